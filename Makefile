@@ -1,0 +1,26 @@
+# Two commands: `make build` and `make test`. Both create or refresh .venv first.
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: build test serve clean
+
+build: $(STAMP)
+	$(VENV)/bin/podcast build
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest -q
+
+serve: $(STAMP)
+	$(VENV)/bin/podcast serve
+
+# The venv is stale when pyproject.toml changed since it was installed.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.x")'
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+clean:
+	rm -rf .build public

@@ -1,0 +1,225 @@
+"""Order the stages: per episode normalise → transcribe → notes → tag, then feed and site.
+
+One episode's failure is recorded and reported; the other episodes still build, and the feed
+and the site list the episodes that are ready.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .config import EPISODE_FILE, load_episode, load_show
+from .engine import Outcome, Stage, Store, check, clean_temporaries, run_stage
+from .errors import ConfigError, PipelineError
+from .feed import Feed
+from .jobs import EpisodeJob, Paths, Published, Resources, ShowJob
+from .normalise import Normalise
+from .notes import Notes
+from .records import Episode
+from .site import Site
+from .tag import Tag
+from .transcribe import Transcribe
+
+logger = logging.getLogger(__name__)
+
+EPISODE_STAGES: tuple[Stage, ...] = (Normalise(), Transcribe(), Notes(), Tag())
+SHOW_STAGES: tuple[Stage, ...] = (Feed(), Site())
+STAGE_NAMES = tuple(s.name for s in EPISODE_STAGES + SHOW_STAGES)
+PUBLISH_STAGES = {"tag"}  # what drafts and scheduled episodes skip: nothing of theirs lands in public/
+SHOW_SCOPE = "show"
+
+Progress = Callable[[str, str, str, Outcome | None], None]
+
+
+@dataclass
+class Failure:
+    where: str  # an episode's slug, or "show"
+    stage: str  # a stage's name, or "config"
+    message: str
+
+
+@dataclass
+class EpisodeState:
+    slug: str
+    states: dict[str, str] = field(default_factory=dict)  # stage -> fresh/ran/stale/failed/draft/...
+    episode: Episode | None = None
+    records: dict = field(default_factory=dict)
+    failure: Failure | None = None
+    note: str = ""  # "draft", "scheduled" or ""
+
+
+@dataclass
+class Report:
+    episodes: list[EpisodeState] = field(default_factory=list)
+    show: dict[str, str] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def episode_folders(paths: Paths) -> list[Path]:
+    if not paths.episodes.is_dir():
+        return []
+    return sorted(p for p in paths.episodes.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def scope_of(slug: str) -> str:
+    return f"episodes/{slug}"
+
+
+def unpublished_note(episode: Episode, now: datetime) -> str:
+    if episode.draft:
+        return "draft"
+    if episode.published > now:
+        return "scheduled"
+    return ""
+
+
+def _episode_pass(
+    job: EpisodeJob,
+    store: Store,
+    state: EpisodeState,
+    may_run: Callable[[Stage], bool],
+    force: bool,
+    progress: Progress | None,
+) -> None:
+    """Walk the episode's stages in order; stop at the first that is failed or not fresh."""
+    scope = scope_of(job.episode.slug)
+    for stage in EPISODE_STAGES:
+        if state.note and stage.name in PUBLISH_STAGES:
+            state.states[stage.name] = state.note
+            continue
+        if may_run(stage):
+            on_start = (lambda s, n: progress(s, n, "start", None)) if progress else None
+            outcome = run_stage(stage, job, store, scope, force=force, on_start=on_start)
+            if progress:
+                progress(job.episode.slug, stage.name, outcome.state, outcome)
+        else:
+            status = check(stage, job, store, scope)
+            outcome = Outcome(status, store.load(scope, stage.name) if status == "fresh" else None)
+            if status == "failed":
+                failure = store.failure(scope, stage.name) or {}
+                outcome.error = failure.get("error", "")
+        state.states[stage.name] = outcome.state
+        if outcome.state == "failed":
+            state.failure = Failure(job.episode.slug, stage.name, outcome.error)
+            break
+        if outcome.record is None:
+            break
+        job.records[stage.name] = outcome.record
+    for stage in EPISODE_STAGES:
+        state.states.setdefault(stage.name, "waiting")
+
+
+def build(
+    root: Path,
+    slugs: Iterable[str] = (),
+    force: bool = False,
+    only: str | None = None,
+    progress: Progress | None = None,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> Report:
+    """Build the show in `root` into `root/public`; `dry_run` only reports what is fresh.
+
+    Raises:
+        ConfigError: podcast.toml is unusable (nothing can be built without it), or an unknown slug.
+    """
+    paths = Paths(root.resolve())
+    show = load_show(paths.root)
+    now = now or datetime.now(timezone.utc)
+    folders = episode_folders(paths)
+    wanted = set(slugs)
+    unknown = wanted - {f.name for f in folders}
+    if unknown:
+        raise ConfigError(f"{paths.episodes}: no episode folder named {', '.join(sorted(unknown))}")
+    if only and only not in STAGE_NAMES:
+        raise ConfigError(f"unknown stage {only!r}; stages are {', '.join(STAGE_NAMES)}")
+
+    store = Store(paths.build)
+    report = Report()
+    resources = Resources(progress=getattr(progress, "transcription", None))
+
+    def may_run(slug: str) -> Callable[[Stage], bool]:
+        selected = not dry_run and (not wanted or slug in wanted)
+        return lambda stage: selected and (only is None or only == stage.name)
+
+    lock = store.lock() if not dry_run else None
+    if lock:
+        lock.__enter__()
+    try:
+        if not dry_run:
+            clean_temporaries(paths.build, paths.public)
+        ready: list[Published] = []
+        for folder in folders:
+            state = EpisodeState(folder.name)
+            report.episodes.append(state)
+            try:
+                if not (folder / EPISODE_FILE).is_file():
+                    raise ConfigError(f"{folder}: no {EPISODE_FILE}; create one with 'podcast new' or copy another episode's")
+                episode = load_episode(folder, show)
+            except PipelineError as e:
+                state.failure = Failure(folder.name, "config", str(e))
+                state.states = {s.name: "waiting" for s in EPISODE_STAGES}
+                report.failures.append(state.failure)
+                if progress:
+                    progress(folder.name, "config", "failed", Outcome("failed", error=str(e)))
+                continue
+            state.episode = episode
+            state.note = unpublished_note(episode, now)
+            job = EpisodeJob(show=show, episode=episode, paths=paths, resources=resources)
+            _episode_pass(job, store, state, may_run(episode.slug), force, progress)
+            state.records = job.records
+            if state.failure:
+                report.failures.append(state.failure)
+            elif not state.note and all(state.states[s.name] in ("fresh", "ran") for s in EPISODE_STAGES):
+                ready.append(Published(episode, job.records))
+
+        show_job = ShowJob(show=show, episodes=ready, paths=paths, resources=resources)
+        report.published = [p.episode.slug for p in ready]
+        for stage in SHOW_STAGES:
+            if dry_run or (only and only != stage.name):
+                status = check(stage, show_job, store, SHOW_SCOPE)
+                report.show[stage.name] = status
+                continue
+            outcome = run_stage(stage, show_job, store, SHOW_SCOPE, force=force, on_start=(lambda s, n: progress(s, n, "start", None)) if progress else None)
+            report.show[stage.name] = outcome.state
+            if progress:
+                progress(SHOW_SCOPE, stage.name, outcome.state, outcome)
+            if outcome.state == "failed":
+                report.failures.append(Failure(SHOW_SCOPE, stage.name, outcome.error))
+        if not dry_run and not wanted and not only and report.show.get("site") != "failed":
+            prune(paths, store, ready)
+    finally:
+        store.hashes.save()
+        if lock:
+            lock.__exit__(None, None, None)
+    return report
+
+
+def prune(paths: Paths, store: Store, ready: list[Published]) -> None:
+    """Remove published files of episodes that are gone, drafts again, or failed this time."""
+    keep = set()
+    for item in ready:
+        keep |= {Path(o["path"]) for o in item.records["tag"].outputs.values()}
+    for stage in SHOW_STAGES:
+        record = store.load(SHOW_SCOPE, stage.name)
+        if record:
+            keep |= {Path(o["path"]) for o in record.outputs.values()}
+    for folder in (paths.public / "audio", paths.public / "episodes"):
+        if not folder.is_dir():
+            continue
+        for file in sorted(folder.rglob("*"), reverse=True):
+            if file.is_file() and file not in keep:
+                logger.info("removing %s (no longer published)", file)
+                file.unlink()
+            elif file.is_dir() and not any(file.iterdir()):
+                file.rmdir()
+

@@ -1,0 +1,219 @@
+"""`podcast`: the command line. Each command parses options and calls one library function."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .build import STAGE_NAMES, Report, build
+from .engine import Outcome
+from .errors import PipelineError
+
+root_option = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder holding podcast.toml and episodes/.",
+)
+
+
+def library_errors(command):
+    """Turn the pipeline's own errors into a clean message and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except PipelineError as e:
+            raise click.ClickException(str(e)) from e
+
+    return wrapper
+
+
+@click.group()
+@click.version_option(__version__, prog_name="podcast")
+@click.option("-v", "--verbose", count=True, help="More detail (-vv: every ffmpeg command).")
+def cli(verbose: int) -> None:
+    """Turn recordings in episodes/<slug>/ into a levelled MP3, a transcript, a feed and a website.
+
+    Example:
+
+        podcast build
+    """
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
+
+
+class Printer:
+    """Progress per episode and stage on a terminal; only failures when output is not one."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.started = 0.0
+        self.scope = ""
+
+    def __call__(self, scope: str, stage: str, state: str, outcome: Outcome | None) -> None:
+        if state == "start":
+            self.started = time.monotonic()
+            self.scope = scope
+            if self.tty:
+                click.echo(f"{scope:<28} {stage:<10} …", nl=False, err=True)
+            return
+        if state == "failed":
+            if self.tty and stage != "config":
+                click.echo("\r" + " " * 60 + "\r", nl=False, err=True)
+            first_line = outcome.error.splitlines()[0] if outcome and outcome.error else ""
+            click.secho(f"{scope:<28} {stage:<10} failed: {first_line}", fg="red", err=True)
+        elif state == "ran" and self.tty:
+            click.echo(f"\r{scope:<28} {stage:<10} done ({outcome.seconds:.1f} s)   ", err=True)
+
+    def transcription(self, done: float, total: float) -> None:
+        """Percent done and time left while an episode is transcribed."""
+        if not self.tty or total <= 0:
+            return
+        elapsed = time.monotonic() - self.started
+        fraction = min(done / total, 1.0)
+        left = elapsed * (1 - fraction) / fraction if fraction > 0.02 else 0
+        click.echo(f"\r{self.scope:<28} {'transcribe':<10} {fraction:4.0%}, ~{left:.0f} s left ", nl=False, err=True)
+
+
+def summarise(report: Report, seconds: float) -> None:
+    for failure in report.failures:
+        click.secho(f"✗ {failure.where} [{failure.stage}]", fg="red", bold=True, err=True)
+        for line in failure.message.splitlines():
+            click.echo(f"    {line}", err=True)
+    unpublished = [e.slug + f" ({e.note})" for e in report.episodes if e.note]
+    click.echo(
+        f"{len(report.published)} episode(s) published in public/ ({seconds:.1f} s)"
+        + (f"; not published: {', '.join(unpublished)}" if unpublished else ""),
+        err=True,
+    )
+
+
+@cli.command(name="build")
+@click.argument("slugs", nargs=-1)
+@click.option("--force", is_flag=True, help="Redo the stages even when nothing changed.")
+@click.option("--only", type=click.Choice(STAGE_NAMES), help="Run this stage only (the others must be up to date).")
+@root_option
+@library_errors
+def build_command(slugs: tuple[str, ...], force: bool, only: str | None, root: Path) -> None:
+    """Build the show (or only the episodes named) into public/.
+
+    Only what changed since the last build is redone. A failed episode is reported and the
+    others still build; the exit status is then 1.
+
+    Example:
+
+        podcast build
+        podcast build 012-portage-salarial --force --only transcribe
+    """
+    started = time.monotonic()
+    printer = Printer()
+    report = build(root, slugs=slugs, force=force, only=only, progress=printer)
+    summarise(report, time.monotonic() - started)
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@root_option
+@library_errors
+def status(root: Path) -> None:
+    """Show, for each episode and stage, whether it is fresh, stale or failed.
+
+    Example:
+
+        podcast status
+    """
+    report = build(root, dry_run=True)
+    stages = list(report.episodes[0].states) if report.episodes else []
+    click.echo(f"{'episode':<28} " + " ".join(f"{s:<10}" for s in stages) + " loudness")
+    colours = {"fresh": "green", "stale": "yellow", "failed": "red", "waiting": "yellow"}
+    for state in report.episodes:
+        cells = " ".join(click.style(f"{state.states.get(s, ''):<10}", fg=colours.get(state.states.get(s, ""))) for s in stages)
+        levelled = state.records.get("normalise")
+        loudness = f"{levelled.data['integrated']:.1f} LUFS {levelled.data['true_peak']:.1f} dBTP" if levelled else ""
+        click.echo(f"{state.slug:<28} {cells} {loudness}")
+        if state.failure:
+            click.echo(f"    {state.failure.stage}: {state.failure.message.splitlines()[0]}")
+    click.echo("show: " + ", ".join(f"{k} {v}" for k, v in report.show.items()))
+
+
+@cli.command()
+@root_option
+@library_errors
+def check(root: Path) -> None:
+    """Check podcast.toml and every episode.toml without building anything.
+
+    Example:
+
+        podcast check
+    """
+    from .build import episode_folders
+    from .config import load_episode, load_show
+    from .jobs import Paths
+
+    show = load_show(root)
+    problems = 0
+    for folder in episode_folders(Paths(root)):
+        try:
+            load_episode(folder, show)
+        except PipelineError as e:
+            problems += 1
+            click.secho(str(e), fg="red", err=True)
+    if problems:
+        raise click.ClickException(f"{problems} episode(s) need fixing")
+    click.echo("podcast.toml and every episode.toml are fine.")
+
+
+@cli.command()
+@click.argument("title")
+@click.option("--guest", "guests", multiple=True, help="A guest's name (repeat for several).")
+@root_option
+@library_errors
+def new(title: str, guests: tuple[str, ...], root: Path) -> None:
+    """Create episodes/<number>-<title>/ with an episode.toml to fill in.
+
+    Example:
+
+        podcast new "Le portage salarial, vraiment ?" --guest "Marie Dupont"
+    """
+    from .scaffold import new_episode
+
+    folder = new_episode(root, title, list(guests))
+    click.echo(f"Created {folder / 'episode.toml'}: drop the recording in {folder}/ and run 'podcast build'.")
+
+
+@cli.command()
+@click.option("--port", default=8000, show_default=True, help="Port on localhost.")
+@root_option
+def serve(port: int, root: Path) -> None:
+    """Preview public/ on http://localhost:PORT/ (the default base_url).
+
+    Example:
+
+        podcast serve --port 8000
+    """
+    import http.server
+
+    public = root / "public"
+    if not public.is_dir():
+        raise click.ClickException(f"{public} does not exist yet: run 'podcast build' first")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(public))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        click.echo(f"Serving {public} on http://localhost:{port}/ (Ctrl+C to stop)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+
+
+def main() -> None:
+    cli(prog_name="podcast")

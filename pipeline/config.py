@@ -1,0 +1,305 @@
+"""Read and check `podcast.toml` and `episodes/<slug>/episode.toml` into records.
+
+pydantic does the type checking and refuses unknown keys (a typo must not pass silently);
+this module turns its findings into one message per problem naming file, line and key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from . import apple
+from .errors import ConfigError
+from .records import Chapter, Episode, Link, Loudness, Person, Show, Transcription
+
+SHOW_FILE = "podcast.toml"
+EPISODE_FILE = "episode.toml"
+# What phones, recorders and call apps produce; anything else in an episode folder is not audio.
+AUDIO_SUFFIXES = {
+    ".wav", ".mp3", ".m4a", ".aac", ".flac", ".ogg", ".oga", ".opus", ".webm",
+    ".mp4", ".mov", ".aif", ".aiff", ".wma", ".amr", ".3gp", ".caf",
+}
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+Url = Annotated[str, Field(pattern=r"^https?://\S+$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _Person(_Strict):
+    name: str = Field(min_length=1)
+    role: str = ""
+    url: Url | Literal[""] = ""
+    img: Url | Literal[""] = ""
+    bio: str = ""
+    email: str = ""
+
+
+class _Owner(_Strict):
+    name: str = Field(min_length=1)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class _Loudness(_Strict):
+    target: float = Field(-16.0, ge=-31.0, le=-5.0)
+    true_peak: float = Field(-1.0, ge=-9.0, le=0.0)
+    lra: float = Field(11.0, ge=1.0, le=50.0)
+    tolerance: float = Field(1.0, gt=0.0, le=3.0)
+
+
+class _Transcription(_Strict):
+    engine: Literal["faster-whisper"] = "faster-whisper"
+    model: str = "base"
+    beam_size: int = Field(5, ge=1, le=10)
+    vad: bool = True
+
+
+class _Show(_Strict):
+    title: str = Field(min_length=1)
+    subtitle: str = ""
+    description: str = Field(min_length=1)
+    language: str = Field(pattern=r"^[a-z]{2}(-[A-Za-z]{2})?$")
+    author: str = Field(min_length=1)
+    owner: _Owner
+    base_url: Url = "http://localhost:8000/"
+    categories: list[str] = Field(min_length=1)
+    explicit: bool = False
+    type: Literal["episodic", "serial"] = "episodic"
+    artwork: str
+    hosts: list[_Person] = []
+    copyright: str = ""
+    guid: str = ""
+    timezone: str = "Europe/Paris"
+    loudness: _Loudness = _Loudness()
+    transcription: _Transcription = _Transcription()
+
+    @field_validator("categories")
+    @classmethod
+    def _apple_categories(cls, value: list[str]) -> list[str]:
+        for name in value:
+            apple.parse_category(name)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use a name like 'Europe/Paris')") from None
+        return value
+
+
+class _Link(_Strict):
+    title: str = Field(min_length=1)
+    url: Url
+
+
+class _Chapter(_Strict):
+    start: str = Field(pattern=r"^(\d+:)?\d{1,2}:\d{2}(\.\d+)?$")
+    title: str = Field(min_length=1)
+    url: Url | Literal[""] = ""
+
+
+class _Episode(_Strict):
+    title: str = Field(min_length=1)
+    published: datetime | date
+    number: int | None = Field(None, ge=0)
+    season: int | None = Field(None, ge=1)
+    type: Literal["full", "trailer", "bonus"] = "full"
+    description: str = ""
+    guests: list[_Person] = []
+    links: list[_Link] = []
+    chapters: list[_Chapter] = []
+    explicit: bool | None = None
+    draft: bool = False
+    audio: list[str] | None = None
+
+    @field_validator("published")
+    @classmethod
+    def _zoned(cls, value: datetime | date) -> datetime | date:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            raise ValueError("a date-time needs a time zone, for example 2026-11-20T09:00:00+01:00")
+        return value
+
+
+def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text ({e.reason})") from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: {e}") from None
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """The first line that assigns `key` (tomllib gives no positions for keys)."""
+    pattern = re.compile(rf"^\s*(\[+\s*)?[\"']?{re.escape(key)}[\"']?\s*(=|\]+)", re.MULTILINE)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _explain(path: Path, text: str, error: ValidationError, model: type[BaseModel]) -> ConfigError:
+    problems = []
+    for item in error.errors():
+        loc = [str(p) for p in item["loc"] if not str(p).startswith(("function-", "datetime", "date"))]
+        loc = [p for p in loc if p not in ("str", "literal['']", "int", "none")]
+        key = ".".join(loc) or "(file)"
+        last = next((p for p in reversed(loc) if not p.isdigit()), "")
+        line = _line_of(text, last) if last else None
+        where = f"{path}:{line}" if line else str(path)
+        if item["type"] == "extra_forbidden":
+            known = _known_keys(model, loc[:-1])
+            hint = difflib.get_close_matches(last, known, n=1)
+            message = f"unknown key '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+        elif item["type"] == "missing":
+            message = f"missing required key '{key}'"
+        else:
+            message = f"'{key}': {item['msg']}".replace("Value error, ", "")
+        problems.append(f"{where}: {message}")
+    # pydantic reports each branch of a union; one line per key is enough.
+    unique = list(dict.fromkeys(problems))
+    return ConfigError("\n".join(unique))
+
+
+def _known_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
+    for part in loc:
+        if part.isdigit():
+            continue
+        annotation = model.model_fields[part].annotation
+        inner = getattr(annotation, "__args__", (annotation,))[0]
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            model = inner
+    return list(model.model_fields)
+
+
+def _validate(path: Path, model: type[BaseModel]) -> tuple[Any, str]:
+    data, text = _read_toml(path)
+    try:
+        return model.model_validate(data), text
+    except ValidationError as e:
+        raise _explain(path, text, e, model) from None
+
+
+def _person(p: _Person) -> Person:
+    return Person(name=p.name, role=p.role, url=p.url, img=p.img, bio=p.bio, email=p.email)
+
+
+def load_show(root: Path) -> Show:
+    """Read `<root>/podcast.toml`.
+
+    Raises:
+        ConfigError: naming the file, the line where known, and the key.
+    """
+    path = root / SHOW_FILE
+    raw, text = _validate(path, _Show)
+    artwork = (root / raw.artwork).resolve()
+    if not artwork.is_file():
+        raise ConfigError(f"{path}:{_line_of(text, 'artwork')}: 'artwork': no file at {raw.artwork}")
+    base_url = raw.base_url if raw.base_url.endswith("/") else raw.base_url + "/"
+    return Show(
+        root=root.resolve(),
+        title=raw.title,
+        subtitle=raw.subtitle,
+        description=raw.description,
+        language=raw.language,
+        author=raw.author,
+        owner=Person(name=raw.owner.name, email=raw.owner.email),
+        base_url=base_url,
+        categories=tuple(apple.parse_category(c) for c in raw.categories),
+        explicit=raw.explicit,
+        type=raw.type,
+        artwork=artwork,
+        hosts=tuple(_person(p) for p in raw.hosts),
+        copyright=raw.copyright,
+        guid=raw.guid,
+        timezone=raw.timezone,
+        loudness=Loudness(**raw.loudness.model_dump()),
+        transcription=Transcription(**raw.transcription.model_dump()),
+    )
+
+
+def parse_timestamp(value: str) -> float:
+    """'mm:ss', 'h:mm:ss' or with decimals, in seconds."""
+    seconds = 0.0
+    for part in value.split(":"):
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
+def find_audio(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
+
+
+def load_episode(folder: Path, show: Show) -> Episode:
+    """Read `<folder>/episode.toml` and find its recordings.
+
+    Raises:
+        ConfigError: naming the file, the line where known, and the key.
+    """
+    path = folder / EPISODE_FILE
+    slug = folder.name
+    if not SLUG.match(slug):
+        raise ConfigError(
+            f"{folder}: '{slug}' is not a safe episode folder name: use lower-case letters,"
+            " digits and single dashes, like '012-portage-salarial'"
+        )
+    raw, text = _validate(path, _Episode)
+
+    published = raw.published
+    if not isinstance(published, datetime):
+        published = datetime.combine(published, time(0, 0), tzinfo=ZoneInfo(show.timezone))
+
+    if raw.audio is None:
+        audio = find_audio(folder)
+        if not audio:
+            raise ConfigError(f"{folder}: no recording found; drop an audio file here or list files in 'audio'")
+        if len(audio) > 1:
+            names = ", ".join(p.name for p in audio)
+            raise ConfigError(f"{path}: several recordings ({names}); list them in order in 'audio = [...]'")
+    else:
+        if not raw.audio:
+            raise ConfigError(f"{path}:{_line_of(text, 'audio')}: 'audio' is empty")
+        audio = []
+        for name in raw.audio:
+            file = (folder / name).resolve()
+            if folder.resolve() not in file.parents:
+                raise ConfigError(f"{path}:{_line_of(text, 'audio')}: 'audio': {name} is outside the episode folder")
+            if not file.is_file():
+                raise ConfigError(f"{path}:{_line_of(text, 'audio')}: 'audio': no file {name} in {folder}")
+            audio.append(file)
+
+    chapters = tuple(Chapter(start=parse_timestamp(c.start), title=c.title, url=c.url) for c in raw.chapters)
+    starts = [c.start for c in chapters]
+    if starts != sorted(set(starts)):
+        raise ConfigError(f"{path}:{_line_of(text, 'chapters')}: 'chapters': starts must increase")
+
+    return Episode(
+        slug=slug,
+        folder=folder.resolve(),
+        title=raw.title,
+        published=published,
+        audio=tuple(audio),
+        number=raw.number,
+        season=raw.season,
+        type=raw.type,
+        description=raw.description,
+        guests=tuple(_person(p) for p in raw.guests),
+        links=tuple(Link(title=link.title, url=link.url) for link in raw.links),
+        chapters=chapters,
+        explicit=raw.explicit,
+        draft=raw.draft,
+    )

@@ -1,0 +1,285 @@
+"""The build engine: fingerprinted stages whose outputs land atomically.
+
+A stage declares its name and version, the settings that change its output, the files it
+reads and the files it writes. Its fingerprint is a hash of all of these (input files by
+content). A stage is skipped only when the fingerprint of its last success matches *and* its
+outputs are still there unchanged. `run` writes temporary paths beside the final ones; the
+runner renames them into place after success and writes the stage's record last, so a build
+killed at any moment leaves either the old record (and the stage runs again) or the new one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, ClassVar
+
+from .errors import PipelineError, StageError
+
+logger = logging.getLogger(__name__)
+
+TEMP_MARK = ".tmp-"
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write a whole file or nothing: a temporary sibling renamed over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = temp_path(path)
+    try:
+        if isinstance(data, str):
+            temp.write_text(data, encoding="utf-8")
+        else:
+            temp.write_bytes(data)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def temp_path(path: Path) -> Path:
+    """A hidden sibling of `path` that `clean_temporaries` recognises after a crash."""
+    return path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}")
+
+
+def clean_temporaries(*folders: Path) -> None:
+    """Remove what killed builds left half-written."""
+    for folder in folders:
+        if folder.is_dir():
+            for leftover in folder.rglob(f".*{TEMP_MARK}*"):
+                if leftover.is_file():
+                    leftover.unlink(missing_ok=True)
+
+
+class HashCache:
+    """sha256 of files, recomputed only when size, mtime or inode change.
+
+    The fingerprint stays about content; the cache only spares re-reading gigabytes of
+    recordings on a build where nothing changed.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.entries: dict[str, list] = json.loads(path.read_text())
+        except (FileNotFoundError, ValueError):
+            self.entries = {}
+        self.dirty = False
+
+    def sha256(self, file: Path) -> str:
+        stat = file.stat()
+        key = str(file.resolve())
+        signature = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        cached = self.entries.get(key)
+        if cached and cached[:3] == signature:
+            return cached[3]
+        digest = hashlib.sha256()
+        with file.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+        self.entries[key] = [*signature, digest.hexdigest()]
+        self.dirty = True
+        return digest.hexdigest()
+
+    def save(self) -> None:
+        if self.dirty:
+            write_atomic(self.path, json.dumps(self.entries))
+            self.dirty = False
+
+
+class Stage:
+    """One step of the pipeline. Subclasses set `name`, `version` and implement the four methods."""
+
+    name: ClassVar[str]
+    version: ClassVar[int]
+
+    def settings(self, job: Any) -> dict[str, Any]:
+        """Values (and tool identities) that change the output."""
+        return {}
+
+    def inputs(self, job: Any) -> dict[str, Path]:
+        """Files whose content changes the output."""
+        return {}
+
+    def outputs(self, job: Any) -> dict[str, Path]:
+        """Where the outputs end up."""
+        raise NotImplementedError
+
+    def run(self, job: Any, out: dict[str, Path]) -> dict[str, Any]:
+        """Write every output to its path in `out` (temporary) and return data for the record."""
+        raise NotImplementedError
+
+
+@dataclass
+class StageRecord:
+    """What a stage's last success left: its fingerprint, outputs with hashes, and data."""
+
+    fingerprint: str
+    outputs: dict[str, dict[str, Any]]
+    data: dict[str, Any]
+    seconds: float = 0.0
+
+    def path(self, name: str) -> Path:
+        return Path(self.outputs[name]["path"])
+
+
+@dataclass
+class Outcome:
+    state: str  # "ran", "fresh", "failed"
+    record: StageRecord | None = None
+    error: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class Store:
+    """Where stage records live: `.build/<scope>/<stage>.json`, plus a hash cache and a lock."""
+
+    folder: Path
+    hashes: HashCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.hashes = HashCache(self.folder / "hashes.json")
+
+    def _file(self, scope: str, stage: str, suffix: str = "json") -> Path:
+        return self.folder / scope / f"{stage}.{suffix}"
+
+    def load(self, scope: str, stage: str) -> StageRecord | None:
+        try:
+            data = json.loads(self._file(scope, stage).read_text())
+            return StageRecord(**data)
+        except (FileNotFoundError, ValueError, TypeError):
+            return None
+
+    def failure(self, scope: str, stage: str) -> dict[str, Any] | None:
+        try:
+            return json.loads(self._file(scope, stage, "failed.json").read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def save(self, scope: str, stage: str, record: StageRecord) -> None:
+        write_atomic(self._file(scope, stage), json.dumps(record.__dict__, indent=1, sort_keys=True))
+        self._file(scope, stage, "failed.json").unlink(missing_ok=True)
+
+    def save_failure(self, scope: str, stage: str, fingerprint: str, error: str) -> None:
+        write_atomic(self._file(scope, stage, "failed.json"), json.dumps({"fingerprint": fingerprint, "error": error}))
+
+    def forget(self, scope: str) -> None:
+        for file in (self.folder / scope).glob("*.json"):
+            file.unlink()
+
+    def lock(self) -> "BuildLock":
+        return BuildLock(self.folder / "lock")
+
+
+class BuildLock:
+    """Refuse a second build in the same folder while one runs (they would race on outputs)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.handle = None
+
+    def __enter__(self) -> "BuildLock":
+        self.handle = self.path.open("w")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.handle.close()
+            raise PipelineError(f"another build is running in this folder (lock: {self.path})") from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+
+
+def fingerprint(stage: Stage, job: Any, hashes: HashCache) -> str:
+    """sha256 over stage version, settings and the content of each input file."""
+    inputs = {}
+    for name, path in stage.inputs(job).items():
+        try:
+            inputs[name] = hashes.sha256(path)
+        except FileNotFoundError:
+            raise StageError(f"{path}: input '{name}' of stage {stage.name} is missing") from None
+    payload = {"stage": stage.name, "version": stage.version, "settings": stage.settings(job), "inputs": inputs}
+    text = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def outputs_intact(record: StageRecord, hashes: HashCache) -> bool:
+    for output in record.outputs.values():
+        path = Path(output["path"])
+        if not path.is_file() or hashes.sha256(path) != output["sha256"]:
+            return False
+    return True
+
+
+def check(stage: Stage, job: Any, store: Store, scope: str) -> str:
+    """The stage's state without running it: "fresh", "stale" or "failed" (for these inputs)."""
+    try:
+        print_ = fingerprint(stage, job, store.hashes)
+    except PipelineError:
+        return "stale"  # an input is missing: running the stages before it will make it
+    record = store.load(scope, stage.name)
+    if record and record.fingerprint == print_ and outputs_intact(record, store.hashes):
+        return "fresh"
+    failure = store.failure(scope, stage.name)
+    if failure and failure.get("fingerprint") == print_:
+        return "failed"
+    return "stale"
+
+
+def run_stage(
+    stage: Stage,
+    job: Any,
+    store: Store,
+    scope: str,
+    force: bool = False,
+    on_start: Callable[[str, str], None] | None = None,
+) -> Outcome:
+    """Run `stage` for `job` unless it is fresh; never raises a PipelineError, returns it."""
+    try:
+        print_ = fingerprint(stage, job, store.hashes)
+        record = store.load(scope, stage.name)
+        if not force and record and record.fingerprint == print_ and outputs_intact(record, store.hashes):
+            return Outcome("fresh", record)
+    except PipelineError as e:
+        return Outcome("failed", error=str(e))
+
+    if on_start:
+        on_start(scope, stage.name)
+    finals = stage.outputs(job)
+    temps = {name: temp_path(path) for name, path in finals.items()}
+    started = time.monotonic()
+    try:
+        for temp in temps.values():
+            temp.parent.mkdir(parents=True, exist_ok=True)
+        data = stage.run(job, temps)
+        missing = [name for name, temp in temps.items() if not temp.is_file()]
+        if missing:
+            raise StageError(f"stage {stage.name} did not write {', '.join(missing)}")
+        outputs = {}
+        for name, final in finals.items():
+            os.replace(temps[name], final)
+            outputs[name] = {"path": str(final), "sha256": store.hashes.sha256(final), "size": final.stat().st_size}
+        seconds = round(time.monotonic() - started, 3)
+        record = StageRecord(fingerprint=print_, outputs=outputs, data=data, seconds=seconds)
+        store.save(scope, stage.name, record)
+        return Outcome("ran", record, seconds=seconds)
+    except PipelineError as e:
+        store.save_failure(scope, stage.name, print_, str(e))
+        return Outcome("failed", error=str(e), seconds=time.monotonic() - started)
+    except Exception as e:  # a bug in a stage must not stop the other episodes
+        logger.debug("stage %s crashed", stage.name, exc_info=True)
+        message = f"stage {stage.name} crashed: {type(e).__name__}: {e}"
+        store.save_failure(scope, stage.name, print_, message + "\n" + traceback.format_exc())
+        return Outcome("failed", error=message, seconds=time.monotonic() - started)
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)

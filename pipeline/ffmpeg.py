@@ -1,0 +1,110 @@
+"""The one way this project runs ffmpeg.
+
+The binary comes from imageio-ffmpeg (a PyPI package, so no system ffmpeg is needed) unless
+PODCAST_FFMPEG names another. imageio-ffmpeg ships no ffprobe, so `probe` reads what
+`ffmpeg -i` prints instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+import shlex
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import AudioDecodeError, MissingToolError
+
+logger = logging.getLogger(__name__)
+
+STDERR_TAIL = 12  # lines of ffmpeg's complaint worth showing a host
+
+
+@functools.cache
+def executable() -> str:
+    override = os.environ.get("PODCAST_FFMPEG")
+    if override:
+        if not Path(override).is_file():
+            raise MissingToolError(f"PODCAST_FFMPEG={override}: no such file")
+        return override
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        raise MissingToolError("imageio-ffmpeg is not installed; run 'make build' to install the project") from None
+    try:
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError as e:
+        raise MissingToolError(f"no ffmpeg binary: {e}") from None
+
+
+@functools.cache
+def version() -> str:
+    """ffmpeg's version line: part of the fingerprint of every stage that uses it."""
+    result = subprocess.run([executable(), "-hide_banner", "-version"], capture_output=True, text=True)
+    return result.stdout.splitlines()[0] if result.stdout else "unknown"
+
+
+def run(args: list[str], about: Path | str, binary: bool = False) -> subprocess.CompletedProcess:
+    """Run ffmpeg with `args`; raise AudioDecodeError naming `about` if it fails."""
+    command = [executable(), "-hide_banner", "-nostdin", "-y", *args]
+    logger.debug("ffmpeg: %s", shlex.join(command))
+    result = subprocess.run(command, capture_output=True, text=not binary)
+    if result.returncode != 0:
+        stderr = result.stderr if isinstance(result.stderr, str) else result.stderr.decode(errors="replace")
+        tail = "\n".join(stderr.strip().splitlines()[-STDERR_TAIL:])
+        raise AudioDecodeError(f"{about}: ffmpeg could not process it:\n{tail}")
+    return result
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    duration: float
+    sample_rate: int
+    channels: int
+
+
+_DURATION = re.compile(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)")
+_AUDIO = re.compile(r"Stream #\S+.*?: Audio: [^,]+, (\d+) Hz, ([^,]+),")
+_LAYOUT_CHANNELS = {"mono": 1, "stereo": 2, "2.1": 3, "quad": 4, "4.0": 4, "5.0": 5, "5.1": 6, "6.1": 7, "7.1": 8}
+
+
+def probe(path: Path) -> MediaInfo:
+    """Duration, rate and channels of the first audio stream, from `ffmpeg -i`.
+
+    Raises:
+        AudioDecodeError: empty, unreadable, or without audio.
+    """
+    if path.stat().st_size == 0:
+        raise AudioDecodeError(f"{path}: the file is empty (0 bytes)")
+    command = [executable(), "-hide_banner", "-nostdin", "-i", str(path)]
+    stderr = subprocess.run(command, capture_output=True, text=True, errors="replace").stderr
+    audio = _AUDIO.search(stderr)
+    if not audio:
+        tail = "\n".join(stderr.strip().splitlines()[-3:])
+        raise AudioDecodeError(f"{path}: ffmpeg finds no audio in it:\n{tail}")
+    duration = _DURATION.search(stderr)
+    seconds = 0.0
+    if duration:
+        h, m, s = duration.groups()
+        seconds = int(h) * 3600 + int(m) * 60 + float(s)
+    layout = audio.group(2).strip()
+    channels = _LAYOUT_CHANNELS.get(layout)
+    if channels is None:
+        match = re.match(r"(\d+) channels", layout)
+        channels = int(match.group(1)) if match else 2
+    return MediaInfo(duration=seconds, sample_rate=int(audio.group(1)), channels=channels)
+
+
+def decode(path: Path, sample_rate: int = 16000) -> np.ndarray:
+    """The whole file as mono float32 samples at `sample_rate` (what Whisper wants)."""
+    result = run(
+        ["-i", str(path), "-vn", "-ac", "1", "-ar", str(sample_rate), "-f", "f32le", "-"],
+        about=path,
+        binary=True,
+    )
+    return np.frombuffer(result.stdout, dtype=np.float32)

@@ -1,0 +1,81 @@
+"""What a stage is handed: the show, the episode (or all of them), paths, earlier results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .engine import StageRecord
+from .records import Episode, Show
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Paths:
+    root: Path
+
+    @property
+    def build(self) -> Path:
+        return self.root / ".build"
+
+    @property
+    def public(self) -> Path:
+        return self.root / "public"
+
+    @property
+    def episodes(self) -> Path:
+        return self.root / "episodes"
+
+    @property
+    def templates(self) -> Path:
+        """The show's own templates/ when it has one, else the ones shipped with the project."""
+        own = self.root / "templates"
+        return own if own.is_dir() else PACKAGE_TEMPLATES
+
+    def cache(self, slug: str) -> Path:
+        return self.build / "episodes" / slug
+
+
+@dataclass
+class Resources:
+    """Things loaded once per build and shared by every episode (the Whisper model above all)."""
+
+    cache: dict[str, Any] = field(default_factory=dict)
+    # Called with (seconds done, seconds in all) while an episode is transcribed.
+    progress: Callable[[float, float], None] | None = None
+
+    def get(self, key: str, factory: Any) -> Any:
+        if key not in self.cache:
+            self.cache[key] = factory()
+        return self.cache[key]
+
+
+@dataclass
+class EpisodeJob:
+    show: Show
+    episode: Episode
+    paths: Paths
+    resources: Resources
+    records: dict[str, StageRecord] = field(default_factory=dict)
+
+    @property
+    def cache(self) -> Path:
+        return self.paths.cache(self.episode.slug)
+
+
+@dataclass
+class Published:
+    """An episode ready for the feed and the site, with the records of its stages."""
+
+    episode: Episode
+    records: dict[str, StageRecord]
+
+
+@dataclass
+class ShowJob:
+    show: Show
+    episodes: list[Published]
+    paths: Paths
+    resources: Resources

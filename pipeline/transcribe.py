@@ -1,0 +1,110 @@
+"""Stage 2: a French transcript with word timings, by faster-whisper (CTranslate2).
+
+The model is loaded once per build and shared by every episode. Audio is decoded by our own
+ffmpeg wrapper and handed over as samples, so no decoder of faster-whisper's is involved.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, Callable
+
+from . import ffmpeg, models
+from .engine import Stage
+from .jobs import EpisodeJob
+from .records import Segment, Transcript, Transcription, Word
+from .writers import get_writer
+
+logger = logging.getLogger(__name__)
+
+WHISPER_RATE = 16000  # Whisper's models take 16 kHz mono
+# Measured on the trailer: with faster-whisper's default 400 ms of padding around voice
+# activity, Whisper skipped the opening sentence; 800 ms keeps it.
+VAD_PARAMETERS = {"speech_pad_ms": 800}
+
+
+class FasterWhisper:
+    """faster-whisper behind a small interface: `transcribe(path, language) -> Transcript`."""
+
+    engine = "faster-whisper"
+
+    def __init__(self, settings: Transcription, root: Path):
+        from faster_whisper import WhisperModel
+
+        self.settings = settings
+        name = settings.model
+        if name != models.BUNDLED and not Path(name).is_absolute() and (root / name).exists():
+            name = str(root / name)
+        self.model_name = settings.model
+        self.model = WhisperModel(models.resolve(name), device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 1)
+
+    def transcribe(self, path: Path, language: str, progress: Callable[[float, float], None] | None = None) -> Transcript:
+        audio = ffmpeg.decode(path, WHISPER_RATE)
+        duration = len(audio) / WHISPER_RATE
+        options = {"language": language, "beam_size": self.settings.beam_size, "vad_filter": self.settings.vad, "word_timestamps": True}
+        if self.settings.vad:
+            options["vad_parameters"] = VAD_PARAMETERS
+        pieces, _info = self.model.transcribe(audio, **options)
+        segments = []
+        for piece in pieces:
+            words = tuple(
+                Word(start=round(w.start, 3), end=round(w.end, 3), text=w.word, probability=round(w.probability, 3))
+                for w in piece.words or ()
+            )
+            text = piece.text.strip()
+            if text:
+                segments.append(Segment(start=round(piece.start, 3), end=round(piece.end, 3), text=text, words=words))
+            if progress:
+                progress(piece.end, duration)
+        return Transcript(
+            language=language,
+            duration=round(duration, 3),
+            segments=tuple(segments),
+            engine=self.engine,
+            model=self.model_name,
+            options=options,
+        )
+
+
+def engine_identity(settings: Transcription) -> dict[str, str]:
+    return {
+        "engine": settings.engine,
+        "engine_version": version("faster-whisper"),
+        "ctranslate2": version("ctranslate2"),
+        "model": models.identity(settings.model),
+    }
+
+
+class Transcribe(Stage):
+    name = "transcribe"
+    version = 1
+
+    def settings(self, job: EpisodeJob) -> dict[str, Any]:
+        return {
+            "options": job.show.transcription.to_dict(),
+            "vad_parameters": VAD_PARAMETERS,
+            "language": job.show.language,
+            **engine_identity(job.show.transcription),
+        }
+
+    def inputs(self, job: EpisodeJob) -> dict[str, Path]:
+        return {"audio": job.records["normalise"].path("audio")}
+
+    def outputs(self, job: EpisodeJob) -> dict[str, Path]:
+        return {"transcript": job.cache / "transcript.json"}
+
+    def run(self, job: EpisodeJob, out: dict[str, Path]) -> dict[str, Any]:
+        settings = job.show.transcription
+        transcriber = job.resources.get("transcriber", lambda: FasterWhisper(settings, job.show.root))
+        transcript = transcriber.transcribe(self.inputs(job)["audio"], job.show.language, job.resources.progress)
+        out["transcript"].write_text(get_writer("json").write(transcript), encoding="utf-8")
+        words = sum(len(s.words) for s in transcript.segments)
+        return {"segments": len(transcript.segments), "words": words}
+
+
+def load_transcript(path: Path) -> Transcript:
+    return Transcript.from_dict(json.loads(path.read_text(encoding="utf-8")))
