@@ -201,16 +201,15 @@ def serve(port: int, root: Path) -> None:
 
         podcast serve --port 8000
     """
-    import http.server
+    from .serve import server
 
     public = root / "public"
     if not public.is_dir():
         raise click.ClickException(f"{public} does not exist yet: run 'podcast build' first")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(public))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+    with server(public, port) as preview:
         click.echo(f"Serving {public} on http://localhost:{port}/ (Ctrl+C to stop)")
         try:
-            server.serve_forever()
+            preview.serve_forever()
         except KeyboardInterrupt:
             pass
 

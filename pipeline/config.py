@@ -159,7 +159,7 @@ def _explain(path: Path, text: str, error: ValidationError, model: type[BaseMode
         loc = [p for p in loc if p not in ("str", "literal['']", "int", "none")]
         key = ".".join(loc) or "(file)"
         last = next((p for p in reversed(loc) if not p.isdigit()), "")
-        line = _line_of(text, last) if last else None
+        line = _line_of(text, last) if last and item["type"] != "missing" else None
         where = f"{path}:{line}" if line else str(path)
         if item["type"] == "extra_forbidden":
             known = _known_keys(model, loc[:-1])

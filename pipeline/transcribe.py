@@ -42,9 +42,18 @@ class FasterWhisper:
         self.model_name = settings.model
         self.model = WhisperModel(models.resolve(name), device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 1)
 
+    @staticmethod
+    def has_speech(audio) -> bool:
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        return bool(get_speech_timestamps(audio, VadOptions(**VAD_PARAMETERS)))
+
     def transcribe(self, path: Path, language: str, progress: Callable[[float, float], None] | None = None) -> Transcript:
         audio = ffmpeg.decode(path, WHISPER_RATE)
         duration = len(audio) / WHISPER_RATE
+        if self.settings.vad and not self.has_speech(audio):
+            # Whisper fed no speech invents some (or spends seconds in fallback decoding to drop it).
+            return Transcript(language, round(duration, 3), (), self.engine, self.model_name, {"language": language})
         options = {"language": language, "beam_size": self.settings.beam_size, "vad_filter": self.settings.vad, "word_timestamps": True}
         if self.settings.vad:
             options["vad_parameters"] = VAD_PARAMETERS
@@ -56,7 +65,7 @@ class FasterWhisper:
                 for w in piece.words or ()
             )
             text = piece.text.strip()
-            if text:
+            if any(c.isalnum() for c in text):  # Whisper's "..." on noise is not speech
                 segments.append(Segment(start=round(piece.start, 3), end=round(piece.end, 3), text=text, words=words))
             if progress:
                 progress(piece.end, duration)

@@ -1,0 +1,5 @@
+"""`python -m pipeline` is `podcast`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,138 @@
+"""Shared fixtures: audio made in the test, a show in a temporary folder, a private model cache."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline import ffmpeg
+
+REPO = Path(__file__).resolve().parent.parent
+TRAILER = REPO / "episodes" / "000-bande-annonce" / "bande-annonce.m4a"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Join the bundled model into a cache of the test run's own, never the user's."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int = 44100) -> Path:
+    """Write float samples in [-1, 1] (shape (n,) or (n, channels)) as 16-bit PCM."""
+    samples = np.atleast_2d(samples.T).T if samples.ndim == 1 else samples
+    pcm = np.clip(samples * 32767, -32768, 32767).astype("<i2")
+    with wave.open(str(path), "wb") as f:
+        f.setnchannels(pcm.shape[1])
+        f.setsampwidth(2)
+        f.setframerate(rate)
+        f.writeframes(pcm.tobytes())
+    return path
+
+
+def speechlike(seconds: float, level_db: float, rate: int = 44100, channels: int = 1, seed: int = 1, noise: float = 0.5) -> np.ndarray:
+    """A tone and noise shaped by a syllable-rate envelope with pauses: loudness behaves like speech.
+
+    With `noise=0` Whisper's voice detector hears no speech in it, so a build skips decoding.
+    """
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * rate)) / rate
+    envelope = (0.55 + 0.45 * np.sin(2 * np.pi * 4 * t)) * (np.sin(2 * np.pi * 0.25 * t) > -0.6)
+    tone = (1 - noise) * np.sin(2 * np.pi * 220 * t) + noise * rng.standard_normal(t.size) / 3
+    signal = tone * envelope
+    signal *= 10 ** (level_db / 20) / np.max(np.abs(signal))
+    return np.stack([signal] * channels, axis=1) if channels > 1 else signal
+
+
+@pytest.fixture
+def make_audio(tmp_path: Path):
+    """make_audio(name, seconds=3, level_db=-20, channels=1, rate=44100) -> path; .m4a/.mp3/.flac via ffmpeg."""
+
+    def make(name: str, seconds: float = 3.0, level_db: float = -20.0, channels: int = 1, rate: int = 44100, seed: int = 1, noise: float = 0.5, folder: Path | None = None) -> Path:
+        folder = folder or tmp_path
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / name
+        wav = write_wav(target.with_suffix(".wav") if target.suffix != ".wav" else target, speechlike(seconds, level_db, rate, channels, seed, noise), rate)
+        if target.suffix != ".wav":
+            ffmpeg.run(["-i", str(wav), str(target)], about=wav)
+            wav.unlink()
+        return target
+
+    return make
+
+
+SHOW_TOML = """\
+title = "Test Show"
+description = "Une émission de test."
+language = "fr"
+author = "Camille Durand"
+categories = ["Business > Careers"]
+artwork = "artwork.png"
+
+[owner]
+name = "Camille Durand"
+email = "camille@example.org"
+
+[[hosts]]
+name = "Camille Durand"
+"""
+
+
+@pytest.fixture
+def show_root(tmp_path: Path) -> Path:
+    """A show folder with podcast.toml and artwork, and an empty episodes/."""
+    root = tmp_path / "show"
+    (root / "episodes").mkdir(parents=True)
+    (root / "podcast.toml").write_text(SHOW_TOML, encoding="utf-8")
+    shutil.copyfile(REPO / "assets" / "artwork.png", root / "artwork.png")
+    return root
+
+
+@pytest.fixture
+def add_episode(show_root: Path, make_audio):
+    """add_episode(slug, toml_body, seconds=4, ...) -> folder with episode.toml and one recording."""
+
+    def add(slug: str, body: str = "", seconds: float = 4.0, audio_name: str = "enregistrement.wav", **audio) -> Path:
+        folder = show_root / "episodes" / slug
+        folder.mkdir(parents=True, exist_ok=True)
+        if audio_name:
+            make_audio(audio_name, seconds=seconds, folder=folder, **{"noise": 0.0, **audio})
+        (folder / "episode.toml").write_text(textwrap.dedent(body) or f'title = "{slug}"\npublished = 2026-01-05\n', encoding="utf-8")
+        return folder
+
+    return add
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by selenium. Skipped where it is absent, except in CI."""
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver):
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Debian's chromium and chromium-driver (.ci/run installs them)")
+        pytest.skip("headless Chromium not installed (apt-get install chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--autoplay-policy=no-user-gesture-required", "--mute-audio"):
+        options.add_argument(flag)
+    session = webdriver.Chrome(options=options, service=Service(driver))
+    session.set_script_timeout(20)
+    yield session
+    session.quit()

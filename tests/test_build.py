@@ -1,0 +1,169 @@
+"""Whole builds with the real stages, on short generated recordings."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import feedparser
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from pipeline.build import build
+from pipeline.cli import cli
+from tests.conftest import write_wav
+
+pytestmark = pytest.mark.slow  # loads the Whisper model
+
+
+class Ran:
+    """Progress callback that remembers which (scope, stage) did work."""
+
+    def __init__(self) -> None:
+        self.ran: set[tuple[str, str]] = set()
+
+    def __call__(self, scope, stage, state, outcome) -> None:
+        if state == "ran":
+            self.ran.add((scope, stage))
+
+    def stages(self, scope: str) -> set[str]:
+        return {stage for s, stage in self.ran if s == scope}
+
+
+def run(root: Path, **kwargs) -> tuple[Ran, object]:
+    ran = Ran()
+    report = build(root, progress=ran, **kwargs)
+    return ran, report
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+EPISODE = 'title = "Premier épisode"\npublished = 2026-01-05T10:00:00+01:00\nnumber = 1\n'
+
+
+def test_rebuild_does_nothing_and_edits_redo_only_what_follows(show_root, add_episode):
+    folder = add_episode("001-premier", EPISODE)
+    ran, report = run(show_root)
+    assert report.ok and report.published == ["001-premier"]
+    assert ran.stages("001-premier") == {"normalise", "transcribe", "notes", "tag"}
+    assert ran.stages("show") == {"feed", "site"}
+    public = show_root / "public"
+    for path in ("feed.xml", "index.html", "style.css", "artwork.png", "audio/001-premier.mp3",
+                 "episodes/001-premier/index.html", "episodes/001-premier/transcript.vtt"):
+        assert (public / path).is_file(), path
+
+    ran, report = run(show_root)
+    assert ran.ran == set() and report.ok
+
+    edit(folder / "episode.toml", "Premier épisode", "Le tout premier épisode")
+    ran, _ = run(show_root)
+    assert ran.stages("001-premier") == {"notes", "tag"}
+    assert ran.stages("show") == {"feed", "site"}
+    assert feedparser.parse(str(public / "feed.xml")).entries[0].title == "Le tout premier épisode"
+
+    with (show_root / "podcast.toml").open("a") as f:
+        f.write("[loudness]\ntarget = -18.0\n")
+    ran, report = run(show_root)
+    # The notes depend on the transcript and the duration, which a gain change leaves as they
+    # were (no speech in this tone): the engine sees identical inputs and keeps them.
+    assert ran.stages("001-premier") == {"normalise", "transcribe", "tag"}
+    assert ran.stages("show") == {"feed", "site"}
+    assert report.episodes[0].records["normalise"].data["integrated"] == pytest.approx(-18.0, abs=1.0)
+
+
+def test_force_and_only(show_root, add_episode):
+    add_episode("001-premier", EPISODE)
+    run(show_root)
+    ran, _ = run(show_root, force=True, only="normalise")
+    assert ran.ran == {("001-premier", "normalise")}
+    # The encode is deterministic: the same bytes again, so nothing after it needs redoing.
+    ran, report = run(show_root)
+    assert ran.ran == set() and report.published == ["001-premier"]
+
+
+def test_one_bad_episode_does_not_stop_the_others(show_root, add_episode):
+    add_episode("001-bon", EPISODE)
+    add_episode("002-typo", 'titre = "Oups"\npublished = 2026-01-06\n')
+    broken = add_episode("003-casse", 'title = "Cassé"\npublished = 2026-01-07\n', audio_name="")
+    (broken / "enregistrement.m4a").write_text("pas du son")
+    (show_root / "episodes" / "004-sans-toml").mkdir()
+
+    result = CliRunner().invoke(cli, ["build", "--root", str(show_root)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "002-typo/episode.toml:1: unknown key 'titre' (did you mean 'title'?)" in result.output
+    assert "003-casse/enregistrement.m4a: ffmpeg finds no audio" in result.output
+    assert "004-sans-toml: no episode.toml" in result.output
+    feed = feedparser.parse(str(show_root / "public" / "feed.xml"))
+    assert [e.title for e in feed.entries] == ["Premier épisode"]
+    assert sorted(p.name for p in (show_root / "public" / "audio").iterdir()) == ["001-bon.mp3"]
+
+    status = CliRunner().invoke(cli, ["status", "--root", str(show_root)], catch_exceptions=False)
+    lines = {line.split()[0]: line for line in status.output.splitlines() if line.startswith("00")}
+    assert lines["001-bon"].split()[1:5] == ["fresh"] * 4
+    assert "failed" in lines["003-casse"]
+
+
+def test_drafts_and_scheduled_episodes_stay_out_of_public(show_root, add_episode):
+    add_episode("001-publie", EPISODE)
+    add_episode("002-brouillon", 'title = "Brouillon"\npublished = 2026-01-06\ndraft = true\n')
+    add_episode("003-programme", 'title = "Plus tard"\npublished = 2026-06-01\n')
+    now = datetime(2026, 2, 1, tzinfo=timezone.utc)
+    _, report = run(show_root, now=now)
+    assert report.ok and report.published == ["001-publie"]
+    assert {e.slug: e.note for e in report.episodes} == {"001-publie": "", "002-brouillon": "draft", "003-programme": "scheduled"}
+    assert [p.name for p in (show_root / "public" / "audio").iterdir()] == ["001-publie.mp3"]
+    # Once its date has come, the scheduled episode is published without redoing its audio.
+    ran, report = run(show_root, now=datetime(2026, 7, 1, tzinfo=timezone.utc))
+    assert report.published == ["001-publie", "003-programme"]
+    assert ran.stages("003-programme") == {"tag"}
+
+
+def test_removed_episode_leaves_public(show_root, add_episode):
+    add_episode("001-premier", EPISODE)
+    second = add_episode("002-second", 'title = "Second"\npublished = 2026-01-12\n')
+    run(show_root)
+    assert (show_root / "public" / "episodes" / "002-second" / "index.html").is_file()
+    for file in second.iterdir():
+        file.unlink()
+    second.rmdir()
+    _, report = run(show_root)
+    assert report.published == ["001-premier"]
+    assert not (show_root / "public" / "episodes" / "002-second").exists()
+    assert not (show_root / "public" / "audio" / "002-second.mp3").exists()
+
+
+def test_a_killed_build_finishes_on_the_next_run(show_root, add_episode):
+    folder = add_episode("001-long", EPISODE, audio_name="")
+    rate, seconds = 44100, 150  # long enough for ffmpeg to be caught writing
+    t = np.arange(rate * seconds) / rate
+    write_wav(folder / "long.wav", 0.1 * np.sin(2 * np.pi * 220 * t), rate)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "pipeline", "build", "--root", str(show_root)]
+    # A session of its own, so one signal kills the build and its ffmpeg alike.
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    cache = show_root / ".build" / "episodes" / "001-long"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(cache.glob(".levelled.mp3.tmp-*")):
+        time.sleep(0.05)
+    time.sleep(0.2)  # let ffmpeg write part of the MP3
+    assert process.poll() is None, "the build ended before it could be killed"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+    ran, report = run(show_root)
+    assert report.ok and report.published == ["001-long"]
+    assert "normalise" in ran.stages("001-long")
+    leftovers = [p for p in show_root.rglob("*") if ".tmp-" in p.name]
+    assert leftovers == []
+    ran, _ = run(show_root)
+    assert ran.ran == set()

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_episode, load_show
+from pipeline.errors import ConfigError
+from tests.conftest import REPO, SHOW_TOML
+
+
+def test_bundled_show_loads():
+    show = load_show(REPO)
+    assert show.title == "Freelance.Family"
+    assert show.language == "fr"
+    assert show.categories == (("Business", "Careers"), ("Society & Culture",))
+    assert show.loudness.target == -16.0 and show.loudness.true_peak == -1.0
+    assert show.base_url == "http://localhost:8000/"
+    episode = load_episode(REPO / "episodes" / "000-bande-annonce", show)
+    assert episode.type == "trailer"
+    assert episode.audio[0].name == "bande-annonce.m4a"
+    assert [c.start for c in episode.chapters] == [0.0, 17.0, 26.0]
+
+
+def rewrite(root: Path, old: str, new: str) -> None:
+    path = root / "podcast.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_unknown_show_key_names_file_line_and_suggests(show_root):
+    rewrite(show_root, 'language = "fr"', 'langage = "fr"')
+    with pytest.raises(ConfigError) as error:
+        load_show(show_root)
+    message = str(error.value)
+    assert f"{show_root / 'podcast.toml'}:3: unknown key 'langage' (did you mean 'language'?)" in message
+    assert "missing required key 'language'" in message
+
+
+def test_category_must_be_apples(show_root):
+    rewrite(show_root, '"Business > Careers"', '"Business > Carrières"')
+    with pytest.raises(ConfigError, match=r"podcast.toml:5: 'categories'.*'Carrières' is not a subcategory of 'Business'"):
+        load_show(show_root)
+
+
+def test_owner_email_checked_in_nested_table(show_root):
+    rewrite(show_root, "camille@example.org", "camille-at-example")
+    with pytest.raises(ConfigError, match=r"podcast.toml:\d+: 'owner.email'"):
+        load_show(show_root)
+
+
+def test_missing_artwork_file(show_root):
+    (show_root / "artwork.png").unlink()
+    with pytest.raises(ConfigError, match=r"'artwork': no file at artwork.png"):
+        load_show(show_root)
+
+
+def test_toml_syntax_error_names_file(show_root):
+    (show_root / "podcast.toml").write_text(SHOW_TOML + "oops = \n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"podcast.toml: Invalid value \(at line 14"):
+        load_show(show_root)
+
+
+def episode(add_episode, show_root, body: str, **kwargs):
+    folder = add_episode("001-test", body, **kwargs)
+    return load_episode(folder, load_show(show_root))
+
+
+def test_episode_fields_and_date_in_show_zone(add_episode, show_root):
+    ep = episode(
+        add_episode,
+        show_root,
+        """
+        title = "Portage salarial"
+        published = 2026-03-02
+        number = 1
+        season = 1
+        [[guests]]
+        name = "Inès"
+        url = "https://example.org/ines"
+        [[chapters]]
+        start = "1:02:03.5"
+        title = "Fin"
+        """,
+    )
+    assert ep.slug == "001-test" and ep.number == 1 and ep.season == 1
+    assert ep.published.isoformat() == "2026-03-02T00:00:00+01:00"  # Europe/Paris in winter
+    assert ep.guests[0].url == "https://example.org/ines"
+    assert ep.chapters[0].start == pytest.approx(3723.5)
+    assert not ep.draft and ep.explicit is None
+
+
+def test_episode_unknown_key_has_line(add_episode, show_root):
+    with pytest.raises(ConfigError) as error:
+        episode(add_episode, show_root, 'title = "x"\npublished = 2026-01-01\npublshed = 2026-01-01\n')
+    assert "episode.toml:3: unknown key 'publshed' (did you mean 'published'?)" in str(error.value)
+
+
+def test_guest_typo_inside_array_of_tables(add_episode, show_root):
+    body = 'title = "x"\npublished = 2026-01-01\n[[guests]]\nname = "A"\nrole = "B"\n[[guests]]\nnmae = "C"\n'
+    with pytest.raises(ConfigError) as error:
+        episode(add_episode, show_root, body)
+    assert "unknown key 'guests.1.nmae' (did you mean 'name'?)" in str(error.value)
+    assert "missing required key 'guests.1.name'" in str(error.value)
+
+
+def test_naive_datetime_is_refused(add_episode, show_root):
+    with pytest.raises(ConfigError, match=r"episode.toml:2: 'published'.*needs a time zone"):
+        episode(add_episode, show_root, 'title = "x"\npublished = 2026-01-01T09:00:00\n')
+
+
+def test_zoned_datetime_kept(add_episode, show_root):
+    ep = episode(add_episode, show_root, 'title = "x"\npublished = 2026-01-01T09:00:00Z\n')
+    assert ep.published == datetime(2026, 1, 1, 9, tzinfo=timezone.utc)
+
+
+def test_wrong_type_named(add_episode, show_root):
+    with pytest.raises(ConfigError, match=r"episode.toml:3: 'type'.*'full', 'trailer' or 'bonus'"):
+        episode(add_episode, show_root, 'title = "x"\npublished = 2026-01-01\ntype = "teaser"\n')
+
+
+def test_unsafe_slug_refused(show_root, make_audio):
+    folder = show_root / "episodes" / "Mon Épisode"
+    make_audio("a.wav", folder=folder)
+    (folder / "episode.toml").write_text('title = "x"\npublished = 2026-01-01\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a safe episode folder name"):
+        load_episode(folder, load_show(show_root))
+
+
+def test_no_recording(add_episode, show_root):
+    with pytest.raises(ConfigError, match="no recording found"):
+        episode(add_episode, show_root, 'title = "x"\npublished = 2026-01-01\n', audio_name="")
+
+
+def test_several_recordings_need_an_order(add_episode, show_root, make_audio):
+    folder = add_episode("001-test", 'title = "x"\npublished = 2026-01-01\n')
+    make_audio("b.m4a", folder=folder)
+    with pytest.raises(ConfigError, match=r"several recordings \(b.m4a, enregistrement.wav\); list them in order"):
+        load_episode(folder, load_show(show_root))
+
+
+def test_listed_parts_kept_in_order_and_checked(add_episode, show_root, make_audio):
+    folder = add_episode("001-test", 'title = "x"\npublished = 2026-01-01\naudio = ["b.wav", "enregistrement.wav"]\n')
+    make_audio("b.wav", folder=folder)
+    ep = load_episode(folder, load_show(show_root))
+    assert [p.name for p in ep.audio] == ["b.wav", "enregistrement.wav"]
+    (folder / "episode.toml").write_text('title = "x"\npublished = 2026-01-01\naudio = ["../../podcast.toml"]\n')
+    with pytest.raises(ConfigError, match="outside the episode folder"):
+        load_episode(folder, load_show(show_root))
+    (folder / "episode.toml").write_text('title = "x"\npublished = 2026-01-01\naudio = ["missing.m4a"]\n')
+    with pytest.raises(ConfigError, match=r"episode.toml:3: 'audio': no file missing.m4a"):
+        load_episode(folder, load_show(show_root))
+
+
+def test_chapters_must_increase(add_episode, show_root):
+    body = 'title = "x"\npublished = 2026-01-01\n[[chapters]]\nstart = "02:00"\ntitle = "b"\n[[chapters]]\nstart = "01:00"\ntitle = "a"\n'
+    with pytest.raises(ConfigError, match="starts must increase"):
+        episode(add_episode, show_root, body)

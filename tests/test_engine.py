@@ -1,0 +1,169 @@
+"""The build engine's contract, on a small stage that upper-cases a text file."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pipeline.engine import Stage, Store, check, clean_temporaries, run_stage
+from pipeline.errors import StageError
+
+
+@dataclass
+class Job:
+    source: Path
+    target: Path
+    suffix: str = "!"
+    fail: bool = False
+    crash: bool = False
+
+
+class Shout(Stage):
+    name = "shout"
+    version = 1
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    def settings(self, job: Job) -> dict:
+        return {"suffix": job.suffix}
+
+    def inputs(self, job: Job) -> dict:
+        return {"source": job.source}
+
+    def outputs(self, job: Job) -> dict:
+        return {"text": job.target}
+
+    def run(self, job: Job, out: dict) -> dict:
+        self.runs += 1
+        out["text"].write_text(job.source.read_text().upper() + job.suffix)
+        if job.fail:
+            raise StageError(f"{job.source}: refused")
+        if job.crash:
+            raise ZeroDivisionError("bug")
+        return {"length": len(job.source.read_text())}
+
+
+@pytest.fixture
+def setup(tmp_path):
+    source = tmp_path / "in.txt"
+    source.write_text("bonjour")
+    job = Job(source, tmp_path / "public" / "out.txt")
+    return Shout(), job, Store(tmp_path / ".build")
+
+
+def leftovers(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if ".tmp-" in p.name]
+
+
+def test_runs_once_then_fresh(setup, tmp_path):
+    stage, job, store = setup
+    first = run_stage(stage, job, store, "ep")
+    assert first.state == "ran" and job.target.read_text() == "BONJOUR!"
+    assert first.record.data == {"length": 7}
+    second = run_stage(stage, job, store, "ep")
+    assert second.state == "fresh" and stage.runs == 1
+    assert check(stage, job, store, "ep") == "fresh"
+
+
+def test_content_not_mtime_decides(setup):
+    stage, job, store = setup
+    run_stage(stage, job, store, "ep")
+    os.utime(job.source, (1, 1))  # touched, same bytes
+    assert run_stage(stage, job, store, "ep").state == "fresh"
+    job.source.write_text("salut")
+    assert check(stage, job, store, "ep") == "stale"
+    assert run_stage(stage, job, store, "ep").state == "ran"
+    assert job.target.read_text() == "SALUT!"
+
+
+def test_settings_change_reruns(setup):
+    stage, job, store = setup
+    run_stage(stage, job, store, "ep")
+    job.suffix = "?"
+    assert run_stage(stage, job, store, "ep").state == "ran"
+    assert job.target.read_text() == "BONJOUR?"
+
+
+def test_missing_or_edited_output_reruns(setup):
+    stage, job, store = setup
+    run_stage(stage, job, store, "ep")
+    job.target.unlink()
+    assert run_stage(stage, job, store, "ep").state == "ran"
+    job.target.write_text("edited by hand")
+    assert run_stage(stage, job, store, "ep").state == "ran"
+    assert job.target.read_text() == "BONJOUR!"
+    assert stage.runs == 3
+
+
+def test_failure_keeps_old_output_and_is_remembered(setup, tmp_path):
+    stage, job, store = setup
+    run_stage(stage, job, store, "ep")
+    job.source.write_text("autre")
+    job.fail = True
+    outcome = run_stage(stage, job, store, "ep")
+    assert outcome.state == "failed" and "in.txt: refused" in outcome.error
+    assert job.target.read_text() == "BONJOUR!"  # the half-made output never replaced the good one
+    assert leftovers(tmp_path) == []
+    assert check(stage, job, store, "ep") == "failed"
+    job.fail = False
+    assert run_stage(stage, job, store, "ep").state == "ran"
+    assert store.failure("ep", "shout") is None
+
+
+def test_a_crash_in_a_stage_is_reported_not_raised(setup):
+    stage, job, store = setup
+    job.crash = True
+    outcome = run_stage(stage, job, store, "ep")
+    assert outcome.state == "failed" and "ZeroDivisionError" in outcome.error
+    assert not job.target.exists()
+
+
+def test_killed_after_outputs_before_record(setup, monkeypatch):
+    """The worst moment to die: outputs renamed, record not written. The next build redoes it."""
+    stage, job, store = setup
+    run_stage(stage, job, store, "ep")
+    job.source.write_text("nouveau")
+
+    def killed(*args, **kwargs):
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(store, "save", killed)
+    with pytest.raises(SystemExit):
+        run_stage(stage, job, store, "ep")
+    monkeypatch.undo()
+    assert check(stage, job, store, "ep") == "stale"
+    assert run_stage(stage, job, store, "ep").state == "ran"
+    assert job.target.read_text() == "NOUVEAU!"
+
+
+def test_missing_input_is_a_failure_naming_it(setup):
+    stage, job, store = setup
+    job.source.unlink()
+    outcome = run_stage(stage, job, store, "ep")
+    assert outcome.state == "failed" and "in.txt: input 'source'" in outcome.error
+
+
+def test_clean_temporaries(tmp_path):
+    (tmp_path / "a").mkdir()
+    stale = tmp_path / "a" / ".out.mp3.tmp-1234"
+    stale.write_text("half")
+    keep = tmp_path / "a" / "out.mp3"
+    keep.write_text("whole")
+    clean_temporaries(tmp_path)
+    assert not stale.exists() and keep.exists()
+
+
+def test_hash_cache_survives_and_notices_changes(tmp_path):
+    store = Store(tmp_path / ".build")
+    file = tmp_path / "f"
+    file.write_text("a")
+    first = store.hashes.sha256(file)
+    store.hashes.save()
+    again = Store(tmp_path / ".build")
+    assert again.hashes.entries and again.hashes.sha256(file) == first
+    file.write_text("b")
+    assert again.hashes.sha256(file) != first

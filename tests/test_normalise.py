@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from mutagen.mp3 import MP3, BitrateMode
+
+from pipeline.errors import AudioDecodeError
+from pipeline.normalise import measure, normalise
+from pipeline.records import Loudness
+
+
+def sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_quiet_mono_reaches_target_and_stays_mono(make_audio, tmp_path):
+    source = make_audio("quiet.wav", seconds=8, level_db=-30)
+    before = sha(source)
+    assert measure(source)["integrated"] < -30
+    out = tmp_path / "out.mp3"
+    data = normalise([source], out, Loudness())
+    measured = measure(out)
+    assert measured["integrated"] == pytest.approx(-16.0, abs=1.0)
+    assert measured["true_peak"] <= -1.0
+    assert data["integrated"] == measured["integrated"] and data["channels"] == 1
+    info = MP3(out).info
+    assert info.channels == 1 and info.sample_rate == 44100
+    assert info.bitrate_mode == BitrateMode.CBR and info.bitrate == pytest.approx(64000, abs=100)
+    assert info.length == pytest.approx(8.0, abs=0.1)
+    assert sha(source) == before  # the recording is never modified
+
+
+def test_loud_stereo_m4a_is_brought_down(make_audio, tmp_path):
+    source = make_audio("loud.m4a", seconds=8, level_db=-0.5, channels=2, rate=48000)
+    out = tmp_path / "out.mp3"
+    data = normalise([source], out, Loudness())
+    assert data["integrated"] == pytest.approx(-16.0, abs=1.0)
+    assert data["true_peak"] <= -1.0
+    info = MP3(out).info
+    assert info.channels == 2 and info.bitrate == pytest.approx(128000, abs=100) and info.sample_rate == 44100
+
+
+def test_other_target(make_audio, tmp_path):
+    out = tmp_path / "out.mp3"
+    normalise([make_audio("a.flac", seconds=8)], out, Loudness(target=-19.0, true_peak=-2.0))
+    measured = measure(out)
+    assert measured["integrated"] == pytest.approx(-19.0, abs=1.0)
+    assert measured["true_peak"] <= -2.0
+
+
+def test_parts_are_joined_in_order(make_audio, tmp_path):
+    first = make_audio("1.wav", seconds=3, level_db=-12)
+    second = make_audio("2.m4a", seconds=5, level_db=-25, channels=2, rate=48000, seed=2)
+    out = tmp_path / "out.mp3"
+    data = normalise([first, second], out, Loudness())
+    assert data["duration"] == pytest.approx(8.0, abs=0.15)
+    assert data["channels"] == 2  # one stereo part makes a stereo episode
+
+
+def test_empty_file_named(tmp_path):
+    empty = tmp_path / "vide.m4a"
+    empty.write_bytes(b"")
+    with pytest.raises(AudioDecodeError, match=r"vide.m4a: the file is empty"):
+        normalise([empty], tmp_path / "out.mp3", Loudness())
+
+
+def test_renamed_text_file_named(tmp_path):
+    fake = tmp_path / "notes.m4a"
+    fake.write_text("ceci n'est pas un enregistrement\n" * 20)
+    with pytest.raises(AudioDecodeError, match=r"notes.m4a: ffmpeg finds no audio"):
+        normalise([fake], tmp_path / "out.mp3", Loudness())
+
+
+def test_silence_refused(tmp_path):
+    import numpy as np
+
+    from tests.conftest import write_wav
+
+    silent = write_wav(tmp_path / "silence.wav", np.zeros(44100 * 3))
+    with pytest.raises(AudioDecodeError, match="silent"):
+        normalise([silent], tmp_path / "out.mp3", Loudness())

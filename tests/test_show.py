@@ -1,0 +1,119 @@
+"""End to end: the bundled show, built from a temporary copy, read as listeners and readers would."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import podcastparser
+import pytest
+import webvtt
+from click.testing import CliRunner
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
+
+from pipeline.build import build
+from pipeline.cli import cli
+from pipeline.normalise import measure
+from pipeline.serve import server
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+SLUG = "000-bande-annonce"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("bundled") / "show"
+    root.mkdir()
+    shutil.copyfile(REPO / "podcast.toml", root / "podcast.toml")
+    for folder in ("assets", "templates", f"episodes/{SLUG}"):
+        shutil.copytree(REPO / folder, root / folder)
+    result = CliRunner().invoke(cli, ["build", "--root", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def test_feed_read_by_podcastparser(built):
+    feed_path = built / "public" / "feed.xml"
+    with feed_path.open("rb") as f:
+        feed = podcastparser.parse("http://localhost:8000/feed.xml", f)
+    assert feed["title"] == "Freelance.Family" and feed["language"] == "fr"
+    assert feed["itunes_categories"] == [["Business", "Careers"], ["Society & Culture"]]
+    assert feed["cover_url"] == "http://localhost:8000/artwork.png"
+    [episode] = feed["episodes"]
+    assert episode["type"] == "trailer"
+    [enclosure] = episode["enclosures"]
+    mp3 = built / "public" / "audio" / f"{SLUG}.mp3"
+    assert enclosure["url"] == f"http://localhost:8000/audio/{SLUG}.mp3"
+    assert enclosure["file_size"] == mp3.stat().st_size
+    assert episode["total_time"] == round(MP3(mp3).info.length)
+    assert 40 <= episode["total_time"] <= 90
+
+
+def test_mp3_meets_apples_loudness(built):
+    measured = measure(built / "public" / "audio" / f"{SLUG}.mp3")
+    assert measured["integrated"] == pytest.approx(-16.0, abs=1.0)
+    assert measured["true_peak"] <= -1.0
+
+
+def test_mp3_tags(built):
+    tags = ID3(built / "public" / "audio" / f"{SLUG}.mp3")
+    assert tags.version[:2] == (2, 4)
+    assert str(tags["TIT2"]) == "Bande-annonce : bienvenue dans Freelance.Family"
+    assert tags["TPE1"].text == ["Camille Durand", "Inès Moreau"]
+    assert str(tags["TALB"]) == "Freelance.Family"
+    assert str(tags["TCON"]) == "Podcast"
+    assert str(tags["TDRC"]) == "2026-11-20"
+    assert str(tags["TRCK"]) == "0"
+    cover = tags.getall("APIC")[0]
+    assert cover.mime == "image/jpeg" and cover.data[:2] == b"\xff\xd8"
+
+
+def test_french_transcript(built):
+    vtt = webvtt.read(str(built / "public" / "episodes" / SLUG / "transcript.vtt"))
+    text = " ".join(caption.text for caption in vtt).lower().replace("\n", " ")
+    for phrase in ("bonjour", "podcast", "camille", "portage salarial", "la solitude", "bientôt"):
+        assert phrase in text, phrase
+    portage = next(c for c in vtt if "portage" in c.text.lower())
+    assert 24 <= portage.start_in_seconds <= 36  # said at about 0:30 in the trailer
+    assert all(len(line) <= 42 for c in vtt for line in c.text.splitlines())
+
+
+def test_second_build_does_nothing(built):
+    ran = []
+    report = build(built, progress=lambda scope, stage, state, outcome: state == "ran" and ran.append((scope, stage)))
+    assert report.ok and ran == []
+
+
+@pytest.fixture(scope="module")
+def served(built):
+    """`podcast serve`'s own server, on a free port."""
+    preview = server(built / "public", 0)
+    thread = threading.Thread(target=preview.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{preview.server_address[1]}/"
+    preview.shutdown()
+    preview.server_close()
+
+
+@pytest.mark.browser
+def test_episode_page_in_chromium(served, browser):
+    browser.get(served)
+    link = browser.find_element("css selector", ".episode-card h2 a")
+    assert link.text == "Bande-annonce : bienvenue dans Freelance.Family"
+    link.click()
+    assert browser.title == "Bande-annonce : bienvenue dans Freelance.Family · Freelance.Family"
+    duration = browser.execute_async_script(
+        "var done = arguments[0], p = document.getElementById('player');"
+        "if (p.readyState > 0) done(p.duration); else p.addEventListener('loadedmetadata', () => done(p.duration));"
+    )
+    assert duration == pytest.approx(63.5, abs=1.5)  # the MP3 was fetched and decoded by the browser
+    segments = browser.find_elements("css selector", "#transcript .segment")
+    assert len(segments) >= 5
+    third = segments[2]
+    third.find_element("css selector", "button.time").click()
+    position = browser.execute_script("return document.getElementById('player').currentTime")
+    assert position == pytest.approx(float(third.get_attribute("data-start")), abs=0.5)
+    assert "Inès Moreau" in browser.find_element("css selector", ".show-notes").text
