@@ -53,7 +53,19 @@ def test_owner_email_checked_in_nested_table(show_root):
 
 def test_missing_artwork_file(show_root):
     (show_root / "artwork.png").unlink()
-    with pytest.raises(ConfigError, match=r"'artwork': no file at artwork.png"):
+    with pytest.raises(ConfigError, match=r"podcast.toml:6: 'artwork': artwork.png does not exist"):
+        load_show(show_root)
+
+
+@pytest.mark.parametrize(
+    "size, kind, problem",
+    [((1400, 1200), "PNG", "is 1400×1200; Apple wants a square"), ((800, 800), "JPEG", "is 800×800"), ((1500, 1500), "GIF", "is GIF")],
+)
+def test_artwork_apple_would_refuse(show_root, size, kind, problem):
+    from PIL import Image
+
+    Image.new("RGB", size, "orange").save(show_root / "artwork.png", format=kind)
+    with pytest.raises(ConfigError, match=problem):
         load_show(show_root)
 
 
