@@ -82,6 +82,15 @@ def unpublished_note(episode: Episode, now: datetime) -> str:
     return ""
 
 
+def _run(stage: Stage, job: object, store: Store, scope: str, label: str, force: bool, progress: Progress | None) -> Outcome:
+    """Run one stage, telling `progress` when it starts and how it ended."""
+    on_start = (lambda: progress(label, stage.name, "start", None)) if progress else None
+    outcome = run_stage(stage, job, store, scope, force=force, on_start=on_start)
+    if progress:
+        progress(label, stage.name, outcome.state, outcome)
+    return outcome
+
+
 def _episode_pass(
     job: EpisodeJob,
     store: Store,
@@ -97,10 +106,7 @@ def _episode_pass(
             state.states[stage.name] = state.note
             continue
         if may_run(stage):
-            on_start = (lambda s, n: progress(s, n, "start", None)) if progress else None
-            outcome = run_stage(stage, job, store, scope, force=force, on_start=on_start)
-            if progress:
-                progress(job.episode.slug, stage.name, outcome.state, outcome)
+            outcome = _run(stage, job, store, scope, job.episode.slug, force, progress)
         else:
             status = check(stage, job, store, scope)
             outcome = Outcome(status, store.load(scope, stage.name) if status == "fresh" else None)
@@ -189,10 +195,8 @@ def build(
                 status = check(stage, show_job, store, SHOW_SCOPE)
                 report.show[stage.name] = status
                 continue
-            outcome = run_stage(stage, show_job, store, SHOW_SCOPE, force=force, on_start=(lambda s, n: progress(s, n, "start", None)) if progress else None)
+            outcome = _run(stage, show_job, store, SHOW_SCOPE, SHOW_SCOPE, force, progress)
             report.show[stage.name] = outcome.state
-            if progress:
-                progress(SHOW_SCOPE, stage.name, outcome.state, outcome)
             if outcome.state == "failed":
                 report.failures.append(Failure(SHOW_SCOPE, stage.name, outcome.error))
         if not dry_run and not wanted and not only and report.show.get("site") != "failed":

@@ -241,7 +241,7 @@ def run_stage(
     store: Store,
     scope: str,
     force: bool = False,
-    on_start: Callable[[str, str], None] | None = None,
+    on_start: Callable[[], None] | None = None,
 ) -> Outcome:
     """Run `stage` for `job` unless it is fresh; never raises a PipelineError, returns it."""
     try:
@@ -253,7 +253,7 @@ def run_stage(
         return Outcome("failed", error=str(e))
 
     if on_start:
-        on_start(scope, stage.name)
+        on_start()
     finals = stage.outputs(job)
     temps = {name: temp_path(path) for name, path in finals.items()}
     started = time.monotonic()
