@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import apple
 from .errors import ConfigError
-from .records import Chapter, Episode, Link, Loudness, Person, Show, Transcription
+from .records import AudioSettings, Chapter, Episode, Jingles, Link, Loudness, Person, Show, Track, Transcription
 
 SHOW_FILE = "podcast.toml"
 EPISODE_FILE = "episode.toml"
@@ -50,10 +50,32 @@ class _Owner(_Strict):
 
 
 class _Loudness(_Strict):
-    target: float = Field(-16.0, ge=-31.0, le=-5.0)
+    target: float | None = Field(None, ge=-31.0, le=-5.0)
     true_peak: float = Field(-1.0, ge=-9.0, le=0.0)
     lra: float = Field(11.0, ge=1.0, le=50.0)
-    tolerance: float = Field(1.0, gt=0.0, le=3.0)
+    tolerance: float = Field(0.5, gt=0.0, le=3.0)
+
+
+Bitrate = Annotated[str, Field(pattern=r"^(32|40|48|56|64|80|96|112|128|160|192|224|256|320)k$")]
+
+
+class _Audio(_Strict):
+    highpass: float = Field(80.0, ge=0.0, le=300.0)
+    denoise: bool = False
+    trim_silence: bool = True
+    silence_threshold: float = Field(-50.0, ge=-90.0, le=-20.0)
+    silence_min: float = Field(0.5, gt=0.0, le=30.0)
+    channels: Literal[1, 2] | None = None
+    bitrate_mono: Bitrate = "64k"
+    bitrate_stereo: Bitrate = "128k"
+    aac: bool = False
+    id3_version: Literal[3, 4] = 4
+
+
+class _Jingles(_Strict):
+    intro: str = ""
+    outro: str = ""
+    crossfade: float = Field(1.0, ge=0.0, le=10.0)
 
 
 class _Transcription(_Strict):
@@ -80,6 +102,8 @@ class _Show(_Strict):
     guid: str = ""
     timezone: str = "Europe/Paris"
     loudness: _Loudness = _Loudness()
+    audio: _Audio = _Audio()
+    jingles: _Jingles = _Jingles()
     transcription: _Transcription = _Transcription()
 
     @field_validator("categories")
@@ -110,6 +134,16 @@ class _Chapter(_Strict):
     url: Url | Literal[""] = ""
 
 
+class _Track(_Strict):
+    file: str = Field(min_length=1)
+    offset: float = Field(0.0, ge=0.0)
+
+
+class _Channels(_Strict):
+    left: str = Field(min_length=1)
+    right: str = Field(min_length=1)
+
+
 class _Episode(_Strict):
     title: str = Field(min_length=1)
     published: datetime | date
@@ -123,6 +157,10 @@ class _Episode(_Strict):
     explicit: bool | None = None
     draft: bool = False
     audio: list[str] | None = None
+    tracks: dict[str, str | _Track] | None = None
+    channels: _Channels | None = None
+    jingles: bool = True
+    image: str = ""
 
     @field_validator("published")
     @classmethod
@@ -218,6 +256,15 @@ def _artwork_problem(path: Path) -> str:
     return ""
 
 
+def _show_file(root: Path, path: Path, text: str, key: str, name: str) -> Path | None:
+    if not name:
+        return None
+    file = (root / name).resolve()
+    if not file.is_file():
+        raise ConfigError(f"{path}:{_line_of(text, key)}: '{key}': no file at {name}")
+    return file
+
+
 def load_show(root: Path) -> Show:
     """Read `<root>/podcast.toml`.
 
@@ -249,6 +296,12 @@ def load_show(root: Path) -> Show:
         guid=raw.guid,
         timezone=raw.timezone,
         loudness=Loudness(**raw.loudness.model_dump()),
+        audio=AudioSettings(**raw.audio.model_dump()),
+        jingles=Jingles(
+            intro=_show_file(root, path, text, "intro", raw.jingles.intro),
+            outro=_show_file(root, path, text, "outro", raw.jingles.outro),
+            crossfade=raw.jingles.crossfade,
+        ),
         transcription=Transcription(**raw.transcription.model_dump()),
     )
 
@@ -284,7 +337,29 @@ def load_episode(folder: Path, show: Show) -> Episode:
     if not isinstance(published, datetime):
         published = datetime.combine(published, time(0, 0), tzinfo=ZoneInfo(show.timezone))
 
-    if raw.audio is None:
+    def where(key: str) -> str:
+        line = _line_of(text, key)
+        return f"{path}:{line}" if line else str(path)
+
+    def episode_file(key: str, name: str) -> Path:
+        file = (folder / name).resolve()
+        if folder.resolve() not in file.parents:
+            raise ConfigError(f"{where(key)}: '{key}': {name} is outside the episode folder")
+        if not file.is_file():
+            raise ConfigError(f"{where(key)}: '{key}': no file {name} in {folder}")
+        return file
+
+    tracks: list[Track] = []
+    audio: list[Path] = []
+    if raw.tracks is not None:
+        if raw.audio is not None or raw.channels is not None:
+            raise ConfigError(f"{where('tracks')}: 'tracks' replaces 'audio' and 'channels'; keep one of them")
+        if not raw.tracks:
+            raise ConfigError(f"{where('tracks')}: 'tracks' is empty")
+        for speaker, value in raw.tracks.items():
+            entry = value if isinstance(value, _Track) else _Track(file=value)
+            tracks.append(Track(speaker=speaker, file=episode_file("tracks", entry.file), offset=entry.offset))
+    elif raw.audio is None:
         audio = find_audio(folder)
         if not audio:
             raise ConfigError(f"{folder}: no recording found; drop an audio file here or list files in 'audio'")
@@ -293,15 +368,14 @@ def load_episode(folder: Path, show: Show) -> Episode:
             raise ConfigError(f"{path}: several recordings ({names}); list them in order in 'audio = [...]'")
     else:
         if not raw.audio:
-            raise ConfigError(f"{path}:{_line_of(text, 'audio')}: 'audio' is empty")
+            raise ConfigError(f"{where('audio')}: 'audio' is empty")
+        audio = [episode_file("audio", name) for name in raw.audio]
+    if raw.channels is not None:
+        if len(audio) != 1:
+            raise ConfigError(f"{where('channels')}: 'channels' needs exactly one stereo recording, not {len(audio)}")
+        tracks = [Track(raw.channels.left, audio[0], channel=0), Track(raw.channels.right, audio[0], channel=1)]
         audio = []
-        for name in raw.audio:
-            file = (folder / name).resolve()
-            if folder.resolve() not in file.parents:
-                raise ConfigError(f"{path}:{_line_of(text, 'audio')}: 'audio': {name} is outside the episode folder")
-            if not file.is_file():
-                raise ConfigError(f"{path}:{_line_of(text, 'audio')}: 'audio': no file {name} in {folder}")
-            audio.append(file)
+    image = episode_file("image", raw.image) if raw.image else None
 
     chapters = tuple(Chapter(start=parse_timestamp(c.start), title=c.title, url=c.url) for c in raw.chapters)
     starts = [c.start for c in chapters]
@@ -323,4 +397,7 @@ def load_episode(folder: Path, show: Show) -> Episode:
         chapters=chapters,
         explicit=raw.explicit,
         draft=raw.draft,
+        tracks=tuple(tracks),
+        jingles=raw.jingles,
+        image=image,
     )

@@ -13,6 +13,7 @@ import os
 import re
 import shlex
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,16 +50,47 @@ def version() -> str:
     return result.stdout.splitlines()[0] if result.stdout else "unknown"
 
 
+def _command(args: list[str]) -> list[str]:
+    command = [executable(), "-hide_banner", "-y", *args]
+    logger.debug("ffmpeg: %s", shlex.join(command))
+    return command
+
+
+def _failed(about: Path | str, stderr: str | bytes) -> AudioDecodeError:
+    text = stderr if isinstance(stderr, str) else stderr.decode(errors="replace")
+    tail = "\n".join(text.strip().splitlines()[-STDERR_TAIL:])
+    return AudioDecodeError(f"{about}: ffmpeg could not process it:\n{tail}")
+
+
 def run(args: list[str], about: Path | str, binary: bool = False) -> subprocess.CompletedProcess:
     """Run ffmpeg with `args`; raise AudioDecodeError naming `about` if it fails."""
-    command = [executable(), "-hide_banner", "-nostdin", "-y", *args]
-    logger.debug("ffmpeg: %s", shlex.join(command))
-    result = subprocess.run(command, capture_output=True, text=not binary)
+    result = subprocess.run(_command(["-nostdin", *args]), capture_output=True, text=not binary, stdin=subprocess.DEVNULL)
     if result.returncode != 0:
-        stderr = result.stderr if isinstance(result.stderr, str) else result.stderr.decode(errors="replace")
-        tail = "\n".join(stderr.strip().splitlines()[-STDERR_TAIL:])
-        raise AudioDecodeError(f"{about}: ffmpeg could not process it:\n{tail}")
+        raise _failed(about, result.stderr)
     return result
+
+
+def run_piped(producer: list[str], consumer: list[str], about: Path | str) -> tuple[str, str]:
+    """Run two ffmpeg commands at once, the first's standard output feeding the second's input.
+
+    Used to measure an encoded file while it is being written (the producer writes the same
+    bytes to its file and to the pipe): on two cores, measuring then costs no extra time.
+    Returns both commands' logs.
+    """
+    with tempfile.TemporaryFile() as producer_log, tempfile.TemporaryFile() as consumer_log:
+        second = subprocess.Popen(_command(consumer), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=consumer_log)
+        first = subprocess.Popen(_command(["-nostdin", *producer]), stdin=subprocess.DEVNULL, stdout=second.stdin, stderr=producer_log)
+        second.stdin.close()  # the producer holds the only writing end now
+        first.wait()
+        second.wait()
+        producer_log.seek(0)
+        consumer_log.seek(0)
+        logs = producer_log.read().decode(errors="replace"), consumer_log.read().decode(errors="replace")
+    if first.returncode != 0:
+        raise _failed(about, logs[0])
+    if second.returncode != 0:
+        raise _failed(about, logs[1])
+    return logs
 
 
 @dataclass(frozen=True)
@@ -82,7 +114,7 @@ def probe(path: Path) -> MediaInfo:
     if path.stat().st_size == 0:
         raise AudioDecodeError(f"{path}: the file is empty (0 bytes)")
     command = [executable(), "-hide_banner", "-nostdin", "-i", str(path)]
-    stderr = subprocess.run(command, capture_output=True, text=True, errors="replace").stderr
+    stderr = subprocess.run(command, capture_output=True, text=True, errors="replace", stdin=subprocess.DEVNULL).stderr
     audio = _AUDIO.search(stderr)
     if not audio:
         tail = "\n".join(stderr.strip().splitlines()[-3:])

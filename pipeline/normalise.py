@@ -1,151 +1,385 @@
-"""Stage 1: join an episode's recordings and level them to the show's loudness target.
+"""Stage 1: clean, join or mix, trim and level an episode's recordings into a 44.1 kHz MP3.
 
-Two-pass EBU R128 `loudnorm` in linear mode (pass 1 measures, pass 2 applies the measured
-values as one gain), then a 44.1 kHz CBR MP3, then the encoded file is measured again with
-`ebur128=peak=true`: what listeners hear is what is checked, not what the filter promised.
+Everything streams through ffmpeg, so memory does not grow with an episode's length:
+1. (multitrack only) measure each speaker's track, to level each on its own before mixing;
+2. measure the joined or mixed programme (EBU R128 loudness, true peak) and find its silent edges;
+3. trim, apply one gain to reach the target, add the jingles, limit peaks only if that gain
+   would push them over the ceiling, encode, and measure the encoded bytes while they are
+   written. When the encoded file lands off target (limiting costs loudness, MP3 raises
+   peaks), correct and encode again.
+
+Why not loudnorm's own second pass: when its linear mode would clip, it silently switches to
+dynamic mode and misses the target (a -30 LUFS input landed at -16.6 LUFS here).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import math
-import re
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import ffmpeg
+from . import ffmpeg, jingles
 from .engine import Stage
 from .errors import AudioDecodeError, StageError
 from .jobs import EpisodeJob
-from .records import Loudness
+from .loudness import is_silent, meter, silences, summaries
+from .records import AudioSettings, Jingles, Loudness, Track
 
 logger = logging.getLogger(__name__)
 
 SAMPLE_RATE = 44100  # Apple's audio requirements: 44.1 kHz MP3
-BITRATE = {1: "64k", 2: "128k"}  # Apple: 128 kb/s stereo, 64 kb/s mono is plenty for speech
 WORKING_RATE = 48000
-# MP3 encoding raises true peak by a few tenths of a dB (more at low bitrates): aim lower so the
-# encoded file still sits under the ceiling.
-PEAK_MARGIN = {1: 1.0, 2: 0.5}
+TRANSCRIPTION_RATE = 16000  # speaker tracks are kept for Whisper, which takes 16 kHz
+MIN_SECONDS = 1.0  # shorter than this is a mistake, not a recording
+TRIM_PAD = 0.25  # seconds of silence kept before the first sound and after the last
+TRACK_LEVEL = -23.0  # LUFS each speaker's track is set to before mixing (EBU R128's reference)
+AIM = 0.3  # LU: encode again when the file lands further than this from the target (tolerance is 0.5)
+MAX_ENCODES = 3
+LIMITER_ATTACK_MS = 5
+LIMITER_RELEASE_MS = 50
 
 
-def input_graph(count: int, layout: str) -> str:
-    """Format every input alike and join them in order; the result is labelled [joined]."""
-    chains = [f"[{i}:a:0]aformat=sample_fmts=fltp:sample_rates={WORKING_RATE}:channel_layouts={layout}[p{i}]" for i in range(count)]
-    if count == 1:
-        return f"{chains[0]};[p0]anull[joined]"
-    labels = "".join(f"[p{i}]" for i in range(count))
-    return ";".join(chains) + f";{labels}concat=n={count}:v=0:a=1[joined]"
+def peak_margin(bitrate: str) -> float:
+    """dB kept under the ceiling before encoding: MP3 raises true peaks, more at low bitrates.
+
+    Measured here: a 64 kb/s mono file aimed at -1.5 dBTP came out at -1.2 dBTP.
+    """
+    kbps = int(bitrate.rstrip("k"))
+    return 1.5 if kbps <= 64 else 1.0 if kbps <= 96 else 0.7
 
 
-def _loudnorm(loudness: Loudness, peak_target: float, measured: dict[str, str] | None = None) -> str:
-    options = [f"I={loudness.target}", f"TP={peak_target}", f"LRA={loudness.lra}", "print_format=json"]
-    if measured:
-        options += [
-            f"measured_I={measured['input_i']}",
-            f"measured_TP={measured['input_tp']}",
-            f"measured_LRA={measured['input_lra']}",
-            f"measured_thresh={measured['input_thresh']}",
-            f"offset={measured['target_offset']}",
-            "linear=true",
-        ]
-    return "loudnorm=" + ":".join(options)
+@dataclass(frozen=True)
+class Programme:
+    """The ffmpeg inputs and filter graph that make the episode's programme, labelled [body]."""
+
+    inputs: list[str]
+    chains: list[str]  # one cleaning chain per input
+    duration: float
+    channels: int
+    tracks: tuple[Track, ...] = ()
+    gains: tuple[float, ...] = ()  # dB that levels each speaker's track
+
+    def graph(self, speakers: bool = False) -> str:
+        """The filter graph; with `speakers`, each levelled track is also labelled [s<i>]."""
+        if not self.tracks:
+            if len(self.chains) == 1:
+                return f"{self.chains[0]}[body]"
+            # A meter on each part names a silent file among several.
+            metered = [f"{chain},ebur128@part{i}=framelog=quiet[q{i}]" for i, chain in enumerate(self.chains)]
+            labels = "".join(f"[q{i}]" for i in range(len(self.chains)))
+            return ";".join(metered) + f";{labels}concat=n={len(self.chains)}:v=0:a=1[body]"
+        levelled = []
+        for i, (chain, track, gain) in enumerate(zip(self.chains, self.tracks, self.gains)):
+            delay = f",adelay=delays={round(track.offset * 1000)}:all=1" if track.offset else ""
+            split = f",asplit=2[t{i}][s{i}]" if speakers else f"[t{i}]"
+            levelled.append(f"{chain},volume={gain:.2f}dB{delay}{split}")
+        labels = "".join(f"[t{i}]" for i in range(len(self.tracks)))
+        mix = f"{labels}amix=inputs={len(self.tracks)}:normalize=0:duration=longest"
+        if self.channels == 2:
+            mix += ",aformat=channel_layouts=stereo"
+        return ";".join(levelled) + f";{mix}[body]"
 
 
-def _loudnorm_json(stderr: str, about: Path) -> dict[str, str]:
-    start = stderr.rfind("{")
-    end = stderr.rfind("}")
-    try:
-        return json.loads(stderr[start : end + 1])
-    except ValueError:
-        raise AudioDecodeError(f"{about}: loudnorm printed no measurement") from None
+def _clean(index: int, layout: str, audio: AudioSettings, channel: int | None = None) -> str:
+    steps = [f"[{index}:a:0]"]
+    if channel is not None:
+        steps.append(f"pan=mono|c0=c{channel},")
+    steps.append(f"aformat=sample_fmts=fltp:sample_rates={WORKING_RATE}:channel_layouts={layout}")
+    if audio.highpass:
+        steps.append(f",highpass=f={audio.highpass:g}")
+    if audio.denoise:
+        steps.append(",afftdn=nr=12:nf=-40:tn=1")  # FFT denoiser, tracking the noise floor
+    return "".join(steps)
 
 
-def measure(path: Path) -> dict[str, float]:
-    """Integrated loudness (LUFS), loudness range (LU) and true peak (dBTP) of a file, per EBU R128."""
-    result = ffmpeg.run(["-nostats", "-i", str(path), "-filter_complex", "ebur128=peak=true", "-f", "null", "-"], about=path)
-    summary = result.stderr[result.stderr.rfind("Summary:") :]
-
-    def number(label: str) -> float:
-        match = re.search(rf"{label}:\s+(-?(?:inf|[\d.]+))", summary)
-        if not match:
-            raise AudioDecodeError(f"{path}: ebur128 printed no {label}")
-        return float(match.group(1))
-
-    return {"integrated": number("I"), "lra": number("LRA"), "true_peak": number("Peak")}
+def _inspect(path: Path) -> ffmpeg.MediaInfo:
+    info = ffmpeg.probe(path)
+    if 0 < info.duration < MIN_SECONDS:
+        raise AudioDecodeError(f"{path}: only {info.duration:.2f} s of audio; a recording lasts at least {MIN_SECONDS:g} s")
+    return info
 
 
-def normalise(sources: list[Path], output: Path, loudness: Loudness) -> dict[str, Any]:
-    """Join `sources`, level them, write an MP3 to `output`, and measure it.
+def _inputs(paths: list[Path]) -> list[str]:
+    return [arg for path in paths for arg in ("-i", str(path))]
 
-    Returns the measurements of the encoded file and how it was made.
+
+def joined(parts: list[Path], audio: AudioSettings) -> Programme:
+    """Recordings played one after the other."""
+    infos = [_inspect(path) for path in parts]
+    channels = audio.channels or (1 if all(i.channels == 1 for i in infos) else 2)
+    layout = "mono" if channels == 1 else "stereo"
+    chains = [_clean(i, layout, audio) for i in range(len(parts))]
+    return Programme(_inputs(parts), chains, sum(i.duration for i in infos), channels)
+
+
+def mixed(tracks: tuple[Track, ...], audio: AudioSettings) -> Programme:
+    """One recording per speaker, each levelled on its own, placed at its offset and mixed."""
+    infos = [_inspect(track.file) for track in tracks]
+    for track, info in zip(tracks, infos):
+        if track.channel is not None and info.channels < 2:
+            raise AudioDecodeError(f"{track.file}: 'channels' needs a stereo recording, this one is mono")
+    chains = [_clean(i, "mono", audio, track.channel) for i, track in enumerate(tracks)]
+    inputs = _inputs([t.file for t in tracks])
+    graph = ";".join(f"{chain},{meter(f'track{i}')}[m{i}]" for i, chain in enumerate(chains))
+    outputs = [arg for i in range(len(tracks)) for arg in ("-map", f"[m{i}]", "-f", "null", "-")]
+    about = ", ".join(str(t.file) for t in tracks)
+    measured = summaries(ffmpeg.run(["-nostats", *inputs, "-filter_complex", graph, *outputs], about=about).stderr)
+    gains = []
+    for i, track in enumerate(tracks):
+        loudness = measured[f"track{i}"]["integrated"]
+        if is_silent(loudness):
+            raise AudioDecodeError(f"{track.file}: the track of {track.speaker} is silent")
+        gains.append(TRACK_LEVEL - loudness)
+    duration = max(track.offset + info.duration for track, info in zip(tracks, infos))
+    return Programme(inputs, chains, duration, audio.channels or 1, tracks, tuple(gains))
+
+
+def programme(parts: list[Path], tracks: tuple[Track, ...], audio: AudioSettings) -> Programme:
+    return mixed(tracks, audio) if tracks else joined(parts, audio)
+
+
+def trim_span(spans: list[tuple[float, float | None]], duration: float) -> tuple[float, float]:
+    """Start and end of the sound between leading and trailing silence, with a little air kept."""
+    start, end = 0.0, duration
+    if spans and spans[0][0] <= 0.05 and spans[0][1] is not None:
+        start = max(spans[0][1] - TRIM_PAD, 0.0)
+    if spans and spans[-1][1] is None:
+        end = min(spans[-1][0] + TRIM_PAD, duration)
+    return start, max(end, start)
+
+
+def _encode_args(output: Path, bitrate: str, measure_pipe: bool) -> list[str]:
+    codec = ["-c:a", "libmp3lame", "-b:a", bitrate, "-id3v2_version", "0", "-write_id3v1", "0", "-map_metadata", "-1"]
+    if not measure_pipe:
+        return [*codec, "-f", "mp3", str(output)]
+    # The same encoded bytes go to the file and, through a pipe, to the measuring ffmpeg.
+    return [*codec, "-f", "tee", f"[f=mp3]{_tee_escape(output)}|[f=mp3]pipe\\:1"]
+
+
+def _tee_escape(path: Path) -> str:
+    return str(path).replace("\\", "\\\\").replace("|", "\\|").replace(":", "\\:").replace("[", "\\[").replace("]", "\\]")
+
+
+@dataclass
+class Attempt:
+    gain: float
+    limit: float | None  # dBFS where the limiter holds peaks; None: linear gain only
+
+
+def normalise(
+    parts: list[Path],
+    output: Path,
+    loudness: Loudness,
+    audio: AudioSettings = AudioSettings(),
+    tracks: tuple[Track, ...] = (),
+    intro_outro: Jingles | None = None,
+    work: Path | None = None,
+    track_outputs: list[Path] | None = None,
+    aac_output: Path | None = None,
+) -> dict[str, Any]:
+    """Make the episode's MP3 at `output` and return what was measured on the encoded file.
 
     Raises:
-        AudioDecodeError: a source ffmpeg cannot read.
-        StageError: the encoded file misses the target.
+        AudioDecodeError: a recording is empty, unreadable, too short or silent.
+        StageError: the encoded file cannot be brought within tolerance of the target.
     """
-    infos = [ffmpeg.probe(path) for path in sources]
-    channels = 1 if all(info.channels == 1 for info in infos) else 2
-    layout = "mono" if channels == 1 else "stereo"
-    peak_target = round(loudness.true_peak - PEAK_MARGIN[channels], 2)
-    inputs = [arg for path in sources for arg in ("-i", str(path))]
-    graph = input_graph(len(sources), layout)
-    about = ", ".join(str(p) for p in sources)
+    show = programme(parts, tracks, audio)
+    about = ", ".join(str(p) for p in (parts or [t.file for t in tracks]))
+    bitrate = audio.bitrate_mono if show.channels == 1 else audio.bitrate_stereo
+    target = loudness.target_for(show.channels)
 
+    detect = f"silencedetect=n={audio.silence_threshold:g}dB:d={audio.silence_min:g}," if audio.trim_silence else ""
     first = ffmpeg.run(
-        ["-nostats", *inputs, "-filter_complex", f"{graph};[joined]{_loudnorm(loudness, peak_target)}", "-f", "null", "-"],
+        ["-nostats", *show.inputs, "-filter_complex", f"{show.graph()};[body]{detect}{meter('body')}[m]", "-map", "[m]", "-f", "null", "-"],
         about=about,
     )
-    measured = _loudnorm_json(first.stderr, sources[0])
-    if not math.isfinite(float(measured["input_i"])):
-        raise AudioDecodeError(f"{about}: the recording is silent")
+    found = summaries(first.stderr)
+    for name, values in found.items():
+        if name.startswith("part") and is_silent(values["integrated"]):
+            raise AudioDecodeError(f"{parts[int(name[4:])]}: the recording is silent")
+    body = found["body"]
+    if is_silent(body["integrated"]):
+        raise AudioDecodeError(f"{about}: the recording is silent (below -70 LUFS)")
+    start, end = trim_span(silences(first.stderr), show.duration) if audio.trim_silence else (0.0, show.duration)
 
-    second = ffmpeg.run(
-        [
-            "-nostats", *inputs,
-            "-filter_complex", f"{graph};[joined]{_loudnorm(loudness, peak_target, measured)},aresample={SAMPLE_RATE}[out]",
-            "-map", "[out]", "-ac", str(channels), "-c:a", "libmp3lame", "-b:a", BITRATE[channels],
-            "-id3v2_version", "0", "-write_id3v1", "0", "-map_metadata", "-1",
-            "-f", "mp3", str(output),
-        ],
-        about=about,
-    )
-    applied = _loudnorm_json(second.stderr, sources[0])
-    result = measure(output)
-    from mutagen.mp3 import MP3
+    layout = "mono" if show.channels == 1 else "stereo"
+    ready = {}
+    use_jingles = intro_outro or Jingles()
+    for kind in ("intro", "outro"):
+        source = getattr(use_jingles, kind)
+        if source:
+            ready[kind] = jingles.prepare(source, work or output.parent, target, show.channels, WORKING_RATE, audio.silence_threshold)
+    fade = use_jingles.crossfade
 
-    duration = MP3(output).info.length
-    off_target = abs(result["integrated"] - loudness.target) > loudness.tolerance
-    if off_target or result["true_peak"] > loudness.true_peak:
+    ceiling = loudness.true_peak
+    gain = target - body["integrated"]
+    limit = ceiling - peak_margin(bitrate)
+    # Linear gain when it keeps the peaks under the ceiling; otherwise a limiter holds them.
+    attempt = Attempt(gain, limit if body["true_peak"] + gain > limit or ready else None)
+    history = []
+    for _ in range(MAX_ENCODES):
+        measured = _encode(show, attempt, (start, end), ready, fade, layout, bitrate, output, track_outputs, aac_output, about)
+        history.append({"gain": attempt.gain, "limit": attempt.limit, **measured})
+        off = target - measured["integrated"]
+        too_loud = measured["true_peak"] > ceiling
+        if abs(off) <= AIM and not too_loud:
+            break
+        if too_loud:
+            # Hold peaks lower: by what the encoded file overshot, and a little more.
+            current = attempt.limit if attempt.limit is not None else limit
+            attempt.limit = current - (measured["true_peak"] - ceiling) - 0.3
+        attempt.gain += off / _slope(history)
+        if attempt.limit is None and body["true_peak"] + attempt.gain > limit:
+            attempt.limit = limit
+    result = history[-1]
+    if abs(target - result["integrated"]) > loudness.tolerance or result["true_peak"] > ceiling:
         raise StageError(
             f"{about}: levelled to {result['integrated']:.1f} LUFS / {result['true_peak']:.1f} dBTP, "
-            f"outside the target {loudness.target} ± {loudness.tolerance} LUFS, ≤ {loudness.true_peak} dBTP"
+            f"outside the target {target:g} ± {loudness.tolerance:g} LUFS, ≤ {ceiling:g} dBTP"
         )
+    from mutagen.mp3 import MP3
+
+    final = history[-1]
+    limited = final["limit"] is not None and body["true_peak"] + final["gain"] > final["limit"]
+    if limited:
+        logger.info("%s: a linear gain would clip; peaks limited by %.1f dB", about, body["true_peak"] + final["gain"] - final["limit"])
     return {
-        **result,
-        "duration": round(duration, 3),
-        "channels": channels,
-        "bitrate": BITRATE[channels],
-        "input_integrated": float(measured["input_i"]),
-        "normalization_type": applied.get("normalization_type", ""),
+        "integrated": result["integrated"],
+        "true_peak": result["true_peak"],
+        "lra": result["lra"],
+        "target": target,
+        "duration": round(MP3(output).info.length, 3),
+        "channels": show.channels,
+        "bitrate": bitrate,
+        "input_integrated": body["integrated"],
+        "input_true_peak": body["true_peak"],
+        "gain": round(history[-1]["gain"], 2),
+        "limited": limited,
+        "encodes": len(history),
+        "trimmed": [round(start, 3), round(show.duration - end, 3)],
+        "speakers": [t.speaker for t in show.tracks],
     }
+
+
+def _slope(history: list[dict[str, Any]]) -> float:
+    """How many LU the output gained per dB of gain in the last two tries (1 without limiting).
+
+    A limiter takes back part of any extra gain, so aiming by the plain difference would
+    undershoot again; the secant between the last two tries aims where they point.
+    """
+    if len(history) < 2 or history[-1]["limit"] != history[-2]["limit"]:
+        return 1.0
+    step = history[-1]["gain"] - history[-2]["gain"]
+    moved = history[-1]["integrated"] - history[-2]["integrated"]
+    if abs(step) < 0.05 or moved <= 0:
+        return 1.0
+    return min(max(moved / step, 0.2), 1.0)
+
+
+def _encode(
+    show: Programme,
+    attempt: Attempt,
+    span: tuple[float, float],
+    ready: dict[str, Path],
+    fade: float,
+    layout: str,
+    bitrate: str,
+    output: Path,
+    track_outputs: list[Path] | None,
+    aac_output: Path | None,
+    about: str,
+) -> dict[str, float]:
+    start, end = span
+    inputs = list(show.inputs)
+    graph = [show.graph(speakers=bool(track_outputs))]
+    chain = f"[body]atrim=start={start:.3f}:end={end:.3f},asetpts=PTS-STARTPTS,volume={attempt.gain:.2f}dB[lev]"
+    graph.append(chain)
+    current = "lev"
+    lead = 0.0  # seconds the intro adds before the programme
+    for kind in ("intro", "outro"):
+        if kind not in ready:
+            continue
+        index = len(inputs) // 2
+        inputs += ["-i", str(ready[kind])]
+        graph.append(f"[{index}:a:0]aformat=sample_fmts=fltp:sample_rates={WORKING_RATE}:channel_layouts={layout}[{kind}]")
+        pair = f"[{kind}][{current}]" if kind == "intro" else f"[{current}][{kind}]"
+        graph.append(f"{pair}acrossfade=d={fade:g}:c1=tri:c2=tri[with_{kind}]")
+        current = f"with_{kind}"
+        if kind == "intro":
+            lead = ffmpeg.probe(ready[kind]).duration - fade
+    tail = f"[{current}]"
+    if attempt.limit is not None:
+        level = 10 ** (attempt.limit / 20)
+        tail += f"alimiter=limit={level:.5f}:attack={LIMITER_ATTACK_MS}:release={LIMITER_RELEASE_MS}:level=false:latency=true,"
+    tail += f"aresample={SAMPLE_RATE}"
+    outputs: list[str] = []
+    if aac_output:
+        graph.append(f"{tail},asplit=2[out][aac]")
+        outputs += ["-map", "[aac]", "-c:a", "aac", "-b:a", bitrate, "-movflags", "+faststart", "-f", "ipod", str(aac_output)]
+    else:
+        graph.append(f"{tail}[out]")
+    for i, path in enumerate(track_outputs or []):
+        # Each speaker's track on the episode's timeline, for exact speaker labels in transcripts.
+        delay = f",adelay=delays={round(lead * 1000)}:all=1" if lead > 0 else ""
+        graph.append(f"[s{i}]atrim=start={start:.3f}:end={end:.3f},asetpts=PTS-STARTPTS{delay},aresample={TRANSCRIPTION_RATE}[s{i}out]")
+        outputs += ["-map", f"[s{i}out]", "-c:a", "flac", "-f", "flac", str(path)]
+    args = ["-nostats", *inputs, "-filter_complex", ";".join(graph), "-map", "[out]", *_encode_args(output, bitrate, True), *outputs]
+    _, log = ffmpeg.run_piped(args, ["-nostats", "-f", "mp3", "-i", "pipe:0", "-filter_complex", meter("encoded"), "-f", "null", "-"], about)
+    return summaries(log)["encoded"]
 
 
 class Normalise(Stage):
     name = "normalise"
-    version = 1
+    version = 2
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
-        return {"loudness": job.show.loudness.to_dict(), "ffmpeg": ffmpeg.version()}
+        episode = job.episode
+        return {
+            "loudness": job.show.loudness.to_dict(),
+            "audio": job.show.audio.to_dict(),
+            "tracks": [{"speaker": t.speaker, "offset": t.offset, "channel": t.channel} for t in episode.tracks],
+            "jingles": self._jingles(job) is not None and job.show.jingles.crossfade,
+            "ffmpeg": ffmpeg.version(),
+        }
+
+    @staticmethod
+    def _jingles(job: EpisodeJob) -> Jingles | None:
+        wanted = job.episode.jingles and job.episode.type == "full"
+        show = job.show.jingles
+        return show if wanted and (show.intro or show.outro) else None
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:
-        return {f"source{i}": path for i, path in enumerate(job.episode.audio)}
+        files = {f"recording{i}": path for i, path in enumerate(job.episode.recordings)}
+        jingle_set = self._jingles(job)
+        if jingle_set:
+            files.update({kind: getattr(jingle_set, kind) for kind in ("intro", "outro") if getattr(jingle_set, kind)})
+        return files
 
     def outputs(self, job: EpisodeJob) -> dict[str, Path]:
-        return {"audio": job.cache / "levelled.mp3"}
+        files = {"audio": job.cache / "levelled.mp3"}
+        if job.show.audio.aac:
+            files["aac"] = job.cache / "levelled.m4a"
+        for i, _track in enumerate(job.episode.tracks):
+            files[f"track{i}"] = job.cache / f"track{i}.flac"
+        return files
 
     def run(self, job: EpisodeJob, out: dict[str, Path]) -> dict[str, Any]:
-        data = normalise(list(job.episode.audio), out["audio"], job.show.loudness)
+        work = job.cache / "work"
+        try:
+            data = normalise(
+                list(job.episode.audio),
+                out["audio"],
+                job.show.loudness,
+                job.show.audio,
+                tracks=job.episode.tracks,
+                intro_outro=self._jingles(job),
+                work=work,
+                track_outputs=[out[f"track{i}"] for i in range(len(job.episode.tracks))],
+                aac_output=out.get("aac"),
+            )
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
         logger.info("%s: %.1f LUFS, %.1f dBTP", job.episode.slug, data["integrated"], data["true_peak"])
         return data

@@ -57,14 +57,56 @@ class Chapter(Record):
     url: str = ""
 
 
+STEREO_TARGET = -16.0  # Apple: about -16 LKFS
+MONO_TARGET = -19.0  # the mono equivalent (a mono file plays on both speakers, 3 dB louder)
+
+
 @dataclass(frozen=True)
 class Loudness(Record):
     """The show's loudness target. Apple asks for about -16 LKFS and a true peak at or below -1 dBFS."""
 
-    target: float = -16.0
+    target: float | None = None  # None: by the output's channels, STEREO_TARGET or MONO_TARGET
     true_peak: float = -1.0
     lra: float = 11.0
-    tolerance: float = 1.0
+    tolerance: float = 0.5
+
+    def target_for(self, channels: int) -> float:
+        if self.target is not None:
+            return self.target
+        return STEREO_TARGET if channels > 1 else MONO_TARGET
+
+
+@dataclass(frozen=True)
+class AudioSettings(Record):
+    """How recordings are cleaned and encoded."""
+
+    highpass: float = 80.0  # Hz; removes handling noise and rumble below the voice; 0 turns it off
+    denoise: bool = False
+    trim_silence: bool = True
+    silence_threshold: float = -50.0  # dBFS under which sound counts as silence
+    silence_min: float = 0.5  # seconds: shorter gaps are not silence
+    channels: int | None = None  # None: mono when every recording is mono, else stereo
+    bitrate_mono: str = "64k"
+    bitrate_stereo: str = "128k"
+    aac: bool = False  # also publish an AAC .m4a as an alternate enclosure
+    id3_version: int = 4  # 3 for old players that read only ID3v2.3
+
+
+@dataclass(frozen=True)
+class Jingles(Record):
+    intro: Path | None = None
+    outro: Path | None = None
+    crossfade: float = 1.0  # seconds
+
+
+@dataclass(frozen=True)
+class Track(Record):
+    """One speaker's recording: a file of its own, or one channel of a shared stereo file."""
+
+    speaker: str
+    file: Path
+    offset: float = 0.0  # seconds this track starts after the episode's start
+    channel: int | None = None  # 0 = left, 1 = right; None = the whole file
 
 
 @dataclass(frozen=True)
@@ -94,6 +136,8 @@ class Show(Record):
     guid: str = ""
     timezone: str = "Europe/Paris"
     loudness: Loudness = field(default_factory=Loudness)
+    audio: AudioSettings = field(default_factory=AudioSettings)
+    jingles: Jingles = field(default_factory=Jingles)
     transcription: Transcription = field(default_factory=Transcription)
 
     @property
@@ -117,11 +161,21 @@ class Episode(Record):
     chapters: tuple[Chapter, ...] = ()
     explicit: bool | None = None
     draft: bool = False
+    tracks: tuple[Track, ...] = ()
+    jingles: bool = True
+    image: Path | None = None
+
+    @property
+    def recordings(self) -> tuple[Path, ...]:
+        """Every file the episode's audio is made from."""
+        return tuple(dict.fromkeys([*self.audio, *(t.file for t in self.tracks)]))
 
     def metadata(self) -> dict[str, Any]:
         """What a reader sees of the episode, without where its files lie."""
         data = self.to_dict()
-        del data["folder"], data["audio"]
+        for key in ("folder", "audio", "tracks", "jingles"):
+            del data[key]
+        data["image"] = self.image.name if self.image else ""
         return data
 
 

@@ -6,7 +6,8 @@ import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
 from pipeline.errors import AudioDecodeError
-from pipeline.normalise import measure, normalise
+from pipeline.loudness import measure
+from pipeline.normalise import normalise
 from pipeline.records import Loudness
 
 
@@ -14,14 +15,14 @@ def sha(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_quiet_mono_reaches_target_and_stays_mono(make_audio, tmp_path):
+def test_quiet_mono_reaches_the_mono_target_and_stays_mono(make_audio, tmp_path):
     source = make_audio("quiet.wav", seconds=8, level_db=-30)
     before = sha(source)
     assert measure(source)["integrated"] < -30
     out = tmp_path / "out.mp3"
     data = normalise([source], out, Loudness())
     measured = measure(out)
-    assert measured["integrated"] == pytest.approx(-16.0, abs=1.0)
+    assert measured["integrated"] == pytest.approx(-19.0, abs=0.5)  # mono: -19 is Apple's -16 stereo
     assert measured["true_peak"] <= -1.0
     assert data["integrated"] == measured["integrated"] and data["channels"] == 1
     info = MP3(out).info
