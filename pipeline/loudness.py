@@ -17,6 +17,7 @@ SILENT = -70.0  # LUFS: BS.1770's absolute gate; below it a programme has no mea
 
 _SUMMARY = re.compile(r"^\[(\S+) @ 0x[0-9a-f]+\] Summary:", re.MULTILINE)
 _SILENCE = re.compile(r"silence_(start|end): (-?[\d.]+)")
+_TIME = re.compile(r"time=(\d+):(\d+):(\d+(?:\.\d+)?)")
 
 
 def meter(name: str) -> str:
@@ -50,6 +51,15 @@ def silences(stderr: str) -> list[tuple[float, float | None]]:
         elif spans and spans[-1][1] is None:
             spans[-1] = (spans[-1][0], float(value))
     return spans
+
+
+def elapsed(stderr: str) -> float | None:
+    """The duration ffmpeg processed, from its last progress line (run without -nostats)."""
+    found = _TIME.findall(stderr)
+    if not found:
+        return None
+    hours, minutes, seconds = found[-1]
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
 
 
 def measure(path: Path) -> dict[str, float]:

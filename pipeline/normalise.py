@@ -24,7 +24,7 @@ from . import ffmpeg, jingles
 from .engine import Stage
 from .errors import AudioDecodeError, StageError
 from .jobs import EpisodeJob
-from .loudness import is_silent, meter, silences, summaries
+from .loudness import elapsed, is_silent, meter, silences, summaries
 from .records import AudioSettings, Jingles, Loudness, Track
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,8 @@ def trim_span(spans: list[tuple[float, float | None]], duration: float) -> tuple
     start, end = 0.0, duration
     if spans and spans[0][0] <= 0.05 and spans[0][1] is not None:
         start = max(spans[0][1] - TRIM_PAD, 0.0)
-    if spans and spans[-1][1] is None:
+    # silencedetect ends a silence that runs to the end of the stream at the stream's end.
+    if spans and (spans[-1][1] is None or spans[-1][1] >= duration - 0.05) and spans[-1][0] > 0.05:
         end = min(spans[-1][0] + TRIM_PAD, duration)
     return start, max(end, start)
 
@@ -192,7 +193,7 @@ def normalise(
 
     detect = f"silencedetect=n={audio.silence_threshold:g}dB:d={audio.silence_min:g}," if audio.trim_silence else ""
     first = ffmpeg.run(
-        ["-nostats", *show.inputs, "-filter_complex", f"{show.graph()};[body]{detect}{meter('body')}[m]", "-map", "[m]", "-f", "null", "-"],
+        ["-stats_period", "3600", *show.inputs, "-filter_complex", f"{show.graph()};[body]{detect}{meter('body')}[m]", "-map", "[m]", "-f", "null", "-"],
         about=about,
     )
     found = summaries(first.stderr)
@@ -202,7 +203,8 @@ def normalise(
     body = found["body"]
     if is_silent(body["integrated"]):
         raise AudioDecodeError(f"{about}: the recording is silent (below -70 LUFS)")
-    start, end = trim_span(silences(first.stderr), show.duration) if audio.trim_silence else (0.0, show.duration)
+    duration = elapsed(first.stderr) or show.duration  # what was decoded, not what headers claim
+    start, end = trim_span(silences(first.stderr), duration) if audio.trim_silence else (0.0, duration)
 
     layout = "mono" if show.channels == 1 else "stereo"
     ready = {}
@@ -258,7 +260,7 @@ def normalise(
         "gain": round(history[-1]["gain"], 2),
         "limited": limited,
         "encodes": len(history),
-        "trimmed": [round(start, 3), round(show.duration - end, 3)],
+        "trimmed": [round(start, 3), round(duration - end, 3)],
         "speakers": [t.speaker for t in show.tracks],
     }
 
