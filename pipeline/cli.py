@@ -139,7 +139,10 @@ def status(root: Path) -> None:
     for state in report.episodes:
         cells = " ".join(click.style(f"{state.states.get(s, ''):<10}", fg=colours.get(state.states.get(s, ""))) for s in stages)
         levelled = state.records.get("normalise")
-        loudness = f"{levelled.data['integrated']:.1f} LUFS {levelled.data['true_peak']:.1f} dBTP" if levelled else ""
+        loudness = ""
+        if levelled:
+            data = levelled.data
+            loudness = f"{data['integrated']:.1f} LUFS {data['true_peak']:.1f} dBTP LRA {data['lra']:.1f}" + (" limited" if data.get("limited") else "")
         click.echo(f"{state.slug:<28} {cells} {loudness}")
         if state.failure:
             click.echo(f"    {state.failure.stage}: {state.failure.message.splitlines()[0]}")
@@ -189,6 +192,47 @@ def new(title: str, guests: tuple[str, ...], root: Path) -> None:
 
     folder = new_episode(root, title, list(guests))
     click.echo(f"Created {folder / 'episode.toml'}: drop the recording in {folder}/ and run 'podcast build'.")
+
+
+@cli.command(name="normalise")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the MP3s.")
+@click.option("--target", type=float, help="Integrated loudness in LUFS (default: -16 stereo, -19 mono).")
+@click.option("--true-peak", type=float, default=-1.0, show_default=True, help="Ceiling in dBTP.")
+def normalise_command(inputs: tuple[Path, ...], output: Path, target: float | None, true_peak: float) -> None:
+    """Level recordings on their own, outside any show: OUTPUT/<name>.mp3 for each.
+
+    Prints what was measured on each encoded file. A file that fails is named and the others
+    still go through; the exit status is then 1.
+
+    Example:
+
+        podcast normalise interview.m4a jingle.wav --output levelled/ --target -16
+    """
+    from .normalise import normalise
+    from .records import Loudness
+
+    loudness = Loudness(target=target, true_peak=true_peak)
+    output.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    for source in inputs:
+        destination = output / f"{source.stem}.mp3"
+        temporary = destination.with_name(f".{destination.name}.tmp")
+        try:
+            data = normalise([source], temporary, loudness, work=output / f".{source.stem}.work")
+            temporary.replace(destination)
+        except PipelineError as e:
+            failed += 1
+            click.secho(f"✗ {e}", fg="red", err=True)
+            continue
+        finally:
+            temporary.unlink(missing_ok=True)
+        click.echo(
+            f"{destination}: {data['integrated']:.1f} LUFS, {data['true_peak']:.1f} dBTP, LRA {data['lra']:.1f} LU, "
+            f"{data['duration']:.1f} s" + (", peaks limited" if data["limited"] else "")
+        )
+    if failed:
+        sys.exit(1)
 
 
 @cli.command()

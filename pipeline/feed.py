@@ -127,6 +127,10 @@ def build_feed(show: Show, episodes: list[Published]) -> bytes:
             fe.podcast.itunes_season(episode.season)
         explicit = show.explicit if episode.explicit is None else episode.explicit
         fe.podcast.itunes_explicit("yes" if explicit else "no")
+        if "m4a_bytes" in records["tag"].data:
+            bitrate = int(records["normalise"].data["bitrate"].rstrip("k")) * 1000
+            url = audio_url(show, episode.slug).removesuffix(".mp3") + ".m4a"
+            fe.podcastindex.alternate_enclosure(url, "audio/mp4", records["tag"].data["m4a_bytes"], bitrate, "AAC")
         fe.podcastindex.transcript(transcript_url(show, episode.slug), "text/vtt", show.language)
         _people(fe.podcastindex, episode.guests, "guest")
     return fg.rss_str(pretty=True)

@@ -1,7 +1,8 @@
 """Podcasting 2.0 tags (the `podcast:` namespace) as a feedgen extension.
 
 Tag meanings from podcastindex.org's namespace documentation: `podcast:guid` names the show
-for good, `podcast:person` credits hosts and guests, `podcast:transcript` links a transcript.
+for good, `podcast:person` credits hosts and guests, `podcast:transcript` links a transcript,
+`podcast:alternateEnclosure` offers the same episode in another format.
 """
 
 from __future__ import annotations
@@ -55,9 +56,13 @@ class PodcastIndexEntryExtension(_People, BaseEntryExtension):
     def __init__(self) -> None:
         super().__init__()
         self._transcripts: list[dict[str, str]] = []
+        self._alternates: list[dict[str, str]] = []
 
     def transcript(self, url: str, mime: str, language: str = "") -> None:
         self._transcripts.append({"url": url, "type": mime, "language": language})
+
+    def alternate_enclosure(self, url: str, mime: str, length: int, bitrate: int, title: str = "") -> None:
+        self._alternates.append({"url": url, "type": mime, "length": str(length), "bitrate": str(bitrate), "title": title})
 
     def extend_rss(self, entry: Any) -> Any:
         for transcript in self._transcripts:
@@ -65,5 +70,11 @@ class PodcastIndexEntryExtension(_People, BaseEntryExtension):
             for key, value in transcript.items():
                 if value:
                     element.attrib[key] = value
+        for alternate in self._alternates:
+            element = xml_elem(f"{{{PODCAST_NS}}}alternateEnclosure", entry)
+            for key in ("type", "length", "bitrate", "title"):
+                if alternate[key]:
+                    element.attrib[key] = alternate[key]
+            xml_elem(f"{{{PODCAST_NS}}}source", element).attrib["uri"] = alternate["url"]
         _person_elements(entry, self._people)
         return entry

@@ -1,0 +1,107 @@
+"""ID3 tags read back with mutagen: the usual frames, the podcast frames and chapters."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import pytest
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
+
+from pipeline.config import load_show
+from pipeline.errors import StageError
+from pipeline.feed import episode_guid
+from pipeline.normalise import normalise
+from pipeline.records import AudioSettings, Chapter, Episode, Loudness, Person
+from pipeline.tag import write_tags
+
+LABELS = {"chapters": "Chapitres"}
+
+
+@pytest.fixture
+def mp3(make_audio, tmp_path):
+    out = tmp_path / "episode.mp3"
+    normalise([make_audio("source.wav", seconds=12)], out, Loudness())
+    return out
+
+
+@pytest.fixture
+def episode(tmp_path):
+    return Episode(
+        slug="007-portage",
+        folder=tmp_path,
+        title="Le portage salarial",
+        published=datetime(2026, 3, 2, 8, 30, tzinfo=timezone.utc),
+        audio=(),
+        number=7,
+        description="Une conversation sur le **portage**.",
+        guests=(Person("Inès Moreau"),),
+        chapters=(Chapter(0.0, "Intro"), Chapter(4.5, "Le portage", "https://example.org/portage")),
+    )
+
+
+def test_round_trip(mp3, episode, show_root):
+    show = load_show(show_root)
+    write_tags(mp3, show, episode, LABELS)
+    tags = ID3(mp3)
+    assert tags.version == (2, 4, 0)
+    assert str(tags["TIT2"]) == "Le portage salarial"
+    assert tags["TPE1"].text == ["Camille Durand", "Inès Moreau"]
+    assert str(tags["TALB"]) == "Test Show" and str(tags["TPE2"]) == "Camille Durand"
+    assert str(tags["TDRC"]) == "2026-03-02" and str(tags["TRCK"]) == "7"
+    assert str(tags["TCON"]) == "Podcast" and str(tags["TLAN"]) == "fra"
+    assert tags.getall("COMM")[0].text == ["Une conversation sur le **portage**."]
+    assert str(tags["TDES"]) == "Une conversation sur le **portage**."
+    assert tags["PCST"].value == 1
+    assert str(tags["TGID"]) == episode_guid(show, "007-portage")
+    assert tags["WFED"].url == "http://localhost:8000/feed.xml"
+    cover = tags.getall("APIC")[0]
+    assert cover.mime == "image/jpeg" and len(cover.data) > 10_000
+
+
+def test_chapters_round_trip(mp3, episode, show_root):
+    write_tags(mp3, load_show(show_root), episode, LABELS)
+    tags = ID3(mp3)
+    toc = tags.getall("CTOC")[0]
+    assert toc.child_element_ids == ["chp0", "chp1"] and str(toc.sub_frames["TIT2"]) == "Chapitres"
+    first, second = (tags[f"CHAP:{name}"] for name in toc.child_element_ids)
+    assert (first.start_time, first.end_time) == (0, 4500)
+    assert second.start_time == 4500
+    assert second.end_time == pytest.approx(MP3(mp3).info.length * 1000, abs=30)
+    assert str(second.sub_frames["TIT2"]) == "Le portage"
+    assert second.sub_frames.getall("WXXX")[0].url == "https://example.org/portage"
+
+
+def test_chapter_after_the_end_is_refused(mp3, episode, show_root):
+    late = replace(episode, chapters=(Chapter(0.0, "Intro"), Chapter(60.0, "Trop tard")))
+    with pytest.raises(StageError, match=r"'chapters': 'Trop tard' starts after the end of the episode"):
+        write_tags(mp3, load_show(show_root), late, LABELS)
+
+
+def test_id3v23_for_old_players(mp3, episode, show_root):
+    show = replace(load_show(show_root), audio=AudioSettings(id3_version=3))
+    write_tags(mp3, show, episode, LABELS)
+    tags = ID3(mp3, translate=False)  # the frames as written, not upgraded to v2.4 on reading
+    assert tags.version == (2, 3, 0)
+    assert str(tags["TYER"]) == "2026" and str(tags["TIT2"]) == "Le portage salarial"
+    assert tags.getall("CHAP")
+
+
+def test_episode_image_wins_over_the_show_artwork(mp3, episode, show_root, tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (1400, 1400), "orange").save(tmp_path / "cover.png")
+    write_tags(mp3, load_show(show_root), replace(episode, image=tmp_path / "cover.png"), LABELS)
+    cover = Image.open(io.BytesIO(ID3(mp3).getall("APIC")[0].data))
+    assert cover.size == (1400, 1400) and cover.getpixel((700, 700))[0] > 240  # orange, not the show's artwork
+
+
+def test_source_untouched_by_tagging(mp3, episode, show_root, tmp_path):
+    copy = tmp_path / "copy.mp3"
+    shutil.copyfile(mp3, copy)
+    before = copy.read_bytes()
+    write_tags(mp3, load_show(show_root), episode, LABELS)
+    assert copy.read_bytes() == before
