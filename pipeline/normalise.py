@@ -5,8 +5,9 @@ Everything streams through ffmpeg, so memory does not grow with an episode's len
 2. measure the joined or mixed programme (EBU R128 loudness, true peak) and find its silent edges;
 3. trim, apply one gain to reach the target, add the jingles, limit peaks only if that gain
    would push them over the ceiling, encode, and measure the encoded bytes while they are
-   written. When the encoded file lands off target (limiting costs loudness, MP3 raises
-   peaks), correct and encode again.
+   written. A programme whose loudness range exceeds the show's `lra` is first evened out
+   by ffmpeg's dynamic normaliser. When the encoded file lands off target (limiting costs
+   loudness, MP3 raises peaks), correct and encode again.
 
 Why not loudnorm's own second pass: when its linear mode would clip, it silently switches to
 dynamic mode and misses the target (a -30 LUFS input landed at -16.6 LUFS here).
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,10 @@ WORKING_RATE = 48000
 TRANSCRIPTION_RATE = 16000  # speaker tracks are kept for Whisper, which takes 16 kHz
 MIN_SECONDS = 1.0  # shorter than this is a mistake, not a recording
 TRIM_PAD = 0.25  # seconds of silence kept before the first sound and after the last
+# ffmpeg's dynamic audio normalizer: gain follows a gaussian over 15 frames of 250 ms (about
+# 4 s, a speaker's turn: its default 15 s window left a host/guest alternation as wide as it
+# was), at most 8x (18 dB), and frames under -50 dBFS (pauses, room noise) are left alone.
+LEVELER = "dynaudnorm=f=250:g=15:p=0.95:m=8:t=0.003"
 TRACK_LEVEL = -23.0  # LUFS each speaker's track is set to before mixing (EBU R128's reference)
 AIM = 0.3  # LU: encode again when the file lands further than this from the target (tolerance is 0.5)
 MAX_ENCODES = 3
@@ -60,9 +65,16 @@ class Programme:
     channels: int
     tracks: tuple[Track, ...] = ()
     gains: tuple[float, ...] = ()  # dB that levels each speaker's track
+    leveler: str = ""  # a filter evening out loud and quiet passages, when the range is too wide
 
     def graph(self, speakers: bool = False) -> str:
         """The filter graph; with `speakers`, each levelled track is also labelled [s<i>]."""
+        graph = self._graph(speakers)
+        if self.leveler:
+            graph = graph.removesuffix("[body]") + f"[wide];[wide]{self.leveler}[body]"
+        return graph
+
+    def _graph(self, speakers: bool) -> str:
         if not self.tracks:
             if len(self.chains) == 1:
                 return f"{self.chains[0]}[body]"
@@ -205,6 +217,16 @@ def normalise(
         raise AudioDecodeError(f"{about}: the recording is silent (below -70 LUFS)")
     duration = elapsed(first.stderr) or show.duration  # what was decoded, not what headers claim
     start, end = trim_span(silences(first.stderr), duration) if audio.trim_silence else (0.0, duration)
+    levelled_range = body["lra"] > loudness.lra
+    if levelled_range:
+        # Passages far louder or quieter than the rest: even them out, then measure again.
+        show = replace(show, leveler=LEVELER)
+        again = ffmpeg.run(
+            ["-nostats", *show.inputs, "-filter_complex", f"{show.graph()};[body]{meter('body')}[m]", "-map", "[m]", "-f", "null", "-"],
+            about=about,
+        )
+        logger.info("%s: loudness range %.1f LU over the %.1f LU aimed for; levelled", about, body["lra"], loudness.lra)
+        body = {**summaries(again.stderr)["body"], "range_before": body["lra"]}
 
     layout = "mono" if show.channels == 1 else "stereo"
     ready = {}
@@ -259,6 +281,7 @@ def normalise(
         "input_true_peak": body["true_peak"],
         "gain": round(history[-1]["gain"], 2),
         "limited": limited,
+        "levelled_range": body.get("range_before"),
         "encodes": len(history),
         "trimmed": [round(start, 3), round(duration - end, 3)],
         "speakers": [t.speaker for t in show.tracks],
