@@ -202,49 +202,24 @@ def normalise(
     about = ", ".join(str(p) for p in (parts or [t.file for t in tracks]))
     bitrate = audio.bitrate_mono if show.channels == 1 else audio.bitrate_stereo
     target = loudness.target_for(show.channels)
+    show, body, span, duration = _measure(show, parts, audio, loudness, about)
 
-    detect = f"silencedetect=n={audio.silence_threshold:g}dB:d={audio.silence_min:g}," if audio.trim_silence else ""
-    first = ffmpeg.run(
-        ["-stats_period", "3600", *show.inputs, "-filter_complex", f"{show.graph()};[body]{detect}{meter('body')}[m]", "-map", "[m]", "-f", "null", "-"],
-        about=about,
-    )
-    found = summaries(first.stderr)
-    for name, values in found.items():
-        if name.startswith("part") and is_silent(values["integrated"]):
-            raise AudioDecodeError(f"{parts[int(name[4:])]}: the recording is silent")
-    body = found["body"]
-    if is_silent(body["integrated"]):
-        raise AudioDecodeError(f"{about}: the recording is silent (below -70 LUFS)")
-    duration = elapsed(first.stderr) or show.duration  # what was decoded, not what headers claim
-    start, end = trim_span(silences(first.stderr), duration) if audio.trim_silence else (0.0, duration)
-    levelled_range = body["lra"] > loudness.lra
-    if levelled_range:
-        # Passages far louder or quieter than the rest: even them out, then measure again.
-        show = replace(show, leveler=LEVELER)
-        again = ffmpeg.run(
-            ["-nostats", *show.inputs, "-filter_complex", f"{show.graph()};[body]{meter('body')}[m]", "-map", "[m]", "-f", "null", "-"],
-            about=about,
-        )
-        logger.info("%s: loudness range %.1f LU over the %.1f LU aimed for; levelled", about, body["lra"], loudness.lra)
-        body = {**summaries(again.stderr)["body"], "range_before": body["lra"]}
-
-    layout = "mono" if show.channels == 1 else "stereo"
-    ready = {}
     use_jingles = intro_outro or Jingles()
+    ready = {}
     for kind in ("intro", "outro"):
         source = getattr(use_jingles, kind)
         if source:
             ready[kind] = jingles.prepare(source, work or output.parent, target, show.channels, WORKING_RATE, audio.silence_threshold)
-    fade = use_jingles.crossfade
 
     ceiling = loudness.true_peak
-    gain = target - body["integrated"]
     limit = ceiling - peak_margin(bitrate)
-    # Linear gain when it keeps the peaks under the ceiling; otherwise a limiter holds them.
+    gain = target - body["integrated"]
+    # Linear gain when it keeps the peaks under the ceiling; otherwise (and always with jingles,
+    # whose music peaks are not measured here) a limiter holds them.
     attempt = Attempt(gain, limit if body["true_peak"] + gain > limit or ready else None)
-    history = []
+    history: list[dict[str, Any]] = []
     for _ in range(MAX_ENCODES):
-        measured = _encode(show, attempt, (start, end), ready, fade, layout, bitrate, output, track_outputs, aac_output, about)
+        measured = _encode(show, attempt, span, ready, use_jingles.crossfade, bitrate, output, track_outputs, aac_output, about)
         history.append({"gain": attempt.gain, "limit": attempt.limit, **measured})
         off = target - measured["integrated"]
         too_loud = measured["true_peak"] > ceiling
@@ -257,35 +232,62 @@ def normalise(
         attempt.gain += off / _slope(history)
         if attempt.limit is None and body["true_peak"] + attempt.gain > limit:
             attempt.limit = limit
-    result = history[-1]
-    if abs(target - result["integrated"]) > loudness.tolerance or result["true_peak"] > ceiling:
-        raise StageError(
-            f"{about}: levelled to {result['integrated']:.1f} LUFS / {result['true_peak']:.1f} dBTP, "
-            f"outside the target {target:g} ± {loudness.tolerance:g} LUFS, ≤ {ceiling:g} dBTP"
-        )
-    from mutagen.mp3 import MP3
 
     final = history[-1]
+    if abs(target - final["integrated"]) > loudness.tolerance or final["true_peak"] > ceiling:
+        raise StageError(
+            f"{about}: levelled to {final['integrated']:.1f} LUFS / {final['true_peak']:.1f} dBTP, "
+            f"outside the target {target:g} ± {loudness.tolerance:g} LUFS, ≤ {ceiling:g} dBTP"
+        )
     limited = final["limit"] is not None and body["true_peak"] + final["gain"] > final["limit"]
     if limited:
         logger.info("%s: a linear gain would clip; peaks limited by %.1f dB", about, body["true_peak"] + final["gain"] - final["limit"])
+    from mutagen.mp3 import MP3
+
     return {
-        "integrated": result["integrated"],
-        "true_peak": result["true_peak"],
-        "lra": result["lra"],
+        "integrated": final["integrated"],
+        "true_peak": final["true_peak"],
+        "lra": final["lra"],
         "target": target,
         "duration": round(MP3(output).info.length, 3),
         "channels": show.channels,
         "bitrate": bitrate,
         "input_integrated": body["integrated"],
         "input_true_peak": body["true_peak"],
-        "gain": round(history[-1]["gain"], 2),
+        "gain": round(final["gain"], 2),
         "limited": limited,
         "levelled_range": body.get("range_before"),
         "encodes": len(history),
-        "trimmed": [round(start, 3), round(duration - end, 3)],
+        "trimmed": [round(span[0], 3), round(duration - span[1], 3)],
         "speakers": [t.speaker for t in show.tracks],
     }
+
+
+def _measure(
+    show: Programme, parts: list[Path], audio: AudioSettings, loudness: Loudness, about: str
+) -> tuple[Programme, dict[str, float], tuple[float, float], float]:
+    """Measure the programme; returns it (with a leveler when its range is too wide), its
+    loudness, the span between its silent edges, and its decoded duration."""
+    detect = f"silencedetect=n={audio.silence_threshold:g}dB:d={audio.silence_min:g}," if audio.trim_silence else ""
+    graph = f"{show.graph()};[body]{detect}{meter('body')}[m]"
+    first = ffmpeg.run(["-stats_period", "3600", *show.inputs, "-filter_complex", graph, "-map", "[m]", "-f", "null", "-"], about=about)
+    found = summaries(first.stderr)
+    for name, values in found.items():
+        if name.startswith("part") and is_silent(values["integrated"]):
+            raise AudioDecodeError(f"{parts[int(name[4:])]}: the recording is silent")
+    body = found["body"]
+    if is_silent(body["integrated"]):
+        raise AudioDecodeError(f"{about}: the recording is silent (below -70 LUFS)")
+    duration = elapsed(first.stderr) or show.duration  # what was decoded, not what headers claim
+    span = trim_span(silences(first.stderr), duration) if audio.trim_silence else (0.0, duration)
+    if body["lra"] > loudness.lra:
+        # Passages far louder or quieter than the rest: even them out, then measure again.
+        show = replace(show, leveler=LEVELER)
+        graph = f"{show.graph()};[body]{meter('body')}[m]"
+        again = ffmpeg.run(["-nostats", *show.inputs, "-filter_complex", graph, "-map", "[m]", "-f", "null", "-"], about=about)
+        logger.info("%s: loudness range %.1f LU over the %.1f LU aimed for; levelled", about, body["lra"], loudness.lra)
+        body = {**summaries(again.stderr)["body"], "range_before": body["lra"]}
+    return show, body, span, duration
 
 
 def _slope(history: list[dict[str, Any]]) -> float:
@@ -309,7 +311,6 @@ def _encode(
     span: tuple[float, float],
     ready: dict[str, Path],
     fade: float,
-    layout: str,
     bitrate: str,
     output: Path,
     track_outputs: list[Path] | None,
@@ -317,6 +318,7 @@ def _encode(
     about: str,
 ) -> dict[str, float]:
     start, end = span
+    layout = "mono" if show.channels == 1 else "stereo"
     inputs = list(show.inputs)
     graph = [show.graph(speakers=bool(track_outputs))]
     chain = f"[body]atrim=start={start:.3f}:end={end:.3f},asetpts=PTS-STARTPTS,volume={attempt.gain:.2f}dB[lev]"
