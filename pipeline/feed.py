@@ -21,6 +21,7 @@ from .engine import Stage
 from .jobs import Published, ShowJob
 from .podcast_ns import PodcastIndexEntryExtension, PodcastIndexExtension
 from .records import Show
+from .writers import PUBLISHED, get_writer
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 # Podcasting 2.0 <podcast:guid>: a UUIDv5 of the feed URL without its scheme, in this namespace.
@@ -68,8 +69,8 @@ def audio_url(show: Show, slug: str) -> str:
     return f"{show.base_url}audio/{slug}.mp3"
 
 
-def transcript_url(show: Show, slug: str) -> str:
-    return f"{episode_url(show, slug)}transcript.vtt"
+def transcript_url(show: Show, slug: str, kind: str = "vtt") -> str:
+    return f"{episode_url(show, slug)}{PUBLISHED[kind]}"
 
 
 def artwork_url(show: Show) -> str:
@@ -131,7 +132,8 @@ def build_feed(show: Show, episodes: list[Published]) -> bytes:
             bitrate = int(records["normalise"].data["bitrate"].rstrip("k")) * 1000
             url = audio_url(show, episode.slug).removesuffix(".mp3") + ".m4a"
             fe.podcastindex.alternate_enclosure(url, "audio/mp4", records["tag"].data["m4a_bytes"], bitrate, "AAC")
-        fe.podcastindex.transcript(transcript_url(show, episode.slug), "text/vtt", show.language)
+        for kind in PUBLISHED:
+            fe.podcastindex.transcript(transcript_url(show, episode.slug, kind), get_writer(kind).media_type, show.language)
         _people(fe.podcastindex, episode.guests, "guest")
     return fg.rss_str(pretty=True)
 

@@ -12,7 +12,7 @@ from .engine import Stage
 from .jobs import ShowJob
 from .render import environment, render, template_files
 from .transcribe import load_transcript
-from .writers import get_writer
+from .writers import PUBLISHED, get_writer
 
 
 def _page(job: ShowJob, env: Any, item: Any) -> str:
@@ -56,7 +56,8 @@ class Site(Stage):
         for item in job.episodes:
             folder = public / "episodes" / item.episode.slug
             files[f"page:{item.episode.slug}"] = folder / "index.html"
-            files[f"vtt:{item.episode.slug}"] = folder / "transcript.vtt"
+            for kind, name in PUBLISHED.items():
+                files[f"{kind}:{item.episode.slug}"] = folder / name
         return files
 
     def run(self, job: ShowJob, out: dict[str, Path]) -> dict[str, Any]:
@@ -69,9 +70,10 @@ class Site(Stage):
         )
         shutil.copyfile(job.paths.templates / "style.css", out["style"])
         shutil.copyfile(job.show.artwork, out["artwork"])
-        vtt = get_writer("vtt")
         for item in episodes:
             slug = item.episode.slug
             out[f"page:{slug}"].write_text(_page(job, env, item), encoding="utf-8")
-            out[f"vtt:{slug}"].write_text(vtt.write(load_transcript(item.records["transcribe"].path("transcript"))), encoding="utf-8")
+            transcript = load_transcript(item.records["transcribe"].path("transcript"))
+            for kind in PUBLISHED:
+                out[f"{kind}:{slug}"].write_text(get_writer(kind).write(transcript), encoding="utf-8")
         return {"pages": len(episodes) + 1}

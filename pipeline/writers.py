@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import textwrap
+from datetime import timedelta
 from typing import Iterator
 
 from .records import Segment, Transcript, Word
-
-CUE_CHARS = 84  # two lines of 42 characters, the usual subtitle limit
-LINE_CHARS = 42
 
 
 def timestamp(seconds: float, separator: str = ".") -> str:
@@ -20,19 +18,19 @@ def timestamp(seconds: float, separator: str = ".") -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
 
 
-def cues(transcript: Transcript) -> Iterator[tuple[float, float, str, str]]:
-    """(start, end, text, speaker), segments cut at word boundaries into readable cues."""
+def cues(transcript: Transcript, max_chars: int) -> Iterator[tuple[float, float, str, str]]:
+    """(start, end, text, speaker): segments cut at word boundaries into cues of `max_chars` at most."""
     for segment in transcript.segments:
-        yield from _split(segment)
+        yield from _split(segment, max_chars)
 
 
-def _split(segment: Segment) -> Iterator[tuple[float, float, str, str]]:
-    if len(segment.text) <= CUE_CHARS or not segment.words:
+def _split(segment: Segment, max_chars: int) -> Iterator[tuple[float, float, str, str]]:
+    if len(segment.text) <= max_chars or not segment.words:
         yield segment.start, segment.end, segment.text, segment.speaker
         return
     words: list[Word] = []
     for word in segment.words:
-        if words and len(_join([*words, word])) > CUE_CHARS:
+        if words and len(_join([*words, word])) > max_chars:
             yield words[0].start, words[-1].end, _join(words), segment.speaker
             words = []
         words.append(word)
@@ -44,36 +42,106 @@ def _join(words: list[Word]) -> str:
     return "".join(w.text for w in words).strip()
 
 
+def _lines(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
 class Writer:
     extension: str
+    media_type: str
 
     def write(self, transcript: Transcript) -> str:
         raise NotImplementedError
 
 
 class WriteVTT(Writer):
+    """WebVTT with `<v Name>` voice spans, lines of 65 characters at most."""
+
     extension = "vtt"
+    media_type = "text/vtt"
+    LINE = 65
+    CUE = 2 * LINE
 
     def write(self, transcript: Transcript) -> str:
         blocks = ["WEBVTT"]
-        for start, end, text, speaker in cues(transcript):
-            body = "\n".join(textwrap.wrap(text, LINE_CHARS)) or text
+        for start, end, text, speaker in cues(transcript, self.CUE):
+            body = _lines(text, self.LINE)
             if speaker:
-                body = f"<v {speaker}>{body}"
+                body = f"<v {speaker}>{body}</v>"
             blocks.append(f"{timestamp(start)} --> {timestamp(end)}\n{body}")
         return "\n\n".join(blocks) + "\n"
+
+
+class WriteSRT(Writer):
+    """SubRip: at most two lines of 42 characters, `Name:` where the speaker changes."""
+
+    extension = "srt"
+    media_type = "application/x-subrip"
+    LINE = 42  # the usual subtitle line
+    CUE = 2 * LINE
+
+    def write(self, transcript: Transcript) -> str:
+        import srt
+
+        subtitles = []
+        previous = None
+        for start, end, text, speaker in cues(transcript, self.CUE - 10):
+            if speaker and speaker != previous:
+                text = f"{speaker}: {text}"
+            previous = speaker or previous
+            lines = textwrap.wrap(text, self.LINE, break_long_words=False)
+            while len(lines) > 2:  # a long name pushed a third line: give the cue its own two lines
+                subtitles.append(srt.Subtitle(0, timedelta(seconds=start), timedelta(seconds=end), "\n".join(lines[:2])))
+                lines = lines[2:]
+            subtitles.append(srt.Subtitle(0, timedelta(seconds=start), timedelta(seconds=end), "\n".join(lines)))
+        return srt.compose(subtitles)
+
+
+class WritePodcastJSON(Writer):
+    """The Podcasting 2.0 transcript JSON (podcastindex.org's transcript format, version 1.0.0)."""
+
+    extension = "p20.json"
+    media_type = "application/json"
+
+    def write(self, transcript: Transcript) -> str:
+        segments = [
+            {"speaker": s.speaker, "startTime": round(s.start, 3), "endTime": round(s.end, 3), "body": s.text}
+            if s.speaker else {"startTime": round(s.start, 3), "endTime": round(s.end, 3), "body": s.text}
+            for s in transcript.segments
+        ]
+        return json.dumps({"version": "1.0.0", "segments": segments}, ensure_ascii=False, indent=1)
+
+
+class WriteText(Writer):
+    """Plain text, a paragraph per speaker's turn (or per segment without speakers)."""
+
+    extension = "txt"
+    media_type = "text/plain"
+
+    def write(self, transcript: Transcript) -> str:
+        paragraphs: list[tuple[str, list[str]]] = []
+        for segment in transcript.segments:
+            if paragraphs and segment.speaker and paragraphs[-1][0] == segment.speaker:
+                paragraphs[-1][1].append(segment.text)
+            else:
+                paragraphs.append((segment.speaker, [segment.text]))
+        blocks = [(f"{who}: " if who else "") + " ".join(texts) for who, texts in paragraphs]
+        return "\n\n".join(textwrap.fill(block, 80) for block in blocks) + "\n"
 
 
 class WriteJSON(Writer):
     """The full internal transcript with words, as the build cache keeps it."""
 
     extension = "json"
+    media_type = "application/json"
 
     def write(self, transcript: Transcript) -> str:
         return json.dumps(transcript.to_dict(), ensure_ascii=False, indent=1)
 
 
-WRITERS: dict[str, type[Writer]] = {w.extension: w for w in (WriteVTT, WriteJSON)}
+WRITERS: dict[str, type[Writer]] = {w.extension: w for w in (WriteVTT, WriteSRT, WritePodcastJSON, WriteText, WriteJSON)}
+# What the site publishes beside each episode page, and the feed links with podcast:transcript.
+PUBLISHED = {"vtt": "transcript.vtt", "p20.json": "transcript.json", "srt": "transcript.srt", "txt": "transcript.txt"}
 
 
 def get_writer(name: str) -> Writer:

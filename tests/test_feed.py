@@ -78,10 +78,13 @@ def test_items(feed, show_root):
     enclosure = full.find("enclosure")
     assert enclosure.get("type") == "audio/mpeg"
     assert int(enclosure.get("length")) == (show_root / "public" / "audio" / "001-portage.mp3").stat().st_size
-    transcript = full.find("podcast:transcript", NS)
-    assert transcript.get("url") == "http://localhost:8000/episodes/001-portage/transcript.vtt"
-    assert transcript.get("type") == "text/vtt" and transcript.get("language") == "fr"
-    assert (show_root / "public" / "episodes" / "001-portage" / "transcript.vtt").read_text().startswith("WEBVTT")
+    transcripts = {t.get("type"): t.get("url") for t in full.findall("podcast:transcript", NS)}
+    base = "http://localhost:8000/episodes/001-portage/"
+    assert transcripts == {"text/vtt": base + "transcript.vtt", "application/json": base + "transcript.json",
+                           "application/x-subrip": base + "transcript.srt", "text/plain": base + "transcript.txt"}
+    assert {t.get("language") for t in full.findall("podcast:transcript", NS)} == {"fr"}
+    for url in transcripts.values():
+        assert (show_root / "public" / url.removeprefix("http://localhost:8000/")).is_file(), url
     person = full.find("podcast:person", NS)
     assert (person.text, person.get("role"), person.get("href")) == ("Inès Moreau", "guest", "https://example.org/ines")
     notes = full.findtext("content:encoded", namespaces=NS)

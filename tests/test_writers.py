@@ -1,0 +1,100 @@
+"""Each transcript format, parsed back by a reader made for it."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+import srt
+import webvtt
+
+from pipeline.records import Segment, Transcript, Word
+from pipeline.writers import get_writer
+
+
+def words(text: str, start: float, step: float = 0.3) -> tuple[Word, ...]:
+    return tuple(Word(start + i * step, start + (i + 1) * step, (" " if i else "") + w) for i, w in enumerate(text.split()))
+
+
+LONG = ("Alors le portage salarial, c'est une manière d'être indépendante tout en gardant la protection "
+        "sociale d'une salariée, avec une société qui facture mes clients à ma place")
+TRANSCRIPT = Transcript(
+    language="fr",
+    duration=40.0,
+    segments=(
+        Segment(0.0, 3.0, "Bonjour Inès, bienvenue.", words("Bonjour Inès, bienvenue.", 0.0), "Camille Durand"),
+        Segment(3.5, 30.0, LONG, words(LONG, 3.5), "Inès Moreau"),
+        Segment(30.5, 33.0, "Et ça coûte combien ?", words("Et ça coûte combien ?", 30.5), "Camille Durand"),
+        Segment(33.0, 35.0, "Ça dépend.", words("Ça dépend.", 33.0), "Camille Durand"),
+    ),
+)
+
+# The Podcasting 2.0 transcript JSON, from podcastindex.org's transcripts documentation.
+P20_SCHEMA = {
+    "type": "object",
+    "required": ["version", "segments"],
+    "properties": {
+        "version": {"type": "string"},
+        "segments": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["startTime", "endTime", "body"],
+                "properties": {
+                    "speaker": {"type": "string"},
+                    "startTime": {"type": "number"},
+                    "endTime": {"type": "number"},
+                    "body": {"type": "string"},
+                },
+                "additionalProperties": False,
+            },
+        },
+    },
+}
+
+
+def test_vtt_voices_and_line_length(tmp_path):
+    path = tmp_path / "t.vtt"
+    path.write_text(get_writer("vtt").write(TRANSCRIPT))
+    captions = webvtt.read(str(path))
+    assert all(len(line) <= 65 for c in captions for line in c.text.splitlines())
+    assert captions[0].voice == "Camille Durand"
+    long_cues = [c for c in captions if c.voice == "Inès Moreau"]
+    assert len(long_cues) >= 2  # the 170-character turn was cut at word boundaries
+    assert " ".join(c.text.replace("\n", " ") for c in long_cues) == LONG
+    assert captions[1].start == "00:00:03.500"
+
+
+def test_srt_two_short_lines_and_names_on_turns():
+    subtitles = list(srt.parse(get_writer("srt").write(TRANSCRIPT)))
+    assert all(len(s.content.splitlines()) <= 2 for s in subtitles)
+    assert all(len(line) <= 42 for s in subtitles for line in s.content.splitlines())
+    assert subtitles[0].content.startswith("Camille Durand:")
+    assert subtitles[1].content.startswith("Inès Moreau:")
+    # Camille speaks again after Inès: named again; her next segment continues the turn: no name.
+    assert subtitles[-2].content.startswith("Camille Durand:")
+    assert not subtitles[-1].content.startswith("Camille")
+
+
+def test_podcasting20_json_matches_the_schema():
+    document = json.loads(get_writer("p20.json").write(TRANSCRIPT))
+    jsonschema.validate(document, P20_SCHEMA)
+    assert document["segments"][1] == {"speaker": "Inès Moreau", "startTime": 3.5, "endTime": 30.0, "body": LONG}
+
+
+def test_text_paragraph_per_turn():
+    text = get_writer("txt").write(TRANSCRIPT)
+    paragraphs = text.strip().split("\n\n")
+    assert len(paragraphs) == 3
+    assert paragraphs[2].replace("\n", " ") == "Camille Durand: Et ça coûte combien ? Ça dépend."
+
+
+def test_internal_json_round_trips():
+    document = json.loads(get_writer("json").write(TRANSCRIPT))
+    assert Transcript.from_dict(document) == TRANSCRIPT
+
+
+def test_unknown_format():
+    with pytest.raises(ValueError, match="unknown transcript format 'docx'"):
+        get_writer("docx")
