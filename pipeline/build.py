@@ -1,4 +1,4 @@
-"""Order the stages: per episode normalise → transcribe → notes → tag, then feed and site.
+"""Order the stages: per episode normalise → transcribe → correct → notes → tag, then feed and site.
 
 One episode's failure is recorded and reported; the other episodes still build, and the feed
 and the site list the episodes that are ready.
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .config import EPISODE_FILE, load_episode, load_show
+from .corrections import Correct
 from .engine import Outcome, Stage, Store, check, clean_temporaries, run_stage
 from .errors import ConfigError, PipelineError
 from .feed import Feed
@@ -26,7 +27,7 @@ from .transcribe import Transcribe
 
 logger = logging.getLogger(__name__)
 
-EPISODE_STAGES: tuple[Stage, ...] = (Normalise(), Transcribe(), Notes(), Tag())
+EPISODE_STAGES: tuple[Stage, ...] = (Normalise(), Transcribe(), Correct(), Notes(), Tag())
 SHOW_STAGES: tuple[Stage, ...] = (Feed(), Site())
 STAGE_NAMES = tuple(s.name for s in EPISODE_STAGES + SHOW_STAGES)
 PUBLISH_STAGES = {"tag"}  # what drafts and scheduled episodes skip: nothing of theirs lands in public/

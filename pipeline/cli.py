@@ -90,6 +90,10 @@ def summarise(report: Report, seconds: float) -> None:
         for line in failure.message.splitlines():
             click.echo(f"    {line}", err=True)
     unpublished = [e.slug + f" ({e.note})" for e in report.episodes if e.note]
+    if any(state not in ("fresh", "ran") for state in report.show.values()):
+        states = ", ".join(f"{stage} {state}" for stage, state in report.show.items())
+        click.echo(f"public/ was not updated ({states}); run 'podcast build' to publish ({seconds:.1f} s)", err=True)
+        return
     click.echo(
         f"{len(report.published)} episode(s) published in public/ ({seconds:.1f} s)"
         + (f"; not published: {', '.join(unpublished)}" if unpublished else ""),
@@ -247,9 +251,23 @@ def serve(port: int, root: Path) -> None:
     """
     from .serve import server
 
+    from urllib.parse import urlsplit
+
+    from .config import load_show
+
     public = root / "public"
     if not public.is_dir():
         raise click.ClickException(f"{public} does not exist yet: run 'podcast build' first")
+    try:
+        address = urlsplit(load_show(root).base_url)
+    except PipelineError:
+        address = None
+    if address and address.hostname in ("localhost", "127.0.0.1") and (address.port or 80) != port:
+        click.secho(
+            f"The feed's links point to {address.geturl()}: to subscribe from this preview, serve on that port"
+            f" (--port {address.port or 80}) or set base_url in podcast.toml to http://localhost:{port}/ and build again.",
+            fg="yellow", err=True,
+        )
     with server(public, port) as preview:
         click.echo(f"Serving {public} on http://localhost:{port}/ (Ctrl+C to stop)")
         try:

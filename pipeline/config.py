@@ -28,6 +28,7 @@ AUDIO_SUFFIXES = {
     ".mp4", ".mov", ".aif", ".aiff", ".wma", ".amr", ".3gp", ".caf",
 }
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TIMESTAMP = r"^(\d+:)?\d{1,2}:\d{2}(\.\d+)?$"
 Url = Annotated[str, Field(pattern=r"^https?://\S+$")]
 
 
@@ -83,6 +84,7 @@ class _Transcription(_Strict):
     model: str = "base"
     beam_size: int = Field(5, ge=1, le=10)
     vad: bool = True
+    glossary: list[str] = []
 
 
 class _Show(_Strict):
@@ -129,9 +131,16 @@ class _Link(_Strict):
 
 
 class _Chapter(_Strict):
-    start: str = Field(pattern=r"^(\d+:)?\d{1,2}:\d{2}(\.\d+)?$")
+    start: str
     title: str = Field(min_length=1)
     url: Url | Literal[""] = ""
+
+    @field_validator("start")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not re.match(TIMESTAMP, value):
+            raise ValueError(f"{value!r} is not a time: write minutes and seconds like \"12:30\", or \"1:02:30\"")
+        return value
 
 
 class _Track(_Strict):
@@ -162,6 +171,13 @@ class _Episode(_Strict):
     jingles: bool = True
     image: str = ""
 
+    @field_validator("published", mode="before")
+    @classmethod
+    def _not_quoted(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            raise ValueError(f"write the date without quotes: published = {value.strip()}")
+        return value
+
     @field_validator("published")
     @classmethod
     def _zoned(cls, value: datetime | date) -> datetime | date:
@@ -180,7 +196,12 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: {e}") from None
+        line = re.search(r"line (\d+)", str(e))
+        shown = ""
+        if line and 0 < int(line.group(1)) <= len(text.splitlines()):
+            shown = f"\n    {text.splitlines()[int(line.group(1)) - 1].strip()}"
+            shown += "\n    (TOML: quote text, write dates as 2026-11-20 or 2026-11-20T09:00:00+01:00)"
+        raise ConfigError(f"{path}: {e}{shown}") from None
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -195,9 +216,13 @@ def _explain(path: Path, text: str, error: ValidationError, model: type[BaseMode
     for item in error.errors():
         loc = [str(p) for p in item["loc"] if not str(p).startswith(("function-", "datetime", "date"))]
         loc = [p for p in loc if p not in ("str", "literal['']", "int", "none")]
-        key = ".".join(loc) or "(file)"
+        # "guests[2].name": the second [[guests]] table, counted from 1 as a host counts them.
+        key = "".join(f"[{int(p) + 1}]" if p.isdigit() else f".{p}" for p in loc).lstrip(".") or "(file)"
         last = next((p for p in reversed(loc) if not p.isdigit()), "")
-        line = _line_of(text, last) if last and item["type"] != "missing" else None
+        if item["type"] == "missing":
+            line = _table_line(text, loc)
+        else:
+            line = _line_of(text, last) if last else None
         where = f"{path}:{line}" if line else str(path)
         if item["type"] == "extra_forbidden":
             known = _known_keys(model, loc[:-1])
@@ -213,6 +238,16 @@ def _explain(path: Path, text: str, error: ValidationError, model: type[BaseMode
     return ConfigError("\n".join(unique))
 
 
+def _table_line(text: str, loc: list[str]) -> int | None:
+    """The line of the `[[table]]` a missing key belongs in (its n-th occurrence), if any."""
+    for name, index in zip(loc, loc[1:]):
+        if index.isdigit():
+            headers = [m for m in re.finditer(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]", text, re.MULTILINE)]
+            if int(index) < len(headers):
+                return text.count("\n", 0, headers[int(index)].start()) + 1
+    return None
+
+
 def _known_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
     for part in loc:
         if part.isdigit():
@@ -224,7 +259,12 @@ def _known_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
     return list(model.model_fields)
 
 
-def _validate(path: Path, model: type[BaseModel]) -> tuple[Any, str]:
+def read_checked(path: Path, model: type[BaseModel]) -> tuple[Any, str]:
+    """A TOML file checked against `model`, and its text (for line numbers).
+
+    Raises:
+        ConfigError: one line per problem, naming file, line and key.
+    """
     data, text = _read_toml(path)
     try:
         return model.model_validate(data), text
@@ -272,7 +312,7 @@ def load_show(root: Path) -> Show:
         ConfigError: naming the file, the line where known, and the key.
     """
     path = root / SHOW_FILE
-    raw, text = _validate(path, _Show)
+    raw, text = read_checked(path, _Show)
     artwork = (root / raw.artwork).resolve()
     problem = _artwork_problem(artwork)
     if problem:
@@ -302,7 +342,7 @@ def load_show(root: Path) -> Show:
             outro=_show_file(root, path, text, "outro", raw.jingles.outro),
             crossfade=raw.jingles.crossfade,
         ),
-        transcription=Transcription(**raw.transcription.model_dump()),
+        transcription=Transcription(**{**raw.transcription.model_dump(), "glossary": tuple(raw.transcription.glossary)}),
     )
 
 
@@ -331,7 +371,7 @@ def load_episode(folder: Path, show: Show) -> Episode:
             f"{folder}: '{slug}' is not a safe episode folder name: use lower-case letters,"
             " digits and single dashes, like '012-portage-salarial'"
         )
-    raw, text = _validate(path, _Episode)
+    raw, text = read_checked(path, _Episode)
 
     published = raw.published
     if not isinstance(published, datetime):

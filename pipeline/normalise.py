@@ -16,6 +16,7 @@ dynamic mode and misses the target (a -30 LUFS input landed at -16.6 LUFS here).
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,6 +34,9 @@ logger = logging.getLogger(__name__)
 SAMPLE_RATE = 44100  # Apple's audio requirements: 44.1 kHz MP3
 WORKING_RATE = 48000
 TRANSCRIPTION_RATE = 16000  # speaker tracks are kept for Whisper, which takes 16 kHz
+# What Whisper hears is set to this loudness from the programme's own measurement, never from
+# the show's target: a new target then leaves it byte for byte the same (no new transcription).
+SPEECH_LEVEL = -20.0
 MIN_SECONDS = 1.0  # shorter than this is a mistake, not a recording
 TRIM_PAD = 0.25  # seconds of silence kept before the first sound and after the last
 # ffmpeg's dynamic audio normalizer: gain follows a gaussian over 15 frames of 250 ms (about
@@ -66,6 +70,7 @@ class Programme:
     tracks: tuple[Track, ...] = ()
     gains: tuple[float, ...] = ()  # dB that levels each speaker's track
     leveler: str = ""  # a filter evening out loud and quiet passages, when the range is too wide
+    measured: float = 0.0  # integrated loudness of [body], LUFS, once measured
 
     def graph(self, speakers: bool = False) -> str:
         """The filter graph; with `speakers`, each levelled track is also labelled [s<i>]."""
@@ -175,6 +180,15 @@ def _tee_escape(path: Path) -> str:
     return str(path).replace("\\", "\\\\").replace("|", "\\|").replace(":", "\\:").replace("[", "\\[").replace("]", "\\]")
 
 
+@dataclass(frozen=True)
+class Extras:
+    """Files made in the same ffmpeg pass as the MP3."""
+
+    speech: Path | None = None  # the programme before any gain, 16 kHz mono: what Whisper hears
+    tracks: tuple[Path, ...] = ()  # each speaker's track, likewise, on the episode's timeline
+    aac: Path | None = None  # the AAC alternate
+
+
 @dataclass
 class Attempt:
     gain: float
@@ -189,8 +203,7 @@ def normalise(
     tracks: tuple[Track, ...] = (),
     intro_outro: Jingles | None = None,
     work: Path | None = None,
-    track_outputs: list[Path] | None = None,
-    aac_output: Path | None = None,
+    extras: Extras = Extras(),
 ) -> dict[str, Any]:
     """Make the episode's MP3 at `output` and return what was measured on the encoded file.
 
@@ -219,7 +232,7 @@ def normalise(
     attempt = Attempt(gain, limit if body["true_peak"] + gain > limit or ready else None)
     history: list[dict[str, Any]] = []
     for _ in range(MAX_ENCODES):
-        measured = _encode(show, attempt, span, ready, use_jingles.crossfade, bitrate, output, track_outputs, aac_output, about)
+        measured = _encode(show, attempt, span, ready, use_jingles.crossfade, bitrate, output, extras, about)
         history.append({"gain": attempt.gain, "limit": attempt.limit, **measured})
         off = target - measured["integrated"]
         too_loud = measured["true_peak"] > ceiling
@@ -263,6 +276,25 @@ def normalise(
     }
 
 
+_DAMAGE = re.compile(r"^\[(?:in|aist)#(\d+)\S* @ [^\]]+\].*(corrupt|Invalid data|Error submitting packet|error while decoding)", re.MULTILINE | re.IGNORECASE)
+
+
+def _damaged(stderr: str, show: Programme, decoded: float | None, about: str) -> AudioDecodeError | None:
+    """A recording ffmpeg could only partly decode: cut short by a copy, or corrupt inside.
+
+    ffmpeg goes on after such errors and would publish what it could read, without a word.
+    """
+    found = _DAMAGE.search(stderr)
+    files = show.inputs[1::2]  # "-i", path, "-i", path...
+    if found:
+        index = int(found.group(1))
+        name = files[index] if index < len(files) else about
+        return AudioDecodeError(f"{name}: the file is damaged (was it cut short while copying?): {found.group(0).split('] ')[-1]}")
+    if decoded is not None and show.duration - decoded > max(1.0, 0.02 * show.duration):
+        return AudioDecodeError(f"{about}: only {decoded:.1f} s of the {show.duration:.1f} s announced could be decoded (was a file cut short?)")
+    return None
+
+
 def _measure(
     show: Programme, parts: list[Path], audio: AudioSettings, loudness: Loudness, about: str
 ) -> tuple[Programme, dict[str, float], tuple[float, float], float]:
@@ -278,7 +310,11 @@ def _measure(
     body = found["body"]
     if is_silent(body["integrated"]):
         raise AudioDecodeError(f"{about}: the recording is silent (below -70 LUFS)")
-    duration = elapsed(first.stderr) or show.duration  # what was decoded, not what headers claim
+    decoded = elapsed(first.stderr)
+    damage = _damaged(first.stderr, show, decoded, about)
+    if damage:
+        raise damage
+    duration = decoded or show.duration  # what was decoded, not what headers claim
     span = trim_span(silences(first.stderr), duration) if audio.trim_silence else (0.0, duration)
     if body["lra"] > loudness.lra:
         # Passages far louder or quieter than the rest: even them out, then measure again.
@@ -287,7 +323,7 @@ def _measure(
         again = ffmpeg.run(["-nostats", *show.inputs, "-filter_complex", graph, "-map", "[m]", "-f", "null", "-"], about=about)
         logger.info("%s: loudness range %.1f LU over the %.1f LU aimed for; levelled", about, body["lra"], loudness.lra)
         body = {**summaries(again.stderr)["body"], "range_before": body["lra"]}
-    return show, body, span, duration
+    return replace(show, measured=body["integrated"]), body, span, duration
 
 
 def _slope(history: list[dict[str, Any]]) -> float:
@@ -313,16 +349,16 @@ def _encode(
     fade: float,
     bitrate: str,
     output: Path,
-    track_outputs: list[Path] | None,
-    aac_output: Path | None,
+    extras: Extras,
     about: str,
 ) -> dict[str, float]:
     start, end = span
     layout = "mono" if show.channels == 1 else "stereo"
     inputs = list(show.inputs)
-    graph = [show.graph(speakers=bool(track_outputs))]
-    chain = f"[body]atrim=start={start:.3f}:end={end:.3f},asetpts=PTS-STARTPTS,volume={attempt.gain:.2f}dB[lev]"
-    graph.append(chain)
+    graph = [show.graph(speakers=bool(extras.tracks))]
+    trim = f"atrim=start={start:.3f}:end={end:.3f},asetpts=PTS-STARTPTS"
+    graph.append(f"[body]{trim},asplit=2[trimmed][unlevelled]")
+    graph.append(f"[trimmed]volume={attempt.gain:.2f}dB[lev]")
     current = "lev"
     lead = 0.0  # seconds the intro adds before the programme
     for kind in ("intro", "outro"):
@@ -342,16 +378,24 @@ def _encode(
         tail += f"alimiter=limit={level:.5f}:attack={LIMITER_ATTACK_MS}:release={LIMITER_RELEASE_MS}:level=false:latency=true,"
     tail += f"aresample={SAMPLE_RATE}"
     outputs: list[str] = []
-    if aac_output:
+    if extras.aac:
         graph.append(f"{tail},asplit=2[out][aac]")
-        outputs += ["-map", "[aac]", "-c:a", "aac", "-b:a", bitrate, "-movflags", "+faststart", "-f", "ipod", str(aac_output)]
+        outputs += ["-map", "[aac]", "-c:a", "aac", "-b:a", bitrate, "-movflags", "+faststart", "-f", "ipod", str(extras.aac)]
     else:
         graph.append(f"{tail}[out]")
-    for i, path in enumerate(track_outputs or []):
-        # Each speaker's track on the episode's timeline, for exact speaker labels in transcripts.
-        delay = f",adelay=delays={round(lead * 1000)}:all=1" if lead > 0 else ""
-        graph.append(f"[s{i}]atrim=start={start:.3f}:end={end:.3f},asetpts=PTS-STARTPTS{delay},aresample={TRANSCRIPTION_RATE}[s{i}out]")
-        outputs += ["-map", f"[s{i}out]", "-c:a", "flac", "-f", "flac", str(path)]
+    # What transcription hears sits on the episode's timeline (after the intro) and does not
+    # depend on the loudness target, so a new target does not make Whisper run again.
+    delay = f",adelay=delays={round(lead * 1000)}:all=1" if lead > 0 else ""
+    speech = f"aformat=channel_layouts=mono{delay},aresample={TRANSCRIPTION_RATE}"
+    if extras.speech:
+        to_level = SPEECH_LEVEL - show.measured
+        graph.append(f"[unlevelled]volume={to_level:.2f}dB,alimiter=limit=0.9:level=false,{speech}[speech]")
+        outputs += ["-map", "[speech]", "-c:a", "flac", "-sample_fmt", "s16", "-f", "flac", str(extras.speech)]
+    else:
+        graph.append("[unlevelled]anullsink")
+    for i, path in enumerate(extras.tracks):
+        graph.append(f"[s{i}]{trim},{speech}[s{i}out]")
+        outputs += ["-map", f"[s{i}out]", "-c:a", "flac", "-sample_fmt", "s16", "-f", "flac", str(path)]
     args = ["-nostats", *inputs, "-filter_complex", ";".join(graph), "-map", "[out]", *_encode_args(output, bitrate, True), *outputs]
     _, log = ffmpeg.run_piped(args, ["-nostats", "-f", "mp3", "-i", "pipe:0", "-filter_complex", meter("encoded"), "-f", "null", "-"], about)
     return summaries(log)["encoded"]
@@ -359,7 +403,7 @@ def _encode(
 
 class Normalise(Stage):
     name = "normalise"
-    version = 2
+    version = 3
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
         episode = job.episode
@@ -385,7 +429,7 @@ class Normalise(Stage):
         return files
 
     def outputs(self, job: EpisodeJob) -> dict[str, Path]:
-        files = {"audio": job.cache / "levelled.mp3"}
+        files = {"audio": job.cache / "levelled.mp3", "speech": job.cache / "speech.flac"}
         if job.show.audio.aac:
             files["aac"] = job.cache / "levelled.m4a"
         for i, _track in enumerate(job.episode.tracks):
@@ -403,8 +447,11 @@ class Normalise(Stage):
                 tracks=job.episode.tracks,
                 intro_outro=self._jingles(job),
                 work=work,
-                track_outputs=[out[f"track{i}"] for i in range(len(job.episode.tracks))],
-                aac_output=out.get("aac"),
+                extras=Extras(
+                    speech=out["speech"],
+                    tracks=tuple(out[f"track{i}"] for i in range(len(job.episode.tracks))),
+                    aac=out.get("aac"),
+                ),
             )
         finally:
             shutil.rmtree(work, ignore_errors=True)

@@ -17,7 +17,7 @@ WORDS_PER_MINUTE_READ = 230  # a common figure for reading speed, for "n min to 
 
 
 def notes_context(job: EpisodeJob) -> dict[str, Any]:
-    transcript = load_transcript(job.records["transcribe"].path("transcript"))
+    transcript = load_transcript(job.records["correct"].path("transcript"))
     words = sum(len(s.text.split()) for s in transcript.segments)
     return {
         "show": job.show,
@@ -42,7 +42,7 @@ class Notes(Stage):
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:
         files = {f"template:{name}": path for name, path in template_files(job.paths.templates).items()}
-        return {**files, "transcript": job.records["transcribe"].path("transcript")}
+        return {**files, "transcript": job.records["correct"].path("transcript")}
 
     def outputs(self, job: EpisodeJob) -> dict[str, Path]:
         return {"notes": job.cache / "notes.html"}

@@ -115,6 +115,7 @@ class Transcription(Record):
     model: str = "base"
     beam_size: int = 5
     vad: bool = True
+    glossary: tuple[str, ...] = ()  # names and jargon Whisper should spell right
 
 
 @dataclass(frozen=True)

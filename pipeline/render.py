@@ -29,8 +29,8 @@ def label_file(templates: Path, language: str) -> Path:
 
 
 def clock(seconds: float) -> str:
-    """1:02:03 or 2:03, as players show durations."""
-    total = int(round(seconds))
+    """1:02:03 or 2:03, counting whole seconds down as players do (17.52 s is 0:17)."""
+    total = int(seconds)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
@@ -50,6 +50,8 @@ def environment(templates: Path, language: str) -> jinja2.Environment:
     )
     locale = language.replace("-", "_")
     env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(markdown.render(text or ""))
+    # Markdown to plain text, for <meta name="description"> and other attributes.
+    env.filters["plain"] = lambda text: jinja2.utils.markupsafe.Markup(markdown.render(text or "")).striptags()
     env.filters["clock"] = clock
     env.filters["long_date"] = lambda when: format_date(when, format="long", locale=locale)
     env.filters["iso"] = lambda when: when.isoformat() if isinstance(when, datetime) else str(when)

@@ -18,6 +18,13 @@ from .jobs import Paths
 SLUG_WORDS = 60  # characters of the title kept in the folder name
 
 
+def toml_string(text: str) -> str:
+    """A TOML basic string that keeps accents readable (json.dumps would write \\u00e9)."""
+    escapes = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b", "\f": "\\f"}
+    body = "".join(escapes.get(c, c if c.isprintable() else f"\\u{ord(c):04x}") for c in text)
+    return f'"{body}"'
+
+
 def next_number(episodes: Path) -> int:
     numbers = [int(m.group(1)) for p in episodes.glob("*") if (m := re.match(r"^(\d+)-", p.name))]
     return max(numbers, default=0) + 1
@@ -40,6 +47,7 @@ def new_episode(root: Path, title: str, guests: list[str], now: datetime | None 
         raise ConfigError(f"{folder} already exists")
     when = (now or datetime.now(ZoneInfo(show.timezone))).replace(microsecond=0)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(paths.templates), keep_trailing_newline=True)
+    env.filters["toml"] = toml_string
     text = env.get_template("new-episode.toml").render(title=title, published=when.isoformat(), number=number, guests=guests)
     folder.mkdir(parents=True)
     write_atomic(folder / "episode.toml", text)

@@ -17,7 +17,7 @@ from .writers import PUBLISHED, get_writer
 
 def _page(job: ShowJob, env: Any, item: Any) -> str:
     episode, records = item.episode, item.records
-    transcript = load_transcript(records["transcribe"].path("transcript"))
+    transcript = load_transcript(records["correct"].path("transcript"))
     return render(
         env,
         "episode.html",
@@ -43,7 +43,7 @@ class Site(Stage):
         files["artwork"] = job.show.artwork
         for item in job.episodes:
             files[f"notes:{item.episode.slug}"] = item.records["notes"].path("notes")
-            files[f"transcript:{item.episode.slug}"] = item.records["transcribe"].path("transcript")
+            files[f"transcript:{item.episode.slug}"] = item.records["correct"].path("transcript")
         return files
 
     def outputs(self, job: ShowJob) -> dict[str, Path]:
@@ -73,7 +73,7 @@ class Site(Stage):
         for item in episodes:
             slug = item.episode.slug
             out[f"page:{slug}"].write_text(_page(job, env, item), encoding="utf-8")
-            transcript = load_transcript(item.records["transcribe"].path("transcript"))
+            transcript = load_transcript(item.records["correct"].path("transcript"))
             for kind in PUBLISHED:
                 out[f"{kind}:{slug}"].write_text(get_writer(kind).write(transcript), encoding="utf-8")
         return {"pages": len(episodes) + 1}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import textwrap
 from datetime import timedelta
@@ -30,7 +31,9 @@ def _split(segment: Segment, max_chars: int) -> Iterator[tuple[float, float, str
         return
     words: list[Word] = []
     for word in segment.words:
-        if words and len(_join([*words, word])) > max_chars:
+        # Cut only before a word that starts one ("l'" + "effort" is one word to a reader).
+        starts_word = word.text.startswith(" ")
+        if words and starts_word and len(_join([*words, word])) > max_chars:
             yield words[0].start, words[-1].end, _join(words), segment.speaker
             words = []
         words.append(word)
@@ -65,9 +68,10 @@ class WriteVTT(Writer):
     def write(self, transcript: Transcript) -> str:
         blocks = ["WEBVTT"]
         for start, end, text, speaker in cues(transcript, self.CUE):
-            body = _lines(text, self.LINE)
+            # WebVTT cue text is markup: "R&D" or "<" must be escaped (W3C WebVTT, 4.2.2).
+            body = html.escape(_lines(text, self.LINE), quote=False)
             if speaker:
-                body = f"<v {speaker}>{body}</v>"
+                body = f"<v {html.escape(speaker, quote=False)}>{body}</v>"
             blocks.append(f"{timestamp(start)} --> {timestamp(end)}\n{body}")
         return "\n\n".join(blocks) + "\n"
 

@@ -11,7 +11,7 @@ from mutagen.mp3 import MP3
 from pipeline import ffmpeg
 from pipeline.errors import AudioDecodeError
 from pipeline.loudness import measure
-from pipeline.normalise import normalise
+from pipeline.normalise import Extras, normalise
 from pipeline.records import AudioSettings, Jingles, Loudness, Track
 from tests.conftest import speechlike, write_wav
 
@@ -154,7 +154,7 @@ def test_multitrack_with_offsets(tmp_path):
     tracks = (Track("Camille", host), Track("Inès", guest, offset=3.5))  # ...who joined 3.5 s late
     out = tmp_path / "out.mp3"
     speakers = [tmp_path / "t0.flac", tmp_path / "t1.flac"]
-    data = normalise([], out, Loudness(), AudioSettings(trim_silence=False), tracks=tracks, track_outputs=speakers)
+    data = normalise([], out, Loudness(), AudioSettings(trim_silence=False), tracks=tracks, extras=Extras(tracks=tuple(speakers)))
     check_level(data, out, -19.0)
     assert data["speakers"] == ["Camille", "Inès"]
     assert dominant(window(out, 1.0, 1.0), 16000) == pytest.approx(300, abs=10)
@@ -174,7 +174,7 @@ def test_one_speaker_per_channel(tmp_path):
     tracks = (Track("Camille", source, channel=0), Track("Inès", source, channel=1))
     out = tmp_path / "out.mp3"
     speakers = [tmp_path / "t0.flac", tmp_path / "t1.flac"]
-    data = normalise([], out, Loudness(), AudioSettings(trim_silence=False), tracks=tracks, track_outputs=speakers)
+    data = normalise([], out, Loudness(), AudioSettings(trim_silence=False), tracks=tracks, extras=Extras(tracks=tuple(speakers)))
     assert data["channels"] == 1
     assert rms_db(window(speakers[0], 4.0, 1.0)) < -60 < rms_db(window(speakers[0], 1.0, 1.0))
     assert rms_db(window(speakers[1], 1.0, 1.0)) < -60 < rms_db(window(speakers[1], 4.0, 1.0))
@@ -215,7 +215,16 @@ def test_silent_part_among_several_named(tmp_path):
 
 def test_aac_alternate(speech_wav, tmp_path):
     out, aac = tmp_path / "out.mp3", tmp_path / "out.m4a"
-    normalise([speech_wav], out, Loudness(), aac_output=aac)
+    normalise([speech_wav], out, Loudness(), extras=Extras(aac=aac))
     info = ffmpeg.probe(aac)
     assert info.sample_rate == 44100 and info.duration == pytest.approx(MP3(out).info.length, abs=0.1)
     assert measure(aac)["integrated"] == pytest.approx(-19.0, abs=0.5)
+
+
+def test_file_cut_short_while_copying_is_refused(tmp_path):
+    whole = tmp_path / "whole.m4a"
+    ffmpeg.run(["-f", "lavfi", "-i", "sine=f=300:d=16", "-c:a", "aac", "-movflags", "+faststart", str(whole)], about=whole)
+    cut = tmp_path / "Enregistrement.m4a"
+    cut.write_bytes(whole.read_bytes()[:120_000])  # an AirDrop interrupted at 85 %
+    with pytest.raises(AudioDecodeError, match=r"Enregistrement.m4a: the file is damaged \(was it cut short while copying\?\)"):
+        normalise([write_wav(tmp_path / "intro.wav", speechlike(3, -20, RATE), RATE), cut], tmp_path / "out.mp3", Loudness())

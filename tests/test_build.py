@@ -55,7 +55,7 @@ def test_rebuild_does_nothing_and_edits_redo_only_what_follows(show_root, add_ep
     folder = add_episode("001-premier", EPISODE)
     ran, report = run(show_root)
     assert report.ok and report.published == ["001-premier"]
-    assert ran.stages("001-premier") == {"normalise", "transcribe", "notes", "tag"}
+    assert ran.stages("001-premier") == {"normalise", "transcribe", "correct", "notes", "tag"}
     assert ran.stages("show") == {"feed", "site"}
     public = show_root / "public"
     for path in ("feed.xml", "index.html", "style.css", "artwork.png", "audio/001-premier.mp3",
@@ -74,9 +74,9 @@ def test_rebuild_does_nothing_and_edits_redo_only_what_follows(show_root, add_ep
     with (show_root / "podcast.toml").open("a") as f:
         f.write("[loudness]\ntarget = -18.0\n")
     ran, report = run(show_root)
-    # The notes depend on the transcript and the duration, which a gain change leaves as they
-    # were (no speech in this tone): the engine sees identical inputs and keeps them.
-    assert ran.stages("001-premier") == {"normalise", "transcribe", "tag"}
+    # Whisper hears the programme before the gain, so a new target does not transcribe again;
+    # the notes depend on the transcript and the duration, which the gain leaves as they were.
+    assert ran.stages("001-premier") == {"normalise", "tag"}
     assert ran.stages("show") == {"feed", "site"}
     assert report.episodes[0].records["normalise"].data["integrated"] == pytest.approx(-18.0, abs=1.0)
 
@@ -109,7 +109,7 @@ def test_one_bad_episode_does_not_stop_the_others(show_root, add_episode):
 
     status = CliRunner().invoke(cli, ["status", "--root", str(show_root)], catch_exceptions=False)
     lines = {line.split()[0]: line for line in status.output.splitlines() if line.startswith("00")}
-    assert lines["001-bon"].split()[1:5] == ["fresh"] * 4
+    assert lines["001-bon"].split()[1:6] == ["fresh"] * 5
     assert "failed" in lines["003-casse"]
 
 
@@ -167,3 +167,29 @@ def test_a_killed_build_finishes_on_the_next_run(show_root, add_episode):
     assert leftovers == []
     ran, _ = run(show_root)
     assert ran.ran == set()
+
+
+CORRECTIONS = """\
+[replace]
+"freelance family" = "Freelance.Family"
+[speakers]
+"" = "Camille Durand"
+[[fix]]
+start = "00:00"
+end = "00:02"
+text = "Bonjour à toutes et à tous."
+"""
+
+
+def test_corrections_reapply_without_whisper(show_root, add_episode):
+    """Editing corrections.toml redoes the corrections and what follows, never the transcription."""
+    folder = add_episode("001-premier", EPISODE)
+    run(show_root)
+    (folder / "corrections.toml").write_text(CORRECTIONS, encoding="utf-8")
+    ran, report = run(show_root)
+    assert report.ok
+    assert ran.stages("001-premier") == {"correct"}  # the tone has no words: the notes stay the same
+    (folder / "corrections.toml").write_text("[replace]\nx = 1\n", encoding="utf-8")
+    ran, report = run(show_root)
+    assert not report.ok and "corrections.toml" in report.failures[0].message
+    assert report.failures[0].stage == "correct"

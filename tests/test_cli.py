@@ -23,7 +23,8 @@ def test_new_scaffolds_a_draft_that_loads(show_root):
     )
     assert result.exit_code == 0, result.output
     folder = show_root / "episodes" / "005-le-portage-salarial-vraiment"
-    assert (folder / "episode.toml").is_file()
+    text = (folder / "episode.toml").read_text(encoding="utf-8")
+    assert 'title = "Le portage salarial, vraiment ?"' in text and 'name = "Chloé \\"Clo\\" Martin"' in text
     (folder / "interview.m4a").write_bytes(b"x")
     episode = load_episode(folder, load_show(show_root))
     assert episode.title == "Le portage salarial, vraiment ?"
@@ -65,6 +66,6 @@ def test_status_after_build(show_root, add_episode):
     assert runner.invoke(cli, ["build", "--root", str(show_root)], catch_exceptions=False).exit_code == 0
     result = runner.invoke(cli, ["status", "--root", str(show_root)], catch_exceptions=False)
     line = next(l for l in result.output.splitlines() if l.startswith("001-ok"))
-    assert line.split()[1:5] == ["fresh"] * 4
+    assert line.split()[1:6] == ["fresh"] * 5
     assert "LUFS" in line
     assert "show: feed fresh, site fresh" in result.output

@@ -114,8 +114,8 @@ def test_guest_typo_inside_array_of_tables(add_episode, show_root):
     body = 'title = "x"\npublished = 2026-01-01\n[[guests]]\nname = "A"\nrole = "B"\n[[guests]]\nnmae = "C"\n'
     with pytest.raises(ConfigError) as error:
         episode(add_episode, show_root, body)
-    assert "unknown key 'guests.1.nmae' (did you mean 'name'?)" in str(error.value)
-    assert "missing required key 'guests.1.name'" in str(error.value)
+    assert "episode.toml:7: unknown key 'guests[2].nmae' (did you mean 'name'?)" in str(error.value)
+    assert "episode.toml:6: missing required key 'guests[2].name'" in str(error.value)
 
 
 def test_naive_datetime_is_refused(add_episode, show_root):
@@ -169,4 +169,20 @@ def test_listed_parts_kept_in_order_and_checked(add_episode, show_root, make_aud
 def test_chapters_must_increase(add_episode, show_root):
     body = 'title = "x"\npublished = 2026-01-01\n[[chapters]]\nstart = "02:00"\ntitle = "b"\n[[chapters]]\nstart = "01:00"\ntitle = "a"\n'
     with pytest.raises(ConfigError, match="starts must increase"):
+        episode(add_episode, show_root, body)
+
+
+def test_quoted_date_explained(add_episode, show_root):
+    with pytest.raises(ConfigError, match=r"episode.toml:2: 'published': write the date without quotes: published = 2026-11-21"):
+        episode(add_episode, show_root, 'title = "x"\npublished = "2026-11-21"\n')
+
+
+def test_toml_error_shows_the_line(add_episode, show_root):
+    with pytest.raises(ConfigError, match=r"line 2.*\n    published = 2026-11-21 10:00\n"):
+        episode(add_episode, show_root, 'title = "x"\npublished = 2026-11-21 10:00\n')
+
+
+def test_chapter_time_explained(add_episode, show_root):
+    body = 'title = "x"\npublished = 2026-01-01\n[[chapters]]\nstart = "1m30"\ntitle = "a"\n'
+    with pytest.raises(ConfigError, match=r"'chapters\[1\].start': '1m30' is not a time: write minutes and seconds like \"12:30\""):
         episode(add_episode, show_root, body)

@@ -57,7 +57,7 @@ def test_build_with_tracks_jingles_and_aac(show_root):
     assert report.ok, report.failures
     levelled = report.episodes[0].records["normalise"]
     assert levelled.data["speakers"] == ["Camille Durand", "Inès Moreau"]
-    assert set(levelled.outputs) == {"audio", "aac", "track0", "track1"}
+    assert set(levelled.outputs) == {"audio", "speech", "aac", "track0", "track1"}
     public = show_root / "public" / "audio"
     assert measure(public / "001-duo.mp3")["integrated"] == pytest.approx(-19.0, abs=0.5)
     m4a = MP4(public / "001-duo.m4a")

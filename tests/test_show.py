@@ -17,6 +17,7 @@ from pipeline.build import build
 from pipeline.cli import cli
 from pipeline.loudness import measure
 from pipeline.serve import server
+from pipeline.transcribe import load_transcript
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -80,8 +81,9 @@ def test_french_transcript(built):
                  "startups", "collectifs", "client", "solitude", "extérieur", "application", "bientôt"]
     heard = [word for word in key_words if word in text]
     assert len(heard) >= 0.75 * len(key_words), f"heard only {heard}"
-    weekly = next(c for c in vtt if "semaine" in c.text.lower())
-    assert 22 <= weekly.start_in_seconds <= 30  # "Chaque semaine" is said at about 0:26
+    transcript = load_transcript(built / ".build" / "episodes" / SLUG / "transcript.json")
+    weekly = next(w for s in transcript.segments for w in s.words if "semaine" in w.text.lower())
+    assert 24 <= weekly.start <= 29  # "Chaque semaine" is said at about 0:26.5
     assert all(len(line) <= 65 for c in vtt for line in c.text.splitlines())
 
 
@@ -115,7 +117,7 @@ def test_episode_page_in_chromium(served, browser):
     )
     assert duration == pytest.approx(63.5, abs=1.5)  # the MP3 was fetched and decoded by the browser
     segments = browser.find_elements("css selector", "#transcript .segment")
-    assert len(segments) >= 5
+    assert len(segments) >= 3
     third = segments[2]
     third.find_element("css selector", "button.time").click()
     position = browser.execute_script("return document.getElementById('player').currentTime")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 import jsonschema
@@ -98,3 +99,21 @@ def test_internal_json_round_trips():
 def test_unknown_format():
     with pytest.raises(ValueError, match="unknown transcript format 'docx'"):
         get_writer("docx")
+
+
+def test_vtt_escapes_markup_and_keeps_elided_words_whole(tmp_path):
+    text = "Chez R&D <interne>, l'effort " + "vraiment " * 20 + "l'effort final"
+    tokens = text.replace("l'", "l' ").split()
+    words = []
+    for i, token in enumerate(tokens):
+        lead = "" if i == 0 or tokens[i - 1].endswith("'") else " "
+        words.append(Word(i * 0.3, i * 0.3 + 0.3, lead + token))
+    joined = "".join(w.text for w in words)
+    segment = Segment(0.0, 30.0, joined, tuple(words))
+    path = tmp_path / "t.vtt"
+    path.write_text(get_writer("vtt").write(Transcript("fr", 30.0, (segment,))))
+    assert "R&amp;D &lt;interne&gt;" in path.read_text()
+    captions = webvtt.read(str(path))
+    assert html.unescape(captions[0].text).startswith("Chez R&D <interne>")  # webvtt-py leaves entities as written
+    for caption in captions:
+        assert not caption.text.startswith("'") and not caption.text.rstrip().endswith(" l'")
