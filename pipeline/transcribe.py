@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Callable
@@ -106,7 +107,7 @@ def engine_identity(settings: Transcription) -> dict[str, str]:
 
 class Transcribe(Stage):
     name = "transcribe"
-    version = 1
+    version = 2
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
         return {
@@ -118,7 +119,11 @@ class Transcribe(Stage):
         }
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:
-        return {"audio": job.records["normalise"].path("speech")}
+        levelled = job.records["normalise"]
+        speakers = levelled.data.get("speakers") or []
+        if speakers:  # one recording per speaker: each track is transcribed on its own
+            return {f"track{i}": levelled.path(f"track{i}") for i in range(len(speakers))}
+        return {"audio": levelled.path("speech")}
 
     def outputs(self, job: EpisodeJob) -> dict[str, Path]:
         return {"transcript": job.cache / "transcript.json"}
@@ -127,10 +132,33 @@ class Transcribe(Stage):
         settings = job.show.transcription
         transcriber = job.resources.get("transcriber", lambda: FasterWhisper(settings, job.show.root))
         prompt = vocabulary_prompt(job.show, job.episode)
-        transcript = transcriber.transcribe(self.inputs(job)["audio"], job.show.language, prompt, job.resources.progress)
+        files = self.inputs(job)
+        speakers = job.records["normalise"].data.get("speakers") or []
+        if speakers:
+            parts = [
+                label(transcriber.transcribe(files[f"track{i}"], job.show.language, prompt, job.resources.progress), name)
+                for i, name in enumerate(speakers)
+            ]
+            transcript = merge(parts)
+        else:
+            transcript = transcriber.transcribe(files["audio"], job.show.language, prompt, job.resources.progress)
         out["transcript"].write_text(get_writer("json").write(transcript), encoding="utf-8")
         words = sum(len(s.words) for s in transcript.segments)
-        return {"segments": len(transcript.segments), "words": words}
+        return {"segments": len(transcript.segments), "words": words, "speakers": speakers}
+
+
+def label(transcript: Transcript, speaker: str) -> Transcript:
+    """Every segment and word of a one-speaker track, named after its speaker."""
+    segments = tuple(
+        replace(s, speaker=speaker, words=tuple(replace(w, speaker=speaker) for w in s.words)) for s in transcript.segments
+    )
+    return replace(transcript, segments=segments)
+
+
+def merge(parts: list[Transcript]) -> Transcript:
+    """Speaker tracks on one timeline: their segments in order of time."""
+    segments = sorted((s for part in parts for s in part.segments), key=lambda s: (s.start, s.end))
+    return replace(parts[0], segments=tuple(segments), duration=max(p.duration for p in parts))
 
 
 def load_transcript(path: Path) -> Transcript:
