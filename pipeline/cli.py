@@ -13,7 +13,11 @@ import click
 from . import __version__
 from .build import STAGE_NAMES, Report, build
 from .engine import Outcome
+from .engine import write_atomic
 from .errors import PipelineError
+from .render import clock
+
+DOUBTFUL_SHOWN = 5  # low-confidence passages listed per episode by `podcast status`
 
 root_option = click.option(
     "--root",
@@ -148,6 +152,12 @@ def status(root: Path) -> None:
             data = levelled.data
             loudness = f"{data['integrated']:.1f} LUFS {data['true_peak']:.1f} dBTP LRA {data['lra']:.1f}" + (" limited" if data.get("limited") else "")
         click.echo(f"{state.slug:<28} {cells} {loudness}")
+        heard = state.records.get("transcribe")
+        if heard and heard.data.get("doubtful"):
+            passages = heard.data["doubtful"]
+            shown = "; ".join(f"{clock(p['start'])} “{p['text']}”" for p in passages[:DOUBTFUL_SHOWN])
+            more = f" (+{len(passages) - DOUBTFUL_SHOWN} more)" if len(passages) > DOUBTFUL_SHOWN else ""
+            click.echo(f"    to check in the transcript: {shown}{more}")
         if state.failure:
             click.echo(f"    {state.failure.stage}: {state.failure.message.splitlines()[0]}")
     click.echo("show: " + ", ".join(f"{k} {v}" for k, v in report.show.items()))
@@ -235,6 +245,55 @@ def normalise_command(inputs: tuple[Path, ...], output: Path, target: float | No
             f"{destination}: {data['integrated']:.1f} LUFS, {data['true_peak']:.1f} dBTP, LRA {data['lra']:.1f} LU, "
             f"{data['duration']:.1f} s" + (", peaks limited" if data["limited"] else "")
         )
+    if failed:
+        sys.exit(1)
+
+
+@cli.command(name="transcribe")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the transcripts.")
+@click.option("--engine", type=click.Choice(["faster-whisper"]), default="faster-whisper", show_default=True)
+@click.option("--model", default="base", show_default=True, help="'base' (bundled), a CTranslate2 model folder, or a model name when online.")
+@click.option("--language", default="fr", show_default=True, help="Language spoken, as a two-letter code.")
+@click.option("--format", "formats", default="vtt,srt,json,txt", show_default=True,
+              help="Comma-separated: vtt, srt, txt, json (with words), p20.json (Podcasting 2.0).")
+@click.option("--prompt", default="", help="Names and jargon to spell right, given to Whisper as its initial prompt.")
+def transcribe_command(inputs: tuple[Path, ...], output: Path, engine: str, model: str, language: str, formats: str, prompt: str) -> None:
+    """Transcribe recordings on their own, outside any show: OUTPUT/<name>.<format> for each.
+
+    The model is loaded once for all the files. A file that fails is named and the others
+    still go through; the exit status is then 1.
+
+    Example:
+
+        podcast transcribe interview.m4a --output transcripts/ --format vtt,txt
+    """
+    from .records import Transcription
+    from .transcribe import FasterWhisper
+    from .writers import get_writer
+
+    try:
+        writers = [get_writer(name.strip()) for name in formats.split(",") if name.strip()]
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--format") from None
+    output.mkdir(parents=True, exist_ok=True)
+    try:
+        transcriber = FasterWhisper(Transcription(engine=engine, model=model), Path.cwd())
+    except (RuntimeError, ValueError, OSError) as e:
+        raise click.ClickException(f"could not load the model {model!r}: {e}") from e
+    failed = 0
+    for source in inputs:
+        try:
+            transcript = transcriber.transcribe(source, language, prompt)
+        except PipelineError as e:
+            failed += 1
+            click.secho(f"✗ {e}", fg="red", err=True)
+            continue
+        for writer in writers:
+            destination = output / f"{source.stem}.{writer.extension}"
+            write_atomic(destination, writer.write(transcript))
+        words = sum(len(s.words) for s in transcript.segments)
+        click.echo(f"{source}: {words} words, {len(transcript.segments)} segments → {output}/{source.stem}.*")
     if failed:
         sys.exit(1)
 

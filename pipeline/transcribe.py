@@ -18,6 +18,7 @@ from . import ffmpeg, models
 from .engine import Stage
 from .jobs import EpisodeJob
 from .records import Episode, Segment, Show, Transcript, Transcription, Word
+from .phantoms import is_phantom
 from .writers import get_writer
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,8 @@ class FasterWhisper:
                 for w in piece.words or ()
             )
             text = piece.text.strip()
-            if any(c.isalnum() for c in text):  # Whisper's "..." on noise is not speech
+            # Whisper's "..." on noise, and the credits it learnt from subtitles, are not speech.
+            if any(c.isalnum() for c in text) and not is_phantom(text, language):
                 segments.append(Segment(start=round(piece.start, 3), end=round(piece.end, 3), text=text, words=words))
             if progress:
                 progress(piece.end, duration)
@@ -105,9 +107,27 @@ def engine_identity(settings: Transcription) -> dict[str, str]:
     }
 
 
+LOW_CONFIDENCE = 0.4  # word probability under which a host should listen again
+
+
+def doubtful_passages(transcript: Transcript) -> list[dict[str, Any]]:
+    """Runs of low-probability words, for a host to review: [{start, end, text}]."""
+    passages: list[dict[str, Any]] = []
+    for segment in transcript.segments:
+        run: list[Word] = []
+        for word in (*segment.words, None):
+            if word is not None and word.probability < LOW_CONFIDENCE:
+                run.append(word)
+                continue
+            if run:
+                passages.append({"start": run[0].start, "end": run[-1].end, "text": "".join(w.text for w in run).strip()})
+                run = []
+    return passages
+
+
 class Transcribe(Stage):
     name = "transcribe"
-    version = 2
+    version = 3
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
         return {
@@ -144,7 +164,8 @@ class Transcribe(Stage):
             transcript = transcriber.transcribe(files["audio"], job.show.language, prompt, job.resources.progress)
         out["transcript"].write_text(get_writer("json").write(transcript), encoding="utf-8")
         words = sum(len(s.words) for s in transcript.segments)
-        return {"segments": len(transcript.segments), "words": words, "speakers": speakers}
+        doubtful = doubtful_passages(transcript)
+        return {"segments": len(transcript.segments), "words": words, "speakers": speakers, "doubtful": doubtful}
 
 
 def label(transcript: Transcript, speaker: str) -> Transcript:

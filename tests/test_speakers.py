@@ -51,3 +51,20 @@ def test_one_speaker_per_channel(show_root):
         f'title = "Appel"\npublished = 2026-01-05\nchannels = {{ left = "{HOST}", right = "{GUEST}" }}\n', encoding="utf-8"
     )
     check_speakers(show_root, "002-appel")
+
+
+def test_transcribe_command(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    broken = tmp_path / "broken.m4a"
+    broken.write_text("not audio")
+    result = CliRunner().invoke(
+        cli, ["transcribe", str(DATA / "duo-host.m4a"), str(broken), "--output", str(tmp_path / "out"), "--format", "vtt,txt,p20.json"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1
+    assert "broken.m4a" in result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["duo-host.p20.json", "duo-host.txt", "duo-host.vtt"]
+    assert "bonjour" in (tmp_path / "out" / "duo-host.txt").read_text().lower()
