@@ -132,10 +132,11 @@ def probe(path: Path) -> MediaInfo:
     return MediaInfo(duration=seconds, sample_rate=int(audio.group(1)), channels=channels)
 
 
-def decode(path: Path, sample_rate: int = 16000) -> np.ndarray:
-    """The whole file as mono float32 samples at `sample_rate` (what Whisper wants)."""
+def decode(path: Path, sample_rate: int = 16000, start: float | None = None, end: float | None = None) -> np.ndarray:
+    """The file (or the part from `start` to `end` seconds) as mono float32 samples at `sample_rate`."""
+    span = (["-ss", f"{start:.3f}"] if start else []) + (["-to", f"{end:.3f}"] if end is not None else [])
     result = run(
-        ["-i", str(path), "-vn", "-ac", "1", "-ar", str(sample_rate), "-f", "f32le", "-"],
+        [*span, "-i", str(path), "-vn", "-ac", "1", "-ar", str(sample_rate), "-f", "f32le", "-"],
         about=path,
         binary=True,
     )

@@ -18,6 +18,7 @@ from . import ffmpeg, models
 from .engine import Stage
 from .jobs import EpisodeJob
 from .records import Episode, Segment, Show, Transcript, Transcription, Word
+from .loudness import elapsed, silences
 from .phantoms import is_phantom
 from .writers import get_writer
 
@@ -27,6 +28,26 @@ WHISPER_RATE = 16000  # Whisper's models take 16 kHz mono
 # Measured on the trailer: with faster-whisper's default 400 ms of padding around voice
 # activity, Whisper skipped the opening sentence; 800 ms keeps it.
 VAD_PARAMETERS = {"speech_pad_ms": 800}
+# faster-whisper computes the features of all the audio it is given at once: an hour took
+# 3.6 GB here. Windows of at most 10 minutes, cut in pauses, keep memory flat for any length.
+WINDOW_SECONDS = 600.0
+PAUSE_DB, PAUSE_SECONDS = -40, 0.5  # what counts as a pause to cut a window in
+
+
+def windows(duration: float, pauses: list[tuple[float, float | None]], length: float) -> list[tuple[float, float]]:
+    """Spans of at most `length` seconds covering [0, duration], each cut in the middle of a pause
+    when one lies in the second half of the span (else at `length`, as a last resort)."""
+    spans = []
+    start = 0.0
+    while duration - start > length:
+        limit = start + length
+        middles = [(a + (b if b is not None else duration)) / 2 for a, b in pauses]
+        inside = [m for m in middles if start + length / 2 <= m <= limit]
+        cut = max(inside) if inside else limit
+        spans.append((start, cut))
+        start = cut
+    spans.append((start, duration))
+    return spans
 
 
 class FasterWhisper:
@@ -42,6 +63,7 @@ class FasterWhisper:
         if name != models.BUNDLED and not Path(name).is_absolute() and (root / name).exists():
             name = str(root / name)
         self.model_name = settings.model
+        self.window = WINDOW_SECONDS
         self.model = WhisperModel(models.resolve(name), device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 1)
 
     @staticmethod
@@ -53,36 +75,40 @@ class FasterWhisper:
     def transcribe(
         self, path: Path, language: str, prompt: str = "", progress: Callable[[float, float], None] | None = None
     ) -> Transcript:
-        audio = ffmpeg.decode(path, WHISPER_RATE)
-        duration = len(audio) / WHISPER_RATE
-        if self.settings.vad and not self.has_speech(audio):
-            # Whisper fed no speech invents some (or spends seconds in fallback decoding to drop it).
-            return Transcript(language, round(duration, 3), (), self.engine, self.model_name, {"language": language})
-        options = {"language": language, "beam_size": self.settings.beam_size, "vad_filter": self.settings.vad, "word_timestamps": True}
+        options: dict[str, Any] = {
+            "language": language, "beam_size": self.settings.beam_size, "vad_filter": self.settings.vad, "word_timestamps": True,
+        }
         if self.settings.vad:
             options["vad_parameters"] = VAD_PARAMETERS
         if prompt:
             options["initial_prompt"] = prompt
-        pieces, _info = self.model.transcribe(audio, **options)
-        segments = []
-        for piece in pieces:
-            words = tuple(
-                Word(start=round(w.start, 3), end=round(w.end, 3), text=w.word, probability=round(w.probability, 3))
-                for w in piece.words or ()
-            )
-            text = piece.text.strip()
-            # Whisper's "..." on noise, and the credits it learnt from subtitles, are not speech.
-            if any(c.isalnum() for c in text) and not is_phantom(text, language):
-                segments.append(Segment(start=round(piece.start, 3), end=round(piece.end, 3), text=text, words=words))
-            if progress:
-                progress(piece.end, duration)
+        scan = ffmpeg.run(["-stats_period", "3600", "-i", str(path), "-af", f"silencedetect=n={PAUSE_DB}dB:d={PAUSE_SECONDS}",
+                           "-f", "null", "-"], about=path)
+        duration = elapsed(scan.stderr) or 0.0
+        segments: list[Segment] = []
+        for start, end in windows(duration, silences(scan.stderr), self.window):
+            audio = ffmpeg.decode(path, WHISPER_RATE, start, end)
+            if self.settings.vad and not self.has_speech(audio):
+                # Whisper fed no speech invents some (or spends seconds in fallback decoding to drop it).
+                continue
+            pieces, _info = self.model.transcribe(audio, **options)
+            for piece in pieces:
+                words = tuple(
+                    Word(round(start + w.start, 3), round(start + w.end, 3), w.word, round(w.probability, 3)) for w in piece.words or ()
+                )
+                text = piece.text.strip()
+                # Whisper's "..." on noise, and the credits it learnt from subtitles, are not speech.
+                if any(c.isalnum() for c in text) and not is_phantom(text, language):
+                    segments.append(Segment(round(start + piece.start, 3), round(start + piece.end, 3), text, words))
+                if progress:
+                    progress(start + piece.end, duration)
         return Transcript(
             language=language,
             duration=round(duration, 3),
             segments=tuple(segments),
             engine=self.engine,
             model=self.model_name,
-            options=options,
+            options={**options, "window_seconds": self.window},
         )
 
 
@@ -127,12 +153,13 @@ def doubtful_passages(transcript: Transcript) -> list[dict[str, Any]]:
 
 class Transcribe(Stage):
     name = "transcribe"
-    version = 3
+    version = 4
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
         return {
             "options": job.show.transcription.to_dict(),
             "vad_parameters": VAD_PARAMETERS,
+            "window_seconds": WINDOW_SECONDS,
             "prompt": vocabulary_prompt(job.show, job.episode),
             "language": job.show.language,
             **engine_identity(job.show.transcription),

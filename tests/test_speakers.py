@@ -68,3 +68,31 @@ def test_transcribe_command(tmp_path):
     assert "broken.m4a" in result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["duo-host.p20.json", "duo-host.txt", "duo-host.vtt"]
     assert "bonjour" in (tmp_path / "out" / "duo-host.txt").read_text().lower()
+
+
+def test_long_audio_is_transcribed_in_windows_cut_in_pauses(tmp_path):
+    """Three copies of the host's track with pauses between: windows of 25 s must cut in pauses
+    and put every word back at its place on the whole file's timeline."""
+    from pathlib import Path as _Path
+
+    from pipeline.records import Transcription
+    from pipeline.transcribe import FasterWhisper, windows
+
+    long = tmp_path / "long.flac"
+    ffmpeg.run(["-i", str(DATA / "duo-host.m4a"), "-filter_complex",
+                "[0:a]apad=pad_dur=4,asplit=3[a][b][c];[a][b][c]concat=n=3:v=0:a=1", "-ac", "1", str(long)], about=long)
+    transcriber = FasterWhisper(Transcription(), _Path("."))
+    transcriber.window = 25.0
+    transcript = transcriber.transcribe(long, "fr", prompt="Camille Durand, Inès Moreau.")
+    hello = [w.start for s in transcript.segments for w in s.words if "bonjour" in w.text.lower()]
+    assert len(hello) == 3, hello
+    period = 18.8 + 4  # one copy and its pause
+    # Whisper puts a passage's first word where the voice detector's padding starts, up to
+    # 0.8 s early, the same in every window: what windowing must not add is drift.
+    for i, start in enumerate(hello):
+        assert start == pytest.approx(0.5 + i * period, abs=1.0)
+    assert hello[2] - hello[1] == pytest.approx(period, abs=0.3)
+    assert hello[1] - hello[0] == pytest.approx(period, abs=0.8)
+    assert transcript.duration == pytest.approx(3 * period, abs=0.3)
+    # The cut points themselves fall in pauses.
+    assert windows(60.0, [(20.0, 24.0), (40.0, 44.0)], 25.0) == [(0.0, 22.0), (22.0, 44.0 - 2.0), (42.0, 60.0)]
