@@ -170,6 +170,7 @@ class _Episode(_Strict):
     channels: _Channels | None = None
     jingles: bool = True
     image: str = ""
+    language: str = Field("", pattern=r"^([a-z]{2}(-[A-Za-z]{2})?)?$")
 
     @field_validator("published", mode="before")
     @classmethod
@@ -440,4 +441,5 @@ def load_episode(folder: Path, show: Show) -> Episode:
         tracks=tuple(tracks),
         jingles=raw.jingles,
         image=image,
+        language=raw.language,
     )

@@ -133,7 +133,7 @@ def build_feed(show: Show, episodes: list[Published]) -> bytes:
             url = audio_url(show, episode.slug).removesuffix(".mp3") + ".m4a"
             fe.podcastindex.alternate_enclosure(url, "audio/mp4", records["tag"].data["m4a_bytes"], bitrate, "AAC")
         for kind in PUBLISHED:
-            fe.podcastindex.transcript(transcript_url(show, episode.slug, kind), get_writer(kind).media_type, show.language)
+            fe.podcastindex.transcript(transcript_url(show, episode.slug, kind), get_writer(kind).media_type, episode.language or show.language)
         _people(fe.podcastindex, episode.guests, "guest")
     return fg.rss_str(pretty=True)
 

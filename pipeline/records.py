@@ -165,6 +165,7 @@ class Episode(Record):
     tracks: tuple[Track, ...] = ()
     jingles: bool = True
     image: Path | None = None
+    language: str = ""  # when the episode is not in the show's language
 
     @property
     def recordings(self) -> tuple[Path, ...]:

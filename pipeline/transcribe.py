@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
@@ -99,7 +100,7 @@ class FasterWhisper:
                 text = piece.text.strip()
                 # Whisper's "..." on noise, and the credits it learnt from subtitles, are not speech.
                 if any(c.isalnum() for c in text) and not is_phantom(text, language):
-                    segments.append(Segment(round(start + piece.start, 3), round(start + piece.end, 3), text, words))
+                    segments.append(collapse_loops(Segment(round(start + piece.start, 3), round(start + piece.end, 3), text, words)))
                 if progress:
                     progress(start + piece.end, duration)
         return Transcript(
@@ -153,7 +154,7 @@ def doubtful_passages(transcript: Transcript) -> list[dict[str, Any]]:
 
 class Transcribe(Stage):
     name = "transcribe"
-    version = 4
+    version = 5
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
         return {
@@ -161,7 +162,7 @@ class Transcribe(Stage):
             "vad_parameters": VAD_PARAMETERS,
             "window_seconds": WINDOW_SECONDS,
             "prompt": vocabulary_prompt(job.show, job.episode),
-            "language": job.show.language,
+            "language": spoken_language(job.show, job.episode),
             **engine_identity(job.show.transcription),
         }
 
@@ -183,16 +184,48 @@ class Transcribe(Stage):
         speakers = job.records["normalise"].data.get("speakers") or []
         if speakers:
             parts = [
-                label(transcriber.transcribe(files[f"track{i}"], job.show.language, prompt, job.resources.progress), name)
+                label(transcriber.transcribe(files[f"track{i}"], spoken_language(job.show, job.episode), prompt, job.resources.progress), name)
                 for i, name in enumerate(speakers)
             ]
             transcript = merge(parts)
         else:
-            transcript = transcriber.transcribe(files["audio"], job.show.language, prompt, job.resources.progress)
+            transcript = transcriber.transcribe(files["audio"], spoken_language(job.show, job.episode), prompt, job.resources.progress)
         out["transcript"].write_text(get_writer("json").write(transcript), encoding="utf-8")
         words = sum(len(s.words) for s in transcript.segments)
         doubtful = doubtful_passages(transcript)
         return {"segments": len(transcript.segments), "words": words, "speakers": speakers, "doubtful": doubtful}
+
+
+LOOP_REPEATS = 3  # a phrase said this many times in a row more is a decoding loop, not speech
+LOOP_WORDS = 12  # the longest phrase looked for
+
+
+def collapse_loops(segment: Segment) -> Segment:
+    """Keep one copy of a phrase Whisper repeats in a loop ("et j'ai l'opin et j'ai l'opin…")."""
+    words = list(segment.words)
+    if len(words) < 2 * (LOOP_REPEATS + 1):
+        return segment
+    keys = [re.sub(r"\W+", "", w.text.casefold()) for w in words]
+    changed = False
+    for size in range(1, LOOP_WORDS + 1):
+        i = 0
+        while i + size * (LOOP_REPEATS + 1) <= len(keys):
+            phrase = keys[i : i + size]
+            copies = 1
+            while keys[i + copies * size : i + (copies + 1) * size] == phrase:
+                copies += 1
+            if copies > LOOP_REPEATS:
+                del words[i + size : i + copies * size]
+                del keys[i + size : i + copies * size]
+                changed = True
+            i += 1
+    if not changed:
+        return segment
+    return replace(segment, text="".join(w.text for w in words).strip(), words=tuple(words), end=words[-1].end)
+
+
+def spoken_language(show: Show, episode: Episode) -> str:
+    return episode.language or show.language
 
 
 def label(transcript: Transcript, speaker: str) -> Transcript:

@@ -54,3 +54,19 @@ def test_doubtful_passages():
     words = (Word(0, 1, "Bonjour", 0.9), Word(1, 2, " Cower", 0.2), Word(2, 3, " King", 0.3), Word(3, 4, " Lyon", 0.95))
     transcript = Transcript("fr", 4.0, (Segment(0, 4, "Bonjour Cower King Lyon", words),))
     assert doubtful_passages(transcript) == [{"start": 1, "end": 3, "text": "Cower King"}]
+
+
+def test_repetition_loop_collapsed():
+    from pipeline.transcribe import collapse_loops
+
+    text = "Et moi, je suis " + "et j'ai l'opin " * 9 + "voilà."
+    tokens = text.split()
+    words = tuple(Word(i * 0.2, i * 0.2 + 0.2, (" " if i else "") + t) for i, t in enumerate(tokens))
+    fixed = collapse_loops(Segment(0.0, len(tokens) * 0.2, text.strip(), words))
+    assert fixed.text == "Et moi, je suis et j'ai l'opin voilà."
+    assert [w.text.strip() for w in fixed.words][-1] == "voilà."
+    # Ordinary repetition is speech: "non, non, non" stays.
+    said = "Non, non, non, je ne crois pas que ce soit le cas pour moi aujourd'hui."
+    tokens = said.split()
+    words = tuple(Word(i * 0.2, i * 0.2 + 0.2, (" " if i else "") + t) for i, t in enumerate(tokens))
+    assert collapse_loops(Segment(0.0, 4.0, said, words)).text == said
