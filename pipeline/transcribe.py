@@ -136,10 +136,15 @@ def engine_identity(settings: Transcription) -> dict[str, str]:
 
 
 LOW_CONFIDENCE = 0.4  # word probability under which a host should listen again
+VERY_LOW_CONFIDENCE = 0.15  # a word this unsure is worth a look even alone
 
 
 def doubtful_passages(transcript: Transcript) -> list[dict[str, Any]]:
-    """Runs of low-probability words, for a host to review: [{start, end, text}]."""
+    """Runs of low-probability words, for a host to review: [{start, end, text}].
+
+    A lone unsure word is usually a short one Whisper spelt right anyway ("qui", "un"); only
+    runs of two or more, or a single very unsure word, are worth a host's time.
+    """
     passages: list[dict[str, Any]] = []
     for segment in transcript.segments:
         run: list[Word] = []
@@ -147,9 +152,9 @@ def doubtful_passages(transcript: Transcript) -> list[dict[str, Any]]:
             if word is not None and word.probability < LOW_CONFIDENCE:
                 run.append(word)
                 continue
-            if run:
+            if len(run) > 1 or (run and run[0].probability < VERY_LOW_CONFIDENCE):
                 passages.append({"start": run[0].start, "end": run[-1].end, "text": "".join(w.text for w in run).strip()})
-                run = []
+            run = []
     return passages
 
 

@@ -51,9 +51,10 @@ def test_trap_set_yields_no_words(tmp_path):
 
 
 def test_doubtful_passages():
-    words = (Word(0, 1, "Bonjour", 0.9), Word(1, 2, " Cower", 0.2), Word(2, 3, " King", 0.3), Word(3, 4, " Lyon", 0.95))
-    transcript = Transcript("fr", 4.0, (Segment(0, 4, "Bonjour Cower King Lyon", words),))
-    assert doubtful_passages(transcript) == [{"start": 1, "end": 3, "text": "Cower King"}]
+    words = (Word(0, 1, "Bonjour", 0.9), Word(1, 2, " Cower", 0.2), Word(2, 3, " King", 0.3), Word(3, 4, " à", 0.95),
+             Word(4, 5, " qui", 0.3), Word(5, 6, " Lyon", 0.9), Word(6, 7, " Malte", 0.1))
+    transcript = Transcript("fr", 7.0, (Segment(0, 7, "Bonjour Cower King à qui Lyon Malte", words),))
+    assert doubtful_passages(transcript) == [{"start": 1, "end": 3, "text": "Cower King"}, {"start": 6, "end": 7, "text": "Malte"}]
 
 
 def test_repetition_loop_collapsed():
