@@ -6,6 +6,7 @@ and the site list the episodes that are ready.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -158,54 +159,51 @@ def build(
         selected = not dry_run and (not wanted or slug in wanted)
         return lambda stage: selected and (only is None or only == stage.name)
 
-    lock = store.lock() if not dry_run else None
-    if lock:
-        lock.__enter__()
-    try:
-        if not dry_run:
-            clean_temporaries(paths.build, paths.public)
-        ready: list[Published] = []
-        for folder in folders:
-            state = EpisodeState(folder.name)
-            report.episodes.append(state)
-            try:
-                if not (folder / EPISODE_FILE).is_file():
-                    raise ConfigError(f"{folder}: no {EPISODE_FILE}; create one with 'podcast new' or copy another episode's")
-                episode = load_episode(folder, show)
-            except PipelineError as e:
-                state.failure = Failure(folder.name, "config", str(e))
-                state.states = {s.name: "waiting" for s in EPISODE_STAGES}
-                report.failures.append(state.failure)
-                if progress:
-                    progress(folder.name, "config", "failed", Outcome("failed", error=str(e)))
-                continue
-            state.episode = episode
-            state.note = unpublished_note(episode, now)
-            job = EpisodeJob(show=show, episode=episode, paths=paths, resources=resources)
-            _episode_pass(job, store, state, may_run(episode.slug), force, progress)
-            state.records = job.records
-            if state.failure:
-                report.failures.append(state.failure)
-            elif not state.note and all(state.states[s.name] in ("fresh", "ran") for s in EPISODE_STAGES):
-                ready.append(Published(episode, job.records))
+    # `status` only reads, so it does not wait for (or block) a build running beside it.
+    with store.lock() if not dry_run else contextlib.nullcontext():
+        try:
+            if not dry_run:
+                clean_temporaries(paths.build, paths.public)
+            ready: list[Published] = []
+            for folder in folders:
+                state = EpisodeState(folder.name)
+                report.episodes.append(state)
+                try:
+                    if not (folder / EPISODE_FILE).is_file():
+                        raise ConfigError(f"{folder}: no {EPISODE_FILE}; create one with 'podcast new' or copy another episode's")
+                    episode = load_episode(folder, show)
+                except PipelineError as e:
+                    state.failure = Failure(folder.name, "config", str(e))
+                    state.states = {s.name: "waiting" for s in EPISODE_STAGES}
+                    report.failures.append(state.failure)
+                    if progress:
+                        progress(folder.name, "config", "failed", Outcome("failed", error=str(e)))
+                    continue
+                state.episode = episode
+                state.note = unpublished_note(episode, now)
+                job = EpisodeJob(show=show, episode=episode, paths=paths, resources=resources)
+                _episode_pass(job, store, state, may_run(episode.slug), force, progress)
+                state.records = job.records
+                if state.failure:
+                    report.failures.append(state.failure)
+                elif not state.note and all(state.states[s.name] in ("fresh", "ran") for s in EPISODE_STAGES):
+                    ready.append(Published(episode, job.records))
 
-        show_job = ShowJob(show=show, episodes=ready, paths=paths, resources=resources)
-        report.published = [p.episode.slug for p in ready]
-        for stage in SHOW_STAGES:
-            if dry_run or (only and only != stage.name):
-                status = check(stage, show_job, store, SHOW_SCOPE)
-                report.show[stage.name] = status
-                continue
-            outcome = _run(stage, show_job, store, SHOW_SCOPE, SHOW_SCOPE, force, progress)
-            report.show[stage.name] = outcome.state
-            if outcome.state == "failed":
-                report.failures.append(Failure(SHOW_SCOPE, stage.name, outcome.error))
-        if not dry_run and not wanted and not only and report.show.get("site") != "failed":
-            prune(paths, store, ready)
-    finally:
-        store.hashes.save()
-        if lock:
-            lock.__exit__(None, None, None)
+            show_job = ShowJob(show=show, episodes=ready, paths=paths, resources=resources)
+            report.published = [p.episode.slug for p in ready]
+            for stage in SHOW_STAGES:
+                if dry_run or (only and only != stage.name):
+                    status = check(stage, show_job, store, SHOW_SCOPE)
+                    report.show[stage.name] = status
+                    continue
+                outcome = _run(stage, show_job, store, SHOW_SCOPE, SHOW_SCOPE, force, progress)
+                report.show[stage.name] = outcome.state
+                if outcome.state == "failed":
+                    report.failures.append(Failure(SHOW_SCOPE, stage.name, outcome.error))
+            if not dry_run and not wanted and not only and report.show.get("site") != "failed":
+                prune(paths, store, ready)
+        finally:
+            store.hashes.save()
     return report
 
 

@@ -167,3 +167,15 @@ def test_hash_cache_survives_and_notices_changes(tmp_path):
     assert again.hashes.entries and again.hashes.sha256(file) == first
     file.write_text("b")
     assert again.hashes.sha256(file) != first
+
+
+def test_a_second_build_in_the_same_folder_is_refused(tmp_path):
+    from pipeline.errors import PipelineError
+
+    store = Store(tmp_path / ".build")
+    with store.lock():
+        with pytest.raises(PipelineError, match="another build is running"):
+            with Store(tmp_path / ".build").lock():
+                pass
+    with store.lock():  # released once the first build is done
+        pass
