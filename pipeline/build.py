@@ -21,7 +21,7 @@ from .feed import Feed
 from .jobs import EpisodeJob, Paths, Published, Resources, ShowJob
 from .normalise import Normalise
 from .notes import Notes
-from .records import Episode
+from .records import Episode, Show
 from .site import Site
 from .tag import Tag
 from .transcribe import Transcribe
@@ -70,6 +70,13 @@ def episode_folders(paths: Paths) -> list[Path]:
     if not paths.episodes.is_dir():
         return []
     return sorted(p for p in paths.episodes.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def read_episode(folder: Path, show: Show) -> Episode:
+    """The episode in `folder`, or a ConfigError saying what is wrong with it."""
+    if not (folder / EPISODE_FILE).is_file():
+        raise ConfigError(f"{folder}: no {EPISODE_FILE}; create one with 'podcast new' or copy another episode's")
+    return load_episode(folder, show)
 
 
 def scope_of(slug: str) -> str:
@@ -169,9 +176,7 @@ def build(
                 state = EpisodeState(folder.name)
                 report.episodes.append(state)
                 try:
-                    if not (folder / EPISODE_FILE).is_file():
-                        raise ConfigError(f"{folder}: no {EPISODE_FILE}; create one with 'podcast new' or copy another episode's")
-                    episode = load_episode(folder, show)
+                    episode = read_episode(folder, show)
                 except PipelineError as e:
                     state.failure = Failure(folder.name, "config", str(e))
                     state.states = {s.name: "waiting" for s in EPISODE_STAGES}

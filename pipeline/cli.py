@@ -173,15 +173,15 @@ def check(root: Path) -> None:
 
         podcast check
     """
-    from .build import episode_folders
-    from .config import load_episode, load_show
+    from .build import episode_folders, read_episode
+    from .config import load_show
     from .jobs import Paths
 
     show = load_show(root)
     problems = 0
     for folder in episode_folders(Paths(root)):
         try:
-            load_episode(folder, show)
+            read_episode(folder, show)
         except PipelineError as e:
             problems += 1
             click.secho(str(e), fg="red", err=True)

@@ -75,20 +75,25 @@ def bundled_model() -> Path:
     return folder
 
 
-def identity(name: str) -> str:
+def _local(name: str, root: Path) -> Path:
+    """A model named by path: absolute, or relative to the show's folder (not the current one)."""
+    return root / Path(name).expanduser()
+
+
+def identity(name: str, root: Path) -> str:
     """What identifies a model in fingerprints, without loading (or joining) it."""
     if name == BUNDLED:
         return f"whisper-base-ct2:{MODEL_SHA256}"
-    path = Path(name).expanduser()
+    path = _local(name, root)
     if path.is_dir() and (path / "model.bin").is_file():
         stat = (path / "model.bin").stat()
         return f"local:{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
     return f"named:{name}"
 
 
-def resolve(name: str) -> str:
+def resolve(name: str, root: Path) -> str:
     """A path or name faster-whisper can load: the bundled model, a local folder, or a hub name."""
     if name == BUNDLED:
         return str(bundled_model())
-    path = Path(name).expanduser()
+    path = _local(name, root)
     return str(path.resolve()) if path.exists() else name

@@ -168,11 +168,10 @@ def trim_span(spans: list[tuple[float, float | None]], duration: float) -> tuple
     return start, max(end, start)
 
 
-def _encode_args(output: Path, bitrate: str, measure_pipe: bool) -> list[str]:
+def _encode_args(output: Path, bitrate: str) -> list[str]:
+    """MP3 without tags (the tag stage writes them); the same encoded bytes go to the file and,
+    through a pipe, to the measuring ffmpeg."""
     codec = ["-c:a", "libmp3lame", "-b:a", bitrate, "-id3v2_version", "0", "-write_id3v1", "0", "-map_metadata", "-1"]
-    if not measure_pipe:
-        return [*codec, "-f", "mp3", str(output)]
-    # The same encoded bytes go to the file and, through a pipe, to the measuring ffmpeg.
     return [*codec, "-f", "tee", f"[f=mp3]{_tee_escape(output)}|[f=mp3]pipe\\:1"]
 
 
@@ -396,7 +395,7 @@ def _encode(
     for i, path in enumerate(extras.tracks):
         graph.append(f"[s{i}]{trim},{speech}[s{i}out]")
         outputs += ["-map", f"[s{i}out]", "-c:a", "flac", "-sample_fmt", "s16", "-f", "flac", str(path)]
-    args = ["-nostats", *inputs, "-filter_complex", ";".join(graph), "-map", "[out]", *_encode_args(output, bitrate, True), *outputs]
+    args = ["-nostats", *inputs, "-filter_complex", ";".join(graph), "-map", "[out]", *_encode_args(output, bitrate), *outputs]
     _, log = ffmpeg.run_piped(args, ["-nostats", "-f", "mp3", "-i", "pipe:0", "-filter_complex", meter("encoded"), "-f", "null", "-"], about)
     return summaries(log)["encoded"]
 

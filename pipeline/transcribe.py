@@ -39,11 +39,11 @@ PAUSE_DB, PAUSE_SECONDS = -40, 0.5  # what counts as a pause to cut a window in
 def windows(duration: float, pauses: list[tuple[float, float | None]], length: float) -> list[tuple[float, float]]:
     """Spans of at most `length` seconds covering [0, duration], each cut in the middle of a pause
     when one lies in the second half of the span (else at `length`, as a last resort)."""
+    middles = [(a + (b if b is not None else duration)) / 2 for a, b in pauses]
     spans = []
     start = 0.0
     while duration - start > length:
         limit = start + length
-        middles = [(a + (b if b is not None else duration)) / 2 for a, b in pauses]
         inside = [m for m in middles if start + length / 2 <= m <= limit]
         cut = max(inside) if inside else limit
         spans.append((start, cut))
@@ -61,12 +61,9 @@ class FasterWhisper:
         from faster_whisper import WhisperModel
 
         self.settings = settings
-        name = settings.model
-        if name != models.BUNDLED and not Path(name).is_absolute() and (root / name).exists():
-            name = str(root / name)
         self.model_name = settings.model
         self.window = WINDOW_SECONDS
-        self.model = WhisperModel(models.resolve(name), device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 1)
+        self.model = WhisperModel(models.resolve(settings.model, root), device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 1)
 
     @staticmethod
     def has_speech(audio) -> bool:
@@ -126,12 +123,12 @@ def vocabulary_prompt(show: Show, episode: Episode) -> str:
     return ". ".join(p for p in parts if p) + "."
 
 
-def engine_identity(settings: Transcription) -> dict[str, str]:
+def engine_identity(settings: Transcription, root: Path) -> dict[str, str]:
     return {
         "engine": settings.engine,
         "engine_version": version("faster-whisper"),
         "ctranslate2": version("ctranslate2"),
-        "model": models.identity(settings.model),
+        "model": models.identity(settings.model, root),
     }
 
 
@@ -169,7 +166,7 @@ class Transcribe(Stage):
             "window_seconds": WINDOW_SECONDS,
             "prompt": vocabulary_prompt(job.show, job.episode),
             "language": spoken_language(job.show, job.episode),
-            **engine_identity(job.show.transcription),
+            **engine_identity(job.show.transcription, job.show.root),
         }
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:
