@@ -6,7 +6,7 @@ import html
 import json
 import textwrap
 from datetime import timedelta
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .records import Segment, Transcript, Word
 
@@ -19,21 +19,26 @@ def timestamp(seconds: float, separator: str = ".") -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
 
 
-def cues(transcript: Transcript, max_chars: int) -> Iterator[tuple[float, float, str, str]]:
-    """(start, end, text, speaker): segments cut at word boundaries into cues of `max_chars` at most."""
+def cues(transcript: Transcript, width: int, reserve: int = 0) -> Iterator[tuple[float, float, str, str]]:
+    """(start, end, text, speaker): segments cut at word boundaries into cues that wrap into two
+    lines of `width` characters, `reserve` characters kept free on the first (for a name)."""
+
+    def fits(text: str) -> bool:
+        return len(textwrap.wrap("x" * reserve + " " + text if reserve else text, width, break_long_words=False)) <= 2
+
     for segment in transcript.segments:
-        yield from _split(segment, max_chars)
+        yield from _split(segment, fits)
 
 
-def _split(segment: Segment, max_chars: int) -> Iterator[tuple[float, float, str, str]]:
-    if len(segment.text) <= max_chars or not segment.words:
+def _split(segment: Segment, fits: Callable[[str], bool]) -> Iterator[tuple[float, float, str, str]]:
+    if fits(segment.text) or not segment.words:
         yield segment.start, segment.end, segment.text, segment.speaker
         return
     words: list[Word] = []
     for word in segment.words:
         # Cut only before a word that starts one ("l'" + "effort" is one word to a reader).
         starts_word = word.text.startswith(" ")
-        if words and starts_word and len(_join([*words, word])) > max_chars:
+        if words and starts_word and not fits(_join([*words, word])):
             yield words[0].start, words[-1].end, _join(words), segment.speaker
             words = []
         words.append(word)
@@ -63,11 +68,10 @@ class WriteVTT(Writer):
     extension = "vtt"
     media_type = "text/vtt"
     LINE = 65
-    CUE = 2 * LINE
 
     def write(self, transcript: Transcript) -> str:
         blocks = ["WEBVTT"]
-        for start, end, text, speaker in cues(transcript, self.CUE):
+        for start, end, text, speaker in cues(transcript, self.LINE):
             # WebVTT cue text is markup: "R&D" or "<" must be escaped (W3C WebVTT, 4.2.2).
             body = html.escape(_lines(text, self.LINE), quote=False)
             if speaker:
@@ -82,14 +86,14 @@ class WriteSRT(Writer):
     extension = "srt"
     media_type = "application/x-subrip"
     LINE = 42  # the usual subtitle line
-    CUE = 2 * LINE
+    NAME_ROOM = 10  # characters kept on a cue's first line for "Name:"
 
     def write(self, transcript: Transcript) -> str:
         import srt
 
         subtitles = []
         previous = None
-        for start, end, text, speaker in cues(transcript, self.CUE - 10):
+        for start, end, text, speaker in cues(transcript, self.LINE, self.NAME_ROOM):
             if speaker and speaker != previous:
                 text = f"{speaker}: {text}"
             previous = speaker or previous

@@ -85,6 +85,7 @@ def test_french_transcript(built):
     weekly = next(w for s in transcript.segments for w in s.words if "semaine" in w.text.lower())
     assert 24 <= weekly.start <= 29  # "Chaque semaine" is said at about 0:26.5
     assert all(len(line) <= 65 for c in vtt for line in c.text.splitlines())
+    assert all(len(c.text.splitlines()) <= 2 for c in vtt)  # a third line of one word was seen here
 
 
 def test_second_build_does_nothing(built):

@@ -60,6 +60,7 @@ def test_vtt_voices_and_line_length(tmp_path):
     path.write_text(get_writer("vtt").write(TRANSCRIPT))
     captions = webvtt.read(str(path))
     assert all(len(line) <= 65 for c in captions for line in c.text.splitlines())
+    assert all(len(c.text.splitlines()) <= 2 for c in captions)
     assert captions[0].voice == "Camille Durand"
     long_cues = [c for c in captions if c.voice == "Inès Moreau"]
     assert len(long_cues) >= 2  # the 170-character turn was cut at word boundaries
