@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ from .engine import Outcome
 from .engine import write_atomic
 from .errors import PipelineError
 from .render import clock
+from .transcriber import ENGINES
 
 DOUBTFUL_SHOWN = 5  # low-confidence passages listed per episode by `podcast status`
 
@@ -252,13 +254,19 @@ def normalise_command(inputs: tuple[Path, ...], output: Path, target: float | No
 @cli.command(name="transcribe")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the transcripts.")
-@click.option("--engine", type=click.Choice(["faster-whisper"]), default="faster-whisper", show_default=True)
-@click.option("--model", default="base", show_default=True, help="'base' (bundled), a CTranslate2 model folder, or a model name when online.")
+@click.option("--engine", type=click.Choice(ENGINES), default="faster-whisper", show_default=True,
+              help="openai-whisper needs the 'openai' extra (PyTorch).")
+@click.option("--model", default="base", show_default=True,
+              help="'base' (bundled), a model folder or checkpoint, or a name ('small', 'large-v3-turbo') when online.")
 @click.option("--language", default="fr", show_default=True, help="Language spoken, as a two-letter code.")
 @click.option("--format", "formats", default="vtt,srt,json,txt", show_default=True,
               help="Comma-separated: vtt, srt, txt, json (with words), p20.json (Podcasting 2.0).")
 @click.option("--prompt", default="", help="Names and jargon to spell right, given to Whisper as its initial prompt.")
-def transcribe_command(inputs: tuple[Path, ...], output: Path, engine: str, model: str, language: str, formats: str, prompt: str) -> None:
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 16),
+              help="Files transcribed at once; the CPU cores are shared between them.")
+def transcribe_command(
+    inputs: tuple[Path, ...], output: Path, engine: str, model: str, language: str, formats: str, prompt: str, jobs: int
+) -> None:
     """Transcribe recordings on their own, outside any show: OUTPUT/<name>.<format> for each.
 
     The model is loaded once for all the files. A file that fails is named and the others
@@ -267,9 +275,12 @@ def transcribe_command(inputs: tuple[Path, ...], output: Path, engine: str, mode
     Example:
 
         podcast transcribe interview.m4a --output transcripts/ --format vtt,txt
+        podcast transcribe *.m4a -o transcripts/ --engine openai-whisper --jobs 2
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from .records import Transcription
-    from .transcribe import FasterWhisper
+    from .transcriber import load
     from .writers import get_writer
 
     try:
@@ -277,17 +288,27 @@ def transcribe_command(inputs: tuple[Path, ...], output: Path, engine: str, mode
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--format") from None
     output.mkdir(parents=True, exist_ok=True)
+    # Each job gets its share of the cores: more threads than cores only slows everyone down.
+    threads = max(1, (os.cpu_count() or 1) // jobs)
     try:
-        transcriber = FasterWhisper(Transcription(engine=engine, model=model), Path.cwd())
+        transcriber = load(Transcription(engine=engine, model=model), Path.cwd(), threads=threads, workers=jobs)
+    except PipelineError as e:
+        raise click.ClickException(str(e)) from e
     except (RuntimeError, ValueError, OSError) as e:
         raise click.ClickException(f"could not load the model {model!r}: {e}") from e
-    failed = 0
-    for source in inputs:
+
+    def one(source: Path):
         try:
-            transcript = transcriber.transcribe(source, language, prompt)
+            return transcriber.transcribe(source, language, prompt)
         except PipelineError as e:
+            return e
+
+    failed = 0
+    pool = ThreadPoolExecutor(jobs)
+    for source, transcript in zip(inputs, pool.map(one, inputs)):
+        if isinstance(transcript, PipelineError):
             failed += 1
-            click.secho(f"✗ {e}", fg="red", err=True)
+            click.secho(f"✗ {transcript}", fg="red", err=True)
             continue
         for writer in writers:
             destination = output / f"{source.stem}.{writer.extension}"

@@ -97,3 +97,24 @@ def resolve(name: str, root: Path) -> str:
         return str(bundled_model())
     path = _local(name, root)
     return str(path.resolve()) if path.exists() else name
+
+
+def openai_checkpoint(name: str, root: Path) -> str:
+    """What openai-whisper loads for `name`: the bundled CTranslate2 model (or a local CTranslate2
+    folder) converted once into the cache, a local `.pt` checkpoint, or a name it knows (`small`)."""
+    from .checkpoint import convert
+
+    if name == BUNDLED:
+        source = bundled_model()
+        target = cache_root() / f"whisper-base-openai-{MODEL_SHA256[:12]}" / "base.pt"
+    else:
+        path = _local(name, root)
+        if not (path / "model.bin").is_file():
+            return str(path.resolve()) if path.exists() else name
+        source = path
+        key = hashlib.sha256(identity(name, root).encode()).hexdigest()[:12]
+        target = cache_root() / f"{path.name}-openai-{key}" / "model.pt"
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        convert(source, target)
+    return str(target)

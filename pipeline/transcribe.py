@@ -1,114 +1,22 @@
-"""Stage 2: a French transcript with word timings, by faster-whisper (CTranslate2).
+"""Stage 2: a transcript with word timings, by the Whisper engine the show chooses.
 
-The model is loaded once per build and shared by every episode. Audio is decoded by our own
-ffmpeg wrapper and handed over as samples, so no decoder of faster-whisper's is involved.
+The model is loaded once per build and shared by every episode (see `transcriber.py`).
+Episodes recorded one track per speaker are transcribed per track and merged by time, so
+their speaker labels are exact; single-track ones get their speakers from `diarize.py`.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import os
-import re
 from dataclasses import replace
-from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from . import ffmpeg, models
 from .engine import Stage
 from .jobs import EpisodeJob
-from .records import Episode, Segment, Show, Transcript, Transcription, Word
-from .loudness import elapsed, silences
-from .phantoms import is_phantom
+from .records import Episode, Show, Transcript, Word
+from .transcriber import VAD_PARAMETERS, WINDOW_SECONDS, engine_identity, load
 from .writers import get_writer
-
-logger = logging.getLogger(__name__)
-
-WHISPER_RATE = 16000  # Whisper's models take 16 kHz mono
-# Measured on the trailer: with faster-whisper's default 400 ms of padding around voice
-# activity, Whisper skipped the opening sentence; 800 ms keeps it.
-VAD_PARAMETERS = {"speech_pad_ms": 800}
-# faster-whisper computes the features of all the audio it is given at once: an hour took
-# 3.6 GB here. Windows cut in pauses keep memory flat for any length; on 20 minutes of dense
-# speech, 10-minute windows peaked at 1.04 GB (process tree), 5-minute ones at 0.80 GB.
-WINDOW_SECONDS = 300.0
-PAUSE_DB, PAUSE_SECONDS = -40, 0.5  # what counts as a pause to cut a window in
-
-
-def windows(duration: float, pauses: list[tuple[float, float | None]], length: float) -> list[tuple[float, float]]:
-    """Spans of at most `length` seconds covering [0, duration], each cut in the middle of a pause
-    when one lies in the second half of the span (else at `length`, as a last resort)."""
-    middles = [(a + (b if b is not None else duration)) / 2 for a, b in pauses]
-    spans = []
-    start = 0.0
-    while duration - start > length:
-        limit = start + length
-        inside = [m for m in middles if start + length / 2 <= m <= limit]
-        cut = max(inside) if inside else limit
-        spans.append((start, cut))
-        start = cut
-    spans.append((start, duration))
-    return spans
-
-
-class FasterWhisper:
-    """faster-whisper behind a small interface: `transcribe(path, language) -> Transcript`."""
-
-    engine = "faster-whisper"
-
-    def __init__(self, settings: Transcription, root: Path):
-        from faster_whisper import WhisperModel
-
-        self.settings = settings
-        self.model_name = settings.model
-        self.window = WINDOW_SECONDS
-        self.model = WhisperModel(models.resolve(settings.model, root), device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 1)
-
-    @staticmethod
-    def has_speech(audio) -> bool:
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-        return bool(get_speech_timestamps(audio, VadOptions(**VAD_PARAMETERS)))
-
-    def transcribe(
-        self, path: Path, language: str, prompt: str = "", progress: Callable[[float, float], None] | None = None
-    ) -> Transcript:
-        options: dict[str, Any] = {
-            "language": language, "beam_size": self.settings.beam_size, "vad_filter": self.settings.vad, "word_timestamps": True,
-        }
-        if self.settings.vad:
-            options["vad_parameters"] = VAD_PARAMETERS
-        if prompt:
-            options["initial_prompt"] = prompt
-        scan = ffmpeg.run(["-stats_period", "3600", "-i", str(path), "-af", f"silencedetect=n={PAUSE_DB}dB:d={PAUSE_SECONDS}",
-                           "-f", "null", "-"], about=path)
-        duration = elapsed(scan.stderr) or 0.0
-        segments: list[Segment] = []
-        for start, end in windows(duration, silences(scan.stderr), self.window):
-            audio = ffmpeg.decode(path, WHISPER_RATE, start, end)
-            if self.settings.vad and not self.has_speech(audio):
-                # Whisper fed no speech invents some (or spends seconds in fallback decoding to drop it).
-                continue
-            pieces, _info = self.model.transcribe(audio, **options)
-            for piece in pieces:
-                words = tuple(
-                    Word(round(start + w.start, 3), round(start + w.end, 3), w.word, round(w.probability, 3)) for w in piece.words or ()
-                )
-                text = piece.text.strip()
-                # Whisper's "..." on noise, and the credits it learnt from subtitles, are not speech.
-                if any(c.isalnum() for c in text) and not is_phantom(text, language):
-                    segments.append(collapse_loops(Segment(round(start + piece.start, 3), round(start + piece.end, 3), text, words)))
-                if progress:
-                    progress(start + piece.end, duration)
-        return Transcript(
-            language=language,
-            duration=round(duration, 3),
-            segments=tuple(segments),
-            engine=self.engine,
-            model=self.model_name,
-            options={**options, "window_seconds": self.window},
-        )
 
 
 def vocabulary_prompt(show: Show, episode: Episode) -> str:
@@ -121,15 +29,6 @@ def vocabulary_prompt(show: Show, episode: Episode) -> str:
     names = [p.name for p in (*show.hosts, *episode.guests)] + [t.speaker for t in episode.tracks]
     parts = [show.title, ", ".join(show.transcription.glossary), ", ".join(dict.fromkeys(names))]
     return ". ".join(p for p in parts if p) + "."
-
-
-def engine_identity(settings: Transcription, root: Path) -> dict[str, str]:
-    return {
-        "engine": settings.engine,
-        "engine_version": version("faster-whisper"),
-        "ctranslate2": version("ctranslate2"),
-        "model": models.identity(settings.model, root),
-    }
 
 
 LOW_CONFIDENCE = 0.4  # word probability under which a host should listen again
@@ -157,7 +56,7 @@ def doubtful_passages(transcript: Transcript) -> list[dict[str, Any]]:
 
 class Transcribe(Stage):
     name = "transcribe"
-    version = 5
+    version = 6
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
         return {
@@ -181,7 +80,7 @@ class Transcribe(Stage):
 
     def run(self, job: EpisodeJob, out: dict[str, Path]) -> dict[str, Any]:
         settings = job.show.transcription
-        transcriber = job.resources.get("transcriber", lambda: FasterWhisper(settings, job.show.root))
+        transcriber = job.resources.get(f"transcriber:{settings.engine}:{settings.model}", lambda: load(settings, job.show.root))
         prompt = vocabulary_prompt(job.show, job.episode)
         files = self.inputs(job)
         speakers = job.records["normalise"].data.get("speakers") or []
@@ -197,34 +96,6 @@ class Transcribe(Stage):
         words = sum(len(s.words) for s in transcript.segments)
         doubtful = doubtful_passages(transcript)
         return {"segments": len(transcript.segments), "words": words, "speakers": speakers, "doubtful": doubtful}
-
-
-LOOP_REPEATS = 3  # a phrase said this many times in a row more is a decoding loop, not speech
-LOOP_WORDS = 12  # the longest phrase looked for
-
-
-def collapse_loops(segment: Segment) -> Segment:
-    """Keep one copy of a phrase Whisper repeats in a loop ("et j'ai l'opin et j'ai l'opin…")."""
-    words = list(segment.words)
-    if len(words) < 2 * (LOOP_REPEATS + 1):
-        return segment
-    keys = [re.sub(r"\W+", "", w.text.casefold()) for w in words]
-    changed = False
-    for size in range(1, LOOP_WORDS + 1):
-        i = 0
-        while i + size * (LOOP_REPEATS + 1) <= len(keys):
-            phrase = keys[i : i + size]
-            copies = 1
-            while keys[i + copies * size : i + (copies + 1) * size] == phrase:
-                copies += 1
-            if copies > LOOP_REPEATS:
-                del words[i + size : i + copies * size]
-                del keys[i + size : i + copies * size]
-                changed = True
-            i += 1
-    if not changed:
-        return segment
-    return replace(segment, text="".join(w.text for w in words).strip(), words=tuple(words), end=words[-1].end)
 
 
 def spoken_language(show: Show, episode: Episode) -> str:

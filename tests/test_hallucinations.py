@@ -9,7 +9,8 @@ import pytest
 
 from pipeline.phantoms import is_phantom
 from pipeline.records import Segment, Transcript, Transcription, Word
-from pipeline.transcribe import FasterWhisper, doubtful_passages
+from pipeline.transcribe import doubtful_passages
+from pipeline.transcriber import FasterWhisper
 from tests.conftest import write_wav
 
 RATE = 16000
@@ -58,7 +59,7 @@ def test_doubtful_passages():
 
 
 def test_repetition_loop_collapsed():
-    from pipeline.transcribe import collapse_loops
+    from pipeline.transcriber import collapse_loops
 
     text = "Et moi, je suis " + "et j'ai l'opin " * 9 + "voilà."
     tokens = text.split()

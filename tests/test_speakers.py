@@ -76,7 +76,7 @@ def test_long_audio_is_transcribed_in_windows_cut_in_pauses(tmp_path):
     from pathlib import Path as _Path
 
     from pipeline.records import Transcription
-    from pipeline.transcribe import FasterWhisper, windows
+    from pipeline.transcriber import FasterWhisper, windows
 
     long = tmp_path / "long.flac"
     ffmpeg.run(["-i", str(DATA / "duo-host.m4a"), "-filter_complex",
