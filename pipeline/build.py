@@ -1,4 +1,4 @@
-"""Order the stages: per episode normalise → transcribe → correct → notes → tag, then feed and site.
+"""Order the stages: per episode normalise → transcribe → diarize → correct → notes → tag, then feed and site.
 
 One episode's failure is recorded and reported; the other episodes still build, and the feed
 and the site list the episodes that are ready.
@@ -24,11 +24,12 @@ from .notes import Notes
 from .records import Episode, Show
 from .site import Site
 from .tag import Tag
+from .diarize import Diarize
 from .transcribe import Transcribe
 
 logger = logging.getLogger(__name__)
 
-EPISODE_STAGES: tuple[Stage, ...] = (Normalise(), Transcribe(), Correct(), Notes(), Tag())
+EPISODE_STAGES: tuple[Stage, ...] = (Normalise(), Transcribe(), Diarize(), Correct(), Notes(), Tag())
 SHOW_STAGES: tuple[Stage, ...] = (Feed(), Site())
 STAGE_NAMES = tuple(s.name for s in EPISODE_STAGES + SHOW_STAGES)
 PUBLISH_STAGES = {"tag"}  # what drafts and scheduled episodes skip: nothing of theirs lands in public/

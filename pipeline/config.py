@@ -171,6 +171,7 @@ class _Episode(_Strict):
     jingles: bool = True
     image: str = ""
     language: str = Field("", pattern=r"^([a-z]{2}(-[A-Za-z]{2})?)?$")
+    speaking_order: list[str] = []
 
     @field_validator("published", mode="before")
     @classmethod
@@ -418,6 +419,12 @@ def load_episode(folder: Path, show: Show) -> Episode:
         audio = []
     image = episode_file("image", raw.image) if raw.image else None
 
+    people = [p.name for p in show.hosts] + [p.name for p in raw.guests]
+    for name in raw.speaking_order:
+        if name not in people:
+            raise ConfigError(f"{where('speaking_order')}: 'speaking_order': {name!r} is neither a host nor a guest"
+                              f" ({', '.join(people) or 'nobody is listed'})")
+
     chapters = tuple(Chapter(start=parse_timestamp(c.start), title=c.title, url=c.url) for c in raw.chapters)
     starts = [c.start for c in chapters]
     if starts != sorted(set(starts)):
@@ -442,4 +449,5 @@ def load_episode(folder: Path, show: Show) -> Episode:
         jingles=raw.jingles,
         image=image,
         language=raw.language,
+        speaking_order=tuple(raw.speaking_order),
     )

@@ -1,4 +1,4 @@
-"""Stage 3: a host's corrections to the transcript, kept in git as `episodes/<slug>/corrections.toml`.
+"""Stage 4: a host's corrections to the transcript, kept in git as `episodes/<slug>/corrections.toml`.
 
 Applied to Whisper's transcript after every transcription, so they survive a re-transcription;
 editing them re-runs this stage and what follows, never Whisper.
@@ -121,7 +121,7 @@ class Correct(Stage):
     version = 1
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:
-        files = {"transcript": job.records["transcribe"].path("transcript")}
+        files = {"transcript": job.records["diarize"].path("transcript")}
         corrections = job.episode.folder / FILE
         if corrections.is_file():
             files["corrections"] = corrections

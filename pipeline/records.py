@@ -166,6 +166,7 @@ class Episode(Record):
     jingles: bool = True
     image: Path | None = None
     language: str = ""  # when the episode is not in the show's language
+    speaking_order: tuple[str, ...] = ()  # who speaks first, second…, when not hosts then guests
 
     @property
     def recordings(self) -> tuple[Path, ...]:

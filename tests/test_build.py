@@ -55,7 +55,7 @@ def test_rebuild_does_nothing_and_edits_redo_only_what_follows(show_root, add_ep
     folder = add_episode("001-premier", EPISODE)
     ran, report = run(show_root)
     assert report.ok and report.published == ["001-premier"]
-    assert ran.stages("001-premier") == {"normalise", "transcribe", "correct", "notes", "tag"}
+    assert ran.stages("001-premier") == {"normalise", "transcribe", "diarize", "correct", "notes", "tag"}
     assert ran.stages("show") == {"feed", "site"}
     public = show_root / "public"
     for path in ("feed.xml", "index.html", "style.css", "artwork.png", "audio/001-premier.mp3",

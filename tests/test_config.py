@@ -186,3 +186,9 @@ def test_chapter_time_explained(add_episode, show_root):
     body = 'title = "x"\npublished = 2026-01-01\n[[chapters]]\nstart = "1m30"\ntitle = "a"\n'
     with pytest.raises(ConfigError, match=r"'chapters\[1\].start': '1m30' is not a time: write minutes and seconds like \"12:30\""):
         episode(add_episode, show_root, body)
+
+
+def test_speaking_order_names_only_people_of_the_episode(add_episode, show_root):
+    body = 'title = "x"\npublished = 2026-01-01\nspeaking_order = ["Inès"]\n[[guests]]\nname = "Inès Moreau"\n'
+    with pytest.raises(ConfigError, match=r"episode.toml:3: 'speaking_order': 'Inès' is neither a host nor a guest \(Camille Durand, Inès Moreau\)"):
+        episode(add_episode, show_root, body)

@@ -88,6 +88,20 @@ def test_french_transcript(built):
     assert all(len(c.text.splitlines()) <= 2 for c in vtt)  # a third line of one word was seen here
 
 
+def test_trailer_speakers_told_apart(built):
+    """One track, two synthetic voices: the host's lines and the guest's get their own names."""
+    transcript = load_transcript(built / ".build" / "episodes" / SLUG / "transcript.corrected.json")
+    # When each line of scripts/make_trailer.py is said (seconds), and by whom.
+    guest_lines = [(17.5, 24.5), (36.0, 43.0), (52.5, 56.0)]
+    for segment in transcript.segments:
+        middle = (segment.start + segment.end) / 2
+        expected = "Inès Moreau" if any(a <= middle <= b for a, b in guest_lines) else "Camille Durand"
+        assert segment.speaker == expected, (segment.start, segment.text)
+    assert {s.speaker for s in transcript.segments} == {"Camille Durand", "Inès Moreau"}
+    vtt = (built / "public" / "episodes" / SLUG / "transcript.vtt").read_text(encoding="utf-8")
+    assert "<v Inès Moreau>" in vtt and "<v Camille Durand>" in vtt
+
+
 def test_second_build_does_nothing(built):
     ran = []
     report = build(built, progress=lambda scope, stage, state, outcome: state == "ran" and ran.append((scope, stage)))

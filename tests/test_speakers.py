@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 
 from pipeline import ffmpeg
@@ -96,3 +97,37 @@ def test_long_audio_is_transcribed_in_windows_cut_in_pauses(tmp_path):
     assert transcript.duration == pytest.approx(3 * period, abs=0.3)
     # The cut points themselves fall in pauses.
     assert windows(60.0, [(20.0, 24.0), (40.0, 44.0)], 25.0) == [(0.0, 22.0), (22.0, 44.0 - 2.0), (42.0, 60.0)]
+
+
+def test_one_track_two_voices(show_root):
+    """The duo mixed down to one track: each segment is named after the voice that is loud in
+    its own track at that time, host first; `speaking_order` swaps the names without running
+    Whisper again."""
+    folder = show_root / "episodes" / "003-salon"
+    folder.mkdir()
+    mixed = folder / "salon.m4a"
+    ffmpeg.run(["-i", str(DATA / "duo-host.m4a"), "-i", str(DATA / "duo-guest.m4a"), "-filter_complex",
+                "[0:a][1:a]amix=inputs=2:normalize=0[a]", "-map", "[a]", "-ac", "1", "-c:a", "aac", str(mixed)], about=mixed)
+    toml = f'title = "Salon"\npublished = 2026-01-05\n[[guests]]\nname = "{GUEST}"\n'
+    (folder / "episode.toml").write_text(toml, encoding="utf-8")
+    tracks = {HOST: ffmpeg.decode(DATA / "duo-host.m4a", 16000), GUEST: ffmpeg.decode(DATA / "duo-guest.m4a", 16000)}
+
+    def loudest(start: float, end: float) -> str:
+        return max(tracks, key=lambda name: float(np.sqrt(np.mean(tracks[name][int(start * 16000) : int(end * 16000)] ** 2))))
+
+    report = build(show_root)
+    assert report.ok, report.failures
+    transcript = load_transcript(show_root / ".build" / "episodes" / "003-salon" / "transcript.corrected.json")
+    assert {s.speaker for s in transcript.segments} == {HOST, GUEST}
+    assert transcript.segments[0].speaker == HOST
+    for segment in transcript.segments:
+        # The normalise stage trims leading silence: times are within a fraction of a second.
+        assert segment.speaker == loudest(segment.start + 0.3, segment.end - 0.3), (segment.start, segment.text)
+        assert all(w.speaker == segment.speaker for w in segment.words)
+
+    (folder / "episode.toml").write_text(f'speaking_order = ["{GUEST}"]\n' + toml, encoding="utf-8")
+    ran = []
+    report = build(show_root, progress=lambda scope, stage, state, outcome: state == "ran" and ran.append(stage))
+    assert report.ok and "transcribe" not in ran and "diarize" in ran
+    swapped = load_transcript(show_root / ".build" / "episodes" / "003-salon" / "transcript.corrected.json")
+    assert [s.speaker for s in swapped.segments] == [GUEST if s.speaker == HOST else HOST for s in transcript.segments]

@@ -1,0 +1,223 @@
+"""Stage 3: who speaks when, on a single-track recording, and the transcript cut at each turn.
+
+resemblyzer's voice encoder (its weights ship in its wheel) turns every 1.6 s of speech into a
+voice print; k-means groups the prints into as many voices as the episode lists people (hosts
+then guests), and voices are named in the order they first speak. Episodes recorded one track
+per speaker already carry exact names from the transcribe stage and pass through untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import ffmpeg
+from .engine import Stage
+from .jobs import EpisodeJob
+from .records import Episode, Segment, Show, Transcript, Word
+from .transcribe import load_transcript
+from .writers import get_writer
+
+logger = logging.getLogger(__name__)
+
+RATE = 16000  # resemblyzer's sampling rate
+FRAMES = 160  # mel frames in one voice print: resemblyzer's `partials_n_frames`, 1.6 s
+HOP = 160  # samples between mel frames (10 ms)
+STEP = 0.4  # seconds between voice prints: four looks at each second of speech
+CHUNK = 300.0  # seconds of audio decoded at once, so memory stays flat on long episodes
+BATCH = 256  # voice prints through the encoder at once
+LEVEL_DBFS = -30  # resemblyzer's `audio_norm_target_dBFS`: its mel is not logarithmic
+# A turn shorter than this between two of the same other voice is a misheard word, not a turn.
+SHORTEST_TURN = 1.0
+
+
+def speakers(show: Show, episode: Episode) -> tuple[str, ...]:
+    """Everyone heard on a single-track episode, in the order they first speak."""
+    people = [p.name for p in (*show.hosts, *episode.guests)]
+    return tuple(dict.fromkeys([*episode.speaking_order, *people]))
+
+
+def speech_spans(transcript: Transcript) -> list[tuple[float, float]]:
+    """Where words are spoken, neighbouring words joined (gaps under half a second)."""
+    spans: list[list[float]] = []
+    for word in (w for s in transcript.segments for w in s.words):
+        if spans and word.start - spans[-1][1] < 0.5:
+            spans[-1][1] = max(spans[-1][1], word.end)
+        else:
+            spans.append([word.start, word.end])
+    return [(a, b) for a, b in spans]
+
+
+def voice_prints(path: Path, spans: list[tuple[float, float]], duration: float) -> tuple[np.ndarray, np.ndarray]:
+    """(centres in seconds, L2-normed 256-d embeddings) of 1.6 s windows laid over the spans."""
+    import torch
+    from resemblyzer import VoiceEncoder
+    from resemblyzer.audio import normalize_volume, wav_to_mel_spectrogram
+
+    encoder = VoiceEncoder("cpu", verbose=False)
+    length = FRAMES * HOP / RATE
+    centres: list[float] = []
+    prints: list[np.ndarray] = []
+    start = 0.0
+    while start < duration:
+        end = min(duration, start + CHUNK)
+        inside = [(max(a, start), min(b, end)) for a, b in spans if b > start and a < end]
+        if inside:
+            audio = normalize_volume(ffmpeg.decode(path, RATE, start, end), LEVEL_DBFS)
+            mel = wav_to_mel_spectrogram(audio)
+            windows = []
+            for a, b in inside:
+                # Short spans get one window centred on them; long ones a window every STEP.
+                first = max(start, min(a, (a + b - length) / 2))
+                for t in np.arange(first, max(first, b - length) + 1e-6, STEP):
+                    frame = int(round((min(t, end - length) - start) * RATE / HOP))
+                    piece = mel[max(0, frame) : max(0, frame) + FRAMES]
+                    if len(piece) == FRAMES:
+                        windows.append(piece)
+                        centres.append(max(start, min(t, end - length)) + length / 2)
+            for i in range(0, len(windows), BATCH):
+                with torch.no_grad():
+                    prints.append(encoder(torch.from_numpy(np.stack(windows[i : i + BATCH]))).numpy())
+        start = end
+    return np.array(centres), (np.concatenate(prints) if prints else np.zeros((0, 256), np.float32))
+
+
+def cluster(prints: np.ndarray, voices: int) -> np.ndarray:
+    """A voice number for each print (k-means on the unit sphere, seeded so builds repeat)."""
+    from sklearn.cluster import KMeans
+
+    if len(prints) < voices:
+        return np.zeros(len(prints), dtype=int)
+    return KMeans(n_clusters=voices, n_init=10, random_state=0).fit_predict(prints)
+
+
+def word_voices(words: list[Word], centres: np.ndarray, labels: np.ndarray, voices: int) -> list[int]:
+    """Each word's voice: a vote of the prints whose window covers it, weighted by closeness."""
+    half = FRAMES * HOP / RATE / 2
+    chosen = []
+    for word in words:
+        middle = (word.start + word.end) / 2
+        near = np.abs(centres - middle)
+        covering = near <= half
+        if not covering.any():
+            covering = near == near.min()
+        votes = np.bincount(labels[covering], weights=half + 0.01 - np.minimum(near[covering], half), minlength=voices)
+        chosen.append(int(votes.argmax()))
+    return smooth(words, chosen)
+
+
+def smooth(words: list[Word], chosen: list[int]) -> list[int]:
+    """Fold a turn shorter than SHORTEST_TURN into its neighbours when both are the same voice."""
+    runs: list[list[int]] = []  # [voice, first word, last word]
+    for i, voice in enumerate(chosen):
+        if runs and runs[-1][0] == voice:
+            runs[-1][2] = i
+        else:
+            runs.append([voice, i, i])
+    for k in range(1, len(runs) - 1):
+        voice, a, b = runs[k]
+        if runs[k - 1][0] == runs[k + 1][0] != voice and words[b].end - words[a].start < SHORTEST_TURN:
+            runs[k][0] = runs[k - 1][0]
+            chosen[a : b + 1] = [runs[k][0]] * (b - a + 1)
+    return chosen
+
+
+def cut_at_turns(transcript: Transcript, names: list[str]) -> Transcript:
+    """Segments split wherever the speaker changes, each segment and word named.
+
+    `names[i]` is the name of the i-th word's speaker, in transcript order.
+    """
+    segments: list[Segment] = []
+    i = 0
+    for segment in transcript.segments:
+        run: list[Word] = []
+        for word in segment.words:
+            word = replace(word, speaker=names[i])
+            i += 1
+            if run and run[-1].speaker != word.speaker:
+                segments.append(_segment(run))
+                run = []
+            run.append(word)
+        if run:
+            segments.append(_segment(run))
+        elif not segment.words:
+            segments.append(segment)
+    return replace(transcript, segments=tuple(segments))
+
+
+def _segment(words: list[Word]) -> Segment:
+    return Segment(words[0].start, words[-1].end, "".join(w.text for w in words).strip(), tuple(words), words[0].speaker)
+
+
+def name_everyone(transcript: Transcript, name: str) -> Transcript:
+    segments = tuple(replace(s, speaker=name, words=tuple(replace(w, speaker=name) for w in s.words)) for s in transcript.segments)
+    return replace(transcript, segments=segments)
+
+
+def diarize(transcript: Transcript, audio: Path, people: tuple[str, ...]) -> tuple[Transcript, dict[str, float]]:
+    """The transcript with speakers named, and the seconds each person speaks.
+
+    Raises:
+        ImportError: resemblyzer (the `speakers` extra) is missing and there is more than one person.
+    """
+    words = [w for s in transcript.segments for w in s.words]
+    if len(people) <= 1 or not words:
+        named = name_everyone(transcript, people[0]) if people else transcript
+        return named, ({people[0]: round(sum(w.end - w.start for w in words), 1)} if people else {})
+    centres, prints = voice_prints(audio, speech_spans(transcript), transcript.duration)
+    labels = cluster(prints, len(people))
+    voices = word_voices(words, centres, labels, len(people)) if len(prints) else [0] * len(words)
+    order = list(dict.fromkeys(voices))  # voices in the order they are first heard
+    order += [v for v in range(len(people)) if v not in order]
+    names = [people[order.index(v)] for v in voices]
+    spoken = {p: 0.0 for p in people}
+    for word, name in zip(words, names):
+        spoken[name] += word.end - word.start
+    return cut_at_turns(transcript, names), {p: round(s, 1) for p, s in spoken.items()}
+
+
+def encoder_identity() -> str:
+    try:
+        return f"resemblyzer {version('resemblyzer')}, scikit-learn {version('scikit-learn')}"
+    except PackageNotFoundError:
+        return "missing"
+
+
+class Diarize(Stage):
+    name = "diarize"
+    version = 1
+
+    def settings(self, job: EpisodeJob) -> dict[str, Any]:
+        if job.episode.tracks:
+            return {"tracks": True}
+        return {"people": list(speakers(job.show, job.episode)), "encoder": encoder_identity(),
+                "step": STEP, "shortest_turn": SHORTEST_TURN}
+
+    def inputs(self, job: EpisodeJob) -> dict[str, Path]:
+        files = {"transcript": job.records["transcribe"].path("transcript")}
+        if not job.episode.tracks:
+            files["audio"] = job.records["normalise"].path("speech")
+        return files
+
+    def outputs(self, job: EpisodeJob) -> dict[str, Path]:
+        return {"transcript": job.cache / "transcript.speakers.json"}
+
+    def run(self, job: EpisodeJob, out: dict[str, Path]) -> dict[str, Any]:
+        files = self.inputs(job)
+        transcript = load_transcript(files["transcript"])
+        spoken: dict[str, float] = {}
+        note = ""
+        if not job.episode.tracks:
+            people = speakers(job.show, job.episode)
+            try:
+                transcript, spoken = diarize(transcript, files["audio"], people)
+            except ImportError:
+                note = "speakers not told apart: install the 'speakers' extra (make does)"
+                logger.warning("%s: %s", job.episode.slug, note)
+        out["transcript"].write_text(get_writer("json").write(transcript), encoding="utf-8")
+        return {"spoken_seconds": spoken, "note": note}

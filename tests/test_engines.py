@@ -1,0 +1,63 @@
+"""Both Whisper engines on the same bundled weights (slow: loads the models)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline import ffmpeg, models
+from pipeline.checkpoint import read_ct2, to_openai
+from pipeline.records import Transcription
+from pipeline.transcriber import load, speech_only
+from tests.conftest import TRAILER
+
+PROMPT = "Freelance.Family. coworking, portage salarial. Camille Durand, Inès Moreau."
+
+
+def test_ct2_model_becomes_an_openai_whisper_checkpoint():
+    """The bundled model's variables map one to one onto openai-whisper's base layout."""
+    whisper = pytest.importorskip("whisper")
+    dims, state = to_openai(read_ct2(models.bundled_model() / "model.bin"))
+    assert dims == {"n_mels": 80, "n_audio_ctx": 1500, "n_audio_state": 512, "n_audio_head": 8, "n_audio_layer": 6,
+                    "n_vocab": 51865, "n_text_ctx": 448, "n_text_state": 512, "n_text_head": 8, "n_text_layer": 6}
+    expected = whisper.model.Whisper(whisper.model.ModelDimensions(**dims)).state_dict()
+    assert set(state) == set(expected)
+    assert all(tuple(state[k].shape) == tuple(expected[k].shape) for k in state)
+    # openai-whisper computes the encoder's sinusoids itself: CTranslate2 stored the same ones.
+    assert np.allclose(state["encoder.positional_embedding"], expected["encoder.positional_embedding"].numpy(), atol=1e-3)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["faster-whisper", "openai-whisper"])
+def test_engine_transcribes_the_trailer(engine):
+    if engine == "openai-whisper":
+        pytest.importorskip("whisper")
+    transcript = load(Transcription(engine=engine), Path(".")).transcribe(TRAILER, "fr", PROMPT)
+    assert transcript.engine == engine and transcript.model == "base"
+    text = transcript.text.lower()
+    key_words = ["bonjour", "bienvenue", "podcast", "camille", "micro", "semaine", "sociétés",
+                 "startups", "client", "solitude", "extérieur", "application", "bientôt"]
+    heard = [w for w in key_words if w in text]
+    assert len(heard) >= 0.75 * len(key_words), f"{engine} heard only {heard}"
+    words = [w for s in transcript.segments for w in s.words]
+    weekly = next(w for w in words if "semaine" in w.text.lower())
+    assert 24 <= weekly.start <= 29  # "Chaque semaine" is said at about 0:26.5
+    assert all(0 <= w.start <= w.end <= transcript.duration + 0.5 for w in words)
+    assert [w.start for w in words] == sorted(w.start for w in words)
+
+
+def test_speech_only_maps_times_back_across_pauses():
+    """Voiced parts joined for Whisper; a time in them maps back over the pause removed."""
+    rate = 16000
+    rng = np.random.default_rng(0)
+    speech = ffmpeg.decode(TRAILER, rate, 0.0, 4.0)
+    audio = np.concatenate([speech, 0.0001 * rng.standard_normal(rate * 10).astype(np.float32), speech])
+    joined, original = speech_only(audio)
+    assert 0 < joined.size < audio.size - rate * 8  # most of the 10 s pause is gone
+    first = speech.size / rate
+    # The start of the second copy, in the joined audio, is back at 14 s on the original.
+    second_start = joined.size / rate - first
+    assert original(second_start + 1.0) == pytest.approx(15.0, abs=1.0)
+    assert original(0.5) == pytest.approx(0.5, abs=0.01)
