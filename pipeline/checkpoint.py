@@ -94,30 +94,28 @@ def to_openai(variables: dict[str, np.ndarray]) -> tuple[dict[str, int], dict[st
     for name in ("conv1", "conv2"):
         linear(f"encoder/{name}", f"encoder.{name}")
     state["encoder.positional_embedding"] = variables["encoder/position_encodings/encodings"]
-    for i in range(encoder_layers):
-        ct2, ours = f"encoder/layer_{i}", f"encoder.blocks.{i}"
+    def block(ct2: str, ours: str) -> None:
+        """Self-attention and feed-forward, which encoder and decoder layers share."""
         layer_norm(f"{ct2}/self_attention/layer_norm", f"{ours}.attn_ln")
         split(f"{ct2}/self_attention/linear_0", [f"{ours}.attn.{p}" for p in ("query", "key", "value")])
         linear(f"{ct2}/self_attention/linear_1", f"{ours}.attn.out")
         layer_norm(f"{ct2}/ffn/layer_norm", f"{ours}.mlp_ln")
         linear(f"{ct2}/ffn/linear_0", f"{ours}.mlp.0")
         linear(f"{ct2}/ffn/linear_1", f"{ours}.mlp.2")
+
+    for i in range(encoder_layers):
+        block(f"encoder/layer_{i}", f"encoder.blocks.{i}")
     layer_norm("encoder/layer_norm", "encoder.ln_post")
 
     state["decoder.token_embedding.weight"] = variables["decoder/embeddings/weight"]
     state["decoder.positional_embedding"] = variables["decoder/position_encodings/encodings"]
     for i in range(decoder_layers):
         ct2, ours = f"decoder/layer_{i}", f"decoder.blocks.{i}"
-        layer_norm(f"{ct2}/self_attention/layer_norm", f"{ours}.attn_ln")
-        split(f"{ct2}/self_attention/linear_0", [f"{ours}.attn.{p}" for p in ("query", "key", "value")])
-        linear(f"{ct2}/self_attention/linear_1", f"{ours}.attn.out")
+        block(ct2, ours)
         layer_norm(f"{ct2}/attention/layer_norm", f"{ours}.cross_attn_ln")
         linear(f"{ct2}/attention/linear_0", f"{ours}.cross_attn.query")
         split(f"{ct2}/attention/linear_1", [f"{ours}.cross_attn.{p}" for p in ("key", "value")])
         linear(f"{ct2}/attention/linear_2", f"{ours}.cross_attn.out")
-        layer_norm(f"{ct2}/ffn/layer_norm", f"{ours}.mlp_ln")
-        linear(f"{ct2}/ffn/linear_0", f"{ours}.mlp.0")
-        linear(f"{ct2}/ffn/linear_1", f"{ours}.mlp.2")
     layer_norm("decoder/layer_norm", "decoder.ln")
 
     conv1 = variables["encoder/conv1/weight"]

@@ -82,7 +82,7 @@ class _Jingles(_Strict):
 class _Transcription(_Strict):
     engine: Literal["faster-whisper", "openai-whisper"] = "faster-whisper"
     model: str = "base"
-    beam_size: int = Field(5, ge=1, le=10)
+    beam_size: int = Field(5, ge=1, le=16)
     vad: bool = True
     glossary: list[str] = []
 
