@@ -9,6 +9,7 @@ per speaker already carry exact names from the transcribe stage and pass through
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -56,8 +57,11 @@ def speech_spans(transcript: Transcript) -> list[tuple[float, float]]:
 def voice_prints(path: Path, spans: list[tuple[float, float]], duration: float) -> tuple[np.ndarray, np.ndarray]:
     """(centres in seconds, L2-normed 256-d embeddings) of 1.6 s windows laid over the spans."""
     import torch
-    from resemblyzer import VoiceEncoder
-    from resemblyzer.audio import normalize_volume, wav_to_mel_spectrogram
+
+    with warnings.catch_warnings():  # webrtcvad's pkg_resources, resemblyzer's scipy: not ours to fix
+        warnings.simplefilter("ignore", (UserWarning, DeprecationWarning))
+        from resemblyzer import VoiceEncoder
+        from resemblyzer.audio import normalize_volume, wav_to_mel_spectrogram
 
     encoder = VoiceEncoder("cpu", verbose=False)
     length = FRAMES * HOP / RATE
