@@ -62,7 +62,8 @@ def test_transcribe_command(tmp_path):
     broken = tmp_path / "broken.m4a"
     broken.write_text("not audio")
     result = CliRunner().invoke(
-        cli, ["transcribe", str(DATA / "duo-host.m4a"), str(broken), "--output", str(tmp_path / "out"), "--format", "vtt,txt,p20.json"],
+        cli, ["transcribe", str(DATA / "duo-host.m4a"), str(broken), "--output", str(tmp_path / "out"), "--format", "vtt,txt,p20.json",
+             "--jobs", "2"],
         catch_exceptions=False,
     )
     assert result.exit_code == 1
