@@ -35,6 +35,10 @@ BATCH = 256  # voice prints through the encoder at once
 LEVEL_DBFS = -30  # resemblyzer's `audio_norm_target_dBFS`: its mel is not logarithmic
 # A turn shorter than this between two of the same other voice is a misheard word, not a turn.
 SHORTEST_TURN = 1.0
+# Cosine between the centres of two groups of voice prints above which they are one voice.
+# Measured (bench/speakers.py's readers): different readers 0.41-0.63, one reader split in two 0.96.
+SAME_VOICE = 0.8
+SLIVER = 0.03  # a group with fewer prints than this share is stray prints, not a person
 
 
 def speakers(show: Show, episode: Episode) -> tuple[str, ...]:
@@ -92,12 +96,32 @@ def voice_prints(path: Path, spans: list[tuple[float, float]], duration: float) 
 
 
 def cluster(prints: np.ndarray, voices: int) -> np.ndarray:
-    """A voice number for each print (k-means on the unit sphere, seeded so builds repeat)."""
+    """A voice number for each print: k-means on the unit sphere (seeded, so builds repeat) into
+    at most `voices` groups, then groups that are one voice merged back.
+
+    k-means makes as many groups as it is asked for, even when a listed guest never speaks: a
+    group whose centre is as close to another's as one voice is to itself, or that holds a
+    sliver of the prints, is that other voice.
+    """
     from sklearn.cluster import KMeans
 
     if len(prints) < voices:
         return np.zeros(len(prints), dtype=int)
-    return KMeans(n_clusters=voices, n_init=10, random_state=0).fit_predict(prints)
+    kmeans = KMeans(n_clusters=voices, n_init=10, random_state=0).fit(prints)
+    labels = kmeans.labels_.copy()
+    centres = kmeans.cluster_centers_ / np.linalg.norm(kmeans.cluster_centers_, axis=1, keepdims=True)
+    similar = centres @ centres.T
+    sizes = np.bincount(labels, minlength=voices)
+    for group in np.argsort(sizes):  # smallest first, each into its nearest remaining neighbour
+        others = [g for g in range(voices) if g != group and sizes[g] > 0]
+        if not others or sizes[group] == 0:
+            continue
+        nearest = max(others, key=lambda g: similar[group, g])
+        if similar[group, nearest] > SAME_VOICE or sizes[group] < SLIVER * len(prints):
+            labels[labels == group] = nearest
+            sizes[nearest] += sizes[group]
+            sizes[group] = 0
+    return np.unique(labels, return_inverse=True)[1]
 
 
 def word_voices(words: list[Word], centres: np.ndarray, labels: np.ndarray, voices: int) -> list[int]:
@@ -175,9 +199,9 @@ def diarize(transcript: Transcript, audio: Path, people: tuple[str, ...]) -> tup
         return named, ({people[0]: round(sum(w.end - w.start for w in words), 1)} if people else {})
     centres, prints = voice_prints(audio, speech_spans(transcript), transcript.duration)
     labels = cluster(prints, len(people))
-    voices = word_voices(words, centres, labels, len(people)) if len(prints) else [0] * len(words)
+    heard = int(labels.max()) + 1 if len(labels) else 1
+    voices = word_voices(words, centres, labels, heard) if len(prints) else [0] * len(words)
     order = list(dict.fromkeys(voices))  # voices in the order they are first heard
-    order += [v for v in range(len(people)) if v not in order]
     names = [people[order.index(v)] for v in voices]
     spoken = {p: 0.0 for p in people}
     for word, name in zip(words, names):
@@ -194,13 +218,13 @@ def encoder_identity() -> str:
 
 class Diarize(Stage):
     name = "diarize"
-    version = 1
+    version = 2
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
         if job.episode.tracks:
             return {"tracks": True}
         return {"people": list(speakers(job.show, job.episode)), "encoder": encoder_identity(),
-                "step": STEP, "shortest_turn": SHORTEST_TURN}
+                "step": STEP, "shortest_turn": SHORTEST_TURN, "same_voice": SAME_VOICE, "sliver": SLIVER}
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:
         files = {"transcript": job.records["transcribe"].path("transcript")}

@@ -47,3 +47,24 @@ def test_speaking_order_puts_a_guest_first():
                       guests=(Person("Inès"), Person("Malik")))
     assert speakers(show, episode) == ("Camille", "Inès", "Malik")
     assert speakers(show, episode.__class__(**{**episode.__dict__, "speaking_order": ("Malik",)})) == ("Malik", "Camille", "Inès")
+
+
+def voices_around(centres: list[np.ndarray], each: int, spread: float, seed: int = 0) -> np.ndarray:
+    """Unit vectors scattered around each centre, as voice prints of one person each."""
+    rng = np.random.default_rng(seed)
+    prints = np.concatenate([c + spread * rng.standard_normal((each, c.size)) for c in centres])
+    return prints / np.linalg.norm(prints, axis=1, keepdims=True)
+
+
+def test_clusters_are_people_who_speak_not_people_listed():
+    from pipeline.diarize import cluster
+
+    rng = np.random.default_rng(1)
+    host, guest = np.abs(rng.standard_normal(256)), np.abs(rng.standard_normal(256))
+    two = voices_around([host, guest], 40, 0.02)
+    labels = cluster(two, 2)
+    assert sorted(np.bincount(labels)) == [40, 40] and len(set(labels[:40])) == 1
+    # Three people listed, two heard: no third voice is made up out of one of them.
+    assert sorted(np.bincount(cluster(two, 3))) == [40, 40]
+    # One person heard, two listed: one voice.
+    assert set(cluster(voices_around([host], 80, 0.02), 2)) == {0}

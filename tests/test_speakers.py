@@ -132,3 +132,16 @@ def test_one_track_two_voices(show_root):
     assert report.ok and "transcribe" not in ran and "diarize" in ran
     swapped = load_transcript(show_root / ".build" / "episodes" / "003-salon" / "transcript.corrected.json")
     assert [s.speaker for s in swapped.segments] == [GUEST if s.speaker == HOST else HOST for s in transcript.segments]
+
+
+def test_one_voice_heard_though_a_guest_is_listed(show_root):
+    """The host alone (the guest's part recorded elsewhere): every line is the host's."""
+    folder = show_root / "episodes" / "004-seule"
+    folder.mkdir()
+    shutil.copyfile(DATA / "duo-host.m4a", folder / "camille.m4a")
+    (folder / "episode.toml").write_text(
+        f'title = "Seule"\npublished = 2026-01-05\n[[guests]]\nname = "{GUEST}"\n', encoding="utf-8")
+    report = build(show_root)
+    assert report.ok, report.failures
+    transcript = load_transcript(show_root / ".build" / "episodes" / "004-seule" / "transcript.corrected.json")
+    assert transcript.segments and {s.speaker for s in transcript.segments} == {HOST}
