@@ -197,8 +197,15 @@ def build(
 
             show_job = ShowJob(show=show, episodes=ready, paths=paths, resources=resources)
             report.published = [p.episode.slug for p in ready]
+            # A build of some episodes must not drop the others from the feed because they were
+            # not rebuilt (after a change to the show's settings, say): the feed waits for them.
+            ready_slugs = {p.episode.slug for p in ready}
+            held_back = wanted and any(
+                state.episode and not state.note and state.slug not in wanted and state.slug not in ready_slugs
+                for state in report.episodes
+            )
             for stage in SHOW_STAGES:
-                if dry_run or (only and only != stage.name):
+                if dry_run or held_back or (only and only != stage.name):
                     status = check(stage, show_job, store, SHOW_SCOPE)
                     report.show[stage.name] = status
                     continue

@@ -258,7 +258,7 @@ def normalise_command(inputs: tuple[Path, ...], output: Path, target: float | No
               help="openai-whisper needs the 'openai' extra (PyTorch).")
 @click.option("--model", default="base", show_default=True,
               help="'base' (bundled), a model folder or checkpoint, or a name ('small', 'large-v3-turbo') when online.")
-@click.option("--language", default="fr", show_default=True, help="Language spoken, as a two-letter code.")
+@click.option("--language", default="fr", show_default=True, help="Language spoken: 'fr', 'en', 'fr-CA'…")
 @click.option("--format", "formats", default="vtt,srt,json,txt", show_default=True,
               help="Comma-separated: vtt, srt, txt, json (with words), p20.json (Podcasting 2.0).")
 @click.option("--prompt", default="", help="Names and jargon to spell right, given to Whisper as its initial prompt.")
@@ -280,13 +280,17 @@ def transcribe_command(
     from concurrent.futures import ThreadPoolExecutor
 
     from .records import Transcription
-    from .transcriber import load
+    from .transcriber import load, whisper_language
     from .writers import get_writer
 
     try:
         writers = [get_writer(name.strip()) for name in formats.split(",") if name.strip()]
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--format") from None
+    try:
+        whisper_language(language)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--language") from None
     output.mkdir(parents=True, exist_ok=True)
     # Each job gets its share of the cores: more threads than cores only slows everyone down.
     threads = max(1, (os.cpu_count() or 1) // jobs)

@@ -87,6 +87,13 @@ class _Transcription(_Strict):
     glossary: list[str] = []
 
 
+def _whisper_language(value: str) -> str:
+    from .transcriber import whisper_language
+
+    whisper_language(value)  # raises ValueError, which pydantic reports with the file and key
+    return value
+
+
 class _Show(_Strict):
     title: str = Field(min_length=1)
     subtitle: str = ""
@@ -114,6 +121,11 @@ class _Show(_Strict):
         for name in value:
             apple.parse_category(name)
         return value
+
+    @field_validator("language")
+    @classmethod
+    def _transcribable(cls, value: str) -> str:
+        return _whisper_language(value)
 
     @field_validator("timezone")
     @classmethod
@@ -172,6 +184,11 @@ class _Episode(_Strict):
     image: str = ""
     language: str = Field("", pattern=r"^([a-z]{2}(-[A-Za-z]{2})?)?$")
     speaking_order: list[str] = []
+
+    @field_validator("language")
+    @classmethod
+    def _transcribable(cls, value: str) -> str:
+        return _whisper_language(value) if value else value
 
     @field_validator("published", mode="before")
     @classmethod

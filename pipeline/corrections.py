@@ -89,7 +89,16 @@ def _replace_words(words: tuple[Word, ...], phrase: str, replacement: str) -> tu
     return tuple(result)
 
 
-def apply(transcript: Transcript, corrections: _Corrections) -> Transcript:
+def apply(transcript: Transcript, corrections: _Corrections, where: Path | str = FILE) -> Transcript:
+    """The transcript with the corrections made.
+
+    Raises:
+        ConfigError: a speaker to rename is nobody in the transcript (a typo would do nothing).
+    """
+    heard = {s.speaker for s in transcript.segments}
+    for name in corrections.speakers:
+        if heard and name not in heard:
+            raise ConfigError(f"{where}: 'speakers': {name!r} is not a speaker of this transcript ({', '.join(sorted(heard)) or 'none'})")
     segments = list(transcript.segments)
     for fix in corrections.fix:
         start, end = parse_timestamp(fix.start), parse_timestamp(fix.end)
@@ -133,6 +142,6 @@ class Correct(Stage):
     def run(self, job: EpisodeJob, out: dict[str, Path]) -> dict[str, Any]:
         files = self.inputs(job)
         corrections = load(job.episode.folder / FILE)
-        corrected = apply(load_transcript(files["transcript"]), corrections)
+        corrected = apply(load_transcript(files["transcript"]), corrections, job.episode.folder / FILE)
         out["transcript"].write_text(get_writer("json").write(corrected), encoding="utf-8")
         return {"replacements": len(corrections.replace), "renames": len(corrections.speakers), "fixes": len(corrections.fix)}

@@ -15,7 +15,7 @@ from typing import Any
 from .engine import Stage
 from .jobs import EpisodeJob
 from .records import Episode, Show, Transcript, Word
-from .transcriber import VAD_PARAMETERS, WINDOW_SECONDS, engine_identity, load
+from .transcriber import CARRY_TEXT, GUARDS, VAD_PARAMETERS, WINDOW_SECONDS, engine_identity, load
 from .writers import get_writer
 
 
@@ -56,12 +56,13 @@ def doubtful_passages(transcript: Transcript) -> list[dict[str, Any]]:
 
 class Transcribe(Stage):
     name = "transcribe"
-    version = 6
+    version = 7
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
         return {
             "options": job.show.transcription.to_dict(),
             "vad_parameters": VAD_PARAMETERS,
+            "decoding": {**GUARDS, "condition_on_previous_text": CARRY_TEXT},
             "window_seconds": WINDOW_SECONDS,
             "prompt": vocabulary_prompt(job.show, job.episode),
             "language": spoken_language(job.show, job.episode),

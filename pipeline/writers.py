@@ -24,7 +24,7 @@ def cues(transcript: Transcript, width: int, reserve: int = 0) -> Iterator[tuple
     lines of `width` characters, `reserve` characters kept free on the first (for a name)."""
 
     def fits(text: str) -> bool:
-        return len(textwrap.wrap("x" * reserve + " " + text if reserve else text, width, break_long_words=False)) <= 2
+        return len(textwrap.wrap("x" * reserve + " " + text if reserve else text, width, break_long_words=False, break_on_hyphens=False)) <= 2
 
     for segment in transcript.segments:
         yield from _split(segment, fits)
@@ -51,7 +51,7 @@ def _join(words: list[Word]) -> str:
 
 
 def _lines(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
 
 
 class Writer:
@@ -97,7 +97,7 @@ class WriteSRT(Writer):
             if speaker and speaker != previous:
                 text = f"{speaker}: {text}"
             previous = speaker or previous
-            lines = textwrap.wrap(text, self.LINE, break_long_words=False)
+            lines = textwrap.wrap(text, self.LINE, break_long_words=False, break_on_hyphens=False)
             while len(lines) > 2:  # a long name pushed a third line: give the cue its own two lines
                 subtitles.append(srt.Subtitle(0, timedelta(seconds=start), timedelta(seconds=end), "\n".join(lines[:2])))
                 lines = lines[2:]
@@ -134,7 +134,7 @@ class WriteText(Writer):
             else:
                 paragraphs.append((segment.speaker, [segment.text]))
         blocks = [(f"{who}: " if who else "") + " ".join(texts) for who, texts in paragraphs]
-        return "\n\n".join(textwrap.fill(block, 80) for block in blocks) + "\n"
+        return "\n\n".join(textwrap.fill(block, 80, break_on_hyphens=False) for block in blocks) + "\n"
 
 
 class WriteJSON(Writer):

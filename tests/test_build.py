@@ -91,6 +91,20 @@ def test_force_and_only(show_root, add_episode):
     assert ran.ran == set() and report.published == ["001-premier"]
 
 
+def test_building_one_episode_never_drops_the_others_from_the_feed(show_root, add_episode):
+    add_episode("001-premier", EPISODE)
+    add_episode("002-second", EPISODE.replace("Premier", "Second").replace("number = 1", "number = 2"))
+    run(show_root)
+    with (show_root / "podcast.toml").open("a") as f:
+        f.write("[transcription]\nglossary = [\"portage salarial\"]\n")  # both transcripts are now stale
+    ran, report = run(show_root, slugs=["001-premier"])
+    assert ("001-premier", "transcribe") in ran.ran and ran.stages("002-second") == set()
+    assert ran.stages("show") == set() and set(report.show.values()) == {"stale"}
+    assert len(feedparser.parse(str(show_root / "public" / "feed.xml")).entries) == 2
+    ran, report = run(show_root)
+    assert ran.stages("show") == {"feed", "site"} and report.published == ["001-premier", "002-second"]
+
+
 def test_one_bad_episode_does_not_stop_the_others(show_root, add_episode):
     add_episode("001-bon", EPISODE)
     add_episode("002-typo", 'titre = "Oups"\npublished = 2026-01-06\n')

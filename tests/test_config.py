@@ -192,3 +192,13 @@ def test_speaking_order_names_only_people_of_the_episode(add_episode, show_root)
     body = 'title = "x"\npublished = 2026-01-01\nspeaking_order = ["Inès"]\n[[guests]]\nname = "Inès Moreau"\n'
     with pytest.raises(ConfigError, match=r"episode.toml:3: 'speaking_order': 'Inès' is neither a host nor a guest \(Camille Durand, Inès Moreau\)"):
         episode(add_episode, show_root, body)
+
+
+def test_regional_language_is_transcribed_in_its_language_and_unknown_ones_refused(add_episode, show_root):
+    from pipeline.transcriber import whisper_language
+
+    assert whisper_language("fr-CA") == "fr"
+    ep = episode(add_episode, show_root, 'title = "x"\npublished = 2026-01-01\nlanguage = "fr-CA"\n')
+    assert ep.language == "fr-CA"
+    with pytest.raises(ConfigError, match=r"episode.toml:3: 'language'.*Whisper does not know the language 'xx'"):
+        episode(add_episode, show_root, 'title = "x"\npublished = 2026-01-01\nlanguage = "xx"\n')

@@ -49,6 +49,11 @@ def test_speaker_names(tmp_path):
     assert [s.speaker for s in fixed.segments] == ["Camille Durand", "Inès Moreau", "Inès Moreau"]
 
 
+def test_renaming_nobody_is_an_error_not_a_silent_no_op(tmp_path):
+    with pytest.raises(ConfigError, match=r"corrections.toml: 'speakers': 'SPEAKER_7' is not a speaker of this transcript \(SPEAKER_0, SPEAKER_1\)"):
+        apply(transcript(), corrections(tmp_path, '[speakers]\nSPEAKER_7 = "Camille Durand"\n'))
+
+
 def test_retyped_passage_replaces_the_segments_it_covers(tmp_path):
     fixed = apply(transcript(), corrections(tmp_path, '[[fix]]\nstart = "00:06"\nend = "00:11"\ntext = "Le TJM moyen est de 450 euros. Je ne sais plus."\n'))
     assert len(fixed.segments) == 2
