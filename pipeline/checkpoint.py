@@ -73,10 +73,9 @@ def to_openai(variables: dict[str, np.ndarray]) -> tuple[dict[str, int], dict[st
         state[f"{ours}.weight"] = variables[f"{ct2}/gamma"]
         state[f"{ours}.bias"] = variables[f"{ct2}/beta"]
 
-    def linear(ct2: str, ours: str, bias: bool = True) -> None:
+    def linear(ct2: str, ours: str) -> None:
         state[f"{ours}.weight"] = variables[f"{ct2}/weight"]
-        if bias:
-            state[f"{ours}.bias"] = variables[f"{ct2}/bias"]
+        state[f"{ours}.bias"] = variables[f"{ct2}/bias"]
 
     def split(ct2: str, ours: list[str]) -> None:
         """A fused projection cut back into its parts; the key ("...key") has no bias."""
@@ -94,6 +93,7 @@ def to_openai(variables: dict[str, np.ndarray]) -> tuple[dict[str, int], dict[st
     for name in ("conv1", "conv2"):
         linear(f"encoder/{name}", f"encoder.{name}")
     state["encoder.positional_embedding"] = variables["encoder/position_encodings/encodings"]
+
     def block(ct2: str, ours: str) -> None:
         """Self-attention and feed-forward, which encoder and decoder layers share."""
         layer_norm(f"{ct2}/self_attention/layer_norm", f"{ours}.attn_ln")

@@ -308,17 +308,17 @@ def transcribe_command(
             return e
 
     failed = 0
-    pool = ThreadPoolExecutor(jobs)
-    for source, transcript in zip(inputs, pool.map(one, inputs)):
-        if isinstance(transcript, PipelineError):
-            failed += 1
-            click.secho(f"✗ {transcript}", fg="red", err=True)
-            continue
-        for writer in writers:
-            destination = output / f"{source.stem}.{writer.extension}"
-            write_atomic(destination, writer.write(transcript))
-        words = sum(len(s.words) for s in transcript.segments)
-        click.echo(f"{source}: {words} words, {len(transcript.segments)} segments → {output}/{source.stem}.*")
+    with ThreadPoolExecutor(jobs) as pool:
+        for source, transcript in zip(inputs, pool.map(one, inputs)):
+            if isinstance(transcript, PipelineError):
+                failed += 1
+                click.secho(f"✗ {transcript}", fg="red", err=True)
+                continue
+            for writer in writers:
+                destination = output / f"{source.stem}.{writer.extension}"
+                write_atomic(destination, writer.write(transcript))
+            words = sum(len(s.words) for s in transcript.segments)
+            click.echo(f"{source}: {words} words, {len(transcript.segments)} segments → {output}/{source.stem}.*")
     if failed:
         sys.exit(1)
 

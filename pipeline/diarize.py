@@ -1,8 +1,8 @@
 """Stage 3: who speaks when, on a single-track recording, and the transcript cut at each turn.
 
 resemblyzer's voice encoder (its weights ship in its wheel) turns every 1.6 s of speech into a
-voice print; k-means groups the prints into as many voices as the episode lists people (hosts
-then guests), and voices are named in the order they first speak. Episodes recorded one track
+voice print; k-means groups the prints into at most as many voices as the episode lists people
+(hosts then guests), and voices are named in the order they first speak. Episodes recorded one track
 per speaker already carry exact names from the transcribe stage and pass through untouched.
 """
 
@@ -21,7 +21,7 @@ from . import ffmpeg
 from .engine import Stage
 from .jobs import EpisodeJob
 from .records import Episode, Segment, Show, Transcript, Word
-from .transcribe import load_transcript
+from .transcribe import label, load_transcript
 from .writers import get_writer
 
 logger = logging.getLogger(__name__)
@@ -182,11 +182,6 @@ def _segment(words: list[Word]) -> Segment:
     return Segment(words[0].start, words[-1].end, "".join(w.text for w in words).strip(), tuple(words), words[0].speaker)
 
 
-def name_everyone(transcript: Transcript, name: str) -> Transcript:
-    segments = tuple(replace(s, speaker=name, words=tuple(replace(w, speaker=name) for w in s.words)) for s in transcript.segments)
-    return replace(transcript, segments=segments)
-
-
 def diarize(transcript: Transcript, audio: Path, people: tuple[str, ...]) -> tuple[Transcript, dict[str, float]]:
     """The transcript with speakers named, and the seconds each person speaks.
 
@@ -195,7 +190,7 @@ def diarize(transcript: Transcript, audio: Path, people: tuple[str, ...]) -> tup
     """
     words = [w for s in transcript.segments for w in s.words]
     if len(people) <= 1 or not words:
-        named = name_everyone(transcript, people[0]) if people else transcript
+        named = label(transcript, people[0]) if people else transcript
         return named, ({people[0]: round(sum(w.end - w.start for w in words), 1)} if people else {})
     centres, prints = voice_prints(audio, speech_spans(transcript), transcript.duration)
     labels = cluster(prints, len(people))

@@ -110,7 +110,7 @@ def openai_checkpoint(name: str, root: Path) -> str:
     else:
         path = _local(name, root)
         if not (path / "model.bin").is_file():
-            return str(path.resolve()) if path.exists() else name
+            return resolve(name, root)
         source = path
         key = hashlib.sha256(identity(name, root).encode()).hexdigest()[:12]
         target = cache_root() / f"{path.name}-openai-{key}" / "model.pt"

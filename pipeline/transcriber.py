@@ -104,9 +104,8 @@ class Transcriber:
 
     engine = ""
 
-    def __init__(self, settings: Transcription, root: Path, threads: int = 0):
+    def __init__(self, settings: Transcription, threads: int = 0):
         self.settings = settings
-        self.root = root
         self.threads = threads or os.cpu_count() or 1
         self.window = WINDOW_SECONDS
 
@@ -158,7 +157,7 @@ class FasterWhisper(Transcriber):
     engine = "faster-whisper"
 
     def __init__(self, settings: Transcription, root: Path, threads: int = 0, workers: int = 1):
-        super().__init__(settings, root, threads)
+        super().__init__(settings, threads)
         import ctranslate2
         from faster_whisper import WhisperModel
 
@@ -184,7 +183,7 @@ class OpenAIWhisper(Transcriber):
     engine = "openai-whisper"
 
     def __init__(self, settings: Transcription, root: Path, threads: int = 0, workers: int = 1):
-        super().__init__(settings, root, threads)
+        super().__init__(settings, threads)
         try:
             import torch
             import whisper
