@@ -4,6 +4,10 @@ The levelled file in the build cache stays untouched, so editing a title re-tags
 never re-encodes. Besides the usual frames, the podcast frames iTunes defined (PCST, TGID,
 WFED, TDES) and chapters (CHAP + CTOC, the ID3v2 Chapter Frame Addendum) are written, so apps
 that read embedded chapters show them.
+
+Podcast apps show the description frames (COMM, TDES, MP4 `desc`) verbatim, so the episode's
+Markdown description goes in as the plain text a reader would write: no emphasis markers, a
+link as its text followed by its address, one list item per line.
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup  # jinja2's own dependency
 from mutagen.id3 import (
     APIC, CHAP, COMM, CTOC, ID3, PCST, TALB, TCON, TDES, TDRC, TGID, TIT2, TLAN, TPE1, TPE2, TRCK, WFED, WXXX,
     CTOCFlags, PictureType,
@@ -29,6 +36,9 @@ from .records import Episode, Show
 from .render import label_file
 
 COVER_SIZE = 1400  # Apple's minimum artwork size; enough for any player's now-playing screen
+# The parser the site renders descriptions with (render.environment), so quotes and dashes
+# read the same in a podcast app as on the episode's page.
+MARKDOWN = MarkdownIt("commonmark", {"typographer": True}).enable(["replacements", "smartquotes"])
 ID3_LANGUAGE = {"fr": "fra", "en": "eng", "de": "deu", "es": "spa", "it": "ita", "nl": "nld", "pt": "por"}
 
 
@@ -48,8 +58,77 @@ def artists(show: Show, episode: Episode) -> list[str]:
     return [p.name for p in show.hosts] + [p.name for p in episode.guests] or [show.author]
 
 
+def _inline_text(tokens: list[Token]) -> str:
+    """The text of one paragraph's inline tokens, a link followed by its address in parentheses."""
+    parts: list[str] = []
+    links: list[tuple[str, int]] = []  # each open link's address and where its text starts in parts
+    for token in tokens:
+        match token.type:
+            case "text" | "code_inline":
+                parts.append(token.content)
+            case "softbreak":
+                parts.append(" ")  # a line wrapped in the source, one paragraph to a reader
+            case "hardbreak":
+                parts.append("\n")
+            case "image":
+                parts.append(_inline_text(token.children or []))  # its alt text
+            case "link_open":
+                # The parser percent-encodes the address; normalizeLinkText gives back "é".
+                links.append((MARKDOWN.normalizeLinkText(str(token.attrs["href"])), len(parts)))
+            case "link_close":
+                url, start = links.pop()
+                text = "".join(parts[start:])
+                if url not in (text, f"mailto:{text}"):  # <https://…> and <a@b.fr> already show it
+                    parts.append(f" ({url})")
+            # html_inline is a lone tag such as <br>: nothing a reader should see
+    return "".join(parts)
+
+
+def markdown_text(source: str) -> str:
+    """Markdown as plain text: blocks apart by a blank line, a list one item per line."""
+    blocks: list[list[str]] = []
+    hangs: list[int] = []  # per open list, innermost last: the width of its current item's marker and space
+    marker = ""  # the marker of a list item whose first line is still to come
+    for token in MARKDOWN.parse(source):
+        match token.type:
+            case "bullet_list_open" | "ordered_list_open":
+                if not hangs:
+                    blocks.append([])  # the whole list is one block
+                hangs.append(0)
+                continue
+            case "bullet_list_close" | "ordered_list_close":
+                hangs.pop()
+                continue
+            case "list_item_open":
+                marker = f"{token.info}{token.markup}" if token.info else "-"  # "3." or "3)"; "*" and "+" read as "-"
+                hangs[-1] = len(marker) + 1
+                continue
+            case "inline":
+                text = _inline_text(token.children or [])
+            case "fence" | "code_block":
+                text = token.content
+            case "html_block":
+                text = Markup(token.content).striptags()  # tags out, entities decoded
+            case _:
+                continue
+        lines = [line.rstrip() for line in text.strip().splitlines()]
+        if not lines:
+            continue
+        if not hangs:
+            blocks.append(lines)
+            continue
+        # A nested list sits under its parent item's text; an item's later lines and
+        # paragraphs under its own text.
+        indent, hang = " " * sum(hangs[:-1]), " " * hangs[-1]
+        first = f"{indent}{marker} {lines[0]}" if marker else f"{indent}{hang}{lines[0]}"
+        blocks[-1].extend([first] + [f"{indent}{hang}{line}" for line in lines[1:]])
+        marker = ""
+    return "\n\n".join("\n".join(lines) for lines in blocks if lines)
+
+
 def plain_description(episode: Episode) -> str:
-    return episode.description.strip() or episode.title
+    """The episode's description as plain text for the tags; its title when it has none."""
+    return markdown_text(episode.description) or episode.title
 
 
 def chapter_frames(episode: Episode, duration: float, toc_title: str) -> list[Any]:
@@ -92,8 +171,9 @@ def write_tags(path: Path, show: Show, episode: Episode, labels: dict[str, str])
         tags.add(TRCK(encoding=3, text=str(episode.number)))
     tags.add(TCON(encoding=3, text="Podcast"))
     tags.add(TLAN(encoding=3, text=ID3_LANGUAGE.get(language, language)))
-    tags.add(COMM(encoding=3, lang=ID3_LANGUAGE.get(language, "und"), desc="", text=plain_description(episode)))
-    tags.add(TDES(encoding=3, text=plain_description(episode)))
+    description = plain_description(episode)
+    tags.add(COMM(encoding=3, lang=ID3_LANGUAGE.get(language, "und"), desc="", text=description))
+    tags.add(TDES(encoding=3, text=description))
     tags.add(PCST(value=1))
     tags.add(TGID(encoding=3, text=feed.episode_guid(show, episode.slug)))
     tags.add(WFED(url=show.feed_url))
@@ -126,7 +206,7 @@ def write_mp4_tags(path: Path, show: Show, episode: Episode) -> None:
 
 class Tag(Stage):
     name = "tag"
-    version = 2
+    version = 3  # 3: descriptions as plain text, not Markdown
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
         show = job.show
@@ -137,6 +217,7 @@ class Tag(Stage):
             "feed": show.feed_url,
             "id3": show.audio.id3_version,
             "mutagen": version("mutagen"),
+            "markdown-it-py": version("markdown-it-py"),  # its parse makes the description frames
         }
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:

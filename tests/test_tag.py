@@ -16,7 +16,7 @@ from pipeline.errors import StageError
 from pipeline.feed import episode_guid
 from pipeline.normalise import normalise
 from pipeline.records import AudioSettings, Chapter, Episode, Loudness, Person
-from pipeline.tag import write_tags
+from pipeline.tag import write_mp4_tags, write_tags
 
 LABELS = {"chapters": "Chapitres"}
 
@@ -53,8 +53,8 @@ def test_round_trip(mp3, episode, show_root):
     assert str(tags["TALB"]) == "Test Show" and str(tags["TPE2"]) == "Camille Durand"
     assert str(tags["TDRC"]) == "2026-03-02" and str(tags["TRCK"]) == "7"
     assert str(tags["TCON"]) == "Podcast" and str(tags["TLAN"]) == "fra"
-    assert tags.getall("COMM")[0].text == ["Une conversation sur le **portage**."]
-    assert str(tags["TDES"]) == "Une conversation sur le **portage**."
+    assert tags.getall("COMM")[0].text == ["Une conversation sur le portage."]
+    assert str(tags["TDES"]) == "Une conversation sur le portage."
     assert tags["PCST"].value == 1
     assert str(tags["TGID"]) == episode_guid(show, "007-portage")
     assert tags["WFED"].url == "http://localhost:8000/feed.xml"
@@ -105,3 +105,72 @@ def test_source_untouched_by_tagging(mp3, episode, show_root, tmp_path):
     before = copy.read_bytes()
     write_tags(mp3, load_show(show_root), episode, LABELS)
     assert copy.read_bytes() == before
+
+
+# What a host writes in episode.toml, and what a podcast app showing COMM/TDES/desc verbatim
+# should show instead.
+MARKDOWN_DESCRIPTION = """\
+Un épisode de **Freelance.Family** avec *Inès* sur le portage,
+et le [guide de l'URSSAF](https://www.urssaf.fr/portage) pour aller plus loin.
+
+Au programme :
+
+- le `statut` de salarié porté ;
+- les frais de gestion &amp; le _chiffre d'affaires_.
+"""
+PLAIN_DESCRIPTION = """\
+Un épisode de Freelance.Family avec Inès sur le portage, et le guide de l’URSSAF (https://www.urssaf.fr/portage) pour aller plus loin.
+
+Au programme :
+
+- le statut de salarié porté ;
+- les frais de gestion & le chiffre d’affaires."""
+
+
+def assert_plain(text: str) -> None:
+    assert text == PLAIN_DESCRIPTION
+    assert not any(marker in text for marker in ("**", "*", "_", "`", "[", "](", "&amp;"))
+
+
+def test_description_frames_hold_plain_text(mp3, episode, show_root):
+    write_tags(mp3, load_show(show_root), replace(episode, description=MARKDOWN_DESCRIPTION), LABELS)
+    tags = ID3(mp3)
+    assert_plain(tags.getall("COMM")[0].text[0])
+    assert_plain(str(tags["TDES"]))
+
+
+def test_description_frames_hold_plain_text_in_id3v23(mp3, episode, show_root):
+    show = replace(load_show(show_root), audio=AudioSettings(id3_version=3))
+    write_tags(mp3, show, replace(episode, description=MARKDOWN_DESCRIPTION), LABELS)
+    tags = ID3(mp3, translate=False)
+    assert_plain(tags.getall("COMM")[0].text[0])
+    assert_plain(str(tags["TDES"]))
+
+
+def test_aac_description_holds_plain_text(make_audio, episode, show_root):
+    from mutagen.mp4 import MP4
+
+    m4a = make_audio("episode.m4a", seconds=2)
+    write_mp4_tags(m4a, load_show(show_root), replace(episode, description=MARKDOWN_DESCRIPTION))
+    assert_plain(MP4(m4a)["desc"][0])
+
+
+@pytest.mark.parametrize(("markdown", "plain"), [
+    ("Voir <https://example.org/a> ou <camille@example.org>.", "Voir https://example.org/a ou camille@example.org."),
+    ("[https://example.org](https://example.org)", "https://example.org"),
+    ("[Café](https://example.org/café)", "Café (https://example.org/café)"),
+    ("1. un\n2. deux\n   - sous-point\n\n   suite de deux", "1. un\n2. deux\n   - sous-point\n   suite de deux"),
+    ("# Titre\n\nTexte.\\\nLigne forcée.", "Titre\n\nTexte.\nLigne forcée."),
+    ("<p>Du <b>HTML</b> &eacute;crit &agrave; la main</p>", "Du HTML écrit à la main"),
+])
+def test_markdown_becomes_plain_text(mp3, episode, show_root, markdown, plain):
+    write_tags(mp3, load_show(show_root), replace(episode, description=markdown), LABELS)
+    assert str(ID3(mp3)["TDES"]) == plain
+
+
+@pytest.mark.parametrize("description", ["", "  \n", "<!-- rien -->"])
+def test_empty_description_falls_back_to_the_title(mp3, episode, show_root, description):
+    write_tags(mp3, load_show(show_root), replace(episode, description=description), LABELS)
+    tags = ID3(mp3)
+    assert tags.getall("COMM")[0].text == ["Le portage salarial"] and str(tags["TDES"]) == "Le portage salarial"
+
