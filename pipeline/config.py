@@ -83,6 +83,7 @@ class _Transcription(_Strict):
     engine: Literal["faster-whisper", "openai-whisper"] = "faster-whisper"
     model: str = "base"
     beam_size: int = Field(5, ge=1, le=16)
+    compute_type: Literal["auto", "int8", "int8_float32", "float32"] = "auto"
     vad: bool = True
     glossary: list[str] = []
 

@@ -116,6 +116,8 @@ class Transcription(Record):
     # bench/transcribe.py, French read speech: beam 8 made 122 word errors where beam 5 made 134
     # (faster-whisper int8), but on the synthetic trailer it lost whole phrases: 5 stays.
     beam_size: int = 5
+    # faster-whisper on the CPU: "auto" takes the fastest type the CPU runs at full accuracy.
+    compute_type: str = "auto"
     vad: bool = True
     glossary: tuple[str, ...] = ()  # names and jargon Whisper should spell right
 

@@ -15,7 +15,7 @@ from typing import Any
 from .engine import Stage
 from .jobs import EpisodeJob
 from .records import Episode, Show, Transcript, Word
-from .transcriber import CARRY_TEXT, GUARDS, VAD_PARAMETERS, WINDOW_SECONDS, engine_identity, load
+from .transcriber import CARRY_TEXT, GUARDS, TEMPERATURE, VAD_PARAMETERS, WINDOW_SECONDS, engine_identity, load
 from .writers import get_writer
 
 
@@ -56,13 +56,13 @@ def doubtful_passages(transcript: Transcript) -> list[dict[str, Any]]:
 
 class Transcribe(Stage):
     name = "transcribe"
-    version = 7
+    version = 8
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
         return {
             "options": job.show.transcription.to_dict(),
             "vad_parameters": VAD_PARAMETERS,
-            "decoding": {**GUARDS, "condition_on_previous_text": CARRY_TEXT},
+            "decoding": {**GUARDS, "condition_on_previous_text": CARRY_TEXT, "temperature": TEMPERATURE},
             "window_seconds": WINDOW_SECONDS,
             "prompt": vocabulary_prompt(job.show, job.episode),
             "language": spoken_language(job.show, job.episode),

@@ -44,6 +44,11 @@ GUARDS = {"compression_ratio_threshold": 2.4, "log_prob_threshold": -1.0, "no_sp
 # openai-whisper carrying text lost 24 s of speech after a run-on first window; not carrying it
 # kept every line, and faster-whisper's word errors on fr-read went from 134 to 133.
 CARRY_TEXT = False
+# Whisper retries a window that fails its guards at higher temperatures, which samples at random:
+# the same track gave "on va sortir de la main." three times in one run and another invented
+# sentence in the next. Temperature 0 alone (beam search) gives the same words every run; our
+# own loop cut below does what the retries were for.
+TEMPERATURE = 0.0
 
 
 def whisper_language(code: str) -> str:
@@ -74,6 +79,12 @@ def windows(duration: float, pauses: list[tuple[float, float | None]], length: f
         start = cut
     spans.append((start, duration))
     return spans
+
+
+def _offset(segment: Segment, seconds: float) -> Segment:
+    """A segment timed within its window, put on the file's timeline."""
+    words = tuple(replace(w, start=round(seconds + w.start, 3), end=round(seconds + w.end, 3)) for w in segment.words)
+    return replace(segment, start=round(seconds + segment.start, 3), end=round(seconds + segment.end, 3), words=words)
 
 
 def speech_only(audio: np.ndarray) -> tuple[np.ndarray, Callable[[float, bool], float]]:
@@ -109,6 +120,30 @@ class Transcriber:
         self.threads = threads or os.cpu_count() or 1
         self.window = WINDOW_SECONDS
 
+    def _publish(self, heard: list[Segment], window: np.ndarray, start: float, duration: float,
+                 segments: list[Segment], progress: Callable[[float, float], None] | None) -> None:
+        """A window's segments, loops cut and words set on the voice, onto the file's timeline."""
+        onsets = voiced_frames(window)
+        for piece in cut_loops(heard):
+            timed = _offset(at_voice(piece, onsets), start)
+            segments.append(timed)
+            if progress:
+                progress(timed.end, duration)
+
+    def _sequential(self, window: np.ndarray, language: str, prompt: str) -> list[Segment]:
+        """A window decoded 30 s after another, on its voiced parts only: segments timed within it."""
+        audio, original = window, lambda t, end=False: t
+        if self.settings.vad:
+            audio, original = speech_only(window)
+            if not audio.size:  # Whisper fed no speech invents some
+                return []
+        heard = []
+        for piece in self._decode(audio, language, prompt):
+            if _spoken(piece, language):
+                words = tuple(replace(w, start=original(w.start), end=original(w.end, True)) for w in piece.words)
+                heard.append(replace(piece, start=original(piece.start), end=original(piece.end, True), words=words))
+        return heard
+
     def _decode(self, audio: np.ndarray, language: str, prompt: str) -> Iterator[Segment]:
         """Segments with words, timed from the start of `audio`."""
         raise NotImplementedError
@@ -117,7 +152,7 @@ class Transcriber:
         """What decides the text, recorded beside the transcript."""
         return {
             "language": language, "beam_size": self.settings.beam_size, "vad": self.settings.vad,
-            "initial_prompt": prompt, "window_seconds": self.window, "condition_on_previous_text": CARRY_TEXT, **GUARDS,
+            "initial_prompt": prompt, "window_seconds": self.window, "condition_on_previous_text": CARRY_TEXT, "temperature": TEMPERATURE, **GUARDS,
         }
 
     def transcribe(
@@ -129,26 +164,28 @@ class Transcriber:
         duration = elapsed(scan.stderr) or 0.0
         segments: list[Segment] = []
         for start, end in windows(duration, silences(scan.stderr), self.window):
-            audio = ffmpeg.decode(path, WHISPER_RATE, start, end)
-            original: Callable[..., float] = lambda t, end=False: t  # noqa: E731
-            if self.settings.vad:
-                audio, original = speech_only(audio)
-                if not audio.size:  # Whisper fed no speech invents some
-                    continue
-            for piece in self._decode(audio, language, prompt):
-                # Whisper's "..." on noise, and the credits it learnt from subtitles, are not speech.
-                if not any(c.isalnum() for c in piece.text) or is_phantom(piece.text, language):
-                    continue
-                words = tuple(replace(w, start=round(start + original(w.start), 3), end=round(start + original(w.end, True), 3))
-                              for w in piece.words)
-                timed = replace(piece, start=round(start + original(piece.start), 3), end=round(start + original(piece.end, True), 3), words=words)
-                segments.append(collapse_loops(timed))
-                if progress:
-                    progress(timed.end, duration)
+            window = ffmpeg.decode(path, WHISPER_RATE, start, end)
+            heard = self._sequential(window, language, prompt)
+            self._publish(heard, window, start, duration, segments, progress)
         return Transcript(
             language=language, duration=round(duration, 3), segments=tuple(segments),
             engine=self.engine, model=self.settings.model, options=self.options(language, prompt),
         )
+
+
+def cpu_compute_type(wanted: str) -> str:
+    """The CTranslate2 type faster-whisper computes in on this CPU."""
+    if wanted != "auto":
+        return wanted
+    import ctranslate2
+
+    supported = ctranslate2.get_supported_compute_types("cpu")
+    return "int8" if "int8" in supported else "float32"
+
+
+def _spoken(piece: Segment, language: str) -> bool:
+    """Whisper's "..." on noise, and the credits it learnt from subtitles, are not speech."""
+    return any(c.isalnum() for c in piece.text) and not is_phantom(piece.text, language)
 
 
 class FasterWhisper(Transcriber):
@@ -162,15 +199,16 @@ class FasterWhisper(Transcriber):
         from faster_whisper import WhisperModel
 
         cuda = ctranslate2.get_cuda_device_count() > 0
+        self.compute_type = "float16" if cuda else cpu_compute_type(settings.compute_type)
         self.model = WhisperModel(
-            models.resolve(settings.model, root), device="cuda" if cuda else "cpu", compute_type="float16" if cuda else "int8",
+            models.resolve(settings.model, root), device="cuda" if cuda else "cpu", compute_type=self.compute_type,
             cpu_threads=self.threads, num_workers=workers,
         )
 
     def _decode(self, audio: np.ndarray, language: str, prompt: str) -> Iterator[Segment]:
         pieces, _info = self.model.transcribe(
             audio, language=language, beam_size=self.settings.beam_size, initial_prompt=prompt or None,
-            word_timestamps=True, vad_filter=False, condition_on_previous_text=CARRY_TEXT, **GUARDS,
+            word_timestamps=True, vad_filter=False, condition_on_previous_text=CARRY_TEXT, temperature=[TEMPERATURE], **GUARDS,
         )
         for piece in pieces:
             words = tuple(Word(w.start, w.end, w.word, round(w.probability, 3)) for w in piece.words or ())
@@ -203,8 +241,8 @@ class OpenAIWhisper(Transcriber):
 
     def _decode(self, audio: np.ndarray, language: str, prompt: str) -> Iterator[Segment]:
         result = self.model.transcribe(
-            audio, language=language, beam_size=self.settings.beam_size, best_of=5, initial_prompt=prompt or None,
-            word_timestamps=True, fp16=False, verbose=None, condition_on_previous_text=CARRY_TEXT,
+            audio, language=language, beam_size=self.settings.beam_size, initial_prompt=prompt or None,
+            word_timestamps=True, fp16=False, verbose=None, condition_on_previous_text=CARRY_TEXT, temperature=TEMPERATURE,
             compression_ratio_threshold=GUARDS["compression_ratio_threshold"],
             logprob_threshold=GUARDS["log_prob_threshold"], no_speech_threshold=GUARDS["no_speech_threshold"],
         )
@@ -227,33 +265,105 @@ def engine_identity(settings: Transcription, root: Path) -> dict[str, str]:
         except Exception:  # not installed: the stage will say so when it runs
             versions = {"engine_version": "missing"}
     else:
-        versions = {"engine_version": version("faster-whisper"), "ctranslate2": version("ctranslate2")}
+        versions = {"engine_version": version("faster-whisper"), "ctranslate2": version("ctranslate2"),
+                    "compute_type": cpu_compute_type(settings.compute_type)}
     return {"engine": settings.engine, **versions, "model": models.identity(settings.model, root)}
 
 
-LOOP_REPEATS = 3  # a phrase said this many times in a row more is a decoding loop, not speech
+# Real speech says a phrase twice at most ("la fois d'après la fois d'après"); a third time back
+# to back is Whisper looping. A lone word may be said three times ("non, non, non"), not four.
+LOOP_COPIES = {1: 4}
+LOOP_COPIES_PHRASE = 3
 LOOP_WORDS = 12  # the longest phrase looked for
 
 
-def collapse_loops(segment: Segment) -> Segment:
-    """Keep one copy of a phrase Whisper repeats in a loop ("et j'ai l'opin et j'ai l'opin…")."""
-    words = list(segment.words)
-    if len(words) < 2 * (LOOP_REPEATS + 1):
-        return segment
-    keys = [re.sub(r"\W+", "", w.text.casefold()) for w in words]
-    changed = False
+def _key(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def cut_loops(segments: list[Segment]) -> list[Segment]:
+    """Keep one copy of a phrase Whisper repeats in a loop, across the segments of a window.
+
+    A loop often spans segments ("on va sortir de la main." three times, a segment each), so
+    the words of the whole window are searched together; segments left empty are dropped.
+    """
+    words = [(i, w) for i, s in enumerate(segments) for w in s.words]
+    keys = [_key(w.text) for _, w in words]
+    drop: set[int] = set()
     for size in range(1, LOOP_WORDS + 1):
+        needed = LOOP_COPIES.get(size, LOOP_COPIES_PHRASE)
         i = 0
-        while i + size * (LOOP_REPEATS + 1) <= len(keys):
+        while i + size * needed <= len(keys):
             phrase = keys[i : i + size]
             copies = 1
             while keys[i + copies * size : i + (copies + 1) * size] == phrase:
                 copies += 1
-            if copies > LOOP_REPEATS:
-                del words[i + size : i + copies * size]
-                del keys[i + size : i + copies * size]
-                changed = True
-            i += 1
-    if not changed:
+            if copies >= needed and any(phrase):
+                drop.update(range(i + size, i + copies * size))
+                i += copies * size
+            else:
+                i += 1
+        if drop:  # search the shortened text again for longer phrases
+            words = [w for j, w in enumerate(words) if j not in drop]
+            keys = [k for j, k in enumerate(keys) if j not in drop]
+            drop = set()
+    kept: dict[int, list[Word]] = {}
+    for i, word in words:
+        kept.setdefault(i, []).append(word)
+    result = []
+    for i, segment in enumerate(segments):
+        if not segment.words:
+            result.append(segment)
+        elif i in kept:
+            if len(kept[i]) == len(segment.words):
+                result.append(segment)
+            else:
+                survivors = tuple(kept[i])
+                text = "".join(w.text for w in survivors).strip()
+                result.append(replace(segment, text=text, words=survivors, start=survivors[0].start, end=survivors[-1].end))
+    return result
+
+
+FRAME_SECONDS = 0.02
+# A frame is voiced when it is louder than the window's loud speech less this (dB), and than an
+# absolute floor: pauses and room noise sit below both.
+VOICE_BELOW_LOUD_DB, VOICE_FLOOR_DBFS = 35.0, -60.0
+
+
+def voiced_frames(audio: np.ndarray) -> np.ndarray:
+    """For each 20-ms frame of `audio`, whether a voice (or any sound) is there."""
+    size = round(FRAME_SECONDS * WHISPER_RATE)
+    count = len(audio) // size
+    if not count:
+        return np.zeros(0, bool)
+    frames = audio[: count * size].reshape(count, size).astype(np.float64)
+    level = 10 * np.log10(np.mean(frames**2, axis=1) + 1e-12)
+    loud = np.percentile(level, 95)
+    return level > max(loud - VOICE_BELOW_LOUD_DB, VOICE_FLOOR_DBFS)
+
+
+def at_voice(segment: Segment, voiced: np.ndarray) -> Segment:
+    """Words Whisper started over silence moved to where the voice begins.
+
+    Whisper can put a word's start seconds early, in the pause before it (the trailer's
+    "Chaque" in the guest's turn, 2 s before it is said), which puts a speaker's turn on the
+    wrong side of the change of voice.
+    """
+    if not segment.words or not voiced.size:
         return segment
-    return replace(segment, text="".join(w.text for w in words).strip(), words=tuple(words), end=words[-1].end)
+    words = list(segment.words)
+    for i, word in enumerate(words):
+        first = int(word.start / FRAME_SECONDS)
+        if first >= len(voiced) or voiced[first]:
+            continue
+        ahead = np.flatnonzero(voiced[first:])
+        if not ahead.size:
+            continue
+        onset = round((first + int(ahead[0])) * FRAME_SECONDS, 3)
+        if onset < word.end:
+            words[i] = replace(word, start=onset)
+        elif i + 1 < len(words) and onset < words[i + 1].start:  # the whole word lay over silence
+            words[i] = replace(word, start=onset, end=min(round(onset + word.end - word.start, 3), words[i + 1].start))
+    if words == list(segment.words):
+        return segment
+    return replace(segment, words=tuple(words), start=max(segment.start, words[0].start), end=max(segment.end, words[-1].end))

@@ -61,17 +61,63 @@ def test_doubtful_passages():
     assert doubtful_passages(transcript) == [{"start": 1, "end": 3, "text": "Cower King"}, {"start": 6, "end": 7, "text": "Malte"}]
 
 
-def test_repetition_loop_collapsed():
-    from pipeline.transcriber import collapse_loops
+def said(*lines: str, step: float = 0.2) -> list[Segment]:
+    """Segments of evenly timed words, one per line."""
+    segments, t = [], 0.0
+    for line in lines:
+        tokens = line.split()
+        words = tuple(Word(round(t + i * step, 3), round(t + (i + 1) * step, 3), (" " if i else "") + w) for i, w in enumerate(tokens))
+        segments.append(Segment(words[0].start, words[-1].end, line, words))
+        t = words[-1].end + 0.5
+    return segments
 
-    text = "Et moi, je suis " + "et j'ai l'opin " * 9 + "voilà."
-    tokens = text.split()
-    words = tuple(Word(i * 0.2, i * 0.2 + 0.2, (" " if i else "") + t) for i, t in enumerate(tokens))
-    fixed = collapse_loops(Segment(0.0, len(tokens) * 0.2, text.strip(), words))
-    assert fixed.text == "Et moi, je suis et j'ai l'opin voilà."
-    assert [w.text.strip() for w in fixed.words][-1] == "voilà."
-    # Ordinary repetition is speech: "non, non, non" stays.
-    said = "Non, non, non, je ne crois pas que ce soit le cas pour moi aujourd'hui."
-    tokens = said.split()
-    words = tuple(Word(i * 0.2, i * 0.2 + 0.2, (" " if i else "") + t) for i, t in enumerate(tokens))
-    assert collapse_loops(Segment(0.0, 4.0, said, words)).text == said
+
+def test_loop_across_segments_cut_to_one_copy():
+    """The guest's track of issue 9: a sentence never said, three times, a segment each."""
+    from pipeline.transcriber import cut_loops
+
+    segments = said("Merci Camille, je suis remis de parler du portage salamiable.", *["On va sortir de la main."] * 3, "Voilà.")
+    kept = cut_loops(segments)
+    assert [s.text for s in kept] == ["Merci Camille, je suis remis de parler du portage salamiable.", "On va sortir de la main.", "Voilà."]
+    assert kept[1].start == segments[1].start and kept[-1] == segments[-1]
+
+
+def test_loop_inside_a_segment_cut_to_one_copy():
+    from pipeline.transcriber import cut_loops
+
+    [kept] = cut_loops(said("Et moi, je suis " + "et j'ai l'opin " * 9 + "voilà."))
+    assert kept.text == "Et moi, je suis et j'ai l'opin voilà."
+    assert kept.words[-1].text.strip() == "voilà." and kept.end == kept.words[-1].end
+    # Three copies of a phrase are a loop too, not only more.
+    [kept] = cut_loops(said("je ne vais pas faire de l'air. " * 3))
+    assert kept.text == "je ne vais pas faire de l'air."
+
+
+def test_repetition_people_make_is_kept():
+    """A phrase said twice, or one word three times, is how people speak."""
+    from pipeline.transcriber import cut_loops
+
+    for line in ("La fois d'après la fois d'après, on a signé.", "Non, non, non, je ne crois pas que ce soit le cas."):
+        segments = said(line)
+        assert cut_loops(segments) == segments
+    twice = said("On va sortir de la main.", "On va sortir de la main.", "Et après ?")
+    assert cut_loops(twice) == twice
+
+
+def test_word_over_silence_moved_to_the_voice():
+    """A word Whisper starts in the pause before it starts where the voice does."""
+    from pipeline.transcriber import WHISPER_RATE, at_voice, voiced_frames
+
+    t = np.arange(3 * WHISPER_RATE) / WHISPER_RATE
+    audio = np.where((t >= 1.0) & (t < 2.0), 0.3 * np.sin(2 * np.pi * 220 * t), 0.0).astype(np.float32)
+    audio += (1e-4 * np.random.default_rng(0).standard_normal(audio.size)).astype(np.float32)  # room noise
+    early = Segment(0.2, 1.8, "Chaque semaine", (Word(0.2, 1.3, "Chaque"), Word(1.3, 1.8, " semaine")))
+    moved = at_voice(early, voiced_frames(audio))
+    assert moved.words[0].start == pytest.approx(1.0, abs=0.021) and moved.start == moved.words[0].start
+    assert moved.words[0].end == 1.3 and moved.words[1] == early.words[1]
+    # Wholly over silence: the word moves to the voice, keeping its length, before the next word.
+    lost = Segment(0.1, 1.9, "Chaque semaine", (Word(0.1, 0.4, "Chaque"), Word(1.4, 1.9, " semaine")))
+    moved = at_voice(lost, voiced_frames(audio))
+    assert moved.words[0].start == pytest.approx(1.0, abs=0.021) and moved.words[0].end == pytest.approx(1.3, abs=0.021)
+    on_time = Segment(1.0, 1.9, "Chaque semaine", (Word(1.05, 1.4, "Chaque"), Word(1.4, 1.9, " semaine")))
+    assert at_voice(on_time, voiced_frames(audio)) == on_time
