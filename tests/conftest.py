@@ -15,6 +15,7 @@ from pipeline import ffmpeg
 
 REPO = Path(__file__).resolve().parent.parent
 TRAILER = REPO / "episodes" / "000-bande-annonce" / "bande-annonce.m4a"
+DATA = REPO / "tests" / "data"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -136,3 +137,25 @@ def browser():
     session.set_script_timeout(20)
     yield session
     session.quit()
+
+
+def trailer_script() -> str:
+    """What the trailer says, from the script that made it (scripts/make_trailer.py)."""
+    import runpy
+
+    lines = runpy.run_path(str(REPO / "scripts" / "make_trailer.py"))["LINES"]
+    return " ".join(text for _, text in lines).replace("Freelance Family", "Freelance.Family")
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """Word errors over reference words, both lower-cased without punctuation (jiwer)."""
+    import re
+    import unicodedata
+
+    import jiwer
+
+    def plain(text: str) -> str:
+        text = unicodedata.normalize("NFC", text.lower()).replace("’", "'")
+        return " ".join(re.sub(r"[^\w']+", " ", text).split()) or "-"
+
+    return jiwer.wer(plain(reference), plain(hypothesis))

@@ -18,7 +18,7 @@ from pipeline.cli import cli
 from pipeline.loudness import measure
 from pipeline.serve import server
 from pipeline.transcribe import load_transcript
-from tests.conftest import REPO
+from tests.conftest import REPO, trailer_script, word_error_rate
 
 pytestmark = pytest.mark.slow
 SLUG = "000-bande-annonce"
@@ -73,17 +73,16 @@ def test_mp3_tags(built):
 
 
 def test_french_transcript(built):
-    vtt = webvtt.read(str(built / "public" / "episodes" / SLUG / "transcript.vtt"))
-    text = " ".join(caption.text for caption in vtt).lower().replace("\n", " ")
-    # Whisper base mishears synthetic voices differently with each small change to the audio,
-    # so the test asks for most of the trailer's key words, not for every one of them.
-    key_words = ["bonjour", "bienvenue", "podcast", "camille", "micro", "freelance", "semaine", "sociétés",
-                 "startups", "collectifs", "client", "solitude", "extérieur", "application", "bientôt"]
-    heard = [word for word in key_words if word in text]
-    assert len(heard) >= 0.75 * len(key_words), f"heard only {heard}"
-    transcript = load_transcript(built / ".build" / "episodes" / SLUG / "transcript.json")
-    weekly = next(w for s in transcript.segments for w in s.words if "semaine" in w.text.lower())
+    """Whisper's own transcript is close to the script; the published one is the host's corrected text."""
+    raw = load_transcript(built / ".build" / "episodes" / SLUG / "transcript.json")
+    # Measured 0.62 under CT2_FORCE_CPU_ISA=AVX2 and AVX512 alike (base model, synthetic voices);
+    # a transcription that breaks (no speech heard, wrong language, a window lost) is near 1.
+    assert word_error_rate(trailer_script(), raw.text) < 0.75
+    weekly = next(w for s in raw.segments for w in s.words if "semaine" in w.text.lower())
     assert 24 <= weekly.start <= 29  # "Chaque semaine" is said at about 0:26.5
+    vtt = webvtt.read(str(built / "public" / "episodes" / SLUG / "transcript.vtt"))
+    published = " ".join(caption.text for caption in vtt)
+    assert word_error_rate(trailer_script(), published) == 0  # corrections.toml retypes each turn
     assert all(len(line) <= 65 for c in vtt for line in c.text.splitlines())
     assert all(len(c.text.splitlines()) <= 2 for c in vtt)  # a third line of one word was seen here
 
