@@ -11,13 +11,15 @@ right channel's speaker. Ratios are faster-whisper / openai-whisper.
 
     .venv/bin/pip install -e '.[bench]'
     .venv/bin/python bench/transcribe.py
-    .venv/bin/python bench/transcribe.py --only faster-whisper --beam-size 1   # try a setting
+    .venv/bin/python bench/transcribe.py --only faster-whisper --beam-size 8 --compute-type float32
+    CT2_FORCE_CPU_ISA=AVX2 .venv/bin/python bench/transcribe.py   # the kernels of a CPU without AVX-512
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import subprocess
@@ -50,13 +52,13 @@ def clips() -> list[Path]:
     return sorted(p for p in (EVAL / "fr-read").iterdir() if p.suffix in (".wav", ".ogg"))
 
 
-def child(engine: str, beam_size: int, vad: bool) -> dict:
+def child(engine: str, beam_size: int, vad: bool, compute_type: str = "auto") -> dict:
     """Everything measured inside one engine's process."""
     from tests.test_hallucinations import RATE, trap
     from tests.conftest import write_wav
 
     started = time.perf_counter()
-    transcriber = load(Transcription(engine=engine, beam_size=beam_size, vad=vad), REPO)
+    transcriber = load(Transcription(engine=engine, beam_size=beam_size, vad=vad, compute_type=compute_type), REPO)
     loaded = time.perf_counter() - started
     texts, audio_seconds = {}, 0.0
     started = time.perf_counter()
@@ -112,21 +114,26 @@ def main() -> None:
     parser.add_argument("--only", choices=("faster-whisper", "openai-whisper"))
     parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument("--no-vad", action="store_true")
+    parser.add_argument("--compute-type", default="auto", choices=("auto", "int8", "int8_float32", "float32"),
+                        help="faster-whisper's CPU type; run under CT2_FORCE_CPU_ISA=AVX2 or AVX512 to compare CPUs")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        json.dump(child(args.child, args.beam_size, not args.no_vad), sys.stdout)
+        json.dump(child(args.child, args.beam_size, not args.no_vad, args.compute_type), sys.stdout)
         return
     if not (EVAL / "fr-read").is_dir():
         sys.exit(f"no evaluation audio at {EVAL}: this benchmark needs ../shared/eval beside the project")
     engines = [args.only] if args.only else ["faster-whisper", "openai-whisper"]
     results = {}
     for engine in engines:
-        command = [sys.executable, __file__, "--child", engine, "--beam-size", str(args.beam_size)] + (["--no-vad"] if args.no_vad else [])
+        command = [sys.executable, __file__, "--child", engine, "--beam-size", str(args.beam_size), "--compute-type", args.compute_type]
+        command += ["--no-vad"] if args.no_vad else []
         print(f"{engine}…", file=sys.stderr, flush=True)
         results[engine] = json.loads(subprocess.run(command, check=True, capture_output=True, text=True, cwd=REPO).stdout)
 
-    print(f"{len(clips())} clips of fr-read, beam {args.beam_size}, VAD {'off' if args.no_vad else 'on'}, bundled base weights\n")
+    isa = os.environ.get("CT2_FORCE_CPU_ISA", "the CPU's own")
+    print(f"{len(clips())} clips of fr-read, beam {args.beam_size}, {args.compute_type} compute type, {isa} kernels, "
+          f"VAD {'off' if args.no_vad else 'on'}, bundled base weights\n")
     print("| engine | load s | wall s | RTF | peak RSS MB | WER fr-read | trap words | stereo-en attribution |")
     print("|---|---|---|---|---|---|---|---|")
     for engine, r in results.items():
