@@ -31,11 +31,11 @@ def cues(transcript: Transcript, width: int, reserve: int = 0) -> Iterator[tuple
 
 
 def _split(segment: Segment, fits: Callable[[str], bool]) -> Iterator[tuple[float, float, str, str]]:
-    if fits(segment.text) or not segment.words:
+    if fits(segment.text):
         yield segment.start, segment.end, segment.text, segment.speaker
         return
     words: list[Word] = []
-    for word in segment.words:
+    for word in segment.words or _spread(segment):
         # Cut only before a word that starts one ("l'" + "effort" is one word to a reader).
         starts_word = word.text.startswith(" ")
         if words and starts_word and not fits(_join([*words, word])):
@@ -44,6 +44,18 @@ def _split(segment: Segment, fits: Callable[[str], bool]) -> Iterator[tuple[floa
         words.append(word)
     if words:
         yield words[0].start, words[-1].end, _join(words), segment.speaker
+
+
+def _spread(segment: Segment) -> tuple[Word, ...]:
+    """The words of a text a host retyped (corrections.toml `fix`), timed in proportion to their length."""
+    tokens = segment.text.split()
+    total = sum(len(t) + 1 for t in tokens)
+    words, at = [], segment.start
+    for i, token in enumerate(tokens):
+        length = (segment.end - segment.start) * (len(token) + 1) / total
+        words.append(Word(round(at, 3), round(at + length, 3), (" " if i else "") + token))
+        at += length
+    return tuple(words)
 
 
 def _join(words: list[Word]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import json
 
 import jsonschema
@@ -118,3 +119,16 @@ def test_vtt_escapes_markup_and_keeps_elided_words_whole(tmp_path):
     assert html.unescape(captions[0].text).startswith("Chez R&D <interne>")  # webvtt-py leaves entities as written
     for caption in captions:
         assert not caption.text.startswith("'") and not caption.text.rstrip().endswith(" l'")
+
+
+def test_retyped_segment_without_words_is_cut_into_two_line_cues():
+    """A host's `fix` in corrections.toml has text but no word timings: its cues still wrap in two lines."""
+    text = ("Bonjour et bienvenue dans Freelance.Family, le podcast qui raconte le freelancing de l'intérieur. "
+            "Je m'appelle Camille. Après un burn-out dans une entreprise de services numériques, je suis devenue "
+            "indépendante, et j'ai acheté un micro.")
+    transcript = Transcript("fr", 20.0, (Segment(0.0, 16.0, text, (), "Camille Durand"),))
+    cues = webvtt.from_buffer(io.StringIO(get_writer("vtt").write(transcript))).captions
+    assert len(cues) >= 2 and all(len(c.text.splitlines()) <= 2 for c in cues)
+    assert " ".join(c.text.replace("\n", " ").replace("<v Camille Durand>", "") for c in cues).split() == text.split()
+    assert cues[0].start_in_seconds == 0 and cues[-1].end_in_seconds == 16
+    assert [c.start_in_seconds for c in cues] == sorted(c.start_in_seconds for c in cues)
