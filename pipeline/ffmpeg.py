@@ -14,6 +14,7 @@ import re
 import shlex
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,26 @@ def run(args: list[str], about: Path | str, binary: bool = False) -> subprocess.
     if result.returncode != 0:
         raise _failed(about, result.stderr)
     return result
+
+
+def run_logged(args: list[str], about: Path | str, take: Callable[[str], bool]) -> subprocess.CompletedProcess:
+    """Like `run`, but each line of ffmpeg's log goes to `take` as it comes; the lines it takes
+    are left out of the returned stderr.
+
+    For logs that grow with the recording (a meter's line every 100 ms is 6 MB an hour):
+    memory then stays what `take` keeps of them.
+    """
+    kept: list[str] = []
+    process = subprocess.Popen(_command(["-nostdin", *args]), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, errors="replace")
+    for line in process.stderr:
+        if not take(line):
+            kept.append(line)
+    process.wait()
+    stderr = "".join(kept)
+    if process.returncode != 0:
+        raise _failed(about, stderr)
+    return subprocess.CompletedProcess(process.args, process.returncode, "", stderr)
 
 
 def run_piped(producer: list[str], consumer: list[str], about: Path | str) -> tuple[str, str]:

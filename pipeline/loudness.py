@@ -2,27 +2,85 @@
 
 `ebur128=peak=true` reports integrated loudness (LUFS), loudness range (LU) and true peak
 (dBTP, from 4x oversampling). Several named instances (`ebur128@name`) can run in one ffmpeg
-command; each prints its own summary, which `summaries` tells apart by name.
+command; each prints its own summary, which `summaries` tells apart by name. With a frame log,
+an instance also prints a line every 100 ms, which `FrameLog` reads: the loudness of the 400 ms
+block ending there and the true peak of the last 100 ms.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from array import array
 from pathlib import Path
+
+import numpy as np
 
 from . import ffmpeg
 
 SILENT = -70.0  # LUFS: BS.1770's absolute gate; below it a programme has no measurable loudness
+RELATIVE_GATE = -10.0  # LU: BS.1770-4's relative gate for integrated loudness
+STEP = 0.1  # seconds between two lines of ebur128's frame log
+BLOCK_STEPS = 4  # a gating block (400 ms) spans four steps: consecutive blocks overlap by 75 %
 
 _SUMMARY = re.compile(r"^\[(\S+) @ 0x[0-9a-f]+\] Summary:", re.MULTILINE)
 _SILENCE = re.compile(r"silence_(start|end): (-?[\d.]+)")
 _TIME = re.compile(r"time=(\d+):(\d+):(\d+(?:\.\d+)?)")
 
 
-def meter(name: str) -> str:
-    """An ebur128 filter whose summary `summaries` will find under `name`."""
-    return f"ebur128@{name}=peak=true:framelog=quiet"
+def meter(name: str, framelog: bool = False) -> str:
+    """An ebur128 filter whose summary `summaries` will find under `name`; with `framelog`,
+    also the 100 ms lines a `FrameLog(name)` reads."""
+    return f"ebur128@{name}=peak=true:framelog={'info' if framelog else 'quiet'}"
+
+
+_NUMBER = r"-?(?:inf|nan|[\d.]+)"
+_MOMENTARY = re.compile(rf" t: *[\d.]+ .*? M: *({_NUMBER}) ")
+_FRAME_PEAK = re.compile(rf" FTPK: *((?:{_NUMBER} +)+)dBFS")  # one value a channel; only with peak=true
+
+
+class FrameLog:
+    """The 100 ms lines of one named meter (`meter(name, framelog=True)`), taken from ffmpeg's
+    log as it is written (`ffmpeg.run_logged(..., take=log.take)`), kept as two float arrays.
+
+    `momentary[i]` is the loudness (LUFS) of the 400 ms block ending at (i + 1) * STEP seconds:
+    BS.1770's gating blocks themselves. `true_peak[i]` is the highest true peak (dBTP, over the
+    channels) of the 100 ms ending there, NaN from a meter without peak=true.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._prefix = f"[ebur128@{name} @"
+        self._momentary = array("d")
+        self._true_peak = array("d")
+
+    def take(self, line: str) -> bool:
+        if not line.startswith(self._prefix):
+            return False
+        found = _MOMENTARY.search(line)
+        if not found:
+            return False
+        self._momentary.append(float(found.group(1)))
+        peak = _FRAME_PEAK.search(line, found.end())
+        self._true_peak.append(max(float(value) for value in peak.group(1).split()) if peak else math.nan)
+        return True
+
+    @property
+    def momentary(self) -> np.ndarray:
+        return np.array(self._momentary)
+
+    @property
+    def true_peak(self) -> np.ndarray:
+        return np.array(self._true_peak)
+
+
+def integrated(blocks: np.ndarray) -> float:
+    """Integrated loudness (LUFS) from the loudness of 400 ms blocks overlapping by 75 %, gated
+    as BS.1770-4 does: blocks under -70 LUFS, then blocks 10 LU under the mean of the rest, left out."""
+    heard = blocks[blocks > SILENT]
+    if not heard.size:
+        return -math.inf
+    relative = 10 * math.log10(np.mean(10 ** (heard / 10))) + RELATIVE_GATE
+    return 10 * math.log10(np.mean(10 ** (heard[heard > relative] / 10)))
 
 
 def _number(summary: str, label: str) -> float:
