@@ -2,12 +2,16 @@
 
 Everything streams through ffmpeg, so memory does not grow with an episode's length:
 1. (multitrack only) measure each speaker's track, to level each on its own before mixing;
-2. measure the joined or mixed programme (EBU R128 loudness, true peak) and find its silent edges;
-3. trim, apply one gain to reach the target, add the jingles, limit peaks only if that gain
-   would push them over the ceiling, encode, and measure the encoded bytes while they are
-   written. A programme whose loudness range exceeds the show's `lra` is first evened out
-   by ffmpeg's dynamic normaliser. When the encoded file lands off target (limiting costs
-   loudness, MP3 raises peaks), correct and encode again.
+2. measure the joined or mixed programme (EBU R128 loudness every 100 ms, true peak) and find
+   its silent edges. A programme whose loudness range exceeds the show's `lra` (a quiet guest
+   and a loud host) is evened out by a gain that follows the loudness of its speech, computed
+   here from those measurements and applied by ffmpeg: what it changes is known before encoding;
+3. when one gain to the target would push peaks over the ceiling (or jingles are added), measure
+   in one pass what a limiter at three thresholds takes back, and choose the threshold and the
+   make-up gain after it that land the loudness on the target and the peaks under the ceiling;
+4. trim, apply the gains, add the jingles, limit, encode once, and measure the encoded bytes
+   while they are written. That measurement confirms; another encode is the fallback for what
+   only encoding shows (MP3's own true peaks).
 
 Why not loudnorm's own second pass: when its linear mode would clip, it silently switches to
 dynamic mode and misses the target (a -30 LUFS input landed at -16.6 LUFS here).
@@ -15,18 +19,23 @@ dynamic mode and misses the target (a -30 LUFS input landed at -16.6 LUFS here).
 
 from __future__ import annotations
 
+import functools
 import logging
+import math
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from . import ffmpeg, jingles
 from .engine import Stage
 from .errors import AudioDecodeError, StageError
 from .jobs import EpisodeJob
-from .loudness import elapsed, is_silent, meter, silences, summaries
+from .loudness import BLOCK_STEPS, RELATIVE_GATE, SILENT, STEP, FrameLog, elapsed, integrated, is_silent, meter, silences, summaries
 from .records import AudioSettings, Jingles, Loudness, Track
 
 logger = logging.getLogger(__name__)
@@ -39,24 +48,77 @@ TRANSCRIPTION_RATE = 16000  # speaker tracks are kept for Whisper, which takes 1
 SPEECH_LEVEL = -20.0
 MIN_SECONDS = 1.0  # shorter than this is a mistake, not a recording
 TRIM_PAD = 0.25  # seconds of silence kept before the first sound and after the last
-# ffmpeg's dynamic audio normalizer: gain follows a gaussian over 15 frames of 250 ms (about
-# 4 s, a speaker's turn: its default 15 s window left a host/guest alternation as wide as it
-# was), at most 8x (18 dB), and frames under -50 dBFS (pauses, room noise) are left alone.
-LEVELER = "dynaudnorm=f=250:g=15:p=0.95:m=8:t=0.003"
+# The leveller: at each moment, the gain that brings the loudness of the speech around it to the
+# programme's own loudness. "Around it": 400 ms blocks weighed by a gaussian of 1.5 s (about 6 s
+# wide, a speaker's turn); a block is speech when its true peak is over the show's silence
+# threshold, so pauses and room noise are never raised for themselves. Where the window holds
+# too little speech to judge (a long pause), the gain moves in a straight line between its
+# neighbours. Measured on bench/montage.py's readers (fr-read, 26 LU between the quietest and
+# the loudest audible one): they come out within 0.5 LU of one another (2.8 once the limiter
+# has taken more from the two whose peaks reach 0 dBFS), the loudness range at 6 LU. ffmpeg's
+# dynaudnorm, a peak normaliser, left 19 LU: its 18 dB of gain at most left the quiet readers
+# 10-17 dB under; with 40 dB, its peak-based gain still left 12 LU.
+LEVEL_SIGMA = 1.5  # seconds
+LEVEL_MIN_SPEECH = 0.15  # share of the (weighed) window that must be speech for its loudness to count
+LEVEL_MAX_GAIN = 24.0  # dB either way; the montage's quietest audible reader needed +22.4
+LEVEL_PAD = 10.0  # seconds of gain written past the end: amultiply stops with the shorter input
 TRACK_LEVEL = -23.0  # LUFS each speaker's track is set to before mixing (EBU R128's reference)
 AIM = 0.3  # LU: encode again when the file lands further than this from the target (tolerance is 0.5)
-MAX_ENCODES = 3
+MAX_ENCODES = 3  # the first is meant to be the last; the others only correct a surprise
 LIMITER_ATTACK_MS = 5
 LIMITER_RELEASE_MS = 50
+# LAME's quality (-q) once its default has thrown true peaks over the ceiling. The default
+# shapes its noise under the masking threshold, and at 64 kb/s mono, where the limiter keeps
+# thousands of peaks at its threshold, that noise threw a few of them 2.5 dB higher: on the hour
+# of bench/montage.py at -16 LUFS, -0.6 dBTP whatever the headroom (1.5 to 2.5 dB; -q 3 to 6
+# alike). LAME's fast mode (-q 7, no noise shaping) encodes the same samples to -1.4 dBTP, keeps
+# the peaks of 19 real recordings within 1.1 dB of the limiter's threshold, and takes half the
+# time; its noise is not shaped, so it is only the fallback.
+PEAK_SAFE_QUALITY = 7
+# dB under the peak wanted where the limiter is measured: between two of them, the loudness it
+# takes back is close to a straight line (on speech, the threshold read off it lands within
+# 0.05 LU), so the threshold is found, not tried. Recordings with hot peaks (SPPAS readers at
+# 0 dBFS) need 5-7 dB more than the peak wanted; beyond the last, a line drawn from two
+# thresholds 2 dB apart missed by 0.3 LU.
+LIMITS = (0.0, -2.0, -6.0)
 
 
-def peak_margin(bitrate: str) -> float:
-    """dB kept under the ceiling before encoding: MP3 raises true peaks, more at low bitrates.
+def peak_margin(bitrate: str, channels: int) -> float:
+    """dB kept under the ceiling before encoding: the limiter holds samples, not the true peaks
+    between them, and MP3 raises true peaks further (more behind a limiter working harder).
 
-    Measured here: a 64 kb/s mono file aimed at -1.5 dBTP came out at -1.2 dBTP.
+    Measured with these margins on 17 recordings of real speech (../shared/eval/fr-read, the
+    montage of bench/montage.py, the trailer, tests/data) at -16 and -19 LUFS: mono MP3s rose
+    up to 1.7 dB over the limiter's threshold at 64 kb/s (one reader of 17, at -16 LUFS: it is
+    then encoded again; the others 1.3 dB at most), 1.0 dB at 96 and 128 kb/s; stereo ones up
+    to 0.7 dB at 96 kb/s and 0.4 dB at 128 kb/s.
     """
-    kbps = int(bitrate.rstrip("k"))
-    return 1.5 if kbps <= 64 else 1.0 if kbps <= 96 else 0.7
+    if channels == 1:
+        return 1.5
+    return 0.8 if int(bitrate.rstrip("k")) <= 96 else 0.7
+
+
+_RMS = re.compile(r"RMS level dB: (-?[\d.]+)")
+
+
+@functools.cache
+def codec_gain(bitrate: str, channels: int) -> float:
+    """dB by which libmp3lame changes the level of what it encodes, measured on a tone.
+
+    LAME scales its input by 0.95 (-0.45 dB) at the bitrates its presets give a `scale` for,
+    all but 320 kb/s (lame's presets.c): unaccounted for, every file lands 0.45 LU under its
+    target. Measured rather than assumed, as PODCAST_FFMPEG may bring another LAME.
+    """
+    layout = "mono" if channels == 1 else "stereo"
+    tone = f"sine=frequency=997:sample_rate={SAMPLE_RATE}:duration=3,aformat=channel_layouts={layout}"
+    rms = "atrim=start=1:end=2,astats=measure_perchannel=none:measure_overall=RMS_level"
+    with tempfile.TemporaryDirectory() as folder:
+        encoded_file = Path(folder) / "tone.mp3"
+        source = ffmpeg.run(["-nostats", "-f", "lavfi", "-i", tone, "-filter_complex", f"[0:a]asplit[tone][ref];[ref]{rms}[m]",
+                             "-map", "[tone]", "-c:a", "libmp3lame", "-b:a", bitrate, str(encoded_file), "-map", "[m]", "-f", "null", "-"],
+                            about=f"libmp3lame at {bitrate}").stderr
+        encoded = ffmpeg.run(["-nostats", "-i", str(encoded_file), "-af", rms, "-f", "null", "-"], about=encoded_file).stderr
+    return round(float(_RMS.search(encoded).group(1)) - float(_RMS.search(source).group(1)), 2) + 0.0  # never -0.0
 
 
 @dataclass(frozen=True)
@@ -69,14 +131,27 @@ class Programme:
     channels: int
     tracks: tuple[Track, ...] = ()
     gains: tuple[float, ...] = ()  # dB that levels each speaker's track
-    leveler: str = ""  # a filter evening out loud and quiet passages, when the range is too wide
+    # The leveller's gain (linear, float32) every STEP seconds from the start, when the range
+    # is too wide: an input of its own, multiplied with the programme.
+    levels: Path | None = None
     measured: float = 0.0  # integrated loudness of [body], LUFS, once measured
+
+    def input_args(self) -> list[str]:
+        """ffmpeg's input options: the recordings (input i is recording i), then the leveller's gain."""
+        if not self.levels:
+            return list(self.inputs)
+        rate = f"{1 / STEP:g}"
+        return [*self.inputs, "-f", "f32le", "-ar", rate, "-ac", "1", "-i", str(self.levels)]
 
     def graph(self, speakers: bool = False) -> str:
         """The filter graph; with `speakers`, each levelled track is also labelled [s<i>]."""
         graph = self._graph(speakers)
-        if self.leveler:
-            graph = graph.removesuffix("[body]") + f"[wide];[wide]{self.leveler}[body]"
+        if self.levels:
+            index = self.inputs.count("-i")
+            # The gain, upsampled (smoothly: it changes over seconds) and on every channel.
+            spread = "" if self.channels == 1 else ",pan=stereo|c0=c0|c1=c0"
+            gain = f"[{index}:a]aresample={WORKING_RATE}{spread}[levels]"
+            graph = graph.removesuffix("[body]") + f"[wide];{gain};[wide][levels]amultiply[body]"
         return graph
 
     def _graph(self, speakers: bool) -> str:
@@ -168,10 +243,12 @@ def trim_span(spans: list[tuple[float, float | None]], duration: float) -> tuple
     return start, max(end, start)
 
 
-def _encode_args(output: Path, bitrate: str) -> list[str]:
+def _encode_args(output: Path, bitrate: str, quality: int | None = None) -> list[str]:
     """MP3 without tags (the tag stage writes them); the same encoded bytes go to the file and,
-    through a pipe, to the measuring ffmpeg."""
+    through a pipe, to the measuring ffmpeg. `quality`: LAME's -q, None for its default."""
     codec = ["-c:a", "libmp3lame", "-b:a", bitrate, "-id3v2_version", "0", "-write_id3v1", "0", "-map_metadata", "-1"]
+    if quality is not None:
+        codec += ["-compression_level", str(quality)]
     return [*codec, "-f", "tee", f"[f=mp3]{_tee_escape(output)}|[f=mp3]pipe\\:1"]
 
 
@@ -188,10 +265,22 @@ class Extras:
     aac: Path | None = None  # the AAC alternate
 
 
-@dataclass
-class Attempt:
-    gain: float
-    limit: float | None  # dBFS where the limiter holds peaks; None: linear gain only
+@dataclass(frozen=True)
+class Plan:
+    """The gains and the limiter of one encode."""
+
+    gain: float  # dB on the programme, before the jingles join it
+    limit: float | None = None  # dBFS the limiter holds peaks at; None: no limiter
+    makeup: float = 0.0  # dB after the limiter: the loudness it took, given back
+
+
+@dataclass(frozen=True)
+class Levelled:
+    """The programme as the leveller will make it, predicted from the measurements."""
+
+    gains: np.ndarray  # dB at each STEP from the start
+    integrated: float  # LUFS
+    true_peak: float  # dBTP
 
 
 def normalise(
@@ -214,36 +303,56 @@ def normalise(
     about = ", ".join(str(p) for p in (parts or [t.file for t in tracks]))
     bitrate = audio.bitrate_mono if show.channels == 1 else audio.bitrate_stereo
     target = loudness.target_for(show.channels)
-    show, body, span, duration = _measure(show, parts, audio, loudness, about)
+    levels = output.with_name(f".{output.name.lstrip('.')}.levels")  # the leveller's gain, if it is needed
+    try:
+        show, body, span, duration = _measure(show, parts, audio, loudness, levels, about)
 
-    use_jingles = intro_outro or Jingles()
-    ready = {}
-    for kind in ("intro", "outro"):
-        source = getattr(use_jingles, kind)
-        if source:
-            ready[kind] = jingles.prepare(source, work or output.parent, target, show.channels, WORKING_RATE, audio.silence_threshold)
+        use_jingles = intro_outro or Jingles()
+        ready = {}
+        for kind in ("intro", "outro"):
+            source = getattr(use_jingles, kind)
+            if source:
+                ready[kind] = jingles.prepare(source, work or output.parent, target, show.channels, WORKING_RATE, audio.silence_threshold)
+        fade = use_jingles.crossfade
 
-    ceiling = loudness.true_peak
-    limit = ceiling - peak_margin(bitrate)
-    gain = target - body["integrated"]
-    # Linear gain when it keeps the peaks under the ceiling; otherwise (and always with jingles,
-    # whose music peaks are not measured here) a limiter holds them.
-    attempt = Attempt(gain, limit if body["true_peak"] + gain > limit or ready else None)
-    history: list[dict[str, Any]] = []
-    for _ in range(MAX_ENCODES):
-        measured = _encode(show, attempt, span, ready, use_jingles.crossfade, bitrate, output, extras, about)
-        history.append({"gain": attempt.gain, "limit": attempt.limit, **measured})
-        off = target - measured["integrated"]
-        too_loud = measured["true_peak"] > ceiling
-        if abs(off) <= AIM and not too_loud:
-            break
-        if too_loud:
-            # Hold peaks lower: by what the encoded file overshot, and a little more.
-            current = attempt.limit if attempt.limit is not None else limit
-            attempt.limit = current - (measured["true_peak"] - ceiling) - 0.3
-        attempt.gain += off / _slope(history)
-        if attempt.limit is None and body["true_peak"] + attempt.gain > limit:
-            attempt.limit = limit
+        ceiling = loudness.true_peak
+        margin = peak_margin(bitrate, show.channels)
+        codec = codec_gain(bitrate, show.channels)
+        gain = target - body["integrated"]
+        curve: list[tuple[float, float]] | None = None
+        level = target  # where the samples are set; moved only when an encode lands elsewhere
+        quality: int | None = None  # LAME's own, unless its peaks went over
+        history: list[dict[str, Any]] = []
+        for _ in range(MAX_ENCODES):
+            peak = ceiling - margin
+            # Linear gain when it keeps the peaks under the ceiling; otherwise (and always with
+            # jingles, whose music peaks are not measured here) a limiter holds them.
+            if curve is None and not ready and body["true_peak"] + gain + level - target <= peak:
+                plan = Plan(gain + level - target)
+            else:
+                if curve is None:
+                    curve = _limiter_curve(show, gain, span, ready, fade, tuple(peak + step for step in LIMITS), about)
+                plan = _limited(curve, gain, level, peak)
+            measured = _encode(show, plan, span, ready, fade, bitrate, codec, output, extras, about, quality)
+            history.append({"plan": plan, "quality": quality, **measured})
+            off = target - measured["integrated"]
+            over = measured["true_peak"] - ceiling
+            if abs(off) <= AIM and over <= 0:
+                break
+            # Not expected: the MP3 encoder did more to the loudness or the peaks than measured
+            # on speech (synthetic noise does that). The curve still says where to go.
+            logger.info("%s: encoded at %.1f LUFS / %.1f dBTP, aiming for %g LUFS / ≤ %g dBTP; encoding again",
+                        about, measured["integrated"], measured["true_peak"], target, ceiling)
+            if over > 0 and quality is None:
+                quality = PEAK_SAFE_QUALITY
+            elif over > 0:
+                # Lower the threshold twice as far as the peaks went over: behind a limiter
+                # working harder, the MP3's peaks come down by about half as much (the noise of
+                # tests/test_audio.py's synthetic speech: 0.3 dB for 0.5 dB).
+                margin += 2 * over + 0.1
+            level += off
+    finally:
+        levels.unlink(missing_ok=True)
 
     final = history[-1]
     if abs(target - final["integrated"]) > loudness.tolerance or final["true_peak"] > ceiling:
@@ -251,9 +360,13 @@ def normalise(
             f"{about}: levelled to {final['integrated']:.1f} LUFS / {final['true_peak']:.1f} dBTP, "
             f"outside the target {target:g} ± {loudness.tolerance:g} LUFS, ≤ {ceiling:g} dBTP"
         )
-    limited = final["limit"] is not None and body["true_peak"] + final["gain"] > final["limit"]
+    plan = final["plan"]
+    limited = plan.limit is not None and body["true_peak"] + plan.gain > plan.limit
     if limited:
-        logger.info("%s: a linear gain would clip; peaks limited by %.1f dB", about, body["true_peak"] + final["gain"] - final["limit"])
+        logger.info("%s: a linear gain would clip; peaks limited by %.1f dB, %.1f dB given back after",
+                    about, body["true_peak"] + plan.gain - plan.limit, plan.makeup)
+    if final["lra"] > loudness.lra:
+        logger.warning("%s: loudness range %.1f LU, over the %g LU aimed for", about, final["lra"], loudness.lra)
     from mutagen.mp3 import MP3
 
     return {
@@ -264,12 +377,13 @@ def normalise(
         "duration": round(MP3(output).info.length, 3),
         "channels": show.channels,
         "bitrate": bitrate,
-        "input_integrated": body["integrated"],
-        "input_true_peak": body["true_peak"],
-        "gain": round(final["gain"], 2),
+        "input_integrated": round(body["integrated"], 2),
+        "input_true_peak": round(body["true_peak"], 2),
+        "gain": round(plan.gain + plan.makeup, 2),
         "limited": limited,
         "levelled_range": body.get("range_before"),
         "encodes": len(history),
+        "mp3_quality": final["quality"],  # LAME's -q; None: its default
         "trimmed": [round(span[0], 3), round(duration - span[1], 3)],
         "speakers": [t.speaker for t in show.tracks],
     }
@@ -295,18 +409,22 @@ def _damaged(stderr: str, show: Programme, decoded: float | None, about: str) ->
 
 
 def _measure(
-    show: Programme, parts: list[Path], audio: AudioSettings, loudness: Loudness, about: str
+    show: Programme, parts: list[Path], audio: AudioSettings, loudness: Loudness, levels: Path, about: str
 ) -> tuple[Programme, dict[str, float], tuple[float, float], float]:
-    """Measure the programme; returns it (with a leveler when its range is too wide), its
-    loudness, the span between its silent edges, and its decoded duration."""
+    """Measure the programme; returns it (with the leveller's gain written to `levels` when its
+    range is too wide), its loudness, the span between its silent edges, and its decoded duration."""
     detect = f"silencedetect=n={audio.silence_threshold:g}dB:d={audio.silence_min:g}," if audio.trim_silence else ""
-    graph = f"{show.graph()};[body]{detect}{meter('body')}[m]"
-    first = ffmpeg.run(["-stats_period", "3600", *show.inputs, "-filter_complex", graph, "-map", "[m]", "-f", "null", "-"], about=about)
+    # Measured at the published rate: what resampling takes (sound over 22 kHz) is not counted.
+    graph = f"{show.graph()};[body]{detect}aresample={SAMPLE_RATE},{meter('body', framelog=True)}[m]"
+    log = FrameLog("body")
+    args = ["-stats_period", "3600", *show.input_args(), "-filter_complex", graph, "-map", "[m]", "-f", "null", "-"]
+    first = ffmpeg.run_logged(args, about, log.take)
     found = summaries(first.stderr)
     for name, values in found.items():
         if name.startswith("part") and is_silent(values["integrated"]):
             raise AudioDecodeError(f"{parts[int(name[4:])]}: the recording is silent")
-    body = found["body"]
+    # The integrated loudness from the blocks: to a hundredth, where the summary gives a tenth.
+    body = {**found["body"], "integrated": integrated(log.momentary)}
     if is_silent(body["integrated"]):
         raise AudioDecodeError(f"{about}: the recording is silent (below -70 LUFS)")
     decoded = elapsed(first.stderr)
@@ -316,54 +434,138 @@ def _measure(
     duration = decoded or show.duration  # what was decoded, not what headers claim
     span = trim_span(silences(first.stderr), duration) if audio.trim_silence else (0.0, duration)
     if body["lra"] > loudness.lra:
-        # Passages far louder or quieter than the rest: even them out, then measure again.
-        show = replace(show, leveler=LEVELER)
-        graph = f"{show.graph()};[body]{meter('body')}[m]"
-        again = ffmpeg.run(["-nostats", *show.inputs, "-filter_complex", graph, "-map", "[m]", "-f", "null", "-"], about=about)
+        # Passages far louder or quieter than the rest: even them out.
+        levelled = leveller(log.momentary, log.true_peak, audio.silence_threshold)
+        padded = np.concatenate([levelled.gains, np.full(round(LEVEL_PAD / STEP), levelled.gains[-1])])
+        (10 ** (padded / 20)).astype("<f4").tofile(levels)
+        show = replace(show, levels=levels)
         logger.info("%s: loudness range %.1f LU over the %.1f LU aimed for; levelled", about, body["lra"], loudness.lra)
-        body = {**summaries(again.stderr)["body"], "range_before": body["lra"]}
+        body = {"integrated": levelled.integrated, "true_peak": levelled.true_peak, "range_before": body["lra"]}
     return replace(show, measured=body["integrated"]), body, span, duration
 
 
-def _slope(history: list[dict[str, Any]]) -> float:
-    """How many LU the output gained per dB of gain in the last two tries (1 without limiting).
+def leveller(momentary: np.ndarray, true_peak: np.ndarray, floor: float) -> Levelled:
+    """The leveller's gain at each STEP, from the programme's 100 ms measurements (`FrameLog`).
 
-    A limiter takes back part of any extra gain, so aiming by the plain difference would
-    undershoot again; the secant between the last two tries aims where they point.
+    Args:
+        momentary: loudness (LUFS) of the 400 ms block ending at each step.
+        true_peak: true peak (dBTP) of the 100 ms ending at each step.
+        floor: dBFS under which a block's peak is silence (the show's silence threshold).
     """
-    if len(history) < 2 or history[-1]["limit"] != history[-2]["limit"]:
-        return 1.0
-    step = history[-1]["gain"] - history[-2]["gain"]
-    moved = history[-1]["integrated"] - history[-2]["integrated"]
-    if abs(step) < 0.05 or moved <= 0:
-        return 1.0
-    return min(max(moved / step, 0.2), 1.0)
+    steps = len(momentary)
+    # A block is speech when it is loud enough to gate and its peak is over the silence floor.
+    block_peak = np.maximum.reduce([np.concatenate([np.full(k, -np.inf), true_peak[: steps - k]]) for k in range(BLOCK_STEPS)])
+    speech = (momentary > SILENT) & (block_peak > floor)
+    if not speech.any():
+        return Levelled(np.zeros(steps), integrated(momentary), float(np.nanmax(true_peak)))
+    power = np.where(speech, 10 ** (np.where(speech, momentary, SILENT) / 10), 0.0)
+    reach = round(3 * LEVEL_SIGMA / STEP)
+    window = np.exp(-0.5 * (np.arange(-reach, reach + 1) * STEP / LEVEL_SIGMA) ** 2)
+
+    def around(counted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The weight of the `counted` blocks near each step, and their loudness (LUFS, NaN without)."""
+        heard = np.convolve(counted, window)[reach : reach + steps]  # centred on each step
+        energy = np.convolve(np.where(counted, power, 0.0), window)[reach : reach + steps]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return heard, np.where(heard > 0, 10 * np.log10(energy / heard), np.nan)
+
+    _, first = around(speech.astype(float))
+    # BS.1770's relative gate, around each block: the fading ends of words and phrases, 10 LU
+    # under the speech around them, do not drag its loudness down.
+    heard, loud = around((speech & (momentary >= first + RELATIVE_GATE)).astype(float))
+    judged = heard >= LEVEL_MIN_SPEECH * window.sum()
+    if not judged.any():  # too little speech anywhere to tell loud from quiet: leave it as it is
+        gains = np.zeros(steps)
+    else:
+        own = integrated(momentary[speech])  # the loudness of all the programme's speech
+        index = np.arange(steps)
+        gains = np.clip(own - np.interp(index, index[judged], loud[judged]), -LEVEL_MAX_GAIN, LEVEL_MAX_GAIN)
+    # Block i ends at (i + 1) * STEP: its middle, where its gain applies, is (i - 1) * STEP.
+    at_steps = np.concatenate([gains[1:], gains[-1:]])
+    # Step j's peak lies in the 100 ms ending at (j + 1) * STEP, between two gain steps.
+    peaks = true_peak + np.maximum(at_steps, np.concatenate([at_steps[1:], at_steps[-1:]]))
+    return Levelled(at_steps, integrated(momentary + gains), float(np.nanmax(peaks)))
 
 
-def _encode(
+def _limiter(limit: float) -> str:
+    level = 10 ** (limit / 20)
+    return f"alimiter=limit={level:.5f}:attack={LIMITER_ATTACK_MS}:release={LIMITER_RELEASE_MS}:level=false:latency=true"
+
+
+def _limiter_curve(
     show: Programme,
-    attempt: Attempt,
+    gain: float,
     span: tuple[float, float],
     ready: dict[str, Path],
     fade: float,
-    bitrate: str,
-    output: Path,
-    extras: Extras,
+    limits: tuple[float, ...],
     about: str,
-) -> dict[str, float]:
+) -> list[tuple[float, float]]:
+    """(threshold dBFS, integrated LUFS) of the programme at `gain`, limited at each of `limits`:
+    what the limiter takes back, measured in one pass before anything is encoded.
+
+    No true-peak meter: what the limiter lets through between samples (up to 0.7 dB on the
+    montage's hour) is in the margin kept under the ceiling, with what MP3 adds, and a meter
+    with 4x oversampling on each threshold would cost as much as the rest of the pass.
+    """
+    inputs, graph, current, _ = _shaped(show, gain, span, ready, fade, speakers=False)
+    graph.append("[unlevelled]anullsink")
+    graph.append(f"[{current}]aresample={SAMPLE_RATE},asplit={len(limits)}" + "".join(f"[l{i}]" for i in range(len(limits))))
+    outputs = []
+    logs = [FrameLog(f"limited{i}") for i in range(len(limits))]
+    for i, limit in enumerate(limits):
+        # Its blocks, not its summary: the summary's one decimal is too coarse to draw a line through.
+        graph.append(f"[l{i}]{_limiter(limit)},ebur128@limited{i}=framelog=info[m{i}]")
+        outputs += ["-map", f"[m{i}]", "-f", "null", "-"]
+    args = ["-nostats", *inputs, "-filter_complex", ";".join(graph), *outputs]
+    ffmpeg.run_logged(args, about, lambda line: any(log.take(line) for log in logs))
+    return [(limit, integrated(log.momentary)) for limit, log in zip(limits, logs)]
+
+
+def _limited(curve: list[tuple[float, float]], gain: float, level: float, peak: float) -> Plan:
+    """The threshold and make-up gain that bring the limited programme to `level` LUFS with its
+    peaks at `peak` dBFS.
+
+    Limited at T, the programme measures I(T) and peaks at T; the make-up gain (level - I(T))
+    lifts both, so the peaks land at T - I(T) + level. T - I(T) falls with T, close to a
+    straight line between two measured thresholds: the T where it equals peak - level is read
+    off the line between the two around it (beyond the lowest, the last line is followed).
+    """
+    wanted = peak - level
+    (high, loud_high), *_ = curve
+    if high - loud_high <= wanted:  # held at the ceiling itself, the peaks leave room: nothing to find
+        return Plan(gain, high, level - loud_high)
+    for (high, loud_high), (low, loud_low) in zip(curve, curve[1:]):
+        if low - loud_low <= wanted:
+            break
+    slope = min(max(((high - loud_high) - (low - loud_low)) / (high - low), 0.2), 1.0)
+    limit = low + (wanted - (low - loud_low)) / slope
+    loudness_at = loud_low + (limit - low) * (loud_high - loud_low) / (high - low)
+    return Plan(gain, limit, level - loudness_at)
+
+
+def _trim(span: tuple[float, float]) -> str:
     start, end = span
+    return f"atrim=start={start:.3f}:end={end:.3f},asetpts=PTS-STARTPTS"
+
+
+def _shaped(
+    show: Programme, gain: float, span: tuple[float, float], ready: dict[str, Path], fade: float, speakers: bool
+) -> tuple[list[str], list[str], str, float]:
+    """The ffmpeg inputs and graph up to the limiter: the programme trimmed, at `gain`, with its
+    jingles. Returns them, the label of that point, and the seconds the intro adds before the
+    programme; the programme before the gain is labelled [unlevelled]."""
     layout = "mono" if show.channels == 1 else "stereo"
-    inputs = list(show.inputs)
-    graph = [show.graph(speakers=bool(extras.tracks))]
-    trim = f"atrim=start={start:.3f}:end={end:.3f},asetpts=PTS-STARTPTS"
-    graph.append(f"[body]{trim},asplit=2[trimmed][unlevelled]")
-    graph.append(f"[trimmed]volume={attempt.gain:.2f}dB[lev]")
+    inputs = show.input_args()
+    graph = [show.graph(speakers=speakers)]
+    graph.append(f"[body]{_trim(span)},asplit=2[trimmed][unlevelled]")
+    graph.append(f"[trimmed]volume={gain:.2f}dB[lev]")
     current = "lev"
     lead = 0.0  # seconds the intro adds before the programme
     for kind in ("intro", "outro"):
         if kind not in ready:
             continue
-        index = len(inputs) // 2
+        index = inputs.count("-i")
         inputs += ["-i", str(ready[kind])]
         graph.append(f"[{index}:a:0]aformat=sample_fmts=fltp:sample_rates={WORKING_RATE}:channel_layouts={layout}[{kind}]")
         pair = f"[{kind}][{current}]" if kind == "intro" else f"[{current}][{kind}]"
@@ -371,17 +573,37 @@ def _encode(
         current = f"with_{kind}"
         if kind == "intro":
             lead = ffmpeg.probe(ready[kind]).duration - fade
-    tail = f"[{current}]"
-    if attempt.limit is not None:
-        level = 10 ** (attempt.limit / 20)
-        tail += f"alimiter=limit={level:.5f}:attack={LIMITER_ATTACK_MS}:release={LIMITER_RELEASE_MS}:level=false:latency=true,"
-    tail += f"aresample={SAMPLE_RATE}"
+    return inputs, graph, current, lead
+
+
+def _encode(
+    show: Programme,
+    plan: Plan,
+    span: tuple[float, float],
+    ready: dict[str, Path],
+    fade: float,
+    bitrate: str,
+    codec: float,
+    output: Path,
+    extras: Extras,
+    about: str,
+    quality: int | None = None,
+) -> dict[str, float]:
+    inputs, graph, current, lead = _shaped(show, plan.gain, span, ready, fade, speakers=bool(extras.tracks))
+    tail = f"[{current}]aresample={SAMPLE_RATE}"
+    if plan.limit is not None:
+        tail += f",{_limiter(plan.limit)}"
+    if plan.makeup:
+        tail += f",volume={plan.makeup:.2f}dB"
+    # The MP3 only: given what LAME will take, so that the file, not the samples, is on target.
+    to_mp3 = f"volume={-codec:.2f}dB" if codec else "anull"
     outputs: list[str] = []
     if extras.aac:
-        graph.append(f"{tail},asplit=2[out][aac]")
+        graph.append(f"{tail},asplit=2[mp3][aac]")
+        graph.append(f"[mp3]{to_mp3}[out]")
         outputs += ["-map", "[aac]", "-c:a", "aac", "-b:a", bitrate, "-movflags", "+faststart", "-f", "ipod", str(extras.aac)]
     else:
-        graph.append(f"{tail}[out]")
+        graph.append(f"{tail},{to_mp3}[out]")
     # What transcription hears sits on the episode's timeline (after the intro) and does not
     # depend on the loudness target, so a new target does not make Whisper run again.
     delay = f",adelay=delays={round(lead * 1000)}:all=1" if lead > 0 else ""
@@ -393,16 +615,16 @@ def _encode(
     else:
         graph.append("[unlevelled]anullsink")
     for i, path in enumerate(extras.tracks):
-        graph.append(f"[s{i}]{trim},{speech}[s{i}out]")
+        graph.append(f"[s{i}]{_trim(span)},{speech}[s{i}out]")
         outputs += ["-map", f"[s{i}out]", "-c:a", "flac", "-sample_fmt", "s16", "-f", "flac", str(path)]
-    args = ["-nostats", *inputs, "-filter_complex", ";".join(graph), "-map", "[out]", *_encode_args(output, bitrate), *outputs]
+    args = ["-nostats", *inputs, "-filter_complex", ";".join(graph), "-map", "[out]", *_encode_args(output, bitrate, quality), *outputs]
     _, log = ffmpeg.run_piped(args, ["-nostats", "-f", "mp3", "-i", "pipe:0", "-filter_complex", meter("encoded"), "-f", "null", "-"], about)
     return summaries(log)["encoded"]
 
 
 class Normalise(Stage):
     name = "normalise"
-    version = 3
+    version = 4
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
         episode = job.episode
