@@ -1,13 +1,20 @@
-"""The normalise stage against ffmpeg-normalize, side by side on a long file made here.
+"""The normalise stage against ffmpeg-normalize, side by side, on long files made here.
 
-Both level the same generated speech-like recording (phone-style AAC in .m4a) to the same
-targets and write a 44.1 kHz MP3 at the same bitrate. For each: wall time, peak memory (the
-tool and every process it starts, sampled every 50 ms), and the loudness and true peak of the
-file it wrote, measured afterwards by one and the same ebur128 meter.
+Two recordings, each levelled by both tools to the same targets into a 44.1 kHz MP3 at the same
+bitrate:
+- speech-like: generated pink noise shaped like speech (phone-style AAC in .m4a);
+- readers: the French readers of ../shared/eval/fr-read, 42 LU apart, each followed by 0.8 s of
+  silence, looped, lowered 8 dB, AAC 96 kb/s mono (bench/montage.py). A quiet guest and a loud
+  host, at length. Skipped, and said so, when ../shared/eval is not beside the project.
+
+For each: wall time, peak memory (the tool and every process it starts, sampled every 50 ms),
+how many times ours encoded, and the loudness, true peak and loudness range of the file each
+wrote, measured afterwards by one and the same ebur128 meter.
 
     .venv/bin/pip install -e '.[bench]'
-    .venv/bin/python bench/loudness.py                 # 60 minutes
-    .venv/bin/python bench/loudness.py --minutes 180   # the 3-hour memory check
+    .venv/bin/python bench/loudness.py                             # 60 minutes, both recordings
+    .venv/bin/python bench/loudness.py --case readers --minutes 10
+    .venv/bin/python bench/loudness.py --minutes 180 --only-ours   # the 3-hour memory check
 """
 
 from __future__ import annotations
@@ -24,13 +31,18 @@ from pathlib import Path
 
 import psutil
 
-from pipeline import ffmpeg
-from pipeline.loudness import measure
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench import montage  # noqa: E402
+from pipeline import ffmpeg  # noqa: E402
+from pipeline.loudness import measure  # noqa: E402
 
 TARGET, TRUE_PEAK, BITRATE = -16.0, -1.0, "64k"
+LRA = 11.0  # the show's default `lra`: what the levelled file's range should stay within
 
 
-def make_recording(path: Path, minutes: float) -> None:
+def make_speechlike(path: Path, minutes: float) -> None:
     """Pink noise shaped like speech: syllables at 4 Hz, pauses every few seconds, about -27 LUFS."""
     envelope = "0.05+0.95*gt(sin(2*PI*0.23*t),-0.5)*(0.5+0.5*sin(2*PI*4*t))"
     ffmpeg.run(
@@ -41,8 +53,18 @@ def make_recording(path: Path, minutes: float) -> None:
     )
 
 
-def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB, summed over the process tree) of `command`."""
+def make_readers(path: Path, minutes: float) -> None:
+    montage.build(montage.readers(), path, minutes)
+
+
+CASES = {
+    "speech-like": ("mono speech-like AAC", make_speechlike),
+    "readers": ("mono AAC of fr-read's readers, 42 LU apart, lowered 8 dB", make_readers),
+}
+
+
+def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, peak resident memory (MB, summed over the process tree) and stderr of `command`."""
     started = time.perf_counter()
     process = psutil.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -63,41 +85,59 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]
     _, stderr = process.communicate()
     done.set()
     sampler.join()
+    text = stderr.decode(errors="replace")
     if process.returncode != 0:
-        raise SystemExit(f"{command[0]} failed:\n{stderr.decode(errors='replace')[-2000:]}")
-    return time.perf_counter() - started, peak / 1e6
+        raise SystemExit(f"{command[0]} failed:\n{text[-2000:]}")
+    return time.perf_counter() - started, peak / 1e6, text
+
+
+def compare(case: str, minutes: float, only_ours: bool, folder: Path, env: dict[str, str]) -> None:
+    description, make = CASES[case]
+    bin_dir = Path(sys.executable).parent
+    source = folder / f"{case}.m4a"
+    print(f"\n{case}: making {minutes:g} minutes…", flush=True)
+    make(source, minutes)
+    before = measure(source)
+    ours_dir, peer_out = folder / "ours", folder / f"{case}.peer.mp3"
+    seconds, memory, log = run_measured(
+        [str(bin_dir / "podcast"), "-v", "normalise", str(source), "--output", str(ours_dir),
+         "--target", str(TARGET), "--true-peak", str(TRUE_PEAK)], env)
+    encodes = 1 + log.count("encoding again")
+    rows = [("podcast normalise", seconds, memory, measure(ours_dir / f"{case}.mp3"))]
+    if not only_ours:
+        peer_tool = shutil.which("ffmpeg-normalize", path=str(bin_dir)) or "ffmpeg-normalize"
+        seconds, memory, _ = run_measured(
+            [peer_tool, str(source), "-nt", "ebu", "-t", str(TARGET), "-tp", str(TRUE_PEAK),
+             "-c:a", "libmp3lame", "-b:a", BITRATE, "-ar", "44100", "-o", str(peer_out), "-f"], env)
+        rows.append(("ffmpeg-normalize", seconds, memory, measure(peer_out)))
+    print(f"{minutes:g} min of {description} → 44.1 kHz {BITRATE} MP3, target {TARGET:g} LUFS / ≤ {TRUE_PEAK:g} dBTP, LRA ≤ {LRA:g} LU")
+    print(f"input: {before['integrated']:.1f} LUFS, {before['true_peak']:.1f} dBTP, LRA {before['lra']:.1f} LU; ours encoded {encodes} time(s)")
+    print(f"{'tool':<20}{'wall s':>9}{'peak MB':>9}{'LUFS':>8}{'dBTP':>8}{'LRA':>7}")
+    for name, seconds, memory, level in rows:
+        print(f"{name:<20}{seconds:>9.1f}{memory:>9.0f}{level['integrated']:>8.1f}{level['true_peak']:>8.1f}{level['lra']:>7.1f}")
+    if len(rows) == 2:
+        (_, our_s, our_mb, our_level), (_, peer_s, peer_mb, peer_level) = rows
+        print(f"ratio ours / ffmpeg-normalize: wall {our_s / peer_s:.2f}, peak memory {our_mb / peer_mb:.2f}")
+        print(f"distance from target: ours {abs(our_level['integrated'] - TARGET):.1f} LU, "
+              f"ffmpeg-normalize {abs(peer_level['integrated'] - TARGET):.1f} LU")
+    for path in (ours_dir / f"{case}.mp3", peer_out, source):
+        path.unlink(missing_ok=True)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=60)
+    parser.add_argument("--case", choices=[*CASES, "all"], default="all")
     parser.add_argument("--only-ours", action="store_true", help="skip ffmpeg-normalize (memory check on long files)")
     args = parser.parse_args()
-    bin_dir = Path(sys.executable).parent
     env = {**os.environ, "FFMPEG_PATH": ffmpeg.executable()}  # ffmpeg-normalize's way to find ffmpeg
+    cases = list(CASES) if args.case == "all" else [args.case]
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        source = folder / "interview.m4a"
-        print(f"making a {args.minutes:g}-minute recording…", flush=True)
-        make_recording(source, args.minutes)
-        ours_dir, peer_out = folder / "ours", folder / "peer.mp3"
-        ours = run_measured([str(bin_dir / "podcast"), "normalise", str(source), "--output", str(ours_dir),
-                             "--target", str(TARGET), "--true-peak", str(TRUE_PEAK)], env)
-        rows = [("podcast normalise", ours, measure(ours_dir / "interview.mp3"))]
-        if not args.only_ours:
-            peer_tool = shutil.which("ffmpeg-normalize", path=str(bin_dir)) or "ffmpeg-normalize"
-            peer = run_measured([peer_tool, str(source), "-nt", "ebu", "-t", str(TARGET), "-tp", str(TRUE_PEAK),
-                                 "-c:a", "libmp3lame", "-b:a", BITRATE, "-ar", "44100", "-o", str(peer_out), "-f"], env)
-            rows.append(("ffmpeg-normalize", peer, measure(peer_out)))
-    print(f"\n{args.minutes:g} min of mono speech-like AAC → 44.1 kHz {BITRATE} MP3, target {TARGET} LUFS / {TRUE_PEAK} dBTP")
-    print(f"{'tool':<20}{'wall s':>9}{'peak MB':>9}{'LUFS':>8}{'dBTP':>8}")
-    for name, (seconds, memory), level in rows:
-        print(f"{name:<20}{seconds:>9.1f}{memory:>9.0f}{level['integrated']:>8.1f}{level['true_peak']:>8.1f}")
-    if len(rows) == 2:
-        (_, (our_s, our_mb), our_level), (_, (peer_s, peer_mb), peer_level) = rows
-        print(f"\nratio ours / ffmpeg-normalize: wall {our_s / peer_s:.2f}, peak memory {our_mb / peer_mb:.2f}")
-        print(f"distance from target: ours {abs(our_level['integrated'] - TARGET):.1f} LU, "
-              f"ffmpeg-normalize {abs(peer_level['integrated'] - TARGET):.1f} LU")
+        for case in cases:
+            if case == "readers" and not montage.READERS.is_dir():
+                print(f"\nreaders: skipped, no evaluation audio at {montage.READERS} (../shared/eval beside the project)")
+                continue
+            compare(case, args.minutes, args.only_ours, Path(tmp), env)
     return 0
 
 
