@@ -441,7 +441,9 @@ def _measure(
         show = replace(show, levels=levels)
         logger.info("%s: loudness range %.1f LU over the %.1f LU aimed for; levelled", about, body["lra"], loudness.lra)
         body = {"integrated": levelled.integrated, "true_peak": levelled.true_peak, "range_before": body["lra"]}
-    return replace(show, measured=body["integrated"]), body, span, duration
+    # To a tenth, as the summary gave it before: what Whisper hears of a programme that needs no
+    # levelling stays the same bytes, and is not transcribed again.
+    return replace(show, measured=round(body["integrated"], 1)), body, span, duration
 
 
 def leveller(momentary: np.ndarray, true_peak: np.ndarray, floor: float) -> Levelled:
