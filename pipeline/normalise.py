@@ -35,7 +35,7 @@ from . import ffmpeg, jingles
 from .engine import Stage
 from .errors import AudioDecodeError, StageError
 from .jobs import EpisodeJob
-from .loudness import BLOCK_STEPS, RELATIVE_GATE, SILENT, STEP, FrameLog, elapsed, integrated, is_silent, meter, silences, summaries
+from .loudness import BLOCK_STEPS, SILENT, STEP, FrameLog, elapsed, integrated, is_silent, meter, silences, summaries
 from .records import AudioSettings, Jingles, Loudness, Track
 
 logger = logging.getLogger(__name__)
@@ -48,19 +48,23 @@ TRANSCRIPTION_RATE = 16000  # speaker tracks are kept for Whisper, which takes 1
 SPEECH_LEVEL = -20.0
 MIN_SECONDS = 1.0  # shorter than this is a mistake, not a recording
 TRIM_PAD = 0.25  # seconds of silence kept before the first sound and after the last
-# The leveller: at each moment, the gain that brings the loudness of the speech around it to the
-# programme's own loudness. "Around it": 400 ms blocks weighed by a gaussian of 1.5 s (about 6 s
-# wide, a speaker's turn); a block is speech when its true peak is over the show's silence
+# The leveller: at each moment, the gain that brings the voice heard around it to the loudness
+# of the programme's speech. "Around it": 400 ms blocks weighed by a gaussian of 1.5 s (about
+# 6 s wide, a speaker's turn); a block is speech when its true peak is over the show's silence
 # threshold, so pauses and room noise are never raised for themselves. Where the window holds
 # too little speech to judge (a long pause), the gain moves in a straight line between its
 # neighbours. Measured on bench/montage.py's readers (fr-read, 26 LU between the quietest and
-# the loudest audible one): they come out within 0.5 LU of one another (2.8 once the limiter
-# has taken more from the two whose peaks reach 0 dBFS), the loudness range at 6 LU. ffmpeg's
-# dynaudnorm, a peak normaliser, left 19 LU: its 18 dB of gain at most left the quiet readers
-# 10-17 dB under; with 40 dB, its peak-based gain still left 12 LU.
+# the loudest audible one), the published range is 6 LU; on a host and a guest 20 dB apart
+# taking 5 s turns, the turns come out within 0.6 LU of one another. ffmpeg's dynaudnorm, a peak
+# normaliser, left the readers at 19 LU: its 18 dB of gain at most left the quiet ones 10-17 dB
+# under, and with 40 dB its peak-based gain still left 12 LU. A gaussian-weighted mean of the
+# blocks' loudness evened out the readers but left the 5 s turns 20 LU apart, ruled by the
+# louder voice: hence the median (`_voice_loudness`).
 LEVEL_SIGMA = 1.5  # seconds
 LEVEL_MIN_SPEECH = 0.15  # share of the (weighed) window that must be speech for its loudness to count
+LEVEL_VOICE_BAND = 10.0  # LU either side of the median: BS.1770's relative gate, both ways
 LEVEL_MAX_GAIN = 24.0  # dB either way; the montage's quietest audible reader needed +22.4
+LEVEL_CHUNK = 1024  # steps whose windows are sorted at once (1024 x 91 values)
 LEVEL_PAD = 10.0  # seconds of gain written past the end: amultiply stops with the shorter input
 TRACK_LEVEL = -23.0  # LUFS each speaker's track is set to before mixing (EBU R128's reference)
 AIM = 0.3  # LU: encode again when the file lands further than this from the target (tolerance is 0.5)
@@ -460,33 +464,49 @@ def leveller(momentary: np.ndarray, true_peak: np.ndarray, floor: float) -> Leve
     speech = (momentary > SILENT) & (block_peak > floor)
     if not speech.any():
         return Levelled(np.zeros(steps), integrated(momentary), float(np.nanmax(true_peak)))
-    power = np.where(speech, 10 ** (np.where(speech, momentary, SILENT) / 10), 0.0)
     reach = round(3 * LEVEL_SIGMA / STEP)
     window = np.exp(-0.5 * (np.arange(-reach, reach + 1) * STEP / LEVEL_SIGMA) ** 2)
-
-    def around(counted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The weight of the `counted` blocks near each step, and their loudness (LUFS, NaN without)."""
-        heard = np.convolve(counted, window)[reach : reach + steps]  # centred on each step
-        energy = np.convolve(np.where(counted, power, 0.0), window)[reach : reach + steps]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return heard, np.where(heard > 0, 10 * np.log10(energy / heard), np.nan)
-
-    _, first = around(speech.astype(float))
-    # BS.1770's relative gate, around each block: the fading ends of words and phrases, 10 LU
-    # under the speech around them, do not drag its loudness down.
-    heard, loud = around((speech & (momentary >= first + RELATIVE_GATE)).astype(float))
-    judged = heard >= LEVEL_MIN_SPEECH * window.sum()
+    # Each step's row holds the blocks around it (NaN where not speech); rows are taken a chunk at
+    # a time, so memory does not grow with the programme.
+    padded = np.pad(np.where(speech, momentary, np.nan), reach, constant_values=np.nan)
+    voice = np.empty(steps)
+    for start in range(0, steps, LEVEL_CHUNK):
+        rows = np.lib.stride_tricks.sliding_window_view(padded[start : min(start + LEVEL_CHUNK, steps) + 2 * reach], 2 * reach + 1)
+        voice[start : start + len(rows)] = _voice_loudness(rows, window)
+    judged = ~np.isnan(voice)
     if not judged.any():  # too little speech anywhere to tell loud from quiet: leave it as it is
         gains = np.zeros(steps)
     else:
         own = integrated(momentary[speech])  # the loudness of all the programme's speech
         index = np.arange(steps)
-        gains = np.clip(own - np.interp(index, index[judged], loud[judged]), -LEVEL_MAX_GAIN, LEVEL_MAX_GAIN)
+        gains = np.clip(own - np.interp(index, index[judged], voice[judged]), -LEVEL_MAX_GAIN, LEVEL_MAX_GAIN)
     # Block i ends at (i + 1) * STEP: its middle, where its gain applies, is (i - 1) * STEP.
     at_steps = np.concatenate([gains[1:], gains[-1:]])
     # Step j's peak lies in the 100 ms ending at (j + 1) * STEP, between two gain steps.
     peaks = true_peak + np.maximum(at_steps, np.concatenate([at_steps[1:], at_steps[-1:]]))
     return Levelled(at_steps, integrated(momentary + gains), float(np.nanmax(peaks)))
+
+
+def _voice_loudness(rows: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """The loudness (LUFS) of the voice around each step, NaN where too little speech is heard.
+
+    `rows[i]` holds the loudness of the blocks around step i, NaN for those that are not speech,
+    weighed by `window`. Their weighted median is the voice that holds most of the window: in a
+    conversation, a mean is ruled by the louder voice. The blocks within
+    LEVEL_VOICE_BAND of it are then averaged as BS.1770 averages them (their power); the faded
+    ends of words and the other voice are left out.
+    """
+    weights = np.where(np.isnan(rows), 0.0, window)
+    total = weights.sum(axis=1)
+    order = np.argsort(np.where(np.isnan(rows), np.inf, rows), axis=1)
+    ranked = np.take_along_axis(rows, order, axis=1)
+    cumulative = np.cumsum(np.take_along_axis(weights, order, axis=1), axis=1)
+    median = np.take_along_axis(ranked, np.argmax(cumulative >= total[:, None] / 2, axis=1)[:, None], axis=1)[:, 0]
+    near = np.where(np.abs(rows - median[:, None]) <= LEVEL_VOICE_BAND, weights, 0.0)
+    power = np.where(near > 0, 10 ** (np.nan_to_num(rows, nan=SILENT) / 10), 0.0)
+    heard = total >= LEVEL_MIN_SPEECH * window.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(heard, 10 * np.log10((near * power).sum(axis=1) / near.sum(axis=1)), np.nan)
 
 
 def _limiter(limit: float) -> str:

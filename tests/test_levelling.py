@@ -78,6 +78,17 @@ def test_leveller_raises_the_quiet_reader_and_holds_through_pauses():
     assert levelled.true_peak == pytest.approx(-6.0, abs=0.1)  # the quiet reader's peaks, raised, meet the loud one's
 
 
+def test_leveller_follows_a_conversation_turn_by_turn():
+    """A host and a guest 20 dB quieter taking turns of 5 s: each turn is brought to the host."""
+    turns = [np.full(50, -20.0 if turn % 2 == 0 else -40.0) for turn in range(8)]
+    momentary = np.concatenate(turns)
+    true_peak = momentary + 14  # speech's peaks, some 14 dB over its loudness
+    gains = leveller(momentary, true_peak, floor=-50.0).gains
+    for turn in range(8):
+        middle = gains[turn * 50 + 15 : turn * 50 + 35]  # away from the changes of voice
+        assert middle == pytest.approx(np.full(20, 0.0 if turn % 2 == 0 else 20.0), abs=0.5)
+
+
 def test_silence_under_the_floor_is_not_raised():
     momentary = np.concatenate([np.full(100, -20.0), np.full(100, -65.0)])  # then room noise
     true_peak = np.concatenate([np.full(100, -6.0), np.full(100, -55.0)])
