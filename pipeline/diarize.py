@@ -129,6 +129,11 @@ def word_voices(words: list[Word], centres: np.ndarray, labels: np.ndarray, voic
     half = FRAMES * HOP / RATE / 2
     chosen = []
     for word in words:
+        # A "?" or "!" standing alone (French spaces them) ends the sentence before it; Whisper
+        # often stretches it over the pause into the next speaker's voice.
+        if chosen and not any(c.isalnum() for c in word.text):
+            chosen.append(chosen[-1])
+            continue
         middle = (word.start + word.end) / 2
         near = np.abs(centres - middle)
         covering = near <= half
@@ -213,7 +218,7 @@ def encoder_identity() -> str:
 
 class Diarize(Stage):
     name = "diarize"
-    version = 2
+    version = 3
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
         if job.episode.tracks:

@@ -354,7 +354,9 @@ def at_voice(segment: Segment, voiced: np.ndarray) -> Segment:
     words = list(segment.words)
     for i, word in enumerate(words):
         first = int(word.start / FRAME_SECONDS)
-        if first >= len(voiced) or voiced[first]:
+        # French puts a space before "?" and "!", and Whisper times them as words of their own,
+        # often in the pause after the sentence: moved, they would land in the next speaker's voice.
+        if first >= len(voiced) or voiced[first] or not any(c.isalnum() for c in word.text):
             continue
         ahead = np.flatnonzero(voiced[first:])
         if not ahead.size:

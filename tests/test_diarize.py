@@ -35,6 +35,14 @@ def test_words_take_the_voice_of_the_prints_over_them():
     assert word_voices(said, centres, labels, 2) == [0, 0, 1, 1]  # "quatre": nearest print
 
 
+def test_punctuation_stays_with_the_sentence_it_ends():
+    """Whisper's " ?" stretched over the pause, into the next voice (seen in the duo, under AVX2)."""
+    said = [Word(0.0, 0.4, " premiers"), Word(0.4, 0.8, " clients"), Word(0.8, 2.4, " ?"), Word(2.5, 2.9, " Grâce")]
+    centres = np.array([0.2, 0.6, 1.9, 2.2, 2.7])
+    labels = np.array([0, 0, 1, 1, 1])
+    assert word_voices(said, centres, labels, 2) == [0, 0, 0, 1]
+
+
 def test_speaking_order_puts_a_guest_first():
     from datetime import datetime, timezone
     from pathlib import Path

@@ -119,5 +119,8 @@ def test_word_over_silence_moved_to_the_voice():
     lost = Segment(0.1, 1.9, "Chaque semaine", (Word(0.1, 0.4, "Chaque"), Word(1.4, 1.9, " semaine")))
     moved = at_voice(lost, voiced_frames(audio))
     assert moved.words[0].start == pytest.approx(1.0, abs=0.021) and moved.words[0].end == pytest.approx(1.3, abs=0.021)
+    # Punctuation Whisper times in the pause stays with the sentence it ends, not the next voice.
+    asked = Segment(0.0, 1.2, "clients ?", (Word(0.0, 0.3, "clients"), Word(0.5, 1.2, " ?")))
+    assert at_voice(asked, voiced_frames(audio)) == asked
     on_time = Segment(1.0, 1.9, "Chaque semaine", (Word(1.05, 1.4, "Chaque"), Word(1.4, 1.9, " semaine")))
     assert at_voice(on_time, voiced_frames(audio)) == on_time
