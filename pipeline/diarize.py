@@ -129,9 +129,8 @@ def word_voices(words: list[Word], centres: np.ndarray, labels: np.ndarray, voic
     half = FRAMES * HOP / RATE / 2
     chosen = []
     for word in words:
-        # A "?" or "!" standing alone (French spaces them) ends the sentence before it; Whisper
-        # often stretches it over the pause into the next speaker's voice.
-        if chosen and not any(c.isalnum() for c in word.text):
+        # Whisper often stretches a lone "?" over the pause into the next speaker's voice.
+        if chosen and word.is_mark:
             chosen.append(chosen[-1])
             continue
         middle = (word.start + word.end) / 2

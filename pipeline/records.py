@@ -113,10 +113,11 @@ class Track(Record):
 class Transcription(Record):
     engine: str = "faster-whisper"
     model: str = "base"
-    # bench/transcribe.py, French read speech: beam 8 made 122 word errors where beam 5 made 134
-    # (faster-whisper int8), but on the synthetic trailer it lost whole phrases: 5 stays.
+    # bench/transcribe.py, French read speech, int8: beam 8 made 6 fewer word errors than 5 with
+    # AVX-512 kernels and 2 more with AVX2 ones, in the same time: no clear gain, 5 stays.
     beam_size: int = 5
-    # faster-whisper on the CPU: "auto" takes the fastest type the CPU runs at full accuracy.
+    # faster-whisper on the CPU: "auto" takes int8 where CTranslate2 runs it (the fastest with
+    # AVX2 and AVX-512 kernels alike, measured), else float32.
     compute_type: str = "auto"
     vad: bool = True
     glossary: tuple[str, ...] = ()  # names and jargon Whisper should spell right
@@ -195,6 +196,11 @@ class Word(Record):
     text: str
     probability: float = 1.0
     speaker: str = ""
+
+    @property
+    def is_mark(self) -> bool:
+        """Punctuation alone, like the " ?" French spacing gives: it belongs to the word before."""
+        return not any(c.isalnum() for c in self.text)
 
 
 @dataclass(frozen=True)

@@ -120,18 +120,8 @@ class Transcriber:
         self.threads = threads or os.cpu_count() or 1
         self.window = WINDOW_SECONDS
 
-    def _publish(self, heard: list[Segment], window: np.ndarray, start: float, duration: float,
-                 segments: list[Segment], progress: Callable[[float, float], None] | None) -> None:
-        """A window's segments, loops cut and words set on the voice, onto the file's timeline."""
-        onsets = voiced_frames(window)
-        for piece in cut_loops(heard):
-            timed = _offset(at_voice(piece, onsets), start)
-            segments.append(timed)
-            if progress:
-                progress(timed.end, duration)
-
-    def _sequential(self, window: np.ndarray, language: str, prompt: str) -> list[Segment]:
-        """A window decoded 30 s after another, on its voiced parts only: segments timed within it."""
+    def _heard(self, window: np.ndarray, language: str, prompt: str) -> list[Segment]:
+        """What Whisper heard in a window (its voiced parts only), timed within the window."""
         audio, original = window, lambda t, end=False: t
         if self.settings.vad:
             audio, original = speech_only(window)
@@ -165,8 +155,12 @@ class Transcriber:
         segments: list[Segment] = []
         for start, end in windows(duration, silences(scan.stderr), self.window):
             window = ffmpeg.decode(path, WHISPER_RATE, start, end)
-            heard = self._sequential(window, language, prompt)
-            self._publish(heard, window, start, duration, segments, progress)
+            onsets = voiced_frames(window)
+            for piece in cut_loops(self._heard(window, language, prompt)):
+                timed = _offset(at_voice(piece, onsets), start)
+                segments.append(timed)
+                if progress:
+                    progress(timed.end, duration)
         return Transcript(
             language=language, duration=round(duration, 3), segments=tuple(segments),
             engine=self.engine, model=self.settings.model, options=self.options(language, prompt),
@@ -354,9 +348,9 @@ def at_voice(segment: Segment, voiced: np.ndarray) -> Segment:
     words = list(segment.words)
     for i, word in enumerate(words):
         first = int(word.start / FRAME_SECONDS)
-        # French puts a space before "?" and "!", and Whisper times them as words of their own,
-        # often in the pause after the sentence: moved, they would land in the next speaker's voice.
-        if first >= len(voiced) or voiced[first] or not any(c.isalnum() for c in word.text):
+        # Whisper times a lone "?" in the pause after its sentence: moved, it would land in the
+        # next speaker's voice.
+        if first >= len(voiced) or voiced[first] or word.is_mark:
             continue
         ahead = np.flatnonzero(voiced[first:])
         if not ahead.size:
