@@ -293,9 +293,9 @@ def transcribe_command(
         raise click.BadParameter(str(e), param_hint="--language") from None
     output.mkdir(parents=True, exist_ok=True)
     # Each job gets its share of the cores: more threads than cores only slows everyone down.
-    threads = max(1, (os.cpu_count() or 1) // jobs)
+    threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else 0
     try:
-        transcriber = load(Transcription(engine=engine, model=model), Path.cwd(), threads=threads, workers=jobs)
+        transcriber = load(Transcription(engine=engine, model=model), Path.cwd(), threads=threads, workers=jobs if jobs > 1 else 0)
     except PipelineError as e:
         raise click.ClickException(str(e)) from e
     except (RuntimeError, ValueError, OSError) as e:

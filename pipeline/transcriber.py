@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
@@ -33,7 +34,13 @@ VAD_PARAMETERS = {"speech_pad_ms": 800}
 # faster-whisper computes the features of all the audio it is given at once: an hour took
 # 3.6 GB here. Windows cut in pauses keep memory flat for any length; on 20 minutes of dense
 # speech, 10-minute windows peaked at 1.04 GB (process tree), 5-minute ones at 0.80 GB.
-WINDOW_SECONDS = 300.0
+# Two windows are decoded at once (below): 2.5-minute ones keep an hour under 0.9 GB, 5-minute
+# ones reached 1.07 GB, for the same word error rate on fr-read (31.7 % and 31.8 %).
+WINDOW_SECONDS = 150.0
+# Two windows decoded at once, on one core each, beat one window on two cores: the base model's
+# matrices are too small to keep two threads busy (the trailer took 14.8 s on one core, 16.2 s on
+# two). On 610 s of fr-read on 2 cores: 62 s → 32 s, the very same words.
+PARALLEL_WINDOWS = 2
 PAUSE_DB, PAUSE_SECONDS = -40, 0.5  # what counts as a pause to cut a window in
 # Whisper's own guards, the same on both engines (openai-whisper's defaults, which
 # faster-whisper shares): a window decoded too repetitively (gzip ratio), too unsure
@@ -115,9 +122,11 @@ class Transcriber:
 
     engine = ""
 
-    def __init__(self, settings: Transcription, threads: int = 0):
+    def __init__(self, settings: Transcription, threads: int = 0, workers: int = 1):
+        cores = os.cpu_count() or 1
         self.settings = settings
-        self.threads = threads or os.cpu_count() or 1
+        self.workers = workers or max(1, min(PARALLEL_WINDOWS, cores))  # windows decoded at once
+        self.threads = threads or max(1, cores // self.workers)  # cores for each
         self.window = WINDOW_SECONDS
 
     def _heard(self, window: np.ndarray, language: str, prompt: str) -> list[Segment]:
@@ -152,15 +161,18 @@ class Transcriber:
         scan = ffmpeg.run(["-stats_period", "3600", "-i", str(path), "-af", f"silencedetect=n={PAUSE_DB}dB:d={PAUSE_SECONDS}",
                            "-f", "null", "-"], about=path)
         duration = elapsed(scan.stderr) or 0.0
-        segments: list[Segment] = []
-        for start, end in windows(duration, silences(scan.stderr), self.window):
-            window = ffmpeg.decode(path, WHISPER_RATE, start, end)
+
+        def heard(span: tuple[float, float]) -> list[Segment]:
+            window = ffmpeg.decode(path, WHISPER_RATE, *span)
             onsets = voiced_frames(window)
-            for piece in cut_loops(self._heard(window, language, prompt)):
-                timed = _offset(at_voice(piece, onsets), start)
-                segments.append(timed)
-                if progress:
-                    progress(timed.end, duration)
+            return [_offset(at_voice(piece, onsets), span[0]) for piece in cut_loops(self._heard(window, language, prompt))]
+
+        segments: list[Segment] = []
+        with ThreadPoolExecutor(self.workers) as pool:
+            for timed in pool.map(heard, windows(duration, silences(scan.stderr), self.window)):
+                segments.extend(timed)
+                if progress and timed:
+                    progress(timed[-1].end, duration)
         return Transcript(
             language=language, duration=round(duration, 3), segments=tuple(segments),
             engine=self.engine, model=self.settings.model, options=self.options(language, prompt),
@@ -187,8 +199,8 @@ class FasterWhisper(Transcriber):
 
     engine = "faster-whisper"
 
-    def __init__(self, settings: Transcription, root: Path, threads: int = 0, workers: int = 1):
-        super().__init__(settings, threads)
+    def __init__(self, settings: Transcription, root: Path, threads: int = 0, workers: int = 0):
+        super().__init__(settings, threads, workers)
         import ctranslate2
         from faster_whisper import WhisperModel
 
@@ -196,7 +208,7 @@ class FasterWhisper(Transcriber):
         self.compute_type = "float16" if cuda else cpu_compute_type(settings.compute_type)
         self.model = WhisperModel(
             models.resolve(settings.model, root), device="cuda" if cuda else "cpu", compute_type=self.compute_type,
-            cpu_threads=self.threads, num_workers=workers,
+            cpu_threads=self.threads, num_workers=self.workers,
         )
 
     def _decode(self, audio: np.ndarray, language: str, prompt: str) -> Iterator[Segment]:
@@ -214,8 +226,9 @@ class OpenAIWhisper(Transcriber):
 
     engine = "openai-whisper"
 
-    def __init__(self, settings: Transcription, root: Path, threads: int = 0, workers: int = 1):
-        super().__init__(settings, threads)
+    def __init__(self, settings: Transcription, root: Path, threads: int = 0, workers: int = 0):
+        # One window at a time: whisper's decoder hangs its key/value cache on the shared model.
+        super().__init__(settings, threads, 1)
         try:
             import torch
             import whisper
@@ -245,8 +258,9 @@ class OpenAIWhisper(Transcriber):
             yield Segment(float(piece["start"]), float(piece["end"]), piece["text"].strip(), words)
 
 
-def load(settings: Transcription, root: Path, threads: int = 0, workers: int = 1) -> Transcriber:
-    """The engine `settings.engine` names, with its model loaded."""
+def load(settings: Transcription, root: Path, threads: int = 0, workers: int = 0) -> Transcriber:
+    """The engine `settings.engine` names, with its model loaded: `workers` windows decoded at
+    once on `threads` cores each (0: as many as pays on this machine)."""
     engine = {"faster-whisper": FasterWhisper, "openai-whisper": OpenAIWhisper}[settings.engine]
     return engine(settings, root, threads, workers)
 
