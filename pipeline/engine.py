@@ -10,6 +10,7 @@ killed at any moment leaves either the old record (and the stage runs again) or 
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import hashlib
 import json
@@ -235,6 +236,15 @@ def check(stage: Stage, job: Any, store: Store, scope: str) -> str:
     return "stale"
 
 
+def give_back_memory() -> None:
+    """Return the heap a stage freed to the system. glibc keeps it for the process otherwise, so
+    diarization (torch) would stack its peak on what Whisper used: 1.32 GB on an hour, 0.9 without."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: its allocator decides alone
+        pass
+
+
 def run_stage(
     stage: Stage,
     job: Any,
@@ -283,3 +293,4 @@ def run_stage(
     finally:
         for temp in temps.values():
             temp.unlink(missing_ok=True)
+        give_back_memory()

@@ -179,3 +179,23 @@ def test_a_second_build_in_the_same_folder_is_refused(tmp_path):
                 pass
     with store.lock():  # released once the first build is done
         pass
+
+
+def resident_mb() -> float:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="reads Linux's /proc")
+def test_memory_a_stage_freed_goes_back_to_the_system(setup):
+    stage, job, store = setup
+    survivors = []
+
+    class Heap(Shout):
+        def run(self, job, out):
+            junk = [bytes(2000) for _ in range(100_000)]  # 200 MB in small blocks, as a decoder leaves it
+            survivors.extend(junk[::500])  # a few outlive the stage, scattered through the heap
+            return super().run(job, out)
+
+    before = resident_mb()
+    assert run_stage(Heap(), job, store, "ep").state == "ran"
+    assert resident_mb() - before < 50
