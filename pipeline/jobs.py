@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from .engine import StageRecord
 from .records import Episode, Show
@@ -40,16 +40,10 @@ class Paths:
 
 @dataclass
 class Resources:
-    """Things loaded once per build and shared by every episode (the Whisper model above all)."""
+    """What the build lends every episode's stages."""
 
-    cache: dict[str, Any] = field(default_factory=dict)
     # Called with (seconds done, seconds in all) while an episode is transcribed.
     progress: Callable[[float, float], None] | None = None
-
-    def get(self, key: str, factory: Any) -> Any:
-        if key not in self.cache:
-            self.cache[key] = factory()
-        return self.cache[key]
 
 
 @dataclass

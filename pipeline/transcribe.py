@@ -81,7 +81,9 @@ class Transcribe(Stage):
 
     def run(self, job: EpisodeJob, out: dict[str, Path]) -> dict[str, Any]:
         settings = job.show.transcription
-        transcriber = job.resources.get(f"transcriber:{settings.engine}:{settings.model}", lambda: load(settings, job.show.root))
+        # Loaded for each episode (0.5 s) rather than kept: diarization comes next, and with Whisper
+        # still in memory an hour's build peaked at 1.05 GB instead of 0.9.
+        transcriber = load(settings, job.show.root)
         prompt = vocabulary_prompt(job.show, job.episode)
         files = self.inputs(job)
         speakers = job.records["normalise"].data.get("speakers") or []
