@@ -11,17 +11,19 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Protocol
 
 from .config import EPISODE_FILE, load_episode, load_show
 from .corrections import Correct
-from .engine import Outcome, Stage, Store, check, clean_temporaries, run_stage
+from .engine import Outcome, Stage, State, Store, check, clean_temporaries, run_stage
 from .errors import ConfigError, PipelineError
 from .feed import Feed
 from .jobs import EpisodeJob, Paths, Published, Resources, ShowJob
+from .layout import PublicLayout
 from .normalise import Normalise
 from .notes import Notes
 from .records import Episode, Show
+from .results import Results, Tagged
 from .site import Site
 from .tag import Tag
 from .diarize import Diarize
@@ -35,7 +37,9 @@ STAGE_NAMES = tuple(s.name for s in EPISODE_STAGES + SHOW_STAGES)
 PUBLISH_STAGES = {"tag"}  # what drafts and scheduled episodes skip: nothing of theirs lands in public/
 SHOW_SCOPE = "show"
 
-Progress = Callable[[str, str, str, Outcome | None], None]
+class Progress(Protocol):
+    def __call__(self, scope: str, stage: str, state: State, outcome: Outcome | None) -> None:
+        """Told when a stage starts (STARTED) and how it ended; `scope` is an episode's slug or "show"."""
 
 
 @dataclass
@@ -48,17 +52,17 @@ class Failure:
 @dataclass
 class EpisodeState:
     slug: str
-    states: dict[str, str] = field(default_factory=dict)  # stage -> fresh/ran/stale/failed/draft/...
+    states: dict[str, State] = field(default_factory=dict)  # stage name -> its state
     episode: Episode | None = None
-    records: dict = field(default_factory=dict)
+    results: Results = field(default_factory=Results)
     failure: Failure | None = None
-    note: str = ""  # "draft", "scheduled" or ""
+    note: State | None = None  # DRAFT or SCHEDULED: kept out of public/
 
 
 @dataclass
 class Report:
     episodes: list[EpisodeState] = field(default_factory=list)
-    show: dict[str, str] = field(default_factory=dict)
+    show: dict[str, State] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     published: list[str] = field(default_factory=list)
 
@@ -84,17 +88,17 @@ def scope_of(slug: str) -> str:
     return f"episodes/{slug}"
 
 
-def unpublished_note(episode: Episode, now: datetime) -> str:
+def unpublished_note(episode: Episode, now: datetime) -> State | None:
     if episode.draft:
-        return "draft"
+        return State.DRAFT
     if episode.published > now:
-        return "scheduled"
-    return ""
+        return State.SCHEDULED
+    return None
 
 
 def _run(stage: Stage, job: object, store: Store, scope: str, label: str, force: bool, progress: Progress | None) -> Outcome:
     """Run one stage, telling `progress` when it starts and how it ended."""
-    on_start = (lambda: progress(label, stage.name, "start", None)) if progress else None
+    on_start = (lambda: progress(label, stage.name, State.STARTED, None)) if progress else None
     outcome = run_stage(stage, job, store, scope, force=force, on_start=on_start)
     if progress:
         progress(label, stage.name, outcome.state, outcome)
@@ -119,19 +123,19 @@ def _episode_pass(
             outcome = _run(stage, job, store, scope, job.episode.slug, force, progress)
         else:
             status = check(stage, job, store, scope)
-            outcome = Outcome(status, store.load(scope, stage.name) if status == "fresh" else None)
-            if status == "failed":
+            outcome = Outcome(status, store.load(scope, stage) if status == State.FRESH else None)
+            if status == State.FAILED:
                 failure = store.failure(scope, stage.name) or {}
                 outcome.error = failure.get("error", "")
         state.states[stage.name] = outcome.state
-        if outcome.state == "failed":
+        if outcome.state == State.FAILED:
             state.failure = Failure(job.episode.slug, stage.name, outcome.error)
             break
         if outcome.record is None:
             break
-        job.records[stage.name] = outcome.record
+        job.results.add(outcome.record.result)
     for stage in EPISODE_STAGES:
-        state.states.setdefault(stage.name, "waiting")
+        state.states.setdefault(stage.name, State.WAITING)
 
 
 def build(
@@ -140,10 +144,13 @@ def build(
     force: bool = False,
     only: str | None = None,
     progress: Progress | None = None,
+    transcription: Callable[[float, float], None] | None = None,
     dry_run: bool = False,
     now: datetime | None = None,
 ) -> Report:
     """Build the show in `root` into `root/public`; `dry_run` only reports what is fresh.
+
+    `transcription` is told (seconds done, seconds in all) while an episode is transcribed.
 
     Raises:
         ConfigError: podcast.toml is unusable (nothing can be built without it), or an unknown slug.
@@ -159,9 +166,10 @@ def build(
     if only and only not in STAGE_NAMES:
         raise ConfigError(f"unknown stage {only!r}; stages are {', '.join(STAGE_NAMES)}")
 
+    layout = PublicLayout(show)
     store = Store(paths.build)
     report = Report()
-    resources = Resources(progress=getattr(progress, "transcription", None))
+    resources = Resources(progress=transcription)
 
     def may_run(slug: str) -> Callable[[Stage], bool]:
         selected = not dry_run and (not wanted or slug in wanted)
@@ -171,7 +179,7 @@ def build(
     with store.lock() if not dry_run else contextlib.nullcontext():
         try:
             if not dry_run:
-                clean_temporaries(paths.build, paths.public)
+                clean_temporaries(paths.build, layout.root)
             ready: list[Published] = []
             for folder in folders:
                 state = EpisodeState(folder.name)
@@ -180,20 +188,20 @@ def build(
                     episode = read_episode(folder, show)
                 except PipelineError as e:
                     state.failure = Failure(folder.name, "config", str(e))
-                    state.states = {s.name: "waiting" for s in EPISODE_STAGES}
+                    state.states = {s.name: State.WAITING for s in EPISODE_STAGES}
                     report.failures.append(state.failure)
                     if progress:
-                        progress(folder.name, "config", "failed", Outcome("failed", error=str(e)))
+                        progress(folder.name, "config", State.FAILED, Outcome(State.FAILED, error=str(e)))
                     continue
                 state.episode = episode
                 state.note = unpublished_note(episode, now)
                 job = EpisodeJob(show=show, episode=episode, paths=paths, resources=resources)
                 _episode_pass(job, store, state, may_run(episode.slug), force, progress)
-                state.records = job.records
+                state.results = job.results
                 if state.failure:
                     report.failures.append(state.failure)
-                elif not state.note and all(state.states[s.name] in ("fresh", "ran") for s in EPISODE_STAGES):
-                    ready.append(Published(episode, job.records))
+                elif not state.note and all(state.states[s.name] in (State.FRESH, State.RAN) for s in EPISODE_STAGES):
+                    ready.append(Published(episode, job.results))
 
             show_job = ShowJob(show=show, episodes=ready, paths=paths, resources=resources)
             report.published = [p.episode.slug for p in ready]
@@ -211,25 +219,26 @@ def build(
                     continue
                 outcome = _run(stage, show_job, store, SHOW_SCOPE, SHOW_SCOPE, force, progress)
                 report.show[stage.name] = outcome.state
-                if outcome.state == "failed":
+                if outcome.state == State.FAILED:
                     report.failures.append(Failure(SHOW_SCOPE, stage.name, outcome.error))
-            if not dry_run and not wanted and not only and report.show.get("site") != "failed":
-                prune(paths, store, ready)
+            if not dry_run and not wanted and not only and report.show.get("site") != State.FAILED:
+                prune(layout, store, ready)
         finally:
             store.hashes.save()
     return report
 
 
-def prune(paths: Paths, store: Store, ready: list[Published]) -> None:
+def prune(layout: PublicLayout, store: Store, ready: list[Published]) -> None:
     """Remove published files of episodes that are gone, drafts again, or failed this time."""
     keep = set()
     for item in ready:
-        keep |= {Path(o["path"]) for o in item.records["tag"].outputs.values()}
+        tagged = item.results[Tagged]
+        keep |= {tagged.mp3, *([tagged.m4a] if tagged.m4a else [])}
     for stage in SHOW_STAGES:
-        record = store.load(SHOW_SCOPE, stage.name)
+        record = store.load(SHOW_SCOPE, stage)
         if record:
             keep |= {Path(o["path"]) for o in record.outputs.values()}
-    for folder in (paths.public / "audio", paths.public / "episodes"):
+    for folder in layout.episode_folders:
         if not folder.is_dir():
             continue
         for file in sorted(folder.rglob("*"), reverse=True):

@@ -13,10 +13,10 @@ import click
 
 from . import __version__
 from .build import STAGE_NAMES, Report, build
-from .engine import Outcome
-from .engine import write_atomic
+from .engine import Outcome, State, write_atomic
 from .errors import PipelineError
 from .render import clock
+from .results import Levelled, Transcribed
 from .transcriber import ENGINES
 
 DOUBTFUL_SHOWN = 5  # low-confidence passages listed per episode by `podcast status`
@@ -65,19 +65,19 @@ class Printer:
         self.started = 0.0
         self.scope = ""
 
-    def __call__(self, scope: str, stage: str, state: str, outcome: Outcome | None) -> None:
-        if state == "start":
+    def __call__(self, scope: str, stage: str, state: State, outcome: Outcome | None) -> None:
+        if state == State.STARTED:
             self.started = time.monotonic()
             self.scope = scope
             if self.tty:
                 click.echo(f"{scope:<28} {stage:<10} …", nl=False, err=True)
             return
-        if state == "failed":
+        if state == State.FAILED:
             if self.tty and stage != "config":
                 click.echo("\r" + " " * 60 + "\r", nl=False, err=True)
             first_line = outcome.error.splitlines()[0] if outcome and outcome.error else ""
             click.secho(f"{scope:<28} {stage:<10} failed: {first_line}", fg="red", err=True)
-        elif state == "ran" and self.tty:
+        elif state == State.RAN and self.tty:
             click.echo(f"\r{scope:<28} {stage:<10} done ({outcome.seconds:.1f} s)   ", err=True)
 
     def transcription(self, done: float, total: float) -> None:
@@ -96,7 +96,7 @@ def summarise(report: Report, seconds: float) -> None:
         for line in failure.message.splitlines():
             click.echo(f"    {line}", err=True)
     unpublished = [e.slug + f" ({e.note})" for e in report.episodes if e.note]
-    if any(state not in ("fresh", "ran") for state in report.show.values()):
+    if any(state not in (State.FRESH, State.RAN) for state in report.show.values()):
         states = ", ".join(f"{stage} {state}" for stage, state in report.show.items())
         click.echo(f"public/ was not updated ({states}); run 'podcast build' to publish ({seconds:.1f} s)", err=True)
         return
@@ -126,7 +126,7 @@ def build_command(slugs: tuple[str, ...], force: bool, only: str | None, root: P
     """
     started = time.monotonic()
     printer = Printer()
-    report = build(root, slugs=slugs, force=force, only=only, progress=printer)
+    report = build(root, slugs=slugs, force=force, only=only, progress=printer, transcription=printer.transcription)
     summarise(report, time.monotonic() - started)
     if not report.ok:
         sys.exit(1)
@@ -148,16 +148,15 @@ def status(root: Path) -> None:
     colours = {"fresh": "green", "stale": "yellow", "failed": "red", "waiting": "yellow"}
     for state in report.episodes:
         cells = " ".join(click.style(f"{state.states.get(s, ''):<10}", fg=colours.get(state.states.get(s, ""))) for s in stages)
-        levelled = state.records.get("normalise")
+        levelled = state.results.get(Levelled)
         loudness = ""
         if levelled:
-            data = levelled.data
-            loudness = f"{data['integrated']:.1f} LUFS {data['true_peak']:.1f} dBTP LRA {data['lra']:.1f}" + (" limited" if data.get("limited") else "")
+            loudness = f"{levelled.integrated:.1f} LUFS {levelled.true_peak:.1f} dBTP LRA {levelled.lra:.1f}" + (" limited" if levelled.limited else "")
         click.echo(f"{state.slug:<28} {cells} {loudness}")
-        heard = state.records.get("transcribe")
-        if heard and heard.data.get("doubtful"):
-            passages = heard.data["doubtful"]
-            shown = "; ".join(f"{clock(p['start'])} “{p['text']}”" for p in passages[:DOUBTFUL_SHOWN])
+        heard = state.results.get(Transcribed)
+        if heard and heard.doubtful:
+            passages = heard.doubtful
+            shown = "; ".join(f"{clock(p.start)} “{p.text}”" for p in passages[:DOUBTFUL_SHOWN])
             more = f" (+{len(passages) - DOUBTFUL_SHOWN} more)" if len(passages) > DOUBTFUL_SHOWN else ""
             click.echo(f"    to check in the transcript: {shown}{more}")
         if state.failure:

@@ -1,4 +1,4 @@
-"""Stage 4: a host's corrections to the transcript, kept in git as `episodes/<slug>/corrections.toml`.
+"""The correct stage: a host's corrections to the transcript, kept in git as `episodes/<slug>/corrections.toml`.
 
 Applied to Whisper's transcript after every transcription, so they survive a re-transcription;
 editing them re-runs this stage and what follows, never Whisper.
@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,6 +29,7 @@ from .engine import Stage
 from .errors import ConfigError
 from .jobs import EpisodeJob
 from .records import Segment, Transcript, Word
+from .results import Corrected, Diarized
 from .transcribe import load_transcript
 from .writers import get_writer
 
@@ -128,9 +128,10 @@ def apply(transcript: Transcript, corrections: _Corrections, where: Path | str =
 class Correct(Stage):
     name = "correct"
     version = 1
+    result = Corrected
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:
-        files = {"transcript": job.records["diarize"].path("transcript")}
+        files = {"transcript": job.results[Diarized].transcript}
         corrections = job.episode.folder / FILE
         if corrections.is_file():
             files["corrections"] = corrections
@@ -139,9 +140,9 @@ class Correct(Stage):
     def outputs(self, job: EpisodeJob) -> dict[str, Path]:
         return {"transcript": job.cache / "transcript.corrected.json"}
 
-    def run(self, job: EpisodeJob, out: dict[str, Path]) -> dict[str, Any]:
+    def run(self, job: EpisodeJob, out: dict[str, Path]) -> Corrected:
         files = self.inputs(job)
         corrections = load(job.episode.folder / FILE)
         corrected = apply(load_transcript(files["transcript"]), corrections, job.episode.folder / FILE)
         out["transcript"].write_text(get_writer("json").write(corrected), encoding="utf-8")
-        return {"replacements": len(corrections.replace), "renames": len(corrections.speakers), "fixes": len(corrections.fix)}
+        return Corrected(out["transcript"], len(corrections.replace), len(corrections.speakers), len(corrections.fix))

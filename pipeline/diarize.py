@@ -1,4 +1,4 @@
-"""Stage 3: who speaks when, on a single-track recording, and the transcript cut at each turn.
+"""The diarize stage: who speaks when, on a single-track recording, and the transcript cut at each turn.
 
 resemblyzer's voice encoder (its weights ship in its wheel) turns every 1.6 s of speech into a
 voice print; k-means groups the prints into at most as many voices as the episode lists people
@@ -21,6 +21,7 @@ from . import ffmpeg
 from .engine import Stage
 from .jobs import EpisodeJob
 from .records import Episode, Segment, Show, Transcript, Word
+from .results import Diarized, Levelled, Transcribed
 from .transcribe import label, load_transcript
 from .writers import get_writer
 
@@ -218,6 +219,7 @@ def encoder_identity() -> str:
 class Diarize(Stage):
     name = "diarize"
     version = 3
+    result = Diarized
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
         if job.episode.tracks:
@@ -226,15 +228,15 @@ class Diarize(Stage):
                 "step": STEP, "shortest_turn": SHORTEST_TURN, "same_voice": SAME_VOICE, "sliver": SLIVER}
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:
-        files = {"transcript": job.records["transcribe"].path("transcript")}
+        files = {"transcript": job.results[Transcribed].transcript}
         if not job.episode.tracks:
-            files["audio"] = job.records["normalise"].path("speech")
+            files["audio"] = job.results[Levelled].speech
         return files
 
     def outputs(self, job: EpisodeJob) -> dict[str, Path]:
         return {"transcript": job.cache / "transcript.speakers.json"}
 
-    def run(self, job: EpisodeJob, out: dict[str, Path]) -> dict[str, Any]:
+    def run(self, job: EpisodeJob, out: dict[str, Path]) -> Diarized:
         files = self.inputs(job)
         transcript = load_transcript(files["transcript"])
         spoken: dict[str, float] = {}
@@ -247,4 +249,4 @@ class Diarize(Stage):
                 note = "speakers not told apart: install the 'speakers' extra (make does)"
                 logger.warning("%s: %s", job.episode.slug, note)
         out["transcript"].write_text(get_writer("json").write(transcript), encoding="utf-8")
-        return {"spoken_seconds": spoken, "note": note}
+        return Diarized(out["transcript"], spoken, note)

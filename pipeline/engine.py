@@ -19,9 +19,11 @@ import os
 import time
 import traceback
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Callable, ClassVar
 
+from . import results
 from .errors import PipelineError, StageError
 
 logger = logging.getLogger(__name__)
@@ -94,10 +96,12 @@ class HashCache:
 
 
 class Stage:
-    """One step of the pipeline. Subclasses set `name`, `version` and implement the four methods."""
+    """One step of the pipeline. Subclasses set `name`, `version`, the type of their `result`
+    (pipeline.results) and implement the four methods."""
 
     name: ClassVar[str]
     version: ClassVar[int]
+    result: ClassVar[type]
 
     def settings(self, job: Any) -> dict[str, Any]:
         """Values (and tool identities) that change the output."""
@@ -111,27 +115,36 @@ class Stage:
         """Where the outputs end up."""
         raise NotImplementedError
 
-    def run(self, job: Any, out: dict[str, Path]) -> dict[str, Any]:
-        """Write every output to its path in `out` (temporary) and return data for the record."""
+    def run(self, job: Any, out: dict[str, Path]) -> Any:
+        """Write every output to its path in `out` (temporary) and return the stage's result,
+        naming its outputs by those paths (the engine renames both into place)."""
         raise NotImplementedError
+
+
+class State(StrEnum):
+    STARTED = "start"  # told to progress reports only
+    FRESH = "fresh"  # done, and nothing it depends on changed
+    RAN = "ran"  # done in this build
+    STALE = "stale"  # to run
+    FAILED = "failed"  # failed on these very inputs
+    WAITING = "waiting"  # a stage before it has not run yet
+    DRAFT = "draft"  # an episode kept out of the feed by the host
+    SCHEDULED = "scheduled"  # an episode to publish later
 
 
 @dataclass
 class StageRecord:
-    """What a stage's last success left: its fingerprint, outputs with hashes, and data."""
+    """What a stage's last success left: its fingerprint, outputs with hashes, and its result."""
 
     fingerprint: str
     outputs: dict[str, dict[str, Any]]
-    data: dict[str, Any]
+    result: Any
     seconds: float = 0.0
-
-    def path(self, name: str) -> Path:
-        return Path(self.outputs[name]["path"])
 
 
 @dataclass
 class Outcome:
-    state: str  # "ran", "fresh", "failed"
+    state: State  # RAN, FRESH or FAILED
     record: StageRecord | None = None
     error: str = ""
     seconds: float = 0.0
@@ -151,11 +164,15 @@ class Store:
     def _file(self, scope: str, stage: str, suffix: str = "json") -> Path:
         return self.folder / scope / f"{stage}.{suffix}"
 
-    def load(self, scope: str, stage: str) -> StageRecord | None:
+    def load(self, scope: str, stage: Stage) -> StageRecord | None:
+        """The stage's last record, or None (never run, or saved in a form this version does not read)."""
         try:
-            data = json.loads(self._file(scope, stage).read_text())
-            return StageRecord(**data)
-        except (FileNotFoundError, ValueError, TypeError):
+            saved = json.loads(self._file(scope, stage.name).read_text())
+            result = results.load(stage.result, saved["result"])
+            if result is None:
+                return None
+            return StageRecord(saved["fingerprint"], saved["outputs"], result, saved.get("seconds", 0.0))
+        except (FileNotFoundError, ValueError, TypeError, KeyError):
             return None
 
     def failure(self, scope: str, stage: str) -> dict[str, Any] | None:
@@ -165,7 +182,8 @@ class Store:
             return None
 
     def save(self, scope: str, stage: str, record: StageRecord) -> None:
-        write_atomic(self._file(scope, stage), json.dumps(record.__dict__, indent=1, sort_keys=True))
+        saved = {"fingerprint": record.fingerprint, "outputs": record.outputs, "result": results.dump(record.result), "seconds": record.seconds}
+        write_atomic(self._file(scope, stage), json.dumps(saved, indent=1, sort_keys=True))
         self._file(scope, stage, "failed.json").unlink(missing_ok=True)
 
     def save_failure(self, scope: str, stage: str, fingerprint: str, error: str) -> None:
@@ -221,19 +239,19 @@ def outputs_intact(record: StageRecord, hashes: HashCache) -> bool:
     return True
 
 
-def check(stage: Stage, job: Any, store: Store, scope: str) -> str:
-    """The stage's state without running it: "fresh", "stale" or "failed" (for these inputs)."""
+def check(stage: Stage, job: Any, store: Store, scope: str) -> State:
+    """The stage's state without running it: FRESH, STALE or FAILED (for these inputs)."""
     try:
         print_ = fingerprint(stage, job, store.hashes)
     except PipelineError:
-        return "stale"  # an input is missing: running the stages before it will make it
-    record = store.load(scope, stage.name)
+        return State.STALE  # an input is missing: running the stages before it will make it
+    record = store.load(scope, stage)
     if record and record.fingerprint == print_ and outputs_intact(record, store.hashes):
-        return "fresh"
+        return State.FRESH
     failure = store.failure(scope, stage.name)
     if failure and failure.get("fingerprint") == print_:
-        return "failed"
-    return "stale"
+        return State.FAILED
+    return State.STALE
 
 
 def give_back_memory() -> None:
@@ -256,11 +274,11 @@ def run_stage(
     """Run `stage` for `job` unless it is fresh; never raises a PipelineError, returns it."""
     try:
         print_ = fingerprint(stage, job, store.hashes)
-        record = store.load(scope, stage.name)
+        record = store.load(scope, stage)
         if not force and record and record.fingerprint == print_ and outputs_intact(record, store.hashes):
-            return Outcome("fresh", record)
+            return Outcome(State.FRESH, record)
     except PipelineError as e:
-        return Outcome("failed", error=str(e))
+        return Outcome(State.FAILED, error=str(e))
 
     if on_start:
         on_start()
@@ -270,7 +288,7 @@ def run_stage(
     try:
         for temp in temps.values():
             temp.parent.mkdir(parents=True, exist_ok=True)
-        data = stage.run(job, temps)
+        result = stage.run(job, temps)
         missing = [name for name, temp in temps.items() if not temp.is_file()]
         if missing:
             raise StageError(f"stage {stage.name} did not write {', '.join(missing)}")
@@ -279,17 +297,18 @@ def run_stage(
             os.replace(temps[name], final)
             outputs[name] = {"path": str(final), "sha256": store.hashes.sha256(final), "size": final.stat().st_size}
         seconds = round(time.monotonic() - started, 3)
-        record = StageRecord(fingerprint=print_, outputs=outputs, data=data, seconds=seconds)
+        result = results.moved(result, {temps[name]: final for name, final in finals.items()})
+        record = StageRecord(fingerprint=print_, outputs=outputs, result=result, seconds=seconds)
         store.save(scope, stage.name, record)
-        return Outcome("ran", record, seconds=seconds)
+        return Outcome(State.RAN, record, seconds=seconds)
     except PipelineError as e:
         store.save_failure(scope, stage.name, print_, str(e))
-        return Outcome("failed", error=str(e), seconds=time.monotonic() - started)
+        return Outcome(State.FAILED, error=str(e), seconds=time.monotonic() - started)
     except Exception as e:  # a bug in a stage must not stop the other episodes
         logger.debug("stage %s crashed", stage.name, exc_info=True)
         message = f"stage {stage.name} crashed: {type(e).__name__}: {e}"
         store.save_failure(scope, stage.name, print_, message + "\n" + traceback.format_exc())
-        return Outcome("failed", error=message, seconds=time.monotonic() - started)
+        return Outcome(State.FAILED, error=message, seconds=time.monotonic() - started)
     finally:
         for temp in temps.values():
             temp.unlink(missing_ok=True)

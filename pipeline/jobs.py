@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .engine import StageRecord
+from .layout import PublicLayout
 from .records import Episode, Show
+from .results import Results
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -19,10 +20,6 @@ class Paths:
     @property
     def build(self) -> Path:
         return self.root / ".build"
-
-    @property
-    def public(self) -> Path:
-        return self.root / "public"
 
     @property
     def episodes(self) -> Path:
@@ -52,19 +49,23 @@ class EpisodeJob:
     episode: Episode
     paths: Paths
     resources: Resources
-    records: dict[str, StageRecord] = field(default_factory=dict)
+    results: Results = field(default_factory=Results)
 
     @property
     def cache(self) -> Path:
         return self.paths.cache(self.episode.slug)
 
+    @property
+    def layout(self) -> PublicLayout:
+        return PublicLayout(self.show)
+
 
 @dataclass
 class Published:
-    """An episode ready for the feed and the site, with the records of its stages."""
+    """An episode ready for the feed and the site, with the results of its stages."""
 
     episode: Episode
-    records: dict[str, StageRecord]
+    results: Results
 
 
 @dataclass
@@ -73,3 +74,7 @@ class ShowJob:
     episodes: list[Published]
     paths: Paths
     resources: Resources
+
+    @property
+    def layout(self) -> PublicLayout:
+        return PublicLayout(self.show)

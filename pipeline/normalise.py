@@ -1,4 +1,4 @@
-"""Stage 1: clean, join or mix, trim and level an episode's recordings into a 44.1 kHz MP3.
+"""The normalise stage: clean, join or mix, trim and level an episode's recordings into a 44.1 kHz MP3.
 
 Everything streams through ffmpeg, so memory does not grow with an episode's length:
 1. (multitrack only) measure each speaker's track, to level each on its own before mixing;
@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from . import ffmpeg, jingles
+from . import ffmpeg, jingles, results
 from .engine import Stage
 from .errors import AudioDecodeError, StageError
 from .jobs import EpisodeJob
@@ -646,6 +646,7 @@ def _encode(
 class Normalise(Stage):
     name = "normalise"
     version = 4
+    result = results.Levelled
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
         episode = job.episode
@@ -678,7 +679,7 @@ class Normalise(Stage):
             files[f"track{i}"] = job.cache / f"track{i}.flac"
         return files
 
-    def run(self, job: EpisodeJob, out: dict[str, Path]) -> dict[str, Any]:
+    def run(self, job: EpisodeJob, out: dict[str, Path]) -> results.Levelled:
         work = job.cache / "work"
         try:
             data = normalise(
@@ -698,4 +699,9 @@ class Normalise(Stage):
         finally:
             shutil.rmtree(work, ignore_errors=True)
         logger.info("%s: %.1f LUFS, %.1f dBTP", job.episode.slug, data["integrated"], data["true_peak"])
-        return data
+        return results.Levelled(
+            audio=out["audio"], speech=out["speech"], aac=out.get("aac"),
+            tracks=tuple(out[f"track{i}"] for i in range(len(job.episode.tracks))), speakers=tuple(data["speakers"]),
+            duration=data["duration"], bitrate=data["bitrate"], integrated=data["integrated"], true_peak=data["true_peak"],
+            lra=data["lra"], limited=data["limited"], report=data,
+        )

@@ -1,4 +1,4 @@
-"""Stage 3: the episode's show notes, an HTML fragment rendered by jinja2 from `templates/notes.html`.
+"""The episode's show notes, an HTML fragment rendered by jinja2 from `templates/notes.html`.
 
 The same fragment goes into the feed (`content:encoded`) and onto the episode's web page.
 """
@@ -11,43 +11,46 @@ from typing import Any
 from .engine import Stage
 from .jobs import EpisodeJob
 from .render import environment, render, template_files
+from .results import Corrected, Levelled, Noted
 from .transcribe import load_transcript
 
 WORDS_PER_MINUTE_READ = 230  # a common figure for reading speed, for "n min to read"
 
 
 def notes_context(job: EpisodeJob) -> dict[str, Any]:
-    transcript = load_transcript(job.records["correct"].path("transcript"))
+    transcript = load_transcript(job.results[Corrected].transcript)
+    layout = job.layout
     words = sum(len(s.text.split()) for s in transcript.segments)
     return {
         "show": job.show,
         "episode": job.episode,
-        "duration": job.records["normalise"].data["duration"],
+        "duration": job.results[Levelled].duration,
         "transcript_words": words,
         "reading_minutes": max(1, round(words / WORDS_PER_MINUTE_READ)) if words else 0,
-        "page_url": f"{job.show.base_url}episodes/{job.episode.slug}/",
+        "page_url": layout.url(layout.episode(job.episode.slug)),
     }
 
 
 class Notes(Stage):
     name = "notes"
     version = 1
+    result = Noted
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
         return {
             "episode": job.episode.metadata(),
             "show": {"title": job.show.title, "hosts": job.show.to_dict()["hosts"], "language": job.show.language, "base_url": job.show.base_url},
-            "duration": job.records["normalise"].data["duration"],
+            "duration": job.results[Levelled].duration,
         }
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:
         files = {f"template:{name}": path for name, path in template_files(job.paths.templates).items()}
-        return {**files, "transcript": job.records["correct"].path("transcript")}
+        return {**files, "transcript": job.results[Corrected].transcript}
 
     def outputs(self, job: EpisodeJob) -> dict[str, Path]:
         return {"notes": job.cache / "notes.html"}
 
-    def run(self, job: EpisodeJob, out: dict[str, Path]) -> dict[str, Any]:
+    def run(self, job: EpisodeJob, out: dict[str, Path]) -> Noted:
         env = environment(job.paths.templates, job.show.language)
         out["notes"].write_text(render(env, "notes.html", **notes_context(job)), encoding="utf-8")
-        return {}
+        return Noted(out["notes"])

@@ -146,10 +146,6 @@ class Show(Record):
     jingles: Jingles = field(default_factory=Jingles)
     transcription: Transcription = field(default_factory=Transcription)
 
-    @property
-    def feed_url(self) -> str:
-        return self.base_url + "feed.xml"
-
 
 @dataclass(frozen=True)
 class Episode(Record):

@@ -1,4 +1,4 @@
-"""Stage 6: the static website in `public/`: an index of episodes and a page per episode with
+"""The static website in `public/`: an index of episodes and a page per episode with
 a player, the show notes and the transcript (also as WebVTT for players and readers)."""
 
 from __future__ import annotations
@@ -9,31 +9,37 @@ from typing import Any
 
 from . import feed
 from .engine import Stage
-from .jobs import ShowJob
+from .jobs import Published, ShowJob
+from .layout import INDEX, STYLE, PublicLayout
 from .render import environment, render, template_files
+from .results import Corrected, Levelled, Noted, Written
 from .transcribe import load_transcript
 from .writers import PUBLISHED, get_writer
 
 
-def _page(job: ShowJob, env: Any, item: Any) -> str:
-    episode, records = item.episode, item.records
-    transcript = load_transcript(records["correct"].path("transcript"))
+def _links(layout: PublicLayout, page: str) -> dict[str, Any]:
+    """What every template gets to link to the rest of the site, relative to the page it is on."""
+    return {"href": lambda target: layout.link(target, page), "layout": layout, "feed_url": layout.feed_url}
+
+
+def _page(job: ShowJob, env: Any, item: Published) -> str:
+    episode, layout = item.episode, job.layout
     return render(
         env,
         "episode.html",
         show=job.show,
         episode=episode,
-        notes=records["notes"].path("notes").read_text(encoding="utf-8"),
-        transcript=transcript,
-        duration=records["tag"].data["duration"],
-        audio_url=f"../../audio/{episode.slug}.mp3",
-        root="../../",
+        notes=item.results[Noted].notes.read_text(encoding="utf-8"),
+        transcript=load_transcript(item.results[Corrected].transcript),
+        duration=item.results[Levelled].duration,
+        **_links(layout, layout.page(episode.slug)),
     )
 
 
 class Site(Stage):
     name = "site"
     version = 1
+    result = Written
 
     def settings(self, job: ShowJob) -> dict[str, Any]:
         return feed.published_settings(job.show, job.episodes)
@@ -42,30 +48,27 @@ class Site(Stage):
         files = {f"template:{name}": path for name, path in template_files(job.paths.templates).items()}
         files["artwork"] = job.show.artwork
         for item in job.episodes:
-            files[f"notes:{item.episode.slug}"] = item.records["notes"].path("notes")
-            files[f"transcript:{item.episode.slug}"] = item.records["correct"].path("transcript")
+            files[f"notes:{item.episode.slug}"] = item.results[Noted].notes
+            files[f"transcript:{item.episode.slug}"] = item.results[Corrected].transcript
         return files
 
     def outputs(self, job: ShowJob) -> dict[str, Path]:
-        public = job.paths.public
-        files = {
-            "index": public / "index.html",
-            "style": public / "style.css",
-            "artwork": public / f"artwork{job.show.artwork.suffix.lower()}",
-        }
+        layout = job.layout
+        files = {"index": layout.file(INDEX), "style": layout.file(STYLE), "artwork": layout.file(layout.artwork)}
         for item in job.episodes:
-            folder = public / "episodes" / item.episode.slug
-            files[f"page:{item.episode.slug}"] = folder / "index.html"
-            for kind, name in PUBLISHED.items():
-                files[f"{kind}:{item.episode.slug}"] = folder / name
+            slug = item.episode.slug
+            files[f"page:{slug}"] = layout.file(layout.page(slug))
+            for kind in PUBLISHED:
+                files[f"{kind}:{slug}"] = layout.file(layout.transcript(slug, kind))
         return files
 
-    def run(self, job: ShowJob, out: dict[str, Path]) -> dict[str, Any]:
+    def run(self, job: ShowJob, out: dict[str, Path]) -> Written:
         env = environment(job.paths.templates, job.show.language)
         episodes = sorted(job.episodes, key=lambda p: (p.episode.published, p.episode.number or 0), reverse=True)
-        durations = {p.episode.slug: p.records["tag"].data["duration"] for p in episodes}
+        durations = {p.episode.slug: p.results[Levelled].duration for p in episodes}
         out["index"].write_text(
-            render(env, "index.html", show=job.show, episodes=[p.episode for p in episodes], durations=durations, root=""),
+            render(env, "index.html", show=job.show, episodes=[p.episode for p in episodes], durations=durations,
+                   **_links(job.layout, INDEX)),
             encoding="utf-8",
         )
         shutil.copyfile(job.paths.templates / "style.css", out["style"])
@@ -73,7 +76,7 @@ class Site(Stage):
         for item in episodes:
             slug = item.episode.slug
             out[f"page:{slug}"].write_text(_page(job, env, item), encoding="utf-8")
-            transcript = load_transcript(item.records["correct"].path("transcript"))
+            transcript = load_transcript(item.results[Corrected].transcript)
             for kind in PUBLISHED:
                 out[f"{kind}:{slug}"].write_text(get_writer(kind).write(transcript), encoding="utf-8")
-        return {"pages": len(episodes) + 1}
+        return Written(tuple(out.values()))

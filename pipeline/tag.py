@@ -1,4 +1,4 @@
-"""Stage 4: the published MP3, the levelled audio with ID3 tags written by mutagen.
+"""The published MP3, the levelled audio with ID3 tags written by mutagen.
 
 The levelled file in the build cache stays untouched, so editing a title re-tags a copy and
 never re-encodes. Besides the usual frames, the podcast frames iTunes defined (PCST, TGID,
@@ -28,12 +28,13 @@ from mutagen.id3 import (
 )
 from mutagen.mp3 import MP3
 
-from . import feed
 from .engine import Stage
 from .errors import StageError
 from .jobs import EpisodeJob
+from .layout import PublicLayout
 from .records import Episode, Show
 from .render import label_file
+from .results import Levelled, Tagged
 
 COVER_SIZE = 1400  # Apple's minimum artwork size; enough for any player's now-playing screen
 # The parser the site renders descriptions with (render.environment), so quotes and dashes
@@ -175,8 +176,9 @@ def write_tags(path: Path, show: Show, episode: Episode, labels: dict[str, str])
     tags.add(COMM(encoding=3, lang=ID3_LANGUAGE.get(language, "und"), desc="", text=description))
     tags.add(TDES(encoding=3, text=description))
     tags.add(PCST(value=1))
-    tags.add(TGID(encoding=3, text=feed.episode_guid(show, episode.slug)))
-    tags.add(WFED(url=show.feed_url))
+    layout = PublicLayout(show)
+    tags.add(TGID(encoding=3, text=layout.episode_guid(episode.slug)))  # the same as the feed item's <guid>
+    tags.add(WFED(url=layout.feed_url))
     cover = episode.image or show.artwork
     tags.add(APIC(encoding=3, mime="image/jpeg", type=PictureType.COVER_FRONT, desc="Cover", data=cover_jpeg(cover)))
     for frame in chapter_frames(episode, duration, labels["chapters"]):
@@ -207,42 +209,43 @@ def write_mp4_tags(path: Path, show: Show, episode: Episode) -> None:
 class Tag(Stage):
     name = "tag"
     version = 3  # 3: descriptions as plain text, not Markdown
+    result = Tagged
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
         show = job.show
         return {
             "episode": job.episode.metadata(),
             "show": {"title": show.title, "author": show.author, "hosts": show.to_dict()["hosts"], "language": show.language},
-            "guid": feed.episode_guid(show, job.episode.slug),
-            "feed": show.feed_url,
+            "guid": job.layout.episode_guid(job.episode.slug),
+            "feed": job.layout.feed_url,
             "id3": show.audio.id3_version,
             "mutagen": version("mutagen"),
             "markdown-it-py": version("markdown-it-py"),  # its parse makes the description frames
         }
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:
-        levelled = job.records["normalise"]
-        files = {"audio": levelled.path("audio"), "artwork": job.episode.image or job.show.artwork}
-        if "aac" in levelled.outputs:
-            files["aac"] = levelled.path("aac")
+        levelled = job.results[Levelled]
+        files = {"audio": levelled.audio, "artwork": job.episode.image or job.show.artwork}
+        if levelled.aac:
+            files["aac"] = levelled.aac
         files["labels"] = label_file(job.paths.templates, job.show.language)
         return files
 
     def outputs(self, job: EpisodeJob) -> dict[str, Path]:
-        files = {"mp3": job.paths.public / "audio" / f"{job.episode.slug}.mp3"}
-        if "aac" in job.records["normalise"].outputs:
-            files["m4a"] = job.paths.public / "audio" / f"{job.episode.slug}.m4a"
+        layout, slug = job.layout, job.episode.slug
+        files = {"mp3": layout.file(layout.audio(slug))}
+        if job.results[Levelled].aac:
+            files["m4a"] = layout.file(layout.audio(slug, "m4a"))
         return files
 
-    def run(self, job: EpisodeJob, out: dict[str, Path]) -> dict[str, Any]:
+    def run(self, job: EpisodeJob, out: dict[str, Path]) -> Tagged:
         files = self.inputs(job)
         shutil.copyfile(files["audio"], out["mp3"])
         with files["labels"].open("rb") as f:
             labels = tomllib.load(f)
         write_tags(out["mp3"], job.show, job.episode, labels)
-        data = {"bytes": out["mp3"].stat().st_size, "duration": round(MP3(out["mp3"]).info.length, 3)}
-        if "m4a" in out:
-            shutil.copyfile(files["aac"], out["m4a"])
-            write_mp4_tags(out["m4a"], job.show, job.episode)
-            data["m4a_bytes"] = out["m4a"].stat().st_size
-        return data
+        if "m4a" not in out:
+            return Tagged(out["mp3"], out["mp3"].stat().st_size, None, None)
+        shutil.copyfile(files["aac"], out["m4a"])
+        write_mp4_tags(out["m4a"], job.show, job.episode)
+        return Tagged(out["mp3"], out["mp3"].stat().st_size, out["m4a"], out["m4a"].stat().st_size)

@@ -1,4 +1,4 @@
-"""Stage 2: a transcript with word timings, by the Whisper engine the show chooses.
+"""The transcribe stage: a transcript with word timings, by the Whisper engine the show chooses.
 
 The model is loaded once per build and shared by every episode (see `transcriber.py`).
 Episodes recorded one track per speaker are transcribed per track and merged by time, so
@@ -15,6 +15,7 @@ from typing import Any
 from .engine import Stage
 from .jobs import EpisodeJob
 from .records import Episode, Show, Transcript, Word
+from .results import Levelled, Passage, Transcribed
 from .transcriber import CARRY_TEXT, GUARDS, TEMPERATURE, VAD_PARAMETERS, WINDOW_SECONDS, engine_identity, load
 from .writers import get_writer
 
@@ -35,13 +36,13 @@ LOW_CONFIDENCE = 0.4  # word probability under which a host should listen again
 VERY_LOW_CONFIDENCE = 0.15  # a word this unsure is worth a look even alone
 
 
-def doubtful_passages(transcript: Transcript) -> list[dict[str, Any]]:
-    """Runs of low-probability words, for a host to review: [{start, end, text}].
+def doubtful_passages(transcript: Transcript) -> list[Passage]:
+    """Runs of low-probability words, for a host to review.
 
     A lone unsure word is usually a short one Whisper spelt right anyway ("qui", "un"); only
     runs of two or more, or a single very unsure word, are worth a host's time.
     """
-    passages: list[dict[str, Any]] = []
+    passages: list[Passage] = []
     for segment in transcript.segments:
         run: list[Word] = []
         for word in (*segment.words, None):
@@ -49,7 +50,7 @@ def doubtful_passages(transcript: Transcript) -> list[dict[str, Any]]:
                 run.append(word)
                 continue
             if len(run) > 1 or (run and run[0].probability < VERY_LOW_CONFIDENCE):
-                passages.append({"start": run[0].start, "end": run[-1].end, "text": "".join(w.text for w in run).strip()})
+                passages.append(Passage(run[0].start, run[-1].end, "".join(w.text for w in run).strip()))
             run = []
     return passages
 
@@ -57,6 +58,7 @@ def doubtful_passages(transcript: Transcript) -> list[dict[str, Any]]:
 class Transcribe(Stage):
     name = "transcribe"
     version = 8
+    result = Transcribed
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
         return {
@@ -70,23 +72,22 @@ class Transcribe(Stage):
         }
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:
-        levelled = job.records["normalise"]
-        speakers = levelled.data.get("speakers") or []
-        if speakers:  # one recording per speaker: each track is transcribed on its own
-            return {f"track{i}": levelled.path(f"track{i}") for i in range(len(speakers))}
-        return {"audio": levelled.path("speech")}
+        levelled = job.results[Levelled]
+        if levelled.speakers:  # one recording per speaker: each track is transcribed on its own
+            return {f"track{i}": track for i, track in enumerate(levelled.tracks)}
+        return {"audio": levelled.speech}
 
     def outputs(self, job: EpisodeJob) -> dict[str, Path]:
         return {"transcript": job.cache / "transcript.json"}
 
-    def run(self, job: EpisodeJob, out: dict[str, Path]) -> dict[str, Any]:
+    def run(self, job: EpisodeJob, out: dict[str, Path]) -> Transcribed:
         settings = job.show.transcription
         # Loaded for each episode (0.5 s) rather than kept: diarization comes next, and with Whisper
         # still in memory an hour's build peaked at 1.05 GB instead of 0.9.
         transcriber = load(settings, job.show.root)
         prompt = vocabulary_prompt(job.show, job.episode)
         files = self.inputs(job)
-        speakers = job.records["normalise"].data.get("speakers") or []
+        speakers = job.results[Levelled].speakers
         if speakers:
             parts = [
                 label(transcriber.transcribe(files[f"track{i}"], spoken_language(job.show, job.episode), prompt, job.resources.progress), name)
@@ -97,8 +98,7 @@ class Transcribe(Stage):
             transcript = transcriber.transcribe(files["audio"], spoken_language(job.show, job.episode), prompt, job.resources.progress)
         out["transcript"].write_text(get_writer("json").write(transcript), encoding="utf-8")
         words = sum(len(s.words) for s in transcript.segments)
-        doubtful = doubtful_passages(transcript)
-        return {"segments": len(transcript.segments), "words": words, "speakers": speakers, "doubtful": doubtful}
+        return Transcribed(out["transcript"], len(transcript.segments), words, tuple(doubtful_passages(transcript)))
 
 
 def spoken_language(show: Show, episode: Episode) -> str:

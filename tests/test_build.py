@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from pipeline.build import build
 from pipeline.cli import cli
+from pipeline.results import Levelled
 from tests.conftest import write_wav
 
 pytestmark = pytest.mark.slow  # loads the Whisper model
@@ -78,7 +79,7 @@ def test_rebuild_does_nothing_and_edits_redo_only_what_follows(show_root, add_ep
     # the notes depend on the transcript and the duration, which the gain leaves as they were.
     assert ran.stages("001-premier") == {"normalise", "tag"}
     assert ran.stages("show") == {"feed", "site"}
-    assert report.episodes[0].records["normalise"].data["integrated"] == pytest.approx(-18.0, abs=1.0)
+    assert report.episodes[0].results[Levelled].integrated == pytest.approx(-18.0, abs=1.0)
 
 
 def test_force_and_only(show_root, add_episode):
@@ -134,7 +135,7 @@ def test_drafts_and_scheduled_episodes_stay_out_of_public(show_root, add_episode
     now = datetime(2026, 2, 1, tzinfo=timezone.utc)
     _, report = run(show_root, now=now)
     assert report.ok and report.published == ["001-publie"]
-    assert {e.slug: e.note for e in report.episodes} == {"001-publie": "", "002-brouillon": "draft", "003-programme": "scheduled"}
+    assert {e.slug: e.note for e in report.episodes} == {"001-publie": None, "002-brouillon": "draft", "003-programme": "scheduled"}
     assert [p.name for p in (show_root / "public" / "audio").iterdir()] == ["001-publie.mp3"]
     # Once its date has come, the scheduled episode is published without redoing its audio.
     ran, report = run(show_root, now=datetime(2026, 7, 1, tzinfo=timezone.utc))

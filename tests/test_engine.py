@@ -21,9 +21,16 @@ class Job:
     crash: bool = False
 
 
+@dataclass(frozen=True)
+class Shouted:
+    text: Path
+    length: int
+
+
 class Shout(Stage):
     name = "shout"
     version = 1
+    result = Shouted
 
     def __init__(self) -> None:
         self.runs = 0
@@ -44,7 +51,7 @@ class Shout(Stage):
             raise StageError(f"{job.source}: refused")
         if job.crash:
             raise ZeroDivisionError("bug")
-        return {"length": len(job.source.read_text())}
+        return Shouted(out["text"], len(job.source.read_text()))
 
 
 @pytest.fixture
@@ -63,7 +70,9 @@ def test_runs_once_then_fresh(setup, tmp_path):
     stage, job, store = setup
     first = run_stage(stage, job, store, "ep")
     assert first.state == "ran" and job.target.read_text() == "BONJOUR!"
-    assert first.record.data == {"length": 7}
+    # The result names the output where it ended up, not the temporary it was written to.
+    assert first.record.result == Shouted(job.target, 7)
+    assert store.load("ep", stage).result == Shouted(job.target, 7)  # and reads back the same
     second = run_stage(stage, job, store, "ep")
     assert second.state == "fresh" and stage.runs == 1
     assert check(stage, job, store, "ep") == "fresh"

@@ -9,6 +9,7 @@ from mutagen.mp4 import MP4
 
 from pipeline.build import build
 from pipeline.cli import cli
+from pipeline.results import Levelled
 from pipeline.config import load_episode, load_show
 from pipeline.errors import ConfigError
 from pipeline.loudness import measure
@@ -55,9 +56,9 @@ def test_build_with_tracks_jingles_and_aac(show_root):
         f.write('[audio]\naac = true\n[jingles]\nintro = "intro.wav"\ncrossfade = 0.5\n')
     report = build(show_root)
     assert report.ok, report.failures
-    levelled = report.episodes[0].records["normalise"]
-    assert levelled.data["speakers"] == ["Camille Durand", "Inès Moreau"]
-    assert set(levelled.outputs) == {"audio", "speech", "aac", "track0", "track1"}
+    levelled = report.episodes[0].results[Levelled]
+    assert levelled.speakers == ("Camille Durand", "Inès Moreau")
+    assert levelled.aac.is_file() and all(t.is_file() for t in levelled.tracks) and len(levelled.tracks) == 2
     public = show_root / "public" / "audio"
     assert measure(public / "001-duo.mp3")["integrated"] == pytest.approx(-19.0, abs=0.5)
     m4a = MP4(public / "001-duo.m4a")
@@ -72,8 +73,8 @@ def test_build_with_tracks_jingles_and_aac(show_root):
     toml = folder / "episode.toml"
     toml.write_text(toml.read_text().replace("number = 1", 'number = 1\ntype = "trailer"'))
     assert build(show_root).ok
-    trailer = build(show_root, dry_run=True).episodes[0].records["normalise"].data
-    assert trailer["duration"] < levelled.data["duration"] - 1.5  # the intro lasts 2.4 s once trimmed
+    trailer = build(show_root, dry_run=True).episodes[0].results[Levelled]
+    assert trailer.duration < levelled.duration - 1.5  # the intro lasts 2.4 s once trimmed
 
 
 def test_normalise_command(tmp_path):

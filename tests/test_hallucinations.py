@@ -9,6 +9,7 @@ import pytest
 
 from pipeline.phantoms import is_phantom
 from pipeline.records import Segment, Transcript, Transcription, Word
+from pipeline.results import Passage
 from pipeline.transcribe import doubtful_passages
 from pipeline.transcriber import load
 from tests.conftest import write_wav
@@ -58,7 +59,7 @@ def test_doubtful_passages():
     words = (Word(0, 1, "Bonjour", 0.9), Word(1, 2, " Cower", 0.2), Word(2, 3, " King", 0.3), Word(3, 4, " à", 0.95),
              Word(4, 5, " qui", 0.3), Word(5, 6, " Lyon", 0.9), Word(6, 7, " Malte", 0.1))
     transcript = Transcript("fr", 7.0, (Segment(0, 7, "Bonjour Cower King à qui Lyon Malte", words),))
-    assert doubtful_passages(transcript) == [{"start": 1, "end": 3, "text": "Cower King"}, {"start": 6, "end": 7, "text": "Malte"}]
+    assert doubtful_passages(transcript) == [Passage(1, 3, "Cower King"), Passage(6, 7, "Malte")]
 
 
 def said(*lines: str, step: float = 0.2) -> list[Segment]:

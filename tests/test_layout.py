@@ -1,0 +1,64 @@
+"""Where published files live, their URLs and GUIDs: expected values written out by hand."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+import pytest
+
+from pipeline.config import load_show
+from pipeline.engine import State, Store, check
+from pipeline.layout import PublicLayout
+from tests.test_engine import Shout
+
+# podcastindex.org/namespace/1.0#guid
+PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+
+
+@pytest.fixture
+def layout(show_root):
+    return PublicLayout(replace(load_show(show_root), base_url="https://example.org/podcast/"))
+
+
+def test_paths_and_urls_under_a_sub_path(layout, show_root):
+    assert layout.file(layout.audio("001-x")) == show_root / "public" / "audio" / "001-x.mp3"
+    assert layout.url(layout.audio("001-x", "m4a")) == "https://example.org/podcast/audio/001-x.m4a"
+    assert layout.url(layout.episode("001-x")) == "https://example.org/podcast/episodes/001-x/"
+    assert layout.file(layout.page("001-x")) == show_root / "public" / "episodes" / "001-x" / "index.html"
+    assert layout.url(layout.transcript("001-x", "vtt")) == "https://example.org/podcast/episodes/001-x/transcript.vtt"
+    assert layout.url(layout.transcript("001-x", "p20.json")) == "https://example.org/podcast/episodes/001-x/transcript.json"
+    assert layout.feed_url == "https://example.org/podcast/feed.xml"
+    assert layout.url(layout.artwork) == "https://example.org/podcast/artwork.png"
+
+
+def test_links_between_pages_are_relative(layout):
+    page = layout.page("001-x")
+    assert layout.link(layout.audio("001-x"), page) == "../../audio/001-x.mp3"
+    assert layout.link("index.html", page) == "../../index.html"
+    assert layout.link(layout.transcript("001-x", "txt"), page) == "transcript.txt"
+    assert layout.link(layout.episode("001-x"), "index.html") == "episodes/001-x/"
+    assert layout.link(layout.artwork, "index.html") == "artwork.png"
+
+
+def test_guids(layout):
+    show = uuid.uuid5(PODCAST_NAMESPACE, "example.org/podcast/feed.xml")
+    assert layout.show_guid == str(show)
+    assert layout.episode_guid("001-x") == str(uuid.uuid5(show, "001-x"))
+    # A show that moves keeps its guid in podcast.toml: its episodes keep theirs, whatever the address.
+    kept = "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+    moved = PublicLayout(replace(layout.show, base_url="https://new.example.net/", guid=kept))
+    assert moved.show_guid == kept
+    assert moved.episode_guid("001-x") == str(uuid.uuid5(uuid.UUID(kept), "001-x"))
+
+
+def test_a_record_this_version_cannot_read_is_stale_not_a_crash(tmp_path):
+    from tests.test_engine import Job
+
+    source = tmp_path / "in.txt"
+    source.write_text("bonjour")
+    job, stage, store = Job(source, tmp_path / "out.txt"), Shout(), Store(tmp_path / ".build")
+    (tmp_path / ".build" / "ep").mkdir()
+    (tmp_path / ".build" / "ep" / "shout.json").write_text('{"fingerprint": "x", "outputs": {}, "data": {"length": 7}}')
+    assert store.load("ep", stage) is None
+    assert check(stage, job, store, "ep") == State.STALE
