@@ -332,19 +332,19 @@ def serve(port: int, root: Path) -> None:
 
         podcast serve --port 8000
     """
-    from .serve import server
-
     from urllib.parse import urlsplit
 
     from .config import load_show
+    from .layout import PublicLayout
+    from .serve import server
 
-    public = root / "public"
+    try:
+        layout = PublicLayout(load_show(root))
+        public, address = layout.root, urlsplit(layout.show.base_url)
+    except PipelineError:  # a broken podcast.toml still lets the last build be previewed
+        public, address = root / "public", None
     if not public.is_dir():
         raise click.ClickException(f"{public} does not exist yet: run 'podcast build' first")
-    try:
-        address = urlsplit(load_show(root).base_url)
-    except PipelineError:
-        address = None
     if address and address.hostname in ("localhost", "127.0.0.1") and (address.port or 80) != port:
         click.secho(
             f"The feed's links point to {address.geturl()}: to subscribe from this preview, serve on that port"
