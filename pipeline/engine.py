@@ -45,6 +45,12 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         temp.unlink(missing_ok=True)
 
 
+def file_sha256(path: Path) -> str:
+    """The hex SHA-256 of a file's bytes, read in chunks (a recording can be gigabytes)."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def temp_path(path: Path) -> Path:
     """A hidden sibling of `path` that `clean_temporaries` recognises after a crash."""
     return path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}")
@@ -81,13 +87,10 @@ class HashCache:
         cached = self.entries.get(key)
         if cached and cached[:3] == signature:
             return cached[3]
-        digest = hashlib.sha256()
-        with file.open("rb") as f:
-            while chunk := f.read(1 << 20):
-                digest.update(chunk)
-        self.entries[key] = [*signature, digest.hexdigest()]
+        digest = file_sha256(file)
+        self.entries[key] = [*signature, digest]
         self.dirty = True
-        return digest.hexdigest()
+        return digest
 
     def save(self) -> None:
         if self.dirty:

@@ -134,7 +134,7 @@ def probe(path: Path) -> MediaInfo:
     """
     if path.stat().st_size == 0:
         raise AudioDecodeError(f"{path}: the file is empty (0 bytes)")
-    command = [executable(), "-hide_banner", "-nostdin", "-i", str(path)]
+    command = _command(["-nostdin", "-i", str(path)])  # no output: ffmpeg describes the input and stops
     stderr = subprocess.run(command, capture_output=True, text=True, errors="replace", stdin=subprocess.DEVNULL).stderr
     audio = _AUDIO.search(stderr)
     if not audio:

