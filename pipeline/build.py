@@ -57,6 +57,7 @@ class EpisodeState:
     results: Results = field(default_factory=Results)
     failure: Failure | None = None
     note: State | None = None  # DRAFT or SCHEDULED: kept out of public/
+    ready: bool = False  # every stage fresh, and published
 
 
 @dataclass
@@ -166,66 +167,84 @@ def build(
     if only and only not in STAGE_NAMES:
         raise ConfigError(f"unknown stage {only!r}; stages are {', '.join(STAGE_NAMES)}")
 
+    run = Run(wanted, only, force, dry_run, progress, now)
     layout = PublicLayout(show)
     store = Store(paths.build)
     report = Report()
     resources = Resources(progress=transcription)
-
-    def may_run(slug: str) -> Callable[[Stage], bool]:
-        selected = not dry_run and (not wanted or slug in wanted)
-        return lambda stage: selected and (only is None or only == stage.name)
-
     # `status` only reads, so it does not wait for (or block) a build running beside it.
     with store.lock() if not dry_run else contextlib.nullcontext():
         try:
             if not dry_run:
                 clean_temporaries(paths.build, layout.root)
-            ready: list[Published] = []
             for folder in folders:
-                state = EpisodeState(folder.name)
+                state = _episode(folder, show, paths, resources, store, run)
                 report.episodes.append(state)
-                try:
-                    episode = read_episode(folder, show)
-                except PipelineError as e:
-                    state.failure = Failure(folder.name, "config", str(e))
-                    state.states = {s.name: State.WAITING for s in EPISODE_STAGES}
-                    report.failures.append(state.failure)
-                    if progress:
-                        progress(folder.name, "config", State.FAILED, Outcome(State.FAILED, error=str(e)))
-                    continue
-                state.episode = episode
-                state.note = unpublished_note(episode, now)
-                job = EpisodeJob(show=show, episode=episode, paths=paths, resources=resources)
-                _episode_pass(job, store, state, may_run(episode.slug), force, progress)
-                state.results = job.results
                 if state.failure:
                     report.failures.append(state.failure)
-                elif not state.note and all(state.states[s.name] in (State.FRESH, State.RAN) for s in EPISODE_STAGES):
-                    ready.append(Published(episode, job.results))
-
-            show_job = ShowJob(show=show, episodes=ready, paths=paths, resources=resources)
+            ready = [Published(s.episode, s.results) for s in report.episodes if s.ready and s.episode]
             report.published = [p.episode.slug for p in ready]
-            # A build of some episodes must not drop the others from the feed because they were
-            # not rebuilt (after a change to the show's settings, say): the feed waits for them.
-            ready_slugs = {p.episode.slug for p in ready}
-            held_back = wanted and any(
-                state.episode and not state.note and state.slug not in wanted and state.slug not in ready_slugs
-                for state in report.episodes
-            )
-            for stage in SHOW_STAGES:
-                if dry_run or held_back or (only and only != stage.name):
-                    status = check(stage, show_job, store, SHOW_SCOPE)
-                    report.show[stage.name] = status
-                    continue
-                outcome = _run(stage, show_job, store, SHOW_SCOPE, SHOW_SCOPE, force, progress)
-                report.show[stage.name] = outcome.state
-                if outcome.state == State.FAILED:
-                    report.failures.append(Failure(SHOW_SCOPE, stage.name, outcome.error))
+            _show_pass(ShowJob(show=show, episodes=ready, paths=paths, resources=resources), store, run, report)
             if not dry_run and not wanted and not only and report.show.get("site") != State.FAILED:
                 prune(layout, store, ready)
         finally:
             store.hashes.save()
     return report
+
+
+@dataclass(frozen=True)
+class Run:
+    """What this build was asked to do."""
+
+    wanted: set[str]  # slugs named on the command line; empty: all
+    only: str | None  # one stage's name
+    force: bool
+    dry_run: bool
+    progress: Progress | None
+    now: datetime  # what is scheduled later than this stays out
+
+    def may_run(self, slug: str) -> Callable[[Stage], bool]:
+        selected = not self.dry_run and (not self.wanted or slug in self.wanted)
+        return lambda stage: selected and (self.only is None or self.only == stage.name)
+
+
+def _episode(folder: Path, show: Show, paths: Paths, resources: Resources, store: Store, run: Run) -> EpisodeState:
+    """Read one episode's folder and walk its stages; a bad episode.toml fails this episode only."""
+    state = EpisodeState(folder.name)
+    try:
+        episode = read_episode(folder, show)
+    except PipelineError as e:
+        state.failure = Failure(folder.name, "config", str(e))
+        state.states = {s.name: State.WAITING for s in EPISODE_STAGES}
+        if run.progress:
+            run.progress(folder.name, "config", State.FAILED, Outcome(State.FAILED, error=str(e)))
+        return state
+    job = EpisodeJob(show=show, episode=episode, paths=paths, resources=resources)
+    state.episode = episode
+    state.note = unpublished_note(episode, run.now)
+    _episode_pass(job, store, state, run.may_run(episode.slug), run.force, run.progress)
+    state.results = job.results
+    state.ready = not state.failure and not state.note and all(state.states[s.name] in (State.FRESH, State.RAN) for s in EPISODE_STAGES)
+    return state
+
+
+def _show_pass(job: ShowJob, store: Store, run: Run, report: Report) -> None:
+    """The feed and the site, over the episodes that are ready."""
+    # A build of some episodes must not drop the others from the feed because they were
+    # not rebuilt (after a change to the show's settings, say): the feed waits for them.
+    ready_slugs = {p.episode.slug for p in job.episodes}
+    held_back = run.wanted and any(
+        state.episode and not state.note and state.slug not in run.wanted and state.slug not in ready_slugs
+        for state in report.episodes
+    )
+    for stage in SHOW_STAGES:
+        if run.dry_run or held_back or (run.only and run.only != stage.name):
+            report.show[stage.name] = check(stage, job, store, SHOW_SCOPE)
+            continue
+        outcome = _run(stage, job, store, SHOW_SCOPE, SHOW_SCOPE, run.force, run.progress)
+        report.show[stage.name] = outcome.state
+        if outcome.state == State.FAILED:
+            report.failures.append(Failure(SHOW_SCOPE, stage.name, outcome.error))
 
 
 def prune(layout: PublicLayout, store: Store, ready: list[Published]) -> None:
