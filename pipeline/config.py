@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -378,6 +379,66 @@ def find_audio(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
 
 
+@dataclass(frozen=True)
+class _EpisodeToml:
+    """An episode.toml being read: says where a key is, and finds the files it names."""
+
+    folder: Path
+    path: Path
+    text: str
+
+    def where(self, key: str) -> str:
+        line = _line_of(self.text, key)
+        return f"{self.path}:{line}" if line else str(self.path)
+
+    def file(self, key: str, name: str) -> Path:
+        file = (self.folder / name).resolve()
+        if self.folder.resolve() not in file.parents:
+            raise ConfigError(f"{self.where(key)}: '{key}': {name} is outside the episode folder")
+        if not file.is_file():
+            raise ConfigError(f"{self.where(key)}: '{key}': no file {name} in {self.folder}")
+        return file
+
+
+def _recordings(raw: _Episode, toml: _EpisodeToml) -> tuple[list[Path], list[Track]]:
+    """The recordings to join in order, or the speakers' tracks to mix (one of the two is empty)."""
+    tracks: list[Track] = []
+    audio: list[Path] = []
+    if raw.tracks is not None:
+        if raw.audio is not None or raw.channels is not None:
+            raise ConfigError(f"{toml.where('tracks')}: 'tracks' replaces 'audio' and 'channels'; keep one of them")
+        if not raw.tracks:
+            raise ConfigError(f"{toml.where('tracks')}: 'tracks' is empty")
+        for speaker, value in raw.tracks.items():
+            entry = value if isinstance(value, _Track) else _Track(file=value)
+            tracks.append(Track(speaker=speaker, file=toml.file("tracks", entry.file), offset=entry.offset))
+    elif raw.audio is None:
+        audio = find_audio(toml.folder)
+        if not audio:
+            raise ConfigError(f"{toml.folder}: no recording found; drop an audio file here or list files in 'audio'")
+        if len(audio) > 1:
+            names = ", ".join(p.name for p in audio)
+            raise ConfigError(f"{toml.path}: several recordings ({names}); list them in order in 'audio = [...]'")
+    else:
+        if not raw.audio:
+            raise ConfigError(f"{toml.where('audio')}: 'audio' is empty")
+        audio = [toml.file("audio", name) for name in raw.audio]
+    if raw.channels is not None:
+        if len(audio) != 1:
+            raise ConfigError(f"{toml.where('channels')}: 'channels' needs exactly one stereo recording, not {len(audio)}")
+        tracks = [Track(raw.channels.left, audio[0], channel=0), Track(raw.channels.right, audio[0], channel=1)]
+        audio = []
+    return audio, tracks
+
+
+def _chapters(raw: _Episode, toml: _EpisodeToml) -> tuple[Chapter, ...]:
+    chapters = tuple(Chapter(start=parse_timestamp(c.start), title=c.title, url=c.url) for c in raw.chapters)
+    starts = [c.start for c in chapters]
+    if starts != sorted(set(starts)):
+        raise ConfigError(f"{toml.path}:{_line_of(toml.text, 'chapters')}: 'chapters': starts must increase")
+    return chapters
+
+
 def load_episode(folder: Path, show: Show) -> Episode:
     """Read `<folder>/episode.toml` and find its recordings.
 
@@ -392,61 +453,19 @@ def load_episode(folder: Path, show: Show) -> Episode:
             " digits and single dashes, like '012-portage-salarial'"
         )
     raw, text = read_checked(path, _Episode)
+    toml = _EpisodeToml(folder, path, text)
 
     published = raw.published
     if not isinstance(published, datetime):
         published = datetime.combine(published, time(0, 0), tzinfo=ZoneInfo(show.timezone))
-
-    def where(key: str) -> str:
-        line = _line_of(text, key)
-        return f"{path}:{line}" if line else str(path)
-
-    def episode_file(key: str, name: str) -> Path:
-        file = (folder / name).resolve()
-        if folder.resolve() not in file.parents:
-            raise ConfigError(f"{where(key)}: '{key}': {name} is outside the episode folder")
-        if not file.is_file():
-            raise ConfigError(f"{where(key)}: '{key}': no file {name} in {folder}")
-        return file
-
-    tracks: list[Track] = []
-    audio: list[Path] = []
-    if raw.tracks is not None:
-        if raw.audio is not None or raw.channels is not None:
-            raise ConfigError(f"{where('tracks')}: 'tracks' replaces 'audio' and 'channels'; keep one of them")
-        if not raw.tracks:
-            raise ConfigError(f"{where('tracks')}: 'tracks' is empty")
-        for speaker, value in raw.tracks.items():
-            entry = value if isinstance(value, _Track) else _Track(file=value)
-            tracks.append(Track(speaker=speaker, file=episode_file("tracks", entry.file), offset=entry.offset))
-    elif raw.audio is None:
-        audio = find_audio(folder)
-        if not audio:
-            raise ConfigError(f"{folder}: no recording found; drop an audio file here or list files in 'audio'")
-        if len(audio) > 1:
-            names = ", ".join(p.name for p in audio)
-            raise ConfigError(f"{path}: several recordings ({names}); list them in order in 'audio = [...]'")
-    else:
-        if not raw.audio:
-            raise ConfigError(f"{where('audio')}: 'audio' is empty")
-        audio = [episode_file("audio", name) for name in raw.audio]
-    if raw.channels is not None:
-        if len(audio) != 1:
-            raise ConfigError(f"{where('channels')}: 'channels' needs exactly one stereo recording, not {len(audio)}")
-        tracks = [Track(raw.channels.left, audio[0], channel=0), Track(raw.channels.right, audio[0], channel=1)]
-        audio = []
-    image = episode_file("image", raw.image) if raw.image else None
-
+    audio, tracks = _recordings(raw, toml)
+    image = toml.file("image", raw.image) if raw.image else None
     people = [p.name for p in show.hosts] + [p.name for p in raw.guests]
     for name in raw.speaking_order:
         if name not in people:
-            raise ConfigError(f"{where('speaking_order')}: 'speaking_order': {name!r} is neither a host nor a guest"
+            raise ConfigError(f"{toml.where('speaking_order')}: 'speaking_order': {name!r} is neither a host nor a guest"
                               f" ({', '.join(people) or 'nobody is listed'})")
-
-    chapters = tuple(Chapter(start=parse_timestamp(c.start), title=c.title, url=c.url) for c in raw.chapters)
-    starts = [c.start for c in chapters]
-    if starts != sorted(set(starts)):
-        raise ConfigError(f"{path}:{_line_of(text, 'chapters')}: 'chapters': starts must increase")
+    chapters = _chapters(raw, toml)
 
     return Episode(
         slug=slug,
