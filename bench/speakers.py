@@ -25,7 +25,7 @@ READ = REPO.parent / "shared" / "eval" / "fr-read"
 sys.path.insert(0, str(REPO))
 
 from pipeline import ffmpeg  # noqa: E402
-from pipeline.diarize import diarize  # noqa: E402
+from pipeline.stages.diarize import diarize  # noqa: E402
 from pipeline.records import Transcription  # noqa: E402
 from pipeline.transcriber import load  # noqa: E402
 

@@ -14,20 +14,20 @@ from pathlib import Path
 from typing import Callable, Iterable, Protocol
 
 from .config import EPISODE_FILE, load_episode, load_show
-from .corrections import Correct
+from .stages.corrections import Correct
 from .engine import Outcome, Stage, State, Store, check, clean_temporaries, run_stage
 from .errors import ConfigError, PipelineError
-from .feed import Feed
+from .stages.feed import Feed
 from .jobs import EpisodeJob, Paths, Published, Resources, ShowJob
 from .layout import PublicLayout
-from .normalise import Normalise
-from .notes import Notes
+from .stages.normalise import Normalise
+from .stages.notes import Notes
 from .records import Episode, Show
 from .results import Results, Tagged
-from .site import Site
-from .tag import Tag
-from .diarize import Diarize
-from .transcribe import Transcribe
+from .stages.site import Site
+from .stages.tag import Tag
+from .stages.diarize import Diarize
+from .stages.transcribe import Transcribe
 
 logger = logging.getLogger(__name__)
 

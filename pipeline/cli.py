@@ -224,7 +224,7 @@ def normalise_command(inputs: tuple[Path, ...], output: Path, target: float | No
 
         podcast normalise interview.m4a jingle.wav --output levelled/ --target -16
     """
-    from .normalise import normalise
+    from .stages.normalise import normalise
     from .records import Loudness
 
     loudness = Loudness(target=target, true_peak=true_peak)

@@ -11,7 +11,7 @@ from mutagen.mp3 import MP3
 from pipeline import ffmpeg
 from pipeline.errors import AudioDecodeError
 from pipeline.loudness import measure
-from pipeline.normalise import Extras, normalise
+from pipeline.stages.normalise import Extras, normalise
 from pipeline.records import AudioSettings, Jingles, Loudness, Track
 from tests.conftest import speechlike, write_wav
 

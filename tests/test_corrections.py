@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.corrections import apply, load
+from pipeline.stages.corrections import apply, load
 from pipeline.errors import ConfigError
 from pipeline.records import Segment, Transcript
 from tests.test_writers import words

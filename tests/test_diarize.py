@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.diarize import cut_at_turns, smooth, speakers, word_voices
+from pipeline.stages.diarize import cut_at_turns, smooth, speakers, word_voices
 from pipeline.records import Episode, Person, Segment, Transcript, Word
 
 
@@ -65,7 +65,7 @@ def voices_around(centres: list[np.ndarray], each: int, spread: float, seed: int
 
 
 def test_clusters_are_people_who_speak_not_people_listed():
-    from pipeline.diarize import cluster
+    from pipeline.stages.diarize import cluster
 
     rng = np.random.default_rng(1)
     host, guest = np.abs(rng.standard_normal(256)), np.abs(rng.standard_normal(256))

@@ -10,7 +10,7 @@ import pytest
 from pipeline.phantoms import is_phantom
 from pipeline.records import Segment, Transcript, Transcription, Word
 from pipeline.results import Passage
-from pipeline.transcribe import doubtful_passages
+from pipeline.stages.transcribe import doubtful_passages
 from pipeline.transcriber import load
 from tests.conftest import write_wav
 

@@ -15,7 +15,7 @@ import pytest
 from bench.montage import build
 from pipeline import ffmpeg
 from pipeline.loudness import FrameLog, integrated, measure, meter, summaries
-from pipeline.normalise import LIMITS, _limited, _limiter_curve, _measure, codec_gain, leveller, normalise, peak_margin, programme
+from pipeline.stages.normalise import LIMITS, _limited, _limiter_curve, _measure, codec_gain, leveller, normalise, peak_margin, programme
 from pipeline.records import AudioSettings, Loudness
 from tests.conftest import TRAILER
 

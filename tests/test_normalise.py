@@ -7,7 +7,7 @@ from mutagen.mp3 import MP3, BitrateMode
 
 from pipeline.errors import AudioDecodeError
 from pipeline.loudness import measure
-from pipeline.normalise import normalise
+from pipeline.stages.normalise import normalise
 from pipeline.records import Loudness
 
 

@@ -17,7 +17,7 @@ from pipeline.build import build
 from pipeline.cli import cli
 from pipeline.loudness import measure
 from pipeline.serve import server
-from pipeline.transcribe import load_transcript
+from pipeline.stages.transcribe import load_transcript
 from tests.conftest import REPO, trailer_script, word_error_rate
 
 pytestmark = pytest.mark.slow

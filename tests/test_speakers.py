@@ -9,7 +9,7 @@ import pytest
 
 from pipeline import ffmpeg
 from pipeline.build import build
-from pipeline.transcribe import load_transcript
+from pipeline.stages.transcribe import load_transcript
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow

@@ -14,9 +14,9 @@ from mutagen.mp3 import MP3
 
 from pipeline.config import load_show
 from pipeline.errors import StageError
-from pipeline.normalise import normalise
+from pipeline.stages.normalise import normalise
 from pipeline.records import AudioSettings, Chapter, Episode, Loudness, Person
-from pipeline.tag import write_mp4_tags, write_tags
+from pipeline.stages.tag import write_mp4_tags, write_tags
 
 LABELS = {"chapters": "Chapitres"}
 

@@ -15,14 +15,14 @@ from feedgen.ext.podcast import PodcastExtension
 from feedgen.ext.podcast_entry import PodcastEntryExtension
 from feedgen.feed import FeedGenerator
 
-from . import __version__
-from .engine import Stage
-from .jobs import Published, ShowJob
-from .layout import FEED, PublicLayout
-from .podcast_ns import PodcastIndexEntryExtension, PodcastIndexExtension
-from .records import Show
-from .results import Levelled, Noted, Tagged, Written, dump
-from .writers import PUBLISHED, get_writer
+from .. import __version__
+from ..engine import Stage
+from ..jobs import Published, ShowJob
+from ..layout import FEED, PublicLayout
+from ..podcast_ns import PodcastIndexEntryExtension, PodcastIndexExtension
+from ..records import Show
+from ..results import Levelled, Noted, Tagged, Written, dump
+from ..writers import PUBLISHED, get_writer
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 

@@ -28,13 +28,13 @@ from mutagen.id3 import (
 )
 from mutagen.mp3 import MP3
 
-from .engine import Stage
-from .errors import StageError
-from .jobs import EpisodeJob
-from .layout import PublicLayout
-from .records import Episode, Show
-from .render import label_file
-from .results import Levelled, Tagged
+from ..engine import Stage
+from ..errors import StageError
+from ..jobs import EpisodeJob
+from ..layout import PublicLayout
+from ..records import Episode, Show
+from ..render import label_file
+from ..results import Levelled, Tagged
 
 COVER_SIZE = 1400  # Apple's minimum artwork size; enough for any player's now-playing screen
 # The parser the site renders descriptions with (render.environment), so quotes and dashes

@@ -30,12 +30,12 @@ from typing import Any
 
 import numpy as np
 
-from . import ffmpeg, jingles, results
-from .engine import Stage
-from .errors import AudioDecodeError, StageError
-from .jobs import EpisodeJob
-from .loudness import BLOCK_STEPS, SILENT, STEP, FrameLog, elapsed, integrated, is_silent, meter, silences, summaries
-from .records import AudioSettings, Jingles, Loudness, Track
+from .. import ffmpeg, jingles, results
+from ..engine import Stage
+from ..errors import AudioDecodeError, StageError
+from ..jobs import EpisodeJob
+from ..loudness import BLOCK_STEPS, SILENT, STEP, FrameLog, elapsed, integrated, is_silent, meter, silences, summaries
+from ..records import AudioSettings, Jingles, Loudness, Track
 
 logger = logging.getLogger(__name__)
 

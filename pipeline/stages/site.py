@@ -7,14 +7,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from ..engine import Stage
+from ..jobs import Published, ShowJob
+from ..layout import INDEX, STYLE, PublicLayout
+from ..render import environment, render, template_files
+from ..results import Corrected, Levelled, Noted, Written
+from ..writers import PUBLISHED, get_writer
 from . import feed
-from .engine import Stage
-from .jobs import Published, ShowJob
-from .layout import INDEX, STYLE, PublicLayout
-from .render import environment, render, template_files
-from .results import Corrected, Levelled, Noted, Written
 from .transcribe import load_transcript
-from .writers import PUBLISHED, get_writer
 
 
 def _links(layout: PublicLayout, page: str) -> dict[str, Any]:

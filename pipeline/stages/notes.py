@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .engine import Stage
-from .jobs import EpisodeJob
-from .render import environment, render, template_files
-from .results import Corrected, Levelled, Noted
+from ..engine import Stage
+from ..jobs import EpisodeJob
+from ..render import environment, render, template_files
+from ..results import Corrected, Levelled, Noted
 from .transcribe import load_transcript
 
 WORDS_PER_MINUTE_READ = 230  # a common figure for reading speed, for "n min to read"

@@ -17,13 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from . import ffmpeg
-from .engine import Stage
-from .jobs import EpisodeJob
-from .records import Episode, Segment, Show, Transcript, Word
-from .results import Diarized, Levelled, Transcribed
+from .. import ffmpeg
+from ..engine import Stage
+from ..jobs import EpisodeJob
+from ..records import Episode, Segment, Show, Transcript, Word
+from ..results import Diarized, Levelled, Transcribed
+from ..writers import get_writer
 from .transcribe import label, load_transcript
-from .writers import get_writer
 
 logger = logging.getLogger(__name__)
 

@@ -24,14 +24,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .config import TIMESTAMP, parse_timestamp, read_checked
-from .engine import Stage
-from .errors import ConfigError
-from .jobs import EpisodeJob
-from .records import Segment, Transcript, Word
-from .results import Corrected, Diarized
+from ..config import TIMESTAMP, parse_timestamp, read_checked
+from ..engine import Stage
+from ..errors import ConfigError
+from ..jobs import EpisodeJob
+from ..records import Segment, Transcript, Word
+from ..results import Corrected, Diarized
+from ..writers import get_writer
 from .transcribe import load_transcript
-from .writers import get_writer
 
 FILE = "corrections.toml"
 
