@@ -4,6 +4,13 @@ VENV := .venv
 # PyTorch (for openai-whisper and speaker detection) as a CPU build, installed before the
 # extras that need it; left to itself pip would fetch a CUDA build of several GB.
 TORCH ?= torch==2.13.0
+# openai-whisper (the `openai` extra of pyproject.toml) without triton: it requires triton on
+# Linux x86-64, about 1 GB, a compiler of GPU kernels that whisper imports only for tensors on a
+# CUDA device (whisper/triton_ops.py), which a CPU build of PyTorch never makes. So
+# openai-whisper is installed with --no-deps, after what it imports on the CPU (its METADATA,
+# less triton and the numpy and torch already there); `pip check` then names the missing triton.
+WHISPER := openai-whisper>=20240930
+WHISPER_NEEDS := more-itertools numba tiktoken tqdm
 STAMP := $(VENV)/.installed
 
 .PHONY: build test serve clean
@@ -17,13 +24,16 @@ test: $(STAMP)
 serve: $(STAMP)
 	$(VENV)/bin/podcast serve
 
-# The venv is stale when pyproject.toml changed since it was installed.
-$(STAMP): pyproject.toml
+# The venv is stale when pyproject.toml or the way it is installed changed since.
+$(STAMP): pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.x")'
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet '$(TORCH)'
-	$(VENV)/bin/python -m pip install --quiet -e '.[test,openai,speakers]'
+	$(VENV)/bin/python -m pip install --quiet -e '.[test,speakers]' $(WHISPER_NEEDS)
+	$(VENV)/bin/python -m pip install --quiet --no-deps '$(WHISPER)'
+	@# A venv made before openai-whisper was installed this way drops the triton it got then.
+	$(VENV)/bin/python -m pip uninstall --quiet --quiet --yes triton
 	@touch $(STAMP)
 
 clean:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -177,8 +178,12 @@ def check(root: Path) -> None:
     from .build import episode_folders, read_episode
     from .config import load_show
     from .jobs import Paths
+    from .scaffold import is_placeholder
 
     show = load_show(root)
+    if is_placeholder(show.artwork):
+        click.secho(f"{show.artwork}: still the placeholder of 'podcast init'; replace it with the show's artwork"
+                    " (a square PNG or JPEG, 1400 to 3000 pixels) before you publish.", fg="yellow", err=True)
     problems = 0
     for folder in episode_folders(Paths(root)):
         try:
@@ -189,6 +194,33 @@ def check(root: Path) -> None:
     if problems:
         raise click.ClickException(f"{problems} episode(s) need fixing")
     click.echo("podcast.toml and every episode.toml are fine.")
+
+
+@cli.command()
+@click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
+@library_errors
+def init(folder: Path) -> None:
+    """Create a new show in FOLDER (default: here): podcast.toml, episodes/ and a placeholder artwork.
+
+    Every setting of podcast.toml is explained in it. Nothing is overwritten: a folder that
+    already holds a show is refused.
+
+    Example:
+
+        podcast init my-show
+    """
+    from .scaffold import new_show
+
+    new_show(folder)
+    go = "" if folder.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(str(folder))} && "
+    click.echo(
+        f"Created podcast.toml, episodes/ and a placeholder artwork.png in {folder}/. Next:\n"
+        "  1. fill in podcast.toml (title, description, language, author, owner…): each setting is explained there;\n"
+        "  2. replace artwork.png with the show's artwork: a square PNG or JPEG of 1400 to 3000 pixels;\n"
+        f"  3. {go}podcast new \"The first episode's title\", and drop the recording in the folder it makes;\n"
+        "  4. set draft = false in its episode.toml and run 'podcast build': public/ is the show, to put at base_url.\n"
+        "'podcast check' checks the settings; 'podcast serve' previews the site and the feed."
+    )
 
 
 @cli.command()

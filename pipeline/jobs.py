@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Callable
 
@@ -10,7 +11,10 @@ from .layout import PublicLayout
 from .records import Episode, Show
 from .results import Results
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# The top-level templates/ folder, shipped as the package pipeline.templates (pyproject.toml):
+# in site-packages once installed, the checkout's own folder in an editable install. Wheels
+# are installed unpacked, so it is a real folder that jinja2 and shutil read as such.
+PACKAGE_TEMPLATES = Path(str(files("pipeline.templates")))
 
 
 @dataclass(frozen=True)

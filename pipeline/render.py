@@ -62,8 +62,15 @@ def environment(templates: Path, language: str) -> jinja2.Environment:
 
 
 def template_files(templates: Path) -> dict[str, Path]:
-    """Every file under templates/, for fingerprints: editing any template re-renders."""
-    return {str(p.relative_to(templates)): p for p in sorted(templates.rglob("*")) if p.is_file()}
+    """Every file under templates/, for fingerprints: editing any template re-renders.
+
+    The package's __init__.py and its bytecode are left out: they only make the folder a package.
+    """
+    return {
+        str(p.relative_to(templates)): p
+        for p in sorted(templates.rglob("*"))
+        if p.is_file() and p.suffix not in (".py", ".pyc")
+    }
 
 
 def render(env: jinja2.Environment, name: str, **context: Any) -> str:

@@ -1,21 +1,25 @@
-"""`podcast new`: a new episode folder with an episode.toml to fill in."""
+"""`podcast init` and `podcast new`: a new show, a new episode folder, with TOML to fill in."""
 
 from __future__ import annotations
 
+import filecmp
 import re
+import shutil
 from datetime import datetime
+from importlib.resources import files
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
 from slugify import slugify
 
-from .config import load_show
+from .config import SHOW_FILE, load_show
 from .engine import write_atomic
 from .errors import ConfigError
-from .jobs import Paths
+from .jobs import PACKAGE_TEMPLATES, Paths
 
 SLUG_WORDS = 60  # characters of the title kept in the folder name
+NEW_SHOW_ARTWORK = "artwork.png"  # what the new podcast.toml names as the show's artwork
 
 
 def toml_string(text: str) -> str:
@@ -23,6 +27,42 @@ def toml_string(text: str) -> str:
     escapes = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b", "\f": "\\f"}
     body = "".join(escapes.get(c, c if c.isprintable() else f"\\u{ord(c):04x}") for c in text)
     return f'"{body}"'
+
+
+def placeholder_artwork() -> Path:
+    """The artwork `podcast init` puts in a new show: 1400 px square, saying to replace it."""
+    return Path(str(files("pipeline.assets") / "placeholder-artwork.png"))
+
+
+def is_placeholder(artwork: Path) -> bool:
+    """Whether `artwork` is still the placeholder of `podcast init`, byte for byte."""
+    return filecmp.cmp(artwork, placeholder_artwork(), shallow=False)
+
+
+def new_show(root: Path) -> Path:
+    """Create a show in `root`: podcast.toml, an empty episodes/ and a placeholder artwork.
+
+    The show's title is the folder's name; every other setting is explained in the file.
+
+    Returns:
+        The new podcast.toml.
+
+    Raises:
+        ConfigError: the folder already holds one of them (nothing is overwritten).
+    """
+    root = root.resolve()
+    show_file, episodes, artwork = root / SHOW_FILE, root / "episodes", root / NEW_SHOW_ARTWORK
+    taken = [p.name for p in (show_file, episodes, artwork) if p.exists()]
+    if taken:
+        raise ConfigError(f"{root} already holds {', '.join(taken)}: a new show needs a folder without them")
+    # The package's own templates: a new show has no templates/ of its own yet.
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE_TEMPLATES), keep_trailing_newline=True)
+    env.filters["toml"] = toml_string
+    text = env.get_template("new-show.toml").render(title=root.name)
+    episodes.mkdir(parents=True)
+    shutil.copyfile(placeholder_artwork(), artwork)
+    write_atomic(show_file, text)
+    return show_file
 
 
 def next_number(episodes: Path) -> int:

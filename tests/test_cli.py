@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import re
+import shutil
+
 import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.config import load_episode, load_show
+from tests.conftest import REPO
 
 
 def test_every_command_has_help_with_an_example():
@@ -69,3 +73,91 @@ def test_status_after_build(show_root, add_episode):
     assert line.split()[1:6] == ["fresh"] * 5
     assert "LUFS" in line
     assert "show: feed fresh, site fresh" in result.output
+
+
+def test_init_makes_a_show_that_check_accepts_but_for_the_placeholder_artwork(tmp_path):
+    from pipeline.scaffold import placeholder_artwork
+
+    root = tmp_path / "mon-emission"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["init", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "podcast new" in result.output and "replace" in result.output
+    assert sorted(p.name for p in root.iterdir()) == ["artwork.png", "episodes", "podcast.toml"]
+    assert list((root / "episodes").iterdir()) == []
+    assert (root / "artwork.png").read_bytes() == placeholder_artwork().read_bytes()
+    assert load_show(root).title == "mon-emission"
+
+    checked = runner.invoke(cli, ["check", "--root", str(root)], catch_exceptions=False)
+    assert checked.exit_code == 0, checked.output
+    assert "still the placeholder of 'podcast init'" in checked.output
+
+    shutil.copyfile(REPO / "assets" / "artwork.png", root / "artwork.png")
+    checked = runner.invoke(cli, ["check", "--root", str(root)], catch_exceptions=False)
+    assert checked.exit_code == 0 and "placeholder" not in checked.output
+
+
+@pytest.mark.parametrize("existing", ["podcast.toml", "episodes", "artwork.png"])
+def test_init_never_overwrites_a_show(tmp_path, existing):
+    root = tmp_path / "show"
+    root.mkdir()
+    target = root / existing
+    if existing == "episodes":
+        target.mkdir()
+    else:
+        target.write_bytes(b"mine")
+    result = CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert f"already holds {existing}" in result.output
+    assert [p.name for p in root.iterdir()] == [existing]
+    assert target.is_dir() or target.read_bytes() == b"mine"
+
+
+def test_init_in_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["init"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "cd " not in result.output  # already there
+    assert load_show(tmp_path).title == tmp_path.name
+
+
+def test_new_show_template_explains_every_setting(tmp_path):
+    """Each setting of podcast.toml is in the new show's file, under a comment that explains it.
+
+    Optional settings are written `#key = default`: uncommented, the file must still load.
+    """
+    from pydantic import BaseModel
+
+    from pipeline import config
+
+    CliRunner().invoke(cli, ["init", str(tmp_path)], catch_exceptions=False)
+    lines = (tmp_path / "podcast.toml").read_text(encoding="utf-8").splitlines()
+    setting = re.compile(r"^#?(\[\[?[a-z]+\]\]?$|[a-z_]+ = )")
+    for number, line in enumerate(lines):
+        if setting.match(line):
+            above = next(l for l in reversed(lines[:number]) if not setting.match(l))
+            assert above.startswith("# "), f"line {number + 1} has no comment above it: {line}"
+    # Every optional setting switched on at once is still a valid show.
+    (tmp_path / "podcast.toml").write_text("\n".join(re.sub(r"^#(?=[a-z\[])", "", l) for l in lines), encoding="utf-8")
+    load_show(tmp_path)
+
+    def keys(data: dict, prefix: str = "") -> set[str]:
+        found = set()
+        for key, value in data.items():
+            value = value[0] if isinstance(value, list) and value and isinstance(value[0], dict) else value
+            found |= keys(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key}
+        return found
+
+    def fields(model: type[BaseModel], prefix: str = "") -> set[str]:
+        found = set()
+        for name, field in model.model_fields.items():
+            inner = getattr(field.annotation, "__args__", (field.annotation,))[0]
+            nested = isinstance(inner, type) and issubclass(inner, BaseModel)
+            found |= fields(inner, f"{prefix}{name}.") if nested else {prefix + name}
+        return found
+
+    import tomllib
+
+    written = keys(tomllib.loads((tmp_path / "podcast.toml").read_text(encoding="utf-8")))
+    # A host's bio and email are accepted (hosts and guests are the same record) but shown nowhere.
+    assert written == fields(config._Show) - {"hosts.bio", "hosts.email"}
