@@ -37,6 +37,7 @@ STAGE_NAMES = tuple(s.name for s in EPISODE_STAGES + SHOW_STAGES)
 PUBLISH_STAGES = {"tag"}  # what drafts and scheduled episodes skip: nothing of theirs lands in public/
 SHOW_SCOPE = "show"
 
+
 class Progress(Protocol):
     def __call__(self, scope: str, stage: str, state: State, outcome: Outcome | None) -> None:
         """Told when a stage starts (STARTED) and how it ended; `scope` is an episode's slug or "show"."""

@@ -309,18 +309,44 @@ def normalise(
     levels = output.with_name(f".{output.name.lstrip('.')}.levels")  # the leveller's gain, if it is needed
     try:
         show, body, span, duration = _measure(show, parts, audio, loudness, levels, about)
-
         use_jingles = intro_outro or Jingles()
         ready = {}
         for kind in ("intro", "outro"):
             source = getattr(use_jingles, kind)
             if source:
                 ready[kind] = jingles.prepare(source, work or output.parent, target, show.channels, WORKING_RATE, audio.silence_threshold)
-        fade = use_jingles.crossfade
+        encoder = Encoder(show, span, ready, use_jingles.crossfade, bitrate, output, extras, about)
+        history = encoder.to_target(body, target, loudness.true_peak)
+    finally:
+        levels.unlink(missing_ok=True)
+    final = history[-1]
+    if abs(target - final["integrated"]) > loudness.tolerance or final["true_peak"] > loudness.true_peak:
+        raise StageError(
+            f"{about}: levelled to {final['integrated']:.1f} LUFS / {final['true_peak']:.1f} dBTP, "
+            f"outside the target {target:g} ± {loudness.tolerance:g} LUFS, ≤ {loudness.true_peak:g} dBTP"
+        )
+    if final["lra"] > loudness.lra:
+        logger.warning("%s: loudness range %.1f LU, over the %g LU aimed for", about, final["lra"], loudness.lra)
+    return _report(history, body, encoder, target, duration)
 
-        ceiling = loudness.true_peak
-        margin = peak_margin(bitrate, show.channels)
-        codec = codec_gain(bitrate, show.channels)
+
+@dataclass(frozen=True)
+class Encoder:
+    """Everything an encode of this episode needs but the gain plan."""
+
+    show: Programme
+    span: tuple[float, float]  # the part kept once silence is trimmed
+    ready: dict[str, Path]  # jingles, prepared
+    fade: float
+    bitrate: str
+    output: Path
+    extras: Extras
+    about: str
+
+    def to_target(self, body: dict[str, Any], target: float, ceiling: float) -> list[dict[str, Any]]:
+        """Encode with the gain (and limiter) planned from the measurements; encode again only
+        when the MP3 lands off target or over the ceiling. Each encode's plan and measurements."""
+        margin = peak_margin(self.bitrate, self.show.channels)
         gain = target - body["integrated"]
         curve: list[tuple[float, float]] | None = None
         level = target  # where the samples are set; moved only when an encode lands elsewhere
@@ -330,13 +356,15 @@ def normalise(
             peak = ceiling - margin
             # Linear gain when it keeps the peaks under the ceiling; otherwise (and always with
             # jingles, whose music peaks are not measured here) a limiter holds them.
-            if curve is None and not ready and body["true_peak"] + gain + level - target <= peak:
+            if curve is None and not self.ready and body["true_peak"] + gain + level - target <= peak:
                 plan = Plan(gain + level - target)
             else:
                 if curve is None:
-                    curve = _limiter_curve(show, gain, span, ready, fade, tuple(peak + step for step in LIMITS), about)
+                    limits = tuple(peak + step for step in LIMITS)
+                    curve = _limiter_curve(self.show, gain, self.span, self.ready, self.fade, limits, self.about)
                 plan = _limited(curve, gain, level, peak)
-            measured = _encode(show, plan, span, ready, fade, bitrate, codec, output, extras, about, quality)
+            measured = _encode(self.show, plan, self.span, self.ready, self.fade, self.bitrate,
+                               codec_gain(self.bitrate, self.show.channels), self.output, self.extras, self.about, quality)
             history.append({"plan": plan, "quality": quality, **measured})
             off = target - measured["integrated"]
             over = measured["true_peak"] - ceiling
@@ -345,7 +373,7 @@ def normalise(
             # Not expected: the MP3 encoder did more to the loudness or the peaks than measured
             # on speech (synthetic noise does that). The curve still says where to go.
             logger.info("%s: encoded at %.1f LUFS / %.1f dBTP, aiming for %g LUFS / ≤ %g dBTP; encoding again",
-                        about, measured["integrated"], measured["true_peak"], target, ceiling)
+                        self.about, measured["integrated"], measured["true_peak"], target, ceiling)
             if over > 0 and quality is None:
                 quality = PEAK_SAFE_QUALITY
             elif over > 0:
@@ -354,32 +382,28 @@ def normalise(
                 # tests/test_audio.py's synthetic speech: 0.3 dB for 0.5 dB).
                 margin += 2 * over + 0.1
             level += off
-    finally:
-        levels.unlink(missing_ok=True)
+        return history
 
-    final = history[-1]
-    if abs(target - final["integrated"]) > loudness.tolerance or final["true_peak"] > ceiling:
-        raise StageError(
-            f"{about}: levelled to {final['integrated']:.1f} LUFS / {final['true_peak']:.1f} dBTP, "
-            f"outside the target {target:g} ± {loudness.tolerance:g} LUFS, ≤ {ceiling:g} dBTP"
-        )
-    plan = final["plan"]
+
+def _report(
+    history: list[dict[str, Any]], body: dict[str, Any], encoder: Encoder, target: float, duration: float
+) -> dict[str, Any]:
+    """What the normalise stage says of the episode: the final encode's figures and how it got there."""
+    from mutagen.mp3 import MP3
+
+    final, plan, show = history[-1], history[-1]["plan"], encoder.show
     limited = plan.limit is not None and body["true_peak"] + plan.gain > plan.limit
     if limited:
         logger.info("%s: a linear gain would clip; peaks limited by %.1f dB, %.1f dB given back after",
-                    about, body["true_peak"] + plan.gain - plan.limit, plan.makeup)
-    if final["lra"] > loudness.lra:
-        logger.warning("%s: loudness range %.1f LU, over the %g LU aimed for", about, final["lra"], loudness.lra)
-    from mutagen.mp3 import MP3
-
+                    encoder.about, body["true_peak"] + plan.gain - plan.limit, plan.makeup)
     return {
         "integrated": final["integrated"],
         "true_peak": final["true_peak"],
         "lra": final["lra"],
         "target": target,
-        "duration": round(MP3(output).info.length, 3),
+        "duration": round(MP3(encoder.output).info.length, 3),
         "channels": show.channels,
-        "bitrate": bitrate,
+        "bitrate": encoder.bitrate,
         "input_integrated": round(body["integrated"], 2),
         "input_true_peak": round(body["true_peak"], 2),
         "gain": round(plan.gain + plan.makeup, 2),
@@ -387,7 +411,7 @@ def normalise(
         "levelled_range": body.get("range_before"),
         "encodes": len(history),
         "mp3_quality": final["quality"],  # LAME's -q; None: its default
-        "trimmed": [round(span[0], 3), round(duration - span[1], 3)],
+        "trimmed": [round(encoder.span[0], 3), round(duration - encoder.span[1], 3)],
         "speakers": [t.speaker for t in show.tracks],
     }
 
