@@ -192,10 +192,6 @@ class Store:
     def save_failure(self, scope: str, stage: str, fingerprint: str, error: str) -> None:
         write_atomic(self._file(scope, stage, "failed.json"), json.dumps({"fingerprint": fingerprint, "error": error}))
 
-    def forget(self, scope: str) -> None:
-        for file in (self.folder / scope).glob("*.json"):
-            file.unlink()
-
     def lock(self) -> "BuildLock":
         return BuildLock(self.folder / "lock")
 
