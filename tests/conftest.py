@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
 import textwrap
 import wave
 from pathlib import Path
@@ -41,6 +43,22 @@ def write_wav(path: Path, samples: np.ndarray, rate: int = 44100) -> Path:
         f.setframerate(rate)
         f.writeframes(pcm.tobytes())
     return path
+
+
+def ebur128(path: Path) -> dict[str, float]:
+    """Loudness of a file as written, measured here by ffmpeg's `ebur128` filter (EBU R128),
+    not by the pipeline's code: {"integrated": LUFS, "lra": LU, "true_peak": dBTP}."""
+    import imageio_ffmpeg
+
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path),
+               "-af", "ebur128=peak=true", "-f", "null", "-"]
+    log = subprocess.run(command, capture_output=True, text=True, check=True).stderr
+    summary = log[log.rindex("Summary:"):]
+
+    def value(label: str) -> float:
+        return float(re.search(rf"{label}:\s+(-?(?:inf|[\d.]+))", summary).group(1))
+
+    return {"integrated": value("I"), "lra": value("LRA"), "true_peak": value("Peak")}
 
 
 def speechlike(seconds: float, level_db: float, rate: int = 44100, channels: int = 1, seed: int = 1, noise: float = 0.5) -> np.ndarray:
