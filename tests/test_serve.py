@@ -54,3 +54,13 @@ def test_unsatisfiable_range(site):
     with pytest.raises(urllib.error.HTTPError) as error:
         get(url, f"bytes={len(body) + 5}-")
     assert error.value.code == 416
+
+
+def test_range_ending_past_the_file_is_cut_at_its_end(site):
+    """RFC 9110 §14.1.2: a last position past the end means the end; Safari asks for such ranges."""
+    url, body = site
+    assert len(body) == 10240
+    status, headers, data = get(url, "bytes=10000-20000")
+    assert status == 206 and data == body[10000:]
+    assert headers["Content-Range"] == "bytes 10000-10239/10240"
+    assert headers["Content-Length"] == "240"
