@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.engine import Stage, Store, check, clean_temporaries, run_stage
+from pipeline.engine import Stage, Store, check, clean_temporaries, run_stage, write_atomic
 from pipeline.errors import StageError
 
 
@@ -155,6 +155,20 @@ def test_clean_temporaries(tmp_path):
     keep.write_text("whole")
     clean_temporaries(tmp_path)
     assert not stale.exists() and keep.exists()
+
+
+def test_write_atomic_replaces_the_file_whole_or_not_at_all(tmp_path):
+    target = tmp_path / "feed.xml"
+    target.write_text("ancien flux")
+    reader = target.open()  # a server sending the feed while a build rewrites it
+    write_atomic(target, "nouveau flux")
+    assert target.read_text() == "nouveau flux"
+    assert reader.read() == "ancien flux"  # a new file renamed over the old, not the old one rewritten
+    reader.close()
+    with pytest.raises(UnicodeEncodeError):
+        write_atomic(target, "à moitié \ud800 écrit")  # fails while writing
+    assert target.read_text() == "nouveau flux"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.xml"]  # no temporary left behind
 
 
 def test_hash_cache_survives_and_notices_changes(tmp_path):
