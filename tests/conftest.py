@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 
 from pipeline import ffmpeg
+from pipeline.records import Transcript
 
 REPO = Path(__file__).resolve().parent.parent
 TRAILER = REPO / "episodes" / "000-bande-annonce" / "bande-annonce.m4a"
@@ -109,14 +111,41 @@ name = "Camille Durand"
 """
 
 
+def new_show(root: Path, show_toml: str = SHOW_TOML) -> Path:
+    """A show folder with `show_toml` as podcast.toml, the artwork, and an empty episodes/."""
+    (root / "episodes").mkdir(parents=True)
+    (root / "podcast.toml").write_text(show_toml, encoding="utf-8")
+    shutil.copyfile(REPO / "assets" / "artwork.png", root / "artwork.png")
+    return root
+
+
 @pytest.fixture
 def show_root(tmp_path: Path) -> Path:
     """A show folder with podcast.toml and artwork, and an empty episodes/."""
-    root = tmp_path / "show"
-    (root / "episodes").mkdir(parents=True)
-    (root / "podcast.toml").write_text(SHOW_TOML, encoding="utf-8")
-    shutil.copyfile(REPO / "assets" / "artwork.png", root / "artwork.png")
-    return root
+    return new_show(tmp_path / "show")
+
+
+class HearsNothing:
+    """A transcriber that hears no words, as Whisper hears none in a tone (`noise=0`)."""
+
+    def transcribe(self, path: Path, language: str, prompt: str = "", progress: object = None) -> Transcript:
+        return Transcript(language, ffmpeg.probe(path).duration, ())
+
+
+@contextlib.contextmanager
+def without_whisper():
+    """Builds of tones, for what they publish, without loading the Whisper model."""
+    from pipeline import transcribe
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(transcribe, "load", lambda *args, **kwargs: HearsNothing())
+        yield
+
+
+@pytest.fixture
+def no_whisper():
+    with without_whisper():
+        yield
 
 
 @pytest.fixture
