@@ -19,7 +19,6 @@ from pipeline.build import build
 from pipeline.cli import cli
 from tests.conftest import ebur128, write_wav
 
-pytestmark = pytest.mark.slow  # loads the Whisper model
 
 
 class Ran:
@@ -51,6 +50,7 @@ def edit(path: Path, old: str, new: str) -> None:
 EPISODE = 'title = "Premier épisode"\npublished = 2026-01-05T10:00:00+01:00\nnumber = 1\n'
 
 
+@pytest.mark.slow  # loads the Whisper model
 def test_rebuild_does_nothing_and_edits_redo_only_what_follows(show_root, add_episode):
     folder = add_episode("001-premier", EPISODE)
     ran, report = run(show_root)
@@ -81,6 +81,7 @@ def test_rebuild_does_nothing_and_edits_redo_only_what_follows(show_root, add_ep
     assert ebur128(show_root / "public" / "audio" / "001-premier.mp3")["integrated"] == pytest.approx(-18.0, abs=0.5)
 
 
+@pytest.mark.slow  # loads the Whisper model
 def test_force_and_only(show_root, add_episode):
     add_episode("001-premier", EPISODE)
     run(show_root)
@@ -91,6 +92,7 @@ def test_force_and_only(show_root, add_episode):
     assert ran.ran == set() and report.published == ["001-premier"]
 
 
+@pytest.mark.slow  # loads the Whisper model
 def test_building_one_episode_never_drops_the_others_from_the_feed(show_root, add_episode):
     add_episode("001-premier", EPISODE)
     add_episode("002-second", EPISODE.replace("Premier", "Second").replace("number = 1", "number = 2"))
@@ -105,6 +107,7 @@ def test_building_one_episode_never_drops_the_others_from_the_feed(show_root, ad
     assert ran.stages("show") == {"feed", "site"} and report.published == ["001-premier", "002-second"]
 
 
+@pytest.mark.slow  # loads the Whisper model
 def test_one_bad_episode_does_not_stop_the_others(show_root, add_episode):
     add_episode("001-bon", EPISODE)
     add_episode("002-typo", 'titre = "Oups"\npublished = 2026-01-06\n')
@@ -127,6 +130,7 @@ def test_one_bad_episode_does_not_stop_the_others(show_root, add_episode):
     assert "failed" in lines["003-casse"]
 
 
+@pytest.mark.slow  # loads the Whisper model
 def test_drafts_and_scheduled_episodes_stay_out_of_public(show_root, add_episode):
     add_episode("001-publie", EPISODE)
     add_episode("002-brouillon", 'title = "Brouillon"\npublished = 2026-01-06\ndraft = true\n')
@@ -142,6 +146,7 @@ def test_drafts_and_scheduled_episodes_stay_out_of_public(show_root, add_episode
     assert ran.stages("003-programme") == {"tag"}
 
 
+@pytest.mark.slow  # loads the Whisper model
 def test_removed_episode_leaves_public(show_root, add_episode):
     add_episode("001-premier", EPISODE)
     second = add_episode("002-second", 'title = "Second"\npublished = 2026-01-12\n')
@@ -156,6 +161,21 @@ def test_removed_episode_leaves_public(show_root, add_episode):
     assert not (show_root / "public" / "audio" / "002-second.mp3").exists()
 
 
+def test_an_episode_turned_back_into_a_draft_leaves_public(show_root, add_episode, no_whisper):
+    add_episode("001-premier", EPISODE)
+    second = add_episode("002-second", 'title = "Second"\npublished = 2026-01-12\n')
+    assert build(show_root).ok
+    public = show_root / "public"
+    assert (public / "audio" / "002-second.mp3").is_file() and (public / "episodes" / "002-second").is_dir()
+    edit(second / "episode.toml", 'title = "Second"', 'title = "Second"\ndraft = true')
+    report = build(show_root)
+    assert report.ok and report.published == ["001-premier"]
+    assert sorted(p.name for p in (public / "audio").iterdir()) == ["001-premier.mp3"]  # not left for anyone to fetch
+    assert sorted(p.name for p in (public / "episodes").iterdir()) == ["001-premier"]
+    assert [e.title for e in feedparser.parse(str(public / "feed.xml")).entries] == ["Premier épisode"]
+
+
+@pytest.mark.slow  # loads the Whisper model
 def test_a_killed_build_finishes_on_the_next_run(show_root, add_episode):
     folder = add_episode("001-long", EPISODE, audio_name="")
     rate, seconds = 44100, 150  # long enough for ffmpeg to be caught writing
@@ -195,6 +215,7 @@ text = "Bonjour à toutes et à tous."
 """
 
 
+@pytest.mark.slow  # loads the Whisper model
 def test_corrections_reapply_without_whisper(show_root, add_episode):
     """Editing corrections.toml redoes the corrections and what follows, never the transcription."""
     folder = add_episode("001-premier", EPISODE)
