@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime, timezone
+
 import pytest
 
-from pipeline.corrections import apply, load
+from pipeline.config import load_show
+from pipeline.corrections import Correct, apply, load
+from pipeline.engine import StageRecord, Store, run_stage
 from pipeline.errors import ConfigError
-from pipeline.records import Segment, Transcript
+from pipeline.jobs import EpisodeJob, Paths, Resources
+from pipeline.records import Episode, Segment, Transcript
+from pipeline.transcribe import load_transcript
+from pipeline.writers import get_writer
 from tests.test_writers import words
 
 
@@ -70,3 +78,65 @@ def test_bad_corrections_named(tmp_path):
 
 def test_no_file_no_change(tmp_path):
     assert apply(transcript(), load(tmp_path / "corrections.toml")) == transcript()
+
+
+# What Whisper's base model heard in tests/data/duo-host.m4a, where espeak-ng says "Bonjour Inès,
+# merci d'être venue dans le studio aujourd'hui." and "Alors, comment as-tu trouvé tes premiers
+# clients ?" (scripts/make_test_duo.py); the same words under AVX2 and AVX-512 kernels.
+HEARD = ("Bonjour les mecs, merci d'être venu dans le studio, j'oublie.", "Alors, comment tu t'aumé tes pommes d'éclair ?")
+CORRECTIONS = """\
+[replace]
+"les mecs" = "Inès"
+"pommes d'éclair" = "premiers clients"
+[[fix]]
+start = "00:10"
+end = "00:14"
+text = "Alors, comment as-tu trouvé tes premiers clients ?"
+"""
+
+
+def heard(first: str, second: str) -> Transcript:
+    return Transcript("fr", 14.0, (
+        Segment(0.5, 5.0, first, words(first, 0.5), "Camille Durand"),
+        Segment(10.2, 13.9, second, words(second, 10.2), "Camille Durand"),
+    ))
+
+
+@pytest.fixture
+def correct(show_root):
+    """The correct stage of one episode, run by the engine on a transcript the test writes."""
+    folder = show_root / "episodes" / "001-duo"
+    folder.mkdir()
+    (folder / "corrections.toml").write_text(CORRECTIONS, encoding="utf-8")
+    episode = Episode("001-duo", folder, "Duo", datetime(2026, 1, 5, tzinfo=timezone.utc), ())
+    job = EpisodeJob(load_show(show_root), episode, Paths(show_root), Resources())
+    store = Store(show_root / ".build")
+    transcript = job.cache / "transcript.diarized.json"
+    transcript.parent.mkdir(parents=True)
+
+    def transcribed(text: Transcript):
+        """A new transcript from the stages before, then the correct stage run on it."""
+        transcript.write_text(get_writer("json").write(text), encoding="utf-8")
+        digest = hashlib.sha256(transcript.read_bytes()).hexdigest()
+        job.records["diarize"] = StageRecord("print", {"transcript": {"path": str(transcript), "sha256": digest}}, {})
+        return run_stage(Correct(), job, store, "episodes/001-duo")
+
+    return transcribed
+
+
+def test_the_correct_stage_makes_the_hosts_corrections(correct):
+    outcome = correct(heard(*HEARD))
+    assert outcome.state == "ran", outcome.error
+    fixed = load_transcript(outcome.record.path("transcript"))
+    assert fixed.segments[0].text == "Bonjour Inès, merci d'être venu dans le studio, j'oublie."
+    assert fixed.segments[1].text == "Alors, comment as-tu trouvé tes premiers clients ?"
+
+
+def test_a_new_transcription_is_corrected_again(correct):
+    """A new glossary or model transcribes again; the host's corrections.toml still applies."""
+    correct(heard(*HEARD))
+    outcome = correct(heard("Bonjour les mecs, merci d'être venue dans le studio aujourd'hui.", HEARD[1]))
+    assert outcome.state == "ran", outcome.error
+    fixed = load_transcript(outcome.record.path("transcript"))
+    assert fixed.segments[0].text == "Bonjour Inès, merci d'être venue dans le studio aujourd'hui."
+    assert fixed.segments[1].text == "Alors, comment as-tu trouvé tes premiers clients ?"
