@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,11 +14,13 @@ from pathlib import Path
 import feedparser
 import numpy as np
 import pytest
+import webvtt
 from click.testing import CliRunner
 
 from pipeline.build import build
 from pipeline.cli import cli
-from tests.conftest import ebur128, write_wav
+from pipeline.transcribe import load_transcript
+from tests.conftest import DATA, ebur128, word_error_rate, write_wav
 
 
 
@@ -203,27 +206,55 @@ def test_a_killed_build_finishes_on_the_next_run(show_root, add_episode):
     assert ran.ran == set()
 
 
-CORRECTIONS = """\
-[replace]
-"freelance family" = "Freelance.Family"
-[speakers]
-"" = "Camille Durand"
+# What tests/data/duo-host.m4a says (scripts/make_test_duo.py); Whisper's base model hears the
+# first line as "Bonjour les mecs, merci d'être venu dans le studio oublier." and the second as
+# "Alors, comment tu t'aumé tes pommes éclisants ?", under AVX2 and AVX-512 alike.
+SAID = ("Bonjour Inès, merci d'être venue dans le studio aujourd'hui.", "Alors, comment as-tu trouvé tes premiers clients ?")
+CORRECTIONS = f"""\
 [[fix]]
 start = "00:00"
-end = "00:02"
-text = "Bonjour à toutes et à tous."
+end = "00:06"
+text = "{SAID[0]}"
+[[fix]]
+start = "00:08"
+end = "00:14"
+text = "{SAID[1]}"
 """
 
 
 @pytest.mark.slow  # loads the Whisper model
-def test_corrections_reapply_without_whisper(show_root, add_episode):
-    """Editing corrections.toml redoes the corrections and what follows, never the transcription."""
-    folder = add_episode("001-premier", EPISODE)
-    run(show_root)
+def test_corrections_reapply_without_whisper_and_after_it(show_root):
+    """Editing corrections.toml redoes the corrections and what follows, never the transcription;
+    a new transcription, whatever Whisper hears this time, is corrected again."""
+    folder = show_root / "episodes" / "001-duo"
+    folder.mkdir()
+    shutil.copyfile(DATA / "duo-host.m4a", folder / "camille.m4a")
+    (folder / "episode.toml").write_text('title = "Duo"\npublished = 2026-01-05\n', encoding="utf-8")
+    raw_path = show_root / ".build" / "episodes" / "001-duo" / "transcript.json"
+
+    def published() -> str:
+        vtt = webvtt.read(str(show_root / "public" / "episodes" / "001-duo" / "transcript.vtt"))
+        return " ".join(caption.text for caption in vtt)
+
+    ran, report = run(show_root)
+    assert report.ok, report.failures
+    heard = load_transcript(raw_path).text
+    assert "Bonjour les mecs" in heard and word_error_rate(" ".join(SAID), published()) > 0.3  # mistakes to correct
+
     (folder / "corrections.toml").write_text(CORRECTIONS, encoding="utf-8")
     ran, report = run(show_root)
-    assert report.ok
-    assert ran.stages("001-premier") == {"correct"}  # the tone has no words: the notes stay the same
+    assert report.ok, report.failures
+    assert "correct" in ran.stages("001-duo") <= {"correct", "notes"}  # never Whisper again
+    assert word_error_rate(" ".join(SAID), published()) == 0
+
+    with (show_root / "podcast.toml").open("a", encoding="utf-8") as f:
+        f.write('[transcription]\nglossary = ["TJM"]\n')  # a new prompt: transcribed again
+    ran, report = run(show_root)
+    assert report.ok, report.failures
+    assert {"transcribe", "correct"} <= ran.stages("001-duo")
+    assert load_transcript(raw_path).text != heard  # Whisper heard otherwise this time ("Bonjour INS, …")
+    assert word_error_rate(" ".join(SAID), published()) == 0
+
     (folder / "corrections.toml").write_text("[replace]\nx = 1\n", encoding="utf-8")
     ran, report = run(show_root)
     assert not report.ok and "corrections.toml" in report.failures[0].message
