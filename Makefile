@@ -6,7 +6,7 @@ VENV := .venv
 TORCH ?= torch==2.13.0
 STAMP := $(VENV)/.installed
 
-.PHONY: build test serve clean
+.PHONY: build test serve mutation clean
 
 build: $(STAMP)
 	$(VENV)/bin/podcast build
@@ -16,6 +16,12 @@ test: $(STAMP)
 
 serve: $(STAMP)
 	$(VENV)/bin/podcast serve
+
+# Mutation testing of the modules whose tests are fast (bench/mutation.py): minutes per module,
+# never part of `make test` or CI. `make mutation MODULES="serve tag"` for some of them.
+mutation: $(STAMP)
+	$(VENV)/bin/python -m pip install --quiet -e '.[mutation]'
+	$(VENV)/bin/python bench/mutation.py $(MODULES)
 
 # The venv is stale when pyproject.toml changed since it was installed.
 $(STAMP): pyproject.toml
