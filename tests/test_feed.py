@@ -75,7 +75,7 @@ title = "Suite"
 
 
 @pytest.fixture
-def feed(show_root, add_episode):  # builds with the Whisper model: see the pytest.mark.slow below
+def feed(show_root, add_episode, no_whisper):  # tones: Whisper would hear no words in them either
     add_episode("000-annonce", 'title = "Annonce"\npublished = 2026-01-05\nnumber = 0\ntype = "trailer"\n')
     add_episode("001-portage", FULL)
     add_episode("002-brouillon", 'title = "Pas encore"\npublished = 2026-01-06\ndraft = true\n')
@@ -84,7 +84,6 @@ def feed(show_root, add_episode):  # builds with the Whisper model: see the pyte
     return show_root / "public" / "feed.xml"
 
 
-@pytest.mark.slow
 def test_channel_meets_apples_rules(feed):
     channel = etree.parse(str(feed)).find("channel")
     assert channel.findtext("title") == "Test Show"
@@ -100,7 +99,6 @@ def test_channel_meets_apples_rules(feed):
     assert channel.find("podcast:person", NS).get("role") == "host"
 
 
-@pytest.mark.slow
 def test_items(feed, show_root):
     items = etree.parse(str(feed)).findall("channel/item")
     assert [i.findtext("title") for i in items] == ["Le portage salarial, vraiment ?", "Annonce"]  # newest first, no draft
@@ -128,7 +126,6 @@ def test_items(feed, show_root):
     assert full.findtext("guid") and full.find("guid").get("isPermaLink") == "false"
 
 
-@pytest.mark.slow
 def test_feedparser_reads_it(feed):
     parsed = feedparser.parse(str(feed))
     assert not parsed.bozo, parsed.get("bozo_exception")
@@ -137,7 +134,6 @@ def test_feedparser_reads_it(feed):
     assert entry.published_parsed[:5] == (2026, 2, 2, 7, 30)  # 08:30 in Paris is 07:30 UTC
 
 
-@pytest.mark.slow
 def test_guid_survives_a_new_title(feed, show_root):
     before = etree.parse(str(feed)).findtext("channel/item/guid")
     toml = show_root / "episodes" / "001-portage" / "episode.toml"
