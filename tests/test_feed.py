@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
+from importlib.metadata import version
 
 import feedparser
 import pytest
@@ -123,6 +124,9 @@ def test_items(feed, show_root):
     assert (person.text, person.get("role"), person.get("href")) == ("Inès Moreau", "guest", "https://example.org/ines")
     notes = full.findtext("content:encoded", namespaces=NS)
     assert "<strong>TJM</strong>" in notes and "Inès Moreau" in notes and "Le site d&#39;Inès" in notes
+    assert full.findtext("description") == notes  # apps that read only <description> get the notes too
+    assert full.findtext("link") == base and full.findtext("pubDate") == "Mon, 02 Feb 2026 08:30:00 +0100"
+    assert full.findtext("itunes:duration", namespaces=NS) == "4"
     assert full.findtext("guid") and full.find("guid").get("isPermaLink") == "false"
 
 
@@ -151,8 +155,9 @@ SHOW_TITLE = "Cafés & <Compagnie>"
 EPISODE_TITLE = 'Le "TJM" & <script>alert(1)</script>'
 MARKED_UP_TOML = SHOW_TOML.replace(
     'title = "Test Show"\n',
-    f'title = "{SHOW_TITLE}"\nbase_url = "https://example.org/emission/"\nguid = "{SHOW_GUID}"\n',
-)
+    f'title = "{SHOW_TITLE}"\nbase_url = "https://example.org/emission/"\nguid = "{SHOW_GUID}"\n'
+    'subtitle = "Le freelancing raconté"\ncopyright = "© 2026 Camille Durand"\ntype = "serial"\nexplicit = true\n',
+).replace('categories = ["Business > Careers"]', 'categories = ["Business > Careers", "Society & Culture"]')
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +168,10 @@ def marked_up(tmp_path_factory: pytest.TempPathFactory):
     folder.mkdir()
     write_wav(folder / "enregistrement.wav", speechlike(4, -20, noise=0))
     (folder / "episode.toml").write_text(f"title = '{EPISODE_TITLE}'\npublished = 2026-01-05\nnumber = 1\n", encoding="utf-8")
+    second = root / "episodes" / "002-suite"  # the same day: the higher number comes first
+    second.mkdir()
+    write_wav(second / "enregistrement.wav", speechlike(3, -20, noise=0))
+    (second / "episode.toml").write_text('title = "La suite"\npublished = 2026-01-05\nnumber = 2\nexplicit = false\n', encoding="utf-8")
     with without_whisper():
         report = build(root)
     assert report.ok, report.failures
@@ -173,7 +182,7 @@ def test_titles_are_escaped_once(marked_up):
     raw = (marked_up / "public" / "feed.xml").read_bytes()
     channel = etree.fromstring(raw).find("channel")
     assert channel.findtext("title") == SHOW_TITLE
-    assert channel.findtext("item/title") == EPISODE_TITLE
+    assert channel.findtext("item[2]/title") == EPISODE_TITLE
     assert b"&amp;amp;" not in raw and b"&amp;lt;" not in raw  # what an app would show as "&amp;"
     parsed = feedparser.parse(raw)
     assert parsed.feed.title == SHOW_TITLE
@@ -182,10 +191,39 @@ def test_titles_are_escaped_once(marked_up):
 def test_item_guid_is_the_mp3s_tgid_and_comes_from_the_shows_guid(marked_up):
     channel = etree.parse(str(marked_up / "public" / "feed.xml")).find("channel")
     assert channel.findtext("podcast:guid", namespaces=NS) == SHOW_GUID  # the show's own, not one of its URL
-    [item] = channel.findall("item")
+    item = channel.findall("item")[1]
     expected = str(uuid.uuid5(uuid.UUID(SHOW_GUID), "001-tjm"))  # the show's guid and the folder's name
     assert item.findtext("guid") == expected
     enclosure = item.find("enclosure").get("url")
     assert enclosure == "https://example.org/emission/audio/001-tjm.mp3"
     mp3 = marked_up / "public" / enclosure.removeprefix("https://example.org/emission/")
     assert str(ID3(mp3)["TGID"]) == expected  # an app that read the file first knows it as the same episode
+
+
+def test_channel_tells_apps_what_the_show_is(marked_up):
+    channel = etree.parse(str(marked_up / "public" / "feed.xml")).find("channel")
+    base = "https://example.org/emission/"
+    assert channel.findtext("link") == base and channel.find("atom:link", NS).attrib == {"href": base + "feed.xml", "rel": "self"}
+    assert channel.findtext("generator") == f"podcast-pipeline {version('podcast-pipeline')}"
+    assert [channel.findtext(f"image/{tag}") for tag in ("url", "title", "link")] == [base + "artwork.png", SHOW_TITLE, base]
+    assert channel.findtext("language") == "fr" and channel.findtext("copyright") == "© 2026 Camille Durand"
+    assert channel.findtext("itunes:author", namespaces=NS) == "Camille Durand"
+    assert channel.findtext("itunes:owner/itunes:name", namespaces=NS) == "Camille Durand"
+    assert channel.findtext("itunes:subtitle", namespaces=NS) == "Le freelancing raconté"
+    assert channel.findtext("itunes:type", namespaces=NS) == "serial"
+    assert channel.findtext("itunes:explicit", namespaces=NS) == "true"  # Apple's values now, not yes/no
+    categories = [(c.get("text"), [s.get("text") for s in c]) for c in channel.findall("itunes:category", NS)]
+    assert categories == [("Business", ["Careers"]), ("Society & Culture", [])]
+    items = channel.findall("item")
+    assert [i.findtext("guid") for i in items] == [str(uuid.uuid5(uuid.UUID(SHOW_GUID), slug)) for slug in ("002-suite", "001-tjm")]
+    assert [i.findtext("itunes:explicit", namespaces=NS) for i in items] == ["false", "true"]  # the episode's own, else the show's
+    # The newest episode's date, not the time of the build: a rebuild writes the same bytes.
+    assert channel.findtext("lastBuildDate") == items[0].findtext("pubDate") == "Mon, 05 Jan 2026 00:00:00 +0100"
+
+
+def test_a_show_with_nothing_published_has_an_empty_feed(show_root, add_episode, no_whisper):
+    add_episode("001-brouillon", 'title = "Pas encore"\npublished = 2026-01-06\ndraft = true\n')
+    assert build(show_root).ok
+    channel = etree.parse(str(show_root / "public" / "feed.xml")).find("channel")
+    assert channel.findall("item") == []
+    assert channel.findtext("lastBuildDate") == "Thu, 01 Jan 1970 00:00:00 +0000"
