@@ -13,7 +13,7 @@ WHISPER := openai-whisper>=20240930
 WHISPER_NEEDS := more-itertools numba tiktoken tqdm
 STAMP := $(VENV)/.installed
 
-.PHONY: build test serve clean
+.PHONY: build test serve mutation clean
 
 build: $(STAMP)
 	$(VENV)/bin/podcast build
@@ -23,6 +23,12 @@ test: $(STAMP)
 
 serve: $(STAMP)
 	$(VENV)/bin/podcast serve
+
+# Mutation testing of the modules whose tests are fast (bench/mutation.py): minutes per module,
+# never part of `make test` or CI. `make mutation MODULES="serve tag"` for some of them.
+mutation: $(STAMP)
+	$(VENV)/bin/python -m pip install --quiet -e '.[mutation]'
+	$(VENV)/bin/python bench/mutation.py $(MODULES)
 
 # The venv is stale when pyproject.toml or the way it is installed changed since.
 $(STAMP): pyproject.toml Makefile

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
+import re
 import shutil
+import subprocess
 import textwrap
 import wave
 from pathlib import Path
@@ -12,6 +16,7 @@ import numpy as np
 import pytest
 
 from pipeline import ffmpeg
+from pipeline.records import Transcript
 
 REPO = Path(__file__).resolve().parent.parent
 TRAILER = REPO / "episodes" / "000-bande-annonce" / "bande-annonce.m4a"
@@ -41,6 +46,22 @@ def write_wav(path: Path, samples: np.ndarray, rate: int = 44100) -> Path:
         f.setframerate(rate)
         f.writeframes(pcm.tobytes())
     return path
+
+
+def ebur128(path: Path) -> dict[str, float]:
+    """Loudness of a file as written, measured here by ffmpeg's `ebur128` filter (EBU R128),
+    not by the pipeline's code: {"integrated": LUFS, "lra": LU, "true_peak": dBTP}."""
+    import imageio_ffmpeg
+
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path),
+               "-af", "ebur128=peak=true", "-f", "null", "-"]
+    log = subprocess.run(command, capture_output=True, text=True, check=True).stderr
+    summary = log[log.rindex("Summary:"):]
+
+    def value(label: str) -> float:
+        return float(re.search(rf"{label}:\s+(-?(?:inf|[\d.]+))", summary).group(1))
+
+    return {"integrated": value("I"), "lra": value("LRA"), "true_peak": value("Peak")}
 
 
 def speechlike(seconds: float, level_db: float, rate: int = 44100, channels: int = 1, seed: int = 1, noise: float = 0.5) -> np.ndarray:
@@ -91,14 +112,41 @@ name = "Camille Durand"
 """
 
 
+def new_show(root: Path, show_toml: str = SHOW_TOML) -> Path:
+    """A show folder with `show_toml` as podcast.toml, the artwork, and an empty episodes/."""
+    (root / "episodes").mkdir(parents=True)
+    (root / "podcast.toml").write_text(show_toml, encoding="utf-8")
+    shutil.copyfile(REPO / "assets" / "artwork.png", root / "artwork.png")
+    return root
+
+
 @pytest.fixture
 def show_root(tmp_path: Path) -> Path:
     """A show folder with podcast.toml and artwork, and an empty episodes/."""
-    root = tmp_path / "show"
-    (root / "episodes").mkdir(parents=True)
-    (root / "podcast.toml").write_text(SHOW_TOML, encoding="utf-8")
-    shutil.copyfile(REPO / "assets" / "artwork.png", root / "artwork.png")
-    return root
+    return new_show(tmp_path / "show")
+
+
+class HearsNothing:
+    """A transcriber that hears no words, as Whisper hears none in a tone (`noise=0`)."""
+
+    def transcribe(self, path: Path, language: str, prompt: str = "", progress: object = None) -> Transcript:
+        return Transcript(language, ffmpeg.probe(path).duration, ())
+
+
+@contextlib.contextmanager
+def without_whisper():
+    """Builds of tones, for what they publish, without loading the Whisper model."""
+    from pipeline.stages import transcribe
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(transcribe, "load", lambda *args, **kwargs: HearsNothing())
+        yield
+
+
+@pytest.fixture
+def no_whisper():
+    with without_whisper():
+        yield
 
 
 @pytest.fixture
@@ -116,14 +164,31 @@ def add_episode(show_root: Path, make_audio):
     return add
 
 
+# openai-whisper, the reference engine: `make` installs it (the `openai` extra).
+OPENAI_INSTALL = "pip install torch==2.13.0, then pip install -e '.[openai]' (make does both)"
+
+
+def require(module: str, install: str) -> None:
+    """Import `module` or fail saying how to install it: a test that skips when what it needs is
+    missing lets the suite pass without testing anything."""
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        pytest.fail(f"{module} is not installed: {install}", pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def browser():
-    """Headless Debian Chromium driven by selenium. Skipped where it is absent, except in CI."""
+    """Headless Debian Chromium driven by selenium. Missing, it fails the browser tests (there is
+    no browser check otherwise), unless PODCAST_SKIP_BROWSER=1 asks to skip them."""
+    if os.environ.get("PODCAST_SKIP_BROWSER") == "1":
+        pytest.skip("PODCAST_SKIP_BROWSER=1")
     chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
     if not (chromium and driver):
-        if os.environ.get("CI"):
-            pytest.fail("CI needs Debian's chromium and chromium-driver (.ci/run installs them)")
-        pytest.skip("headless Chromium not installed (apt-get install chromium chromium-driver)")
+        missing = " and ".join(name for name, path in (("chromium", chromium), ("chromedriver", driver)) if not path)
+        pytest.fail(f"the browser tests need headless Chromium: {missing} not found on PATH. Install them "
+                    "(Debian: apt-get install chromium chromium-driver; .ci/run does) or set "
+                    "PODCAST_SKIP_BROWSER=1 to skip these tests", pytrace=False)
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

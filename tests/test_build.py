@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,14 +14,14 @@ from pathlib import Path
 import feedparser
 import numpy as np
 import pytest
+import webvtt
 from click.testing import CliRunner
 
 from pipeline.build import build
 from pipeline.cli import cli
-from pipeline.results import Levelled
-from tests.conftest import write_wav
+from pipeline.stages.transcribe import load_transcript
+from tests.conftest import DATA, ebur128, word_error_rate, write_wav
 
-pytestmark = pytest.mark.slow  # loads the Whisper model
 
 
 class Ran:
@@ -52,6 +53,7 @@ def edit(path: Path, old: str, new: str) -> None:
 EPISODE = 'title = "Premier épisode"\npublished = 2026-01-05T10:00:00+01:00\nnumber = 1\n'
 
 
+@pytest.mark.slow  # loads the Whisper model
 def test_rebuild_does_nothing_and_edits_redo_only_what_follows(show_root, add_episode):
     folder = add_episode("001-premier", EPISODE)
     ran, report = run(show_root)
@@ -79,9 +81,10 @@ def test_rebuild_does_nothing_and_edits_redo_only_what_follows(show_root, add_ep
     # the notes depend on the transcript and the duration, which the gain leaves as they were.
     assert ran.stages("001-premier") == {"normalise", "tag"}
     assert ran.stages("show") == {"feed", "site"}
-    assert report.episodes[0].results[Levelled].integrated == pytest.approx(-18.0, abs=1.0)
+    assert ebur128(show_root / "public" / "audio" / "001-premier.mp3")["integrated"] == pytest.approx(-18.0, abs=0.5)
 
 
+@pytest.mark.slow  # loads the Whisper model
 def test_force_and_only(show_root, add_episode):
     add_episode("001-premier", EPISODE)
     run(show_root)
@@ -92,6 +95,7 @@ def test_force_and_only(show_root, add_episode):
     assert ran.ran == set() and report.published == ["001-premier"]
 
 
+@pytest.mark.slow  # loads the Whisper model
 def test_building_one_episode_never_drops_the_others_from_the_feed(show_root, add_episode):
     add_episode("001-premier", EPISODE)
     add_episode("002-second", EPISODE.replace("Premier", "Second").replace("number = 1", "number = 2"))
@@ -106,6 +110,7 @@ def test_building_one_episode_never_drops_the_others_from_the_feed(show_root, ad
     assert ran.stages("show") == {"feed", "site"} and report.published == ["001-premier", "002-second"]
 
 
+@pytest.mark.slow  # loads the Whisper model
 def test_one_bad_episode_does_not_stop_the_others(show_root, add_episode):
     add_episode("001-bon", EPISODE)
     add_episode("002-typo", 'titre = "Oups"\npublished = 2026-01-06\n')
@@ -128,6 +133,7 @@ def test_one_bad_episode_does_not_stop_the_others(show_root, add_episode):
     assert "failed" in lines["003-casse"]
 
 
+@pytest.mark.slow  # loads the Whisper model
 def test_drafts_and_scheduled_episodes_stay_out_of_public(show_root, add_episode):
     add_episode("001-publie", EPISODE)
     add_episode("002-brouillon", 'title = "Brouillon"\npublished = 2026-01-06\ndraft = true\n')
@@ -143,6 +149,7 @@ def test_drafts_and_scheduled_episodes_stay_out_of_public(show_root, add_episode
     assert ran.stages("003-programme") == {"tag"}
 
 
+@pytest.mark.slow  # loads the Whisper model
 def test_removed_episode_leaves_public(show_root, add_episode):
     add_episode("001-premier", EPISODE)
     second = add_episode("002-second", 'title = "Second"\npublished = 2026-01-12\n')
@@ -157,6 +164,21 @@ def test_removed_episode_leaves_public(show_root, add_episode):
     assert not (show_root / "public" / "audio" / "002-second.mp3").exists()
 
 
+def test_an_episode_turned_back_into_a_draft_leaves_public(show_root, add_episode, no_whisper):
+    add_episode("001-premier", EPISODE)
+    second = add_episode("002-second", 'title = "Second"\npublished = 2026-01-12\n')
+    assert build(show_root).ok
+    public = show_root / "public"
+    assert (public / "audio" / "002-second.mp3").is_file() and (public / "episodes" / "002-second").is_dir()
+    edit(second / "episode.toml", 'title = "Second"', 'title = "Second"\ndraft = true')
+    report = build(show_root)
+    assert report.ok and report.published == ["001-premier"]
+    assert sorted(p.name for p in (public / "audio").iterdir()) == ["001-premier.mp3"]  # not left for anyone to fetch
+    assert sorted(p.name for p in (public / "episodes").iterdir()) == ["001-premier"]
+    assert [e.title for e in feedparser.parse(str(public / "feed.xml")).entries] == ["Premier épisode"]
+
+
+@pytest.mark.slow  # loads the Whisper model
 def test_a_killed_build_finishes_on_the_next_run(show_root, add_episode):
     folder = add_episode("001-long", EPISODE, audio_name="")
     rate, seconds = 44100, 150  # long enough for ffmpeg to be caught writing
@@ -184,26 +206,55 @@ def test_a_killed_build_finishes_on_the_next_run(show_root, add_episode):
     assert ran.ran == set()
 
 
-CORRECTIONS = """\
-[replace]
-"freelance family" = "Freelance.Family"
-[speakers]
-"" = "Camille Durand"
+# What tests/data/duo-host.m4a says (scripts/make_test_duo.py); Whisper's base model hears the
+# first line as "Bonjour les mecs, merci d'être venu dans le studio oublier." and the second as
+# "Alors, comment tu t'aumé tes pommes éclisants ?", under AVX2 and AVX-512 alike.
+SAID = ("Bonjour Inès, merci d'être venue dans le studio aujourd'hui.", "Alors, comment as-tu trouvé tes premiers clients ?")
+CORRECTIONS = f"""\
 [[fix]]
 start = "00:00"
-end = "00:02"
-text = "Bonjour à toutes et à tous."
+end = "00:06"
+text = "{SAID[0]}"
+[[fix]]
+start = "00:08"
+end = "00:14"
+text = "{SAID[1]}"
 """
 
 
-def test_corrections_reapply_without_whisper(show_root, add_episode):
-    """Editing corrections.toml redoes the corrections and what follows, never the transcription."""
-    folder = add_episode("001-premier", EPISODE)
-    run(show_root)
+@pytest.mark.slow  # loads the Whisper model
+def test_corrections_reapply_without_whisper_and_after_it(show_root):
+    """Editing corrections.toml redoes the corrections and what follows, never the transcription;
+    a new transcription, whatever Whisper hears this time, is corrected again."""
+    folder = show_root / "episodes" / "001-duo"
+    folder.mkdir()
+    shutil.copyfile(DATA / "duo-host.m4a", folder / "camille.m4a")
+    (folder / "episode.toml").write_text('title = "Duo"\npublished = 2026-01-05\n', encoding="utf-8")
+    raw_path = show_root / ".build" / "episodes" / "001-duo" / "transcript.json"
+
+    def published() -> str:
+        vtt = webvtt.read(str(show_root / "public" / "episodes" / "001-duo" / "transcript.vtt"))
+        return " ".join(caption.text for caption in vtt)
+
+    ran, report = run(show_root)
+    assert report.ok, report.failures
+    heard = load_transcript(raw_path).text
+    assert "Bonjour les mecs" in heard and word_error_rate(" ".join(SAID), published()) > 0.3  # mistakes to correct
+
     (folder / "corrections.toml").write_text(CORRECTIONS, encoding="utf-8")
     ran, report = run(show_root)
-    assert report.ok
-    assert ran.stages("001-premier") == {"correct"}  # the tone has no words: the notes stay the same
+    assert report.ok, report.failures
+    assert "correct" in ran.stages("001-duo") <= {"correct", "notes"}  # never Whisper again
+    assert word_error_rate(" ".join(SAID), published()) == 0
+
+    with (show_root / "podcast.toml").open("a", encoding="utf-8") as f:
+        f.write('[transcription]\nglossary = ["TJM"]\n')  # a new prompt: transcribed again
+    ran, report = run(show_root)
+    assert report.ok, report.failures
+    assert {"transcribe", "correct"} <= ran.stages("001-duo")
+    assert load_transcript(raw_path).text != heard  # Whisper heard otherwise this time ("Bonjour INS, …")
+    assert word_error_rate(" ".join(SAID), published()) == 0
+
     (folder / "corrections.toml").write_text("[replace]\nx = 1\n", encoding="utf-8")
     ran, report = run(show_root)
     assert not report.ok and "corrections.toml" in report.failures[0].message

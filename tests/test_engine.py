@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from pipeline.engine import Stage, Store, check, clean_temporaries, run_stage
+from pipeline.engine import Stage, Store, check, clean_temporaries, run_stage, write_atomic
 from pipeline.errors import StageError
 
 
@@ -75,6 +77,7 @@ def test_runs_once_then_fresh(setup, tmp_path):
     assert store.load("ep", stage).result == Shouted(job.target, 7)  # and reads back the same
     second = run_stage(stage, job, store, "ep")
     assert second.state == "fresh" and stage.runs == 1
+    assert second.record == first.record  # what the next stages read, as if it had just run
     assert check(stage, job, store, "ep") == "fresh"
 
 
@@ -156,6 +159,78 @@ def test_missing_input_is_a_failure_naming_it(setup):
     assert outcome.state == "failed" and "in.txt: input 'source'" in outcome.error
 
 
+def test_outputs_land_in_folders_that_do_not_exist_yet(tmp_path):
+    source = tmp_path / "in.txt"
+    source.write_text("bonjour")
+    job = Job(source, tmp_path / "public" / "episodes" / "001" / "out.txt")
+    assert run_stage(Shout(), job, Store(tmp_path / "show" / ".build"), "ep").state == "ran"
+    assert job.target.read_text() == "BONJOUR!"
+
+
+def test_a_stage_that_writes_nothing_says_so(setup):
+    class Silent(Shout):
+        def run(self, job, out):
+            return {}
+
+    stage, job, store = setup
+    outcome = run_stage(Silent(), job, store, "ep")
+    assert (outcome.state, outcome.error) == ("failed", "stage shout did not write text")
+
+
+def test_time_taken_is_reported(setup):
+    class Slow(Shout):
+        def run(self, job, out):
+            time.sleep(0.05)
+            return super().run(job, out)
+
+    stage, job, store = setup
+    ran = run_stage(Slow(), job, store, "ep")
+    assert 0.05 <= ran.seconds < 5 and ran.record.seconds == ran.seconds == round(ran.seconds, 3)
+    job.source.write_text("autre")
+    job.fail = True
+    failed = run_stage(Slow(), job, store, "ep")
+    assert failed.state == "failed" and 0.05 <= failed.seconds < 5
+    job.fail, job.crash = False, True
+    crashed = run_stage(Slow(), job, store, "ep")
+    assert crashed.state == "failed" and 0.05 <= crashed.seconds < 5
+
+
+def test_a_failure_is_remembered_with_its_message(setup, caplog):
+    stage, job, store = setup
+    job.fail = True
+    run_stage(stage, job, store, "ep")
+    assert store.failure("ep", "shout")["error"] == f"{job.source}: refused"
+    job.fail, job.crash = False, True
+    with caplog.at_level(logging.DEBUG, logger="pipeline.engine"):
+        run_stage(stage, job, store, "ep")
+    assert check(stage, job, store, "ep") == "failed"
+    error = store.failure("ep", "shout")["error"]
+    assert error.startswith("stage shout crashed: ZeroDivisionError: bug\nTraceback (most recent call last):")
+    [logged] = [r for r in caplog.records if r.name == "pipeline.engine"]
+    assert logged.getMessage() == "stage shout crashed" and logged.exc_info[0] is ZeroDivisionError  # shown with -v
+
+
+def test_an_input_still_to_be_made_is_stale(setup):
+    stage, job, store = setup
+    job.source.unlink()
+    assert check(stage, job, store, "ep") == "stale"
+
+
+def test_fingerprint_ignores_the_order_settings_come_in_and_takes_any_value(setup):
+    class Ordered(Shout):
+        order = ("a", "b")
+
+        def settings(self, job):
+            return {key: Path("/x") / key for key in self.order}  # a Path, as a stage may hand over
+
+    stage, job, store = setup
+    first = Ordered()
+    assert run_stage(first, job, store, "ep").state == "ran"
+    reordered = Ordered()
+    reordered.order = ("b", "a")
+    assert run_stage(reordered, job, store, "ep").state == "fresh"
+
+
 def test_clean_temporaries(tmp_path):
     (tmp_path / "a").mkdir()
     stale = tmp_path / "a" / ".out.mp3.tmp-1234"
@@ -164,6 +239,43 @@ def test_clean_temporaries(tmp_path):
     keep.write_text("whole")
     clean_temporaries(tmp_path)
     assert not stale.exists() and keep.exists()
+
+
+def test_write_atomic_replaces_the_file_whole_or_not_at_all(tmp_path):
+    target = tmp_path / "feed.xml"
+    target.write_text("ancien flux")
+    reader = target.open()  # a server sending the feed while a build rewrites it
+    write_atomic(target, "nouveau flux")
+    assert target.read_text() == "nouveau flux"
+    assert reader.read() == "ancien flux"  # a new file renamed over the old, not the old one rewritten
+    reader.close()
+    with pytest.raises(UnicodeEncodeError):
+        write_atomic(target, "à moitié \ud800 écrit")  # fails while writing
+    assert target.read_text() == "nouveau flux"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.xml"]  # no temporary left behind
+
+
+def test_hash_cache_reads_a_file_again_only_when_it_changed(tmp_path):
+    """The cache trusts size, mtime and inode: a file rewritten in place to the same size and
+    given back its mtime is not read again (what spares re-reading hours of recordings)."""
+    store = Store(tmp_path / ".build")
+    first, second = tmp_path / "a.wav", tmp_path / "b.wav"
+    first.write_bytes(b"a" * 100)
+    second.write_bytes(b"b" * 100)
+    hashes = store.hashes.sha256(first), store.hashes.sha256(second)
+    store.hashes.save()
+    stat = first.stat()
+    with first.open("r+b") as f:
+        f.write(b"c" * 100)
+    os.utime(first, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = Store(tmp_path / ".build").hashes
+    assert (again.sha256(first), again.sha256(second)) == hashes
+
+
+def test_write_atomic_makes_the_folders_and_takes_bytes(tmp_path):
+    target = tmp_path / "public" / "audio" / "a.mp3"
+    write_atomic(target, b"\xff\xfb\x90")
+    assert target.read_bytes() == b"\xff\xfb\x90"
 
 
 def test_hash_cache_survives_and_notices_changes(tmp_path):

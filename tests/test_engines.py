@@ -11,7 +11,7 @@ from pipeline import ffmpeg, models
 from pipeline.checkpoint import read_ct2, to_openai
 from pipeline.records import Transcription
 from pipeline.transcriber import load, speech_only
-from tests.conftest import DATA, TRAILER, trailer_script, word_error_rate
+from tests.conftest import DATA, OPENAI_INSTALL, TRAILER, require, trailer_script, word_error_rate
 
 PROMPT = "Freelance.Family. coworking, portage salarial. Camille Durand, Inès Moreau."
 # Word error rate on the trailer's script, well above what was measured under CT2_FORCE_CPU_ISA
@@ -21,7 +21,9 @@ WER_CEILING = {"faster-whisper": 0.75, "openai-whisper": 0.75}
 
 def test_ct2_model_becomes_an_openai_whisper_checkpoint():
     """The bundled model's variables map one to one onto openai-whisper's base layout."""
-    whisper = pytest.importorskip("whisper")
+    require("whisper", OPENAI_INSTALL)
+    import whisper
+
     dims, state = to_openai(read_ct2(models.bundled_model() / "model.bin"))
     assert dims == {"n_mels": 80, "n_audio_ctx": 1500, "n_audio_state": 512, "n_audio_head": 8, "n_audio_layer": 6,
                     "n_vocab": 51865, "n_text_ctx": 448, "n_text_state": 512, "n_text_head": 8, "n_text_layer": 6}
@@ -36,7 +38,7 @@ def test_ct2_model_becomes_an_openai_whisper_checkpoint():
 @pytest.mark.parametrize("engine", ["faster-whisper", "openai-whisper"])
 def test_engine_transcribes_the_trailer(engine):
     if engine == "openai-whisper":
-        pytest.importorskip("whisper")
+        require("whisper", OPENAI_INSTALL)
     transcript = load(Transcription(engine=engine), Path(".")).transcribe(TRAILER, "fr", PROMPT)
     assert transcript.engine == engine and transcript.model == "base"
     assert word_error_rate(trailer_script(), transcript.text) < WER_CEILING[engine], transcript.text
@@ -67,7 +69,7 @@ def test_speech_only_maps_times_back_across_pauses():
 def test_same_recording_same_words(engine):
     """No random sampling: the guest's track that looped differently from run to run (issue 9)."""
     if engine == "openai-whisper":
-        pytest.importorskip("whisper")
+        require("whisper", OPENAI_INSTALL)
     transcriber = load(Transcription(engine=engine), Path("."))
     first, second = (transcriber.transcribe(DATA / "duo-guest.m4a", "fr", PROMPT) for _ in range(2))
     assert first.segments == second.segments and first.text

@@ -12,7 +12,7 @@ from pipeline.records import Segment, Transcript, Transcription, Word
 from pipeline.results import Passage
 from pipeline.stages.transcribe import doubtful_passages
 from pipeline.transcriber import load
-from tests.conftest import write_wav
+from tests.conftest import OPENAI_INSTALL, require, write_wav
 
 RATE = 16000
 
@@ -47,7 +47,7 @@ def trap(kind: str, seconds: float = 20.0) -> np.ndarray:
 @pytest.mark.parametrize("engine", ["faster-whisper", "openai-whisper"])
 def test_trap_set_yields_no_words(tmp_path, engine):
     if engine == "openai-whisper":
-        pytest.importorskip("whisper")
+        require("whisper", OPENAI_INSTALL)
     transcriber = load(Transcription(engine=engine), Path("."))
     for kind in ("silence", "room noise", "hum and tones", "music"):
         path = write_wav(tmp_path / f"{kind}.wav", trap(kind), RATE)

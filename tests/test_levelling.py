@@ -17,7 +17,7 @@ from pipeline import ffmpeg
 from pipeline.loudness import FrameLog, integrated, measure, meter, summaries
 from pipeline.stages.normalise import LIMITS, _limited, _limiter_curve, _measure, codec_gain, leveller, normalise, peak_margin, programme
 from pipeline.records import AudioSettings, Loudness
-from tests.conftest import TRAILER
+from tests.conftest import TRAILER, ebur128
 
 # dB added to each reader: a loud host, a guest on a phone 20 dB down, and others between.
 READER_LEVELS = (0.0, -18.0, -6.0, -20.0, -3.0, -12.0)
@@ -43,7 +43,7 @@ def test_readers_far_apart_are_levelled_within_the_promised_range(readers, tmp_p
     out = tmp_path / "out.mp3"
     loudness = Loudness(target=-16.0, true_peak=-1.0)
     data = normalise([readers], out, loudness)  # accepted, not refused
-    measured = measure(out)
+    measured = ebur128(out)
     assert measured["integrated"] == pytest.approx(-16.0, abs=0.5)
     assert measured["true_peak"] <= -1.0
     assert measured["lra"] <= loudness.lra

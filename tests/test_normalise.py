@@ -5,10 +5,11 @@ import hashlib
 import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
-from pipeline.errors import AudioDecodeError
+from pipeline.errors import AudioDecodeError, StageError
 from pipeline.loudness import measure
 from pipeline.stages.normalise import normalise
 from pipeline.records import Loudness
+from tests.conftest import ebur128
 
 
 def sha(path):
@@ -21,10 +22,10 @@ def test_quiet_mono_reaches_the_mono_target_and_stays_mono(make_audio, tmp_path)
     assert measure(source)["integrated"] < -30
     out = tmp_path / "out.mp3"
     data = normalise([source], out, Loudness())
-    measured = measure(out)
-    assert measured["integrated"] == pytest.approx(-19.0, abs=0.5)  # mono: -19 is Apple's -16 stereo
-    assert measured["true_peak"] <= -1.0
-    assert data["integrated"] == measured["integrated"] and data["channels"] == 1
+    written = ebur128(out)
+    assert written["integrated"] == pytest.approx(-19.0, abs=0.5)  # mono: -19 is Apple's -16 stereo
+    assert written["true_peak"] <= -1.0
+    assert data["integrated"] == measure(out)["integrated"] and data["channels"] == 1
     info = MP3(out).info
     assert info.channels == 1 and info.sample_rate == 44100
     assert info.bitrate_mode == BitrateMode.CBR and info.bitrate == pytest.approx(64000, abs=100)
@@ -35,9 +36,10 @@ def test_quiet_mono_reaches_the_mono_target_and_stays_mono(make_audio, tmp_path)
 def test_loud_stereo_m4a_is_brought_down(make_audio, tmp_path):
     source = make_audio("loud.m4a", seconds=8, level_db=-0.5, channels=2, rate=48000)
     out = tmp_path / "out.mp3"
-    data = normalise([source], out, Loudness())
-    assert data["integrated"] == pytest.approx(-16.0, abs=1.0)
-    assert data["true_peak"] <= -1.0
+    normalise([source], out, Loudness())
+    written = ebur128(out)
+    assert written["integrated"] == pytest.approx(-16.0, abs=0.5)
+    assert written["true_peak"] <= -1.0
     info = MP3(out).info
     assert info.channels == 2 and info.bitrate == pytest.approx(128000, abs=100) and info.sample_rate == 44100
 
@@ -45,9 +47,18 @@ def test_loud_stereo_m4a_is_brought_down(make_audio, tmp_path):
 def test_other_target(make_audio, tmp_path):
     out = tmp_path / "out.mp3"
     normalise([make_audio("a.flac", seconds=8)], out, Loudness(target=-19.0, true_peak=-2.0))
-    measured = measure(out)
-    assert measured["integrated"] == pytest.approx(-19.0, abs=1.0)
-    assert measured["true_peak"] <= -2.0
+    written = ebur128(out)
+    assert written["integrated"] == pytest.approx(-19.0, abs=0.5)
+    assert written["true_peak"] <= -2.0
+
+
+def test_a_target_out_of_reach_is_refused_not_published(make_audio, tmp_path):
+    """-10 LUFS with true peaks at or under -16 dBTP: no sound is that loud under such peaks
+    (BS.1770's K-weighting adds at most about 4 dB to a signal's power), so the episode is
+    refused, not published off target."""
+    out = tmp_path / "out.mp3"
+    with pytest.raises(StageError, match=r"a.wav: levelled to .* outside the target -10 ± 0.5 LUFS, ≤ -16 dBTP"):
+        normalise([make_audio("a.wav", seconds=4)], out, Loudness(target=-10.0, true_peak=-16.0))
 
 
 def test_parts_are_joined_in_order(make_audio, tmp_path):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -16,6 +18,7 @@ def site(tmp_path):
     (tmp_path / "audio").mkdir()
     body = bytes(range(256)) * 40
     (tmp_path / "audio" / "a.mp3").write_bytes(body)
+    (tmp_path / "audio" / "long.mp3").write_bytes(bytes(range(251)) * 1000)  # 251 kB: several reads of 64 KiB
     preview = server(tmp_path, 0)
     threading.Thread(target=preview.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{preview.server_address[1]}/audio/a.mp3", body
@@ -23,10 +26,23 @@ def site(tmp_path):
     preview.server_close()
 
 
-def get(url, byte_range=None):
-    request = urllib.request.Request(url, headers={"Range": byte_range} if byte_range else {})
+def get(url, byte_range=None, method="GET"):
+    request = urllib.request.Request(url, headers={"Range": byte_range} if byte_range else {}, method=method)
     with urllib.request.urlopen(request) as response:
-        return response.status, dict(response.headers), response.read()
+        return response.status, response.headers, response.read()
+
+
+def raw(url, byte_range):
+    """Everything the server sends until it closes (HTTP/1.0), not just the bytes it announced:
+    a client reads Content-Length bytes and would never see what comes after."""
+    parts = urllib.parse.urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as connection:
+        connection.sendall(f"GET {parts.path} HTTP/1.0\r\nRange: {byte_range}\r\n\r\n".encode())
+        received = b""
+        while chunk := connection.recv(1 << 16):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    return head.decode("latin-1"), body
 
 
 def test_whole_file_says_it_accepts_ranges(site):
@@ -54,3 +70,57 @@ def test_unsatisfiable_range(site):
     with pytest.raises(urllib.error.HTTPError) as error:
         get(url, f"bytes={len(body) + 5}-")
     assert error.value.code == 416
+
+
+def test_range_ending_past_the_file_is_cut_at_its_end(site):
+    """RFC 9110 §14.1.2: a last position past the end means the end; Safari asks for such ranges."""
+    url, body = site
+    assert len(body) == 10240
+    status, headers, data = get(url, "bytes=10000-20000")
+    assert status == 206 and data == body[10000:]
+    assert headers["Content-Range"] == "bytes 10000-10239/10240"
+    assert headers["Content-Length"] == "240"
+
+
+def test_a_range_response_sends_exactly_the_range(site):
+    url, body = site
+    head, sent = raw(url, "bytes=1000-1999")
+    assert head.startswith("HTTP/1.0 206") and sent == body[1000:2000]
+    long = bytes(range(251)) * 1000
+    for first, last in ((0, 65536), (10, 65546), (1000, 200_000), (0, len(long) - 1)):  # across 64 KiB reads
+        head, sent = raw(url.replace("a.mp3", "long.mp3"), f"bytes={first}-{last}")
+        assert sent == long[first : last + 1], (first, last)
+
+
+def test_range_response_headers(site):
+    url, body = site
+    status, headers, data = get(url, "bytes=5-5")  # one byte
+    assert status == 206 and data == body[5:6] and headers["Content-Range"] == f"bytes 5-5/{len(body)}"
+    assert headers["Content-Type"] == "audio/mpeg" and headers.get_all("Accept-Ranges") == ["bytes"]
+
+
+def test_suffix_longer_than_the_file_is_the_whole_file(site):
+    url, body = site
+    status, headers, data = get(url, "bytes=-20000")
+    assert status == 206 and data == body and headers["Content-Range"] == f"bytes 0-10239/{len(body)}"
+
+
+def test_reversed_range_is_refused_and_says_the_size(site):
+    url, body = site
+    with pytest.raises(urllib.error.HTTPError) as error:
+        get(url, "bytes=500-100")
+    assert error.value.code == 416 and error.value.headers["Content-Range"] == f"bytes */{len(body)}"
+
+
+@pytest.mark.parametrize("byte_range", ["bytes=abc", "items=0-10", "bytes=-", "bytes=0-10,20-30"])
+def test_a_range_it_does_not_read_gets_the_whole_file(site, byte_range):
+    url, body = site
+    status, headers, data = get(url, byte_range)
+    assert status == 200 and data == body
+
+
+def test_head_says_it_accepts_ranges(site):
+    url, body = site
+    status, headers, data = get(url, method="HEAD")
+    assert status == 200 and data == b"" and headers["Accept-Ranges"] == "bytes"
+    assert headers["Content-Length"] == str(len(body))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
-import shutil
 import uuid
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -12,9 +12,11 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
+from pipeline.build import build
 from pipeline.config import load_show
+from pipeline.engine import Store
 from pipeline.errors import StageError
-from pipeline.stages.normalise import normalise
+from pipeline.stages.normalise import Normalise, normalise
 from pipeline.records import AudioSettings, Chapter, Episode, Loudness, Person
 from pipeline.stages.tag import write_mp4_tags, write_tags
 
@@ -56,12 +58,19 @@ def test_round_trip(mp3, episode, show_root):
     assert tags.getall("COMM")[0].text == ["Une conversation sur le portage."]
     assert str(tags["TDES"]) == "Une conversation sur le portage."
     assert tags["PCST"].value == 1
-    # The feed item's <guid>: a UUIDv5 of the slug under the show's Podcasting 2.0 guid.
+    # The show sets no guid: its Podcasting 2.0 one, from its feed's URL (the namespace from
+    # podcasting2.org/podcast-namespace/tags/guid), then the episode's from it and the folder's name.
     show_guid = uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), "localhost:8000/feed.xml")
-    assert str(tags["TGID"]) == str(uuid.uuid5(show_guid, "007-portage"))
+    assert str(tags["TGID"]) == str(uuid.uuid5(show_guid, "007-portage")) == "be8def01-c58c-589b-946f-49c8f7c14841"
     assert tags["WFED"].url == "http://localhost:8000/feed.xml"
     cover = tags.getall("APIC")[0]
     assert cover.mime == "image/jpeg" and len(cover.data) > 10_000
+
+
+def test_tgid_comes_from_the_guid_the_show_sets(mp3, episode, show_root):
+    show = replace(load_show(show_root), guid="6d3b0a1e-8c1f-5c4e-9b7a-2f4e1d0c9b8a", base_url="https://example.org/")
+    write_tags(mp3, show, episode, LABELS)
+    assert str(ID3(mp3)["TGID"]) == str(uuid.uuid5(uuid.UUID("6d3b0a1e-8c1f-5c4e-9b7a-2f4e1d0c9b8a"), "007-portage"))
 
 
 def test_chapters_round_trip(mp3, episode, show_root):
@@ -101,12 +110,17 @@ def test_episode_image_wins_over_the_show_artwork(mp3, episode, show_root, tmp_p
     assert cover.size == (1400, 1400) and cover.getpixel((700, 700))[0] > 240  # orange, not the show's artwork
 
 
-def test_source_untouched_by_tagging(mp3, episode, show_root, tmp_path):
-    copy = tmp_path / "copy.mp3"
-    shutil.copyfile(mp3, copy)
-    before = copy.read_bytes()
-    write_tags(mp3, load_show(show_root), episode, LABELS)
-    assert copy.read_bytes() == before
+def test_tags_go_into_the_published_copy_not_the_levelled_file(show_root, add_episode, no_whisper):
+    """A new title re-tags a copy and never re-encodes: the levelled MP3 in the build cache stays
+    the bytes normalise wrote (else the next build finds it changed and levels it again)."""
+    add_episode("007-portage", 'title = "Le portage salarial"\npublished = 2026-03-02\n')
+    report = build(show_root)
+    assert report.ok, report.failures
+    record = Store(show_root / ".build").load("episodes/007-portage", Normalise())
+    audio = record.result.audio
+    assert hashlib.sha256(audio.read_bytes()).hexdigest() == record.outputs["audio"]["sha256"]
+    assert "TIT2" not in ID3(audio)
+    assert str(ID3(show_root / "public" / "audio" / "007-portage.mp3")["TIT2"]) == "Le portage salarial"
 
 
 # What a host writes in episode.toml, and what a podcast app showing COMM/TDES/desc verbatim

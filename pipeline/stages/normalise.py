@@ -533,7 +533,10 @@ def _voice_loudness(rows: np.ndarray, window: np.ndarray) -> np.ndarray:
 
 
 def _limiter(limit: float) -> str:
-    level = 10 ** (limit / 20)
+    # A target out of reach (peaks far under the loudness asked for) reads a threshold off the
+    # curve below the lowest alimiter takes (0.0625, -24 dBFS), which ffmpeg refuses with an
+    # error about the recording; held there, the encode misses and is refused for what it is.
+    level = max(10 ** (limit / 20), 0.0625)
     return f"alimiter=limit={level:.5f}:attack={LIMITER_ATTACK_MS}:release={LIMITER_RELEASE_MS}:level=false:latency=true"
 
 

@@ -1,0 +1,49 @@
+"""The website as a browser parses it: what a host typed shows as text, never runs as markup."""
+
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from pipeline.build import build
+from tests.conftest import SHOW_TOML, new_show, speechlike, without_whisper, write_wav
+
+SHOW_TITLE = "Cafés & <Compagnie>"
+# A title a host could type, or paste from a guest's message: a page that lets it through as
+# markup runs the guest's script in every reader's browser.
+EPISODE_TITLE = 'Le TJM & les <b>freelances</b> <script>alert("titre")</script>'
+
+
+@pytest.fixture(scope="module")
+def public(tmp_path_factory: pytest.TempPathFactory):
+    root = new_show(tmp_path_factory.mktemp("site") / "show", SHOW_TOML.replace('title = "Test Show"', f'title = "{SHOW_TITLE}"'))
+    folder = root / "episodes" / "001-tjm"
+    folder.mkdir()
+    write_wav(folder / "enregistrement.wav", speechlike(4, -20, noise=0))
+    (folder / "episode.toml").write_text(f"title = '{EPISODE_TITLE}'\npublished = 2026-01-05\n", encoding="utf-8")
+    with without_whisper():
+        report = build(root)
+    assert report.ok, report.failures
+    return root / "public"
+
+
+@pytest.mark.parametrize("page", ["index.html", "episodes/001-tjm/index.html"])
+def test_no_title_reaches_the_page_as_markup(public, page):
+    html = (public / page).read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<b>freelances" not in html  # anywhere, <title> and attributes too
+    tree = lxml.html.fromstring(html)
+    assert not tree.xpath("//b") and all("alert" not in (s.text or "") for s in tree.iter("script"))
+    assert tree.findtext(".//title").startswith((EPISODE_TITLE, SHOW_TITLE))
+    assert tree.xpath("string(//p[@class='show-title'])") == SHOW_TITLE
+
+
+def test_episode_page_shows_the_title_as_typed(public):
+    tree = lxml.html.parse(str(public / "episodes" / "001-tjm" / "index.html")).getroot()
+    assert tree.xpath("string(//h1)") == EPISODE_TITLE
+    assert tree.findtext(".//title") == f"{EPISODE_TITLE} · {SHOW_TITLE}"
+    assert tree.xpath("string(//meta[@name='description']/@content)") == EPISODE_TITLE  # no description: the title
+
+
+def test_index_lists_the_title_as_typed(public):
+    tree = lxml.html.parse(str(public / "index.html")).getroot()
+    assert [card.xpath("string(.//h2)") for card in tree.find_class("episode-card")] == [EPISODE_TITLE]
