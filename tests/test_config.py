@@ -202,3 +202,25 @@ def test_regional_language_is_transcribed_in_its_language_and_unknown_ones_refus
     assert ep.language == "fr-CA"
     with pytest.raises(ConfigError, match=r"episode.toml:3: 'language'.*Whisper does not know the language 'xx'"):
         episode(add_episode, show_root, 'title = "x"\npublished = 2026-01-01\nlanguage = "xx"\n')
+
+
+
+@pytest.mark.parametrize(("body", "line", "message"), [
+    ('audio = []\n', 3, "'audio' is empty"),
+    ('[tracks]\n', 3, "'tracks' is empty"),
+    ('audio = ["a.wav", "b.wav"]\nchannels = { left = "A", right = "B" }\n', 4,
+     "'channels' needs exactly one stereo recording, not 2"),
+    ('audio = ["a.wav"]\n[tracks]\nA = "a.wav"\n', 4, "'tracks' replaces 'audio' and 'channels'; keep one of them"),
+    ('image = "absente.png"\n', 3, "'image': no file absente.png in {folder}"),
+    ('\n[tracks]\nA = "absent.wav"\n', 4, "'tracks': no file absent.wav in {folder}"),
+    ('speaking_order = ["Zoé"]\n', 3, "'speaking_order': 'Zoé' is neither a host nor a guest (Camille Durand)"),
+    ('\n[[chapters]]\nstart = "00:10"\ntitle = "B"\n[[chapters]]\nstart = "00:05"\ntitle = "A"\n', 4,
+     "'chapters': starts must increase"),
+])
+def test_episode_problems_name_the_line_of_their_key(add_episode, show_root, make_audio, body, line, message):
+    folder = add_episode("001-test", 'title = "T"\npublished = 2026-01-05\n' + body, audio_name="")
+    for name in ("a.wav", "b.wav") if "b.wav" in body else ("a.wav",):
+        make_audio(name, folder=folder, seconds=1)
+    with pytest.raises(ConfigError) as error:
+        load_episode(folder, load_show(show_root))
+    assert str(error.value) == f"{folder / 'episode.toml'}:{line}: " + message.format(folder=folder)
