@@ -9,7 +9,8 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
-from mutagen.id3 import ID3
+from lxml import etree
+from mutagen.id3 import ID3, CTOCFlags
 from mutagen.mp3 import MP3
 
 from pipeline.build import build
@@ -91,6 +92,32 @@ def test_chapter_after_the_end_is_refused(mp3, episode, show_root):
         write_tags(mp3, load_show(show_root), late, LABELS)
 
 
+def test_chapter_starting_at_the_very_end_is_refused(mp3, episode, show_root):
+    """It would last no time at all: a player would show a chapter it can never play."""
+    end = MP3(mp3).info.length
+    late = replace(episode, chapters=(Chapter(0.0, "Intro"), Chapter(end, "Fin")))
+    with pytest.raises(StageError) as error:
+        write_tags(mp3, load_show(show_root), late, LABELS)
+    assert str(error.value).startswith(f"{episode.folder / 'episode.toml'}: 'chapters': 'Fin' starts after the end")
+
+
+def test_chapter_frames_as_apps_look_for_them(mp3, episode, show_root):
+    write_tags(mp3, load_show(show_root), episode, LABELS)
+    tags = ID3(mp3)
+    toc = tags.getall("CTOC")[0]
+    assert toc.flags == CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED  # the table apps start from, in order
+    link = tags["CHAP:chp1"].sub_frames.getall("WXXX")[0]
+    assert (link.desc, link.url) == ("", "https://example.org/portage")
+    assert not tags["CHAP:chp0"].sub_frames.getall("WXXX")  # no link, no frame
+
+
+def test_regional_language_tagged_by_its_language(mp3, episode, show_root):
+    show = replace(load_show(show_root), language="fr-CA")
+    write_tags(mp3, show, episode, LABELS)
+    tags = ID3(mp3)
+    assert str(tags["TLAN"]) == "fra" and tags.getall("COMM")[0].lang == "fra"
+
+
 def test_id3v23_for_old_players(mp3, episode, show_root):
     show = replace(load_show(show_root), audio=AudioSettings(id3_version=3))
     write_tags(mp3, show, episode, LABELS)
@@ -162,6 +189,31 @@ def test_description_frames_hold_plain_text_in_id3v23(mp3, episode, show_root):
     assert_plain(str(tags["TDES"]))
 
 
+def test_aac_alternate_is_tagged_and_published(show_root, add_episode, no_whisper):
+    """With `aac = true` the AAC copy is published beside the MP3 with the same facts in its
+    MP4 atoms, and the levelled .m4a in the build cache stays as normalise wrote it."""
+    from mutagen.mp4 import MP4, MP4Cover
+
+    with (show_root / "podcast.toml").open("a", encoding="utf-8") as f:
+        f.write("[audio]\naac = true\n")
+    add_episode("007-portage", 'title = "Le portage salarial"\npublished = 2026-03-02\nnumber = 7\n'
+                               '[[guests]]\nname = "Inès Moreau"\n')
+    report = build(show_root)
+    assert report.ok, report.failures
+    levelled = report.episodes[0].records["normalise"]
+    assert hashlib.sha256(levelled.path("aac").read_bytes()).hexdigest() == levelled.outputs["aac"]["sha256"]
+    m4a = show_root / "public" / "audio" / "007-portage.m4a"
+    tags = MP4(m4a)
+    assert tags["\xa9nam"] == ["Le portage salarial"] and tags["\xa9ART"] == ["Camille Durand", "Inès Moreau"]
+    assert tags["\xa9alb"] == ["Test Show"] and tags["aART"] == ["Camille Durand"]
+    assert tags["\xa9day"] == ["2026-03-02"] and tags["\xa9gen"] == ["Podcast"] and tags["trkn"] == [(7, 0)]
+    [cover] = tags["covr"]
+    assert cover.imageformat == MP4Cover.FORMAT_JPEG and cover[:2] == b"\xff\xd8"
+    alternate = etree.parse(str(show_root / "public" / "feed.xml")).find(
+        "channel/item/{https://podcastindex.org/namespace/1.0}alternateEnclosure")
+    assert int(alternate.get("length")) == m4a.stat().st_size
+
+
 def test_aac_description_holds_plain_text(make_audio, episode, show_root):
     from mutagen.mp4 import MP4
 
@@ -177,6 +229,8 @@ def test_aac_description_holds_plain_text(make_audio, episode, show_root):
     ("1. un\n2. deux\n   - sous-point\n\n   suite de deux", "1. un\n2. deux\n   - sous-point\n   suite de deux"),
     ("# Titre\n\nTexte.\\\nLigne forcée.", "Titre\n\nTexte.\nLigne forcée."),
     ("<p>Du <b>HTML</b> &eacute;crit &agrave; la main</p>", "Du HTML écrit à la main"),
+    ("[**Café** *crème*](https://example.org/cafe)", "Café crème (https://example.org/cafe)"),
+    ("Le logo : ![Freelance.Family](logo.png).", "Le logo : Freelance.Family."),
 ])
 def test_markdown_becomes_plain_text(mp3, episode, show_root, markdown, plain):
     write_tags(mp3, load_show(show_root), replace(episode, description=markdown), LABELS)
