@@ -98,11 +98,16 @@ def run(source: Path, root: Path, module: str) -> dict[str, int]:
         subprocess.run([str(mutmut), "run", "--max-children", "1"], cwd=work, stdout=out, stderr=subprocess.STDOUT, env=env)
     statuses = results(work)
     counts = {status: sum(1 for s in statuses.values() if s == status) for status in sorted(set(statuses.values()))}
-    survivors = sorted(name for name, status in statuses.items() if status != "killed" and status != "timeout")
+    survivors = {name: status for name, status in sorted(statuses.items()) if status not in ("killed", "timeout")}
+    # One process for every diff (`mutmut show` costs a second each); run where mutmut ran.
+    script = (
+        "import json, sys\n"
+        "from mutmut.mutation.diff_apply import get_diff_for_mutant\n"
+        "for name, status in json.load(sys.stdin).items():\n"
+        f"    print(f'## {{name}} ({{status}})\\n' + get_diff_for_mutant(name, path='pipeline/{module}.py') + '\\n')\n"
+    )
     with (work / "survivors.txt").open("w") as out:
-        for name in survivors:
-            shown = subprocess.run([str(mutmut), "show", name], cwd=work, capture_output=True, text=True, env=env)
-            out.write(f"## {name} ({statuses[name]})\n{shown.stdout}\n")
+        subprocess.run([sys.executable, "-c", script], cwd=work, input=json.dumps(survivors), stdout=out, text=True, env=env)
     return {"total": len(statuses), **counts}
 
 
