@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 import uuid
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -19,15 +20,23 @@ from pipeline.errors import StageError
 from pipeline.normalise import normalise
 from pipeline.records import AudioSettings, Chapter, Episode, Loudness, Person
 from pipeline.tag import write_mp4_tags, write_tags
+from tests.conftest import speechlike, write_wav
 
 LABELS = {"chapters": "Chapitres"}
 
 
-@pytest.fixture
-def mp3(make_audio, tmp_path):
-    out = tmp_path / "episode.mp3"
-    normalise([make_audio("source.wav", seconds=12)], out, Loudness())
+@pytest.fixture(scope="module")
+def levelled(tmp_path_factory: pytest.TempPathFactory):
+    """12 s levelled once for the module; each test tags a copy of its own."""
+    folder = tmp_path_factory.mktemp("levelled")
+    out = folder / "episode.mp3"
+    normalise([write_wav(folder / "source.wav", speechlike(12, -20))], out, Loudness())
     return out
+
+
+@pytest.fixture
+def mp3(levelled, tmp_path):
+    return shutil.copyfile(levelled, tmp_path / "episode.mp3")
 
 
 @pytest.fixture
