@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import pytest
 from lxml import etree
-from mutagen.id3 import ID3, CTOCFlags
+from mutagen.id3 import ID3, CTOCFlags, PictureType
 from mutagen.mp3 import MP3
 
 from pipeline.build import build
@@ -74,6 +74,8 @@ def test_round_trip(mp3, episode, show_root):
     assert tags["WFED"].url == "http://localhost:8000/feed.xml"
     cover = tags.getall("APIC")[0]
     assert cover.mime == "image/jpeg" and len(cover.data) > 10_000
+    assert (cover.type, cover.desc) == (PictureType.COVER_FRONT, "Cover")
+    assert tags.getall("COMM")[0].desc == ""  # the comment apps show, not one filed under a name
 
 
 def test_tgid_comes_from_the_guid_the_show_sets(mp3, episode, show_root):
@@ -118,6 +120,21 @@ def test_chapter_frames_as_apps_look_for_them(mp3, episode, show_root):
     link = tags["CHAP:chp1"].sub_frames.getall("WXXX")[0]
     assert (link.desc, link.url) == ("", "https://example.org/portage")
     assert not tags["CHAP:chp0"].sub_frames.getall("WXXX")  # no link, no frame
+
+
+def test_language_without_an_iso_639_2_code_is_written_as_given(mp3, episode, show_root):
+    write_tags(mp3, replace(load_show(show_root), language="ja"), episode, LABELS)
+    tags = ID3(mp3)
+    assert str(tags["TLAN"]) == "ja" and tags.getall("COMM")[0].lang == "und"  # ID3's "undetermined"
+
+
+def test_artwork_with_transparency_becomes_a_jpeg_cover(mp3, episode, show_root, tmp_path):
+    from PIL import Image
+
+    Image.new("RGBA", (1400, 1400), (255, 128, 0, 128)).save(tmp_path / "cover.png")  # Apple takes RGBA PNGs
+    write_tags(mp3, load_show(show_root), replace(episode, image=tmp_path / "cover.png"), LABELS)
+    cover = ID3(mp3).getall("APIC")[0]
+    assert Image.open(io.BytesIO(cover.data)).format == "JPEG"
 
 
 def test_regional_language_tagged_by_its_language(mp3, episode, show_root):
@@ -240,6 +257,8 @@ def test_aac_description_holds_plain_text(make_audio, episode, show_root):
     ("<p>Du <b>HTML</b> &eacute;crit &agrave; la main</p>", "Du HTML écrit à la main"),
     ("[**Café** *crème*](https://example.org/cafe)", "Café crème (https://example.org/cafe)"),
     ("Le logo : ![Freelance.Family](logo.png).", "Le logo : Freelance.Family."),
+    ("[https://example.org/*a*](https://example.org/a)", "https://example.org/a"),
+    ("1. un\n2. deux\n\nAprès la liste.", "1. un\n2. deux\n\nAprès la liste."),
 ])
 def test_markdown_becomes_plain_text(mp3, episode, show_root, markdown, plain):
     write_tags(mp3, load_show(show_root), replace(episode, description=markdown), LABELS)
