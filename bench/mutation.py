@@ -40,7 +40,7 @@ MODULES: dict[str, list[str]] = {
     "corrections": ["tests/test_corrections.py"],
     "serve": ["tests/test_serve.py"],
     "tag": ["tests/test_tag.py"],
-    "records": ["tests/test_config.py", "tests/test_writers.py", "tests/test_corrections.py", "tests/test_diarize.py"],
+    "records": ["tests/test_records.py", "tests/test_config.py", "tests/test_writers.py", "tests/test_corrections.py", "tests/test_diarize.py"],
     "writers": ["tests/test_writers.py", "tests/test_corrections.py"],
     "render": ["tests/test_render.py", "tests/test_site.py", "tests/test_feed.py"],
     "apple": ["tests/test_config.py"],
