@@ -163,10 +163,12 @@ MARKED_UP_TOML = SHOW_TOML.replace(
 )
 
 
-@pytest.fixture(scope="module")
-def marked_up(tmp_path_factory: pytest.TempPathFactory):
-    """A show with that guid and those titles, built once, its tone heard by no Whisper."""
-    root = new_show(tmp_path_factory.mktemp("marked-up") / "show", MARKED_UP_TOML)
+@pytest.fixture
+def marked_up(tmp_path):
+    """A show with that guid and those titles, its tones heard by no Whisper. Built for each test
+    (a second): mutation testing runs only the tests that call a function, and a build shared by
+    the module would count for its first test alone."""
+    root = new_show(tmp_path / "show", MARKED_UP_TOML)
     folder = root / "episodes" / "001-tjm"
     folder.mkdir()
     write_wav(folder / "enregistrement.wav", speechlike(4, -20, noise=0))
