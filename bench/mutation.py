@@ -43,7 +43,7 @@ MODULES: dict[str, list[str]] = {
     "records": ["tests/test_records.py", "tests/test_config.py", "tests/test_writers.py", "tests/test_corrections.py", "tests/test_diarize.py"],
     "writers": ["tests/test_writers.py", "tests/test_corrections.py"],
     "render": ["tests/test_render.py", "tests/test_site.py", "tests/test_feed.py"],
-    "apple": ["tests/test_config.py"],
+    "apple": ["tests/test_apple.py", "tests/test_config.py"],
 }
 COPIED = ["pipeline", "tests", "templates", "assets", "episodes", "scripts", "bench", "pyproject.toml", "podcast.toml", "README.md"]
 
