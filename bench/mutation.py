@@ -40,19 +40,21 @@ MODULES: dict[str, list[str]] = {
     "corrections": ["tests/test_corrections.py"],
     "serve": ["tests/test_serve.py"],
     "tag": ["tests/test_tag.py"],
-    "records": ["tests/test_config.py", "tests/test_writers.py", "tests/test_corrections.py", "tests/test_diarize.py"],
+    "records": ["tests/test_records.py", "tests/test_config.py", "tests/test_writers.py", "tests/test_corrections.py", "tests/test_diarize.py"],
     "writers": ["tests/test_writers.py", "tests/test_corrections.py"],
-    "render": ["tests/test_site.py", "tests/test_feed.py"],
-    "apple": ["tests/test_config.py"],
+    "render": ["tests/test_render.py", "tests/test_site.py", "tests/test_feed.py"],
+    "apple": ["tests/test_apple.py", "tests/test_config.py"],
+    "layout": ["tests/test_layout.py", "tests/test_feed.py", "tests/test_tag.py", "tests/test_site.py"],
+    "results": ["tests/test_engine.py", "tests/test_layout.py", "tests/test_corrections.py"],
 }
 COPIED = ["pipeline", "tests", "templates", "assets", "episodes", "scripts", "bench", "pyproject.toml", "podcast.toml", "README.md"]
 
 
-def mutmut_config(module: str, tests: list[str]) -> str:
+def mutmut_config(source: str, tests: list[str]) -> str:
     """The [tool.mutmut] table for one module's run."""
     settings = {
         "source_paths": ["pipeline"],
-        "only_mutate": [f"pipeline/{module}.py"],
+        "only_mutate": [source],
         "also_copy": ["templates", "assets", "episodes", "scripts", "bench", "podcast.toml", "README.md"],
         "pytest_add_cli_args": ["-p", "no:cacheprovider", *FAST],
         "pytest_add_cli_args_test_selection": tests,
@@ -74,7 +76,9 @@ def prepare(source: Path, work: Path, module: str) -> None:
             shutil.copy2(path, work / name)
     tests = [name for name in MODULES[module] if (work / name.split("::")[0]).is_file()]  # an older checkout may lack some
     pyproject = work / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text(encoding="utf-8") + mutmut_config(module, tests), encoding="utf-8")
+    # A stage's module is in pipeline/stages/ (in older checkouts, beside the others).
+    source = next(f for f in (f"pipeline/{module}.py", f"pipeline/stages/{module}.py") if (work / f).is_file())
+    pyproject.write_text(pyproject.read_text(encoding="utf-8") + mutmut_config(source, tests), encoding="utf-8")
 
 
 def results(work: Path) -> dict[str, str]:
@@ -98,11 +102,16 @@ def run(source: Path, root: Path, module: str) -> dict[str, int]:
         subprocess.run([str(mutmut), "run", "--max-children", "1"], cwd=work, stdout=out, stderr=subprocess.STDOUT, env=env)
     statuses = results(work)
     counts = {status: sum(1 for s in statuses.values() if s == status) for status in sorted(set(statuses.values()))}
-    survivors = sorted(name for name, status in statuses.items() if status != "killed" and status != "timeout")
+    survivors = {name: status for name, status in sorted(statuses.items()) if status not in ("killed", "timeout")}
+    # One process for every diff (`mutmut show` costs a second each); run where mutmut ran.
+    script = (
+        "import json, sys\n"
+        "from mutmut.mutation.diff_apply import get_diff_for_mutant\n"
+        "for name, status in json.load(sys.stdin).items():\n"
+        f"    print(f'## {{name}} ({{status}})\\n' + get_diff_for_mutant(name, path='pipeline/{module}.py') + '\\n')\n"
+    )
     with (work / "survivors.txt").open("w") as out:
-        for name in survivors:
-            shown = subprocess.run([str(mutmut), "show", name], cwd=work, capture_output=True, text=True, env=env)
-            out.write(f"## {name} ({statuses[name]})\n{shown.stdout}\n")
+        subprocess.run([sys.executable, "-c", script], cwd=work, input=json.dumps(survivors), stdout=out, text=True, env=env)
     return {"total": len(statuses), **counts}
 
 

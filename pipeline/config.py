@@ -227,7 +227,8 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
 
 def _line_of(text: str, key: str) -> int | None:
     """The first line that assigns `key` (tomllib gives no positions for keys)."""
-    pattern = re.compile(rf"^\s*(\[+\s*)?[\"']?{re.escape(key)}[\"']?\s*(=|\]+)", re.MULTILINE)
+    # [ \t]*, not \s*: across a blank line above the key, the match would start on the blank line.
+    pattern = re.compile(rf"^[ \t]*(\[+\s*)?[\"']?{re.escape(key)}[\"']?\s*(=|\]+)", re.MULTILINE)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else None
 

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from pipeline.config import load_episode, load_show
 from pipeline.errors import ConfigError
+from pipeline.records import AudioSettings, Chapter, Episode, Jingles, Link, Loudness, Person, Show, Track, Transcription
 from tests.conftest import REPO, SHOW_TOML
 
 
@@ -202,3 +204,176 @@ def test_regional_language_is_transcribed_in_its_language_and_unknown_ones_refus
     assert ep.language == "fr-CA"
     with pytest.raises(ConfigError, match=r"episode.toml:3: 'language'.*Whisper does not know the language 'xx'"):
         episode(add_episode, show_root, 'title = "x"\npublished = 2026-01-01\nlanguage = "xx"\n')
+
+
+FULL_SHOW = """\
+title = "Freelance.Family"
+subtitle = "Les vraies histoires"
+description = "Une émission."
+language = "fr-CA"
+author = "Camille Durand"
+base_url = "https://example.org/emission"
+categories = ["Business > Careers", "Society & Culture"]
+explicit = true
+type = "serial"
+artwork = "artwork.png"
+copyright = "© 2026 Camille Durand"
+guid = "6d3b0a1e-8c1f-5c4e-9b7a-2f4e1d0c9b8a"
+timezone = "America/Montreal"
+
+[owner]
+name = "Camille D."
+email = "camille@example.org"
+
+[[hosts]]
+name = "Camille Durand"
+role = "Animatrice"
+url = "https://example.org/camille"
+img = "https://example.org/camille.jpg"
+bio = "Freelance depuis 2019."
+email = "c@example.org"
+
+[loudness]
+target = -18.0
+true_peak = -2.0
+lra = 9.0
+tolerance = 0.3
+
+[audio]
+highpass = 100.0
+denoise = true
+trim_silence = false
+silence_threshold = -45.0
+silence_min = 1.5
+channels = 2
+bitrate_mono = "96k"
+bitrate_stereo = "192k"
+aac = true
+id3_version = 3
+
+[jingles]
+intro = "intro.wav"
+outro = "sons/outro.wav"
+crossfade = 0.5
+
+[transcription]
+engine = "openai-whisper"
+model = "small"
+beam_size = 3
+compute_type = "int8"
+vad = false
+glossary = ["TJM", "URSSAF"]
+"""
+
+
+def test_every_show_field_is_read(show_root):
+    """Each key of podcast.toml reaches the Show record, where the stages read it."""
+    (show_root / "podcast.toml").write_text(FULL_SHOW, encoding="utf-8")
+    (show_root / "intro.wav").write_bytes(b"RIFF")
+    (show_root / "sons").mkdir()
+    (show_root / "sons" / "outro.wav").write_bytes(b"RIFF")
+    root = show_root.resolve()
+    assert load_show(show_root) == Show(
+        root=root, title="Freelance.Family", subtitle="Les vraies histoires", description="Une émission.",
+        language="fr-CA", author="Camille Durand", owner=Person("Camille D.", email="camille@example.org"),
+        base_url="https://example.org/emission/",  # the slash a URL joined to it needs
+        categories=(("Business", "Careers"), ("Society & Culture",)), explicit=True, type="serial",
+        artwork=root / "artwork.png", copyright="© 2026 Camille Durand", guid="6d3b0a1e-8c1f-5c4e-9b7a-2f4e1d0c9b8a",
+        timezone="America/Montreal",
+        hosts=(Person("Camille Durand", "Animatrice", "https://example.org/camille", "https://example.org/camille.jpg",
+                      "Freelance depuis 2019.", "c@example.org"),),
+        loudness=Loudness(target=-18.0, true_peak=-2.0, lra=9.0, tolerance=0.3),
+        audio=AudioSettings(highpass=100.0, denoise=True, trim_silence=False, silence_threshold=-45.0, silence_min=1.5,
+                            channels=2, bitrate_mono="96k", bitrate_stereo="192k", aac=True, id3_version=3),
+        jingles=Jingles(intro=root / "intro.wav", outro=root / "sons" / "outro.wav", crossfade=0.5),
+        transcription=Transcription(engine="openai-whisper", model="small", beam_size=3, compute_type="int8", vad=False,
+                                    glossary=("TJM", "URSSAF")),
+    )
+
+
+def test_a_jingle_that_is_not_there_is_named(show_root):
+    (show_root / "podcast.toml").write_text(SHOW_TOML.replace("[owner]", '[jingles]\noutro = "fin.wav"\n\n[owner]'), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_show(show_root)
+    assert str(error.value) == f"{show_root / 'podcast.toml'}:9: 'outro': no file at fin.wav"
+
+
+def test_every_episode_field_is_read(add_episode, show_root, make_audio):
+    folder = add_episode("007-portage", """\
+        title = "Le portage salarial"
+        published = 2026-07-02
+        number = 7
+        season = 2
+        type = "bonus"
+        description = "On parle **TJM**."
+        explicit = true
+        draft = true
+        jingles = false
+        image = "cover.png"
+        language = "en"
+        audio = ["enregistrement.wav"]
+        channels = { left = "Camille Durand", right = "Inès Moreau" }
+        speaking_order = ["Inès Moreau"]
+        [[guests]]
+        name = "Inès Moreau"
+        role = "Développeuse"
+        url = "https://example.org/ines"
+        img = "https://example.org/ines.jpg"
+        bio = "À Lyon."
+        email = "ines@example.org"
+        [[links]]
+        title = "Le site d'Inès"
+        url = "https://example.org/ines"
+        [[chapters]]
+        start = "00:00"
+        title = "Intro"
+        [[chapters]]
+        start = "01:30"
+        title = "Le portage"
+        url = "https://example.org/portage"
+        """, channels=2)
+    (folder / "cover.png").write_bytes(b"PNG")
+    folder = folder.resolve()
+    recording = folder / "enregistrement.wav"
+    assert load_episode(folder, load_show(show_root)) == Episode(
+        slug="007-portage", folder=folder, title="Le portage salarial",
+        published=datetime(2026, 7, 2, tzinfo=ZoneInfo("Europe/Paris")), audio=(), number=7, season=2, type="bonus",
+        description="On parle **TJM**.",
+        guests=(Person("Inès Moreau", "Développeuse", "https://example.org/ines", "https://example.org/ines.jpg", "À Lyon.",
+                       "ines@example.org"),),
+        links=(Link("Le site d'Inès", "https://example.org/ines"),),
+        chapters=(Chapter(0.0, "Intro"), Chapter(90.0, "Le portage", "https://example.org/portage")),
+        explicit=True, draft=True,
+        tracks=(Track("Camille Durand", recording, channel=0), Track("Inès Moreau", recording, channel=1)),
+        jingles=False, image=folder / "cover.png", language="en", speaking_order=("Inès Moreau",),
+    )
+
+
+@pytest.mark.parametrize(("body", "line", "message"), [
+    ('audio = []\n', 3, "'audio' is empty"),
+    ('[tracks]\n', 3, "'tracks' is empty"),
+    ('audio = ["a.wav", "b.wav"]\nchannels = { left = "A", right = "B" }\n', 4,
+     "'channels' needs exactly one stereo recording, not 2"),
+    ('audio = ["a.wav"]\n[tracks]\nA = "a.wav"\n', 4, "'tracks' replaces 'audio' and 'channels'; keep one of them"),
+    ('image = "absente.png"\n', 3, "'image': no file absente.png in {folder}"),
+    ('\n[tracks]\nA = "absent.wav"\n', 4, "'tracks': no file absent.wav in {folder}"),
+    ('speaking_order = ["Zoé"]\n', 3, "'speaking_order': 'Zoé' is neither a host nor a guest (Camille Durand)"),
+    ('\n[[chapters]]\nstart = "00:10"\ntitle = "B"\n[[chapters]]\nstart = "00:05"\ntitle = "A"\n', 4,
+     "'chapters': starts must increase"),
+])
+def test_episode_problems_name_the_line_of_their_key(add_episode, show_root, make_audio, body, line, message):
+    folder = add_episode("001-test", 'title = "T"\npublished = 2026-01-05\n' + body, audio_name="")
+    for name in ("a.wav", "b.wav") if "b.wav" in body else ("a.wav",):
+        make_audio(name, folder=folder, seconds=1)
+    with pytest.raises(ConfigError) as error:
+        load_episode(folder, load_show(show_root))
+    assert str(error.value) == f"{folder / 'episode.toml'}:{line}: " + message.format(folder=folder)
+
+
+def test_slug_rule_explained(show_root, make_audio):
+    folder = show_root / "episodes" / "Episode 1"
+    make_audio("a.wav", folder=folder, seconds=1)
+    with pytest.raises(ConfigError) as error:
+        load_episode(folder, load_show(show_root))
+    assert str(error.value) == (f"{folder}: 'Episode 1' is not a safe episode folder name: use lower-case letters,"
+                                " digits and single dashes, like '012-portage-salarial'")

@@ -157,17 +157,24 @@ MARKED_UP_TOML = SHOW_TOML.replace(
     'title = "Test Show"\n',
     f'title = "{SHOW_TITLE}"\nbase_url = "https://example.org/emission/"\nguid = "{SHOW_GUID}"\n'
     'subtitle = "Le freelancing raconté"\ncopyright = "© 2026 Camille Durand"\ntype = "serial"\nexplicit = true\n',
-).replace('categories = ["Business > Careers"]', 'categories = ["Business > Careers", "Society & Culture"]')
+).replace('categories = ["Business > Careers"]', 'categories = ["Business > Careers", "Society & Culture"]') + (
+    'url = "https://example.org/camille"\nimg = "https://example.org/camille.jpg"\n'  # the host's, in [[hosts]]
+    '\n[audio]\naac = true\n'
+)
 
 
-@pytest.fixture(scope="module")
-def marked_up(tmp_path_factory: pytest.TempPathFactory):
-    """A show with that guid and those titles, built once, its tone heard by no Whisper."""
-    root = new_show(tmp_path_factory.mktemp("marked-up") / "show", MARKED_UP_TOML)
+@pytest.fixture
+def marked_up(tmp_path):
+    """A show with that guid and those titles, its tones heard by no Whisper. Built for each test
+    (a second): mutation testing runs only the tests that call a function, and a build shared by
+    the module would count for its first test alone."""
+    root = new_show(tmp_path / "show", MARKED_UP_TOML)
     folder = root / "episodes" / "001-tjm"
     folder.mkdir()
     write_wav(folder / "enregistrement.wav", speechlike(4, -20, noise=0))
-    (folder / "episode.toml").write_text(f"title = '{EPISODE_TITLE}'\npublished = 2026-01-05\nnumber = 1\n", encoding="utf-8")
+    (folder / "episode.toml").write_text(
+        f"title = '{EPISODE_TITLE}'\npublished = 2026-01-05\nnumber = 1\nlanguage = \"en\"\n"
+        '[[guests]]\nname = "Inès Moreau"\nimg = "https://example.org/ines.jpg"\n', encoding="utf-8")
     second = root / "episodes" / "002-suite"  # the same day: the higher number comes first
     second.mkdir()
     write_wav(second / "enregistrement.wav", speechlike(3, -20, noise=0))
@@ -227,3 +234,20 @@ def test_a_show_with_nothing_published_has_an_empty_feed(show_root, add_episode,
     channel = etree.parse(str(show_root / "public" / "feed.xml")).find("channel")
     assert channel.findall("item") == []
     assert channel.findtext("lastBuildDate") == "Thu, 01 Jan 1970 00:00:00 +0000"
+
+
+def test_podcasting_2_tags_of_people_transcripts_and_the_aac_copy(marked_up):
+    channel = etree.parse(str(marked_up / "public" / "feed.xml")).find("channel")
+    base = "https://example.org/emission/"
+    [host] = channel.findall("podcast:person", NS)
+    assert (host.text, host.attrib) == ("Camille Durand", {"role": "host", "href": "https://example.org/camille",
+                                                           "img": "https://example.org/camille.jpg"})
+    item = channel.findall("item")[1]
+    [guest] = item.findall("podcast:person", NS)
+    assert (guest.text, guest.attrib) == ("Inès Moreau", {"role": "guest", "img": "https://example.org/ines.jpg"})
+    transcripts = [t.attrib for t in item.findall("podcast:transcript", NS)]
+    assert transcripts[0] == {"url": base + "episodes/001-tjm/transcript.vtt", "type": "text/vtt", "language": "en"}
+    [alternate] = item.findall("podcast:alternateEnclosure", NS)
+    m4a = marked_up / "public" / "audio" / "001-tjm.m4a"
+    assert alternate.attrib == {"type": "audio/mp4", "length": str(m4a.stat().st_size), "bitrate": "64000", "title": "AAC"}
+    assert [s.attrib for s in alternate] == [{"uri": base + "audio/001-tjm.m4a"}]

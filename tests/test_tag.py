@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 import uuid
 from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
-from mutagen.id3 import ID3
+from lxml import etree
+from mutagen.id3 import ID3, CTOCFlags, PictureType
 from mutagen.mp3 import MP3
 
 from pipeline.build import build
@@ -19,15 +21,23 @@ from pipeline.errors import StageError
 from pipeline.stages.normalise import Normalise, normalise
 from pipeline.records import AudioSettings, Chapter, Episode, Loudness, Person
 from pipeline.stages.tag import write_mp4_tags, write_tags
+from tests.conftest import speechlike, write_wav
 
 LABELS = {"chapters": "Chapitres"}
 
 
-@pytest.fixture
-def mp3(make_audio, tmp_path):
-    out = tmp_path / "episode.mp3"
-    normalise([make_audio("source.wav", seconds=12)], out, Loudness())
+@pytest.fixture(scope="module")
+def levelled(tmp_path_factory: pytest.TempPathFactory):
+    """12 s levelled once for the module; each test tags a copy of its own."""
+    folder = tmp_path_factory.mktemp("levelled")
+    out = folder / "episode.mp3"
+    normalise([write_wav(folder / "source.wav", speechlike(12, -20))], out, Loudness())
     return out
+
+
+@pytest.fixture
+def mp3(levelled, tmp_path):
+    return shutil.copyfile(levelled, tmp_path / "episode.mp3")
 
 
 @pytest.fixture
@@ -65,6 +75,8 @@ def test_round_trip(mp3, episode, show_root):
     assert tags["WFED"].url == "http://localhost:8000/feed.xml"
     cover = tags.getall("APIC")[0]
     assert cover.mime == "image/jpeg" and len(cover.data) > 10_000
+    assert (cover.type, cover.desc) == (PictureType.COVER_FRONT, "Cover")
+    assert tags.getall("COMM")[0].desc == ""  # the comment apps show, not one filed under a name
 
 
 def test_tgid_comes_from_the_guid_the_show_sets(mp3, episode, show_root):
@@ -90,6 +102,47 @@ def test_chapter_after_the_end_is_refused(mp3, episode, show_root):
     late = replace(episode, chapters=(Chapter(0.0, "Intro"), Chapter(60.0, "Trop tard")))
     with pytest.raises(StageError, match=r"'chapters': 'Trop tard' starts after the end of the episode"):
         write_tags(mp3, load_show(show_root), late, LABELS)
+
+
+def test_chapter_starting_at_the_very_end_is_refused(mp3, episode, show_root):
+    """It would last no time at all: a player would show a chapter it can never play."""
+    end = MP3(mp3).info.length
+    late = replace(episode, chapters=(Chapter(0.0, "Intro"), Chapter(end, "Fin")))
+    with pytest.raises(StageError) as error:
+        write_tags(mp3, load_show(show_root), late, LABELS)
+    assert str(error.value).startswith(f"{episode.folder / 'episode.toml'}: 'chapters': 'Fin' starts after the end")
+
+
+def test_chapter_frames_as_apps_look_for_them(mp3, episode, show_root):
+    write_tags(mp3, load_show(show_root), episode, LABELS)
+    tags = ID3(mp3)
+    toc = tags.getall("CTOC")[0]
+    assert toc.flags == CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED  # the table apps start from, in order
+    link = tags["CHAP:chp1"].sub_frames.getall("WXXX")[0]
+    assert (link.desc, link.url) == ("", "https://example.org/portage")
+    assert not tags["CHAP:chp0"].sub_frames.getall("WXXX")  # no link, no frame
+
+
+def test_language_without_an_iso_639_2_code_is_written_as_given(mp3, episode, show_root):
+    write_tags(mp3, replace(load_show(show_root), language="ja"), episode, LABELS)
+    tags = ID3(mp3)
+    assert str(tags["TLAN"]) == "ja" and tags.getall("COMM")[0].lang == "und"  # ID3's "undetermined"
+
+
+def test_artwork_with_transparency_becomes_a_jpeg_cover(mp3, episode, show_root, tmp_path):
+    from PIL import Image
+
+    Image.new("RGBA", (1400, 1400), (255, 128, 0, 128)).save(tmp_path / "cover.png")  # Apple takes RGBA PNGs
+    write_tags(mp3, load_show(show_root), replace(episode, image=tmp_path / "cover.png"), LABELS)
+    cover = ID3(mp3).getall("APIC")[0]
+    assert Image.open(io.BytesIO(cover.data)).format == "JPEG"
+
+
+def test_regional_language_tagged_by_its_language(mp3, episode, show_root):
+    show = replace(load_show(show_root), language="fr-CA")
+    write_tags(mp3, show, episode, LABELS)
+    tags = ID3(mp3)
+    assert str(tags["TLAN"]) == "fra" and tags.getall("COMM")[0].lang == "fra"
 
 
 def test_id3v23_for_old_players(mp3, episode, show_root):
@@ -163,6 +216,31 @@ def test_description_frames_hold_plain_text_in_id3v23(mp3, episode, show_root):
     assert_plain(str(tags["TDES"]))
 
 
+def test_aac_alternate_is_tagged_and_published(show_root, add_episode, no_whisper):
+    """With `aac = true` the AAC copy is published beside the MP3 with the same facts in its
+    MP4 atoms, and the levelled .m4a in the build cache stays as normalise wrote it."""
+    from mutagen.mp4 import MP4, MP4Cover
+
+    with (show_root / "podcast.toml").open("a", encoding="utf-8") as f:
+        f.write("[audio]\naac = true\n")
+    add_episode("007-portage", 'title = "Le portage salarial"\npublished = 2026-03-02\nnumber = 7\n'
+                               '[[guests]]\nname = "Inès Moreau"\n')
+    report = build(show_root)
+    assert report.ok, report.failures
+    record = Store(show_root / ".build").load("episodes/007-portage", Normalise())
+    assert hashlib.sha256(record.result.aac.read_bytes()).hexdigest() == record.outputs["aac"]["sha256"]
+    m4a = show_root / "public" / "audio" / "007-portage.m4a"
+    tags = MP4(m4a)
+    assert tags["\xa9nam"] == ["Le portage salarial"] and tags["\xa9ART"] == ["Camille Durand", "Inès Moreau"]
+    assert tags["\xa9alb"] == ["Test Show"] and tags["aART"] == ["Camille Durand"]
+    assert tags["\xa9day"] == ["2026-03-02"] and tags["\xa9gen"] == ["Podcast"] and tags["trkn"] == [(7, 0)]
+    [cover] = tags["covr"]
+    assert cover.imageformat == MP4Cover.FORMAT_JPEG and cover[:2] == b"\xff\xd8"
+    alternate = etree.parse(str(show_root / "public" / "feed.xml")).find(
+        "channel/item/{https://podcastindex.org/namespace/1.0}alternateEnclosure")
+    assert int(alternate.get("length")) == m4a.stat().st_size
+
+
 def test_aac_description_holds_plain_text(make_audio, episode, show_root):
     from mutagen.mp4 import MP4
 
@@ -178,6 +256,10 @@ def test_aac_description_holds_plain_text(make_audio, episode, show_root):
     ("1. un\n2. deux\n   - sous-point\n\n   suite de deux", "1. un\n2. deux\n   - sous-point\n   suite de deux"),
     ("# Titre\n\nTexte.\\\nLigne forcée.", "Titre\n\nTexte.\nLigne forcée."),
     ("<p>Du <b>HTML</b> &eacute;crit &agrave; la main</p>", "Du HTML écrit à la main"),
+    ("[**Café** *crème*](https://example.org/cafe)", "Café crème (https://example.org/cafe)"),
+    ("Le logo : ![Freelance.Family](logo.png).", "Le logo : Freelance.Family."),
+    ("[https://example.org/*a*](https://example.org/a)", "https://example.org/a"),
+    ("1. un\n2. deux\n\nAprès la liste.", "1. un\n2. deux\n\nAprès la liste."),
 ])
 def test_markdown_becomes_plain_text(mp3, episode, show_root, markdown, plain):
     write_tags(mp3, load_show(show_root), replace(episode, description=markdown), LABELS)

@@ -1,0 +1,61 @@
+"""The jinja2 environment shared by the notes and the site: labels by language, filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.jobs import PACKAGE_TEMPLATES
+from pipeline.render import clock, environment, label_file, template_files
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [(0, "0:00"), (17.52, "0:17"), (59.99, "0:59"), (61, "1:01"),
+                                                (3599, "59:59"), (3600, "1:00:00"), (3723.5, "1:02:03")])
+def test_clock_counts_whole_seconds_as_players_do(seconds, shown):
+    assert clock(seconds) == shown
+
+
+def test_labels_by_language_then_its_base_then_french(tmp_path):
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    for name in ("fr", "en", "en-GB"):
+        (labels / f"{name}.toml").write_text(f'episodes = "{name}"\n', encoding="utf-8")
+    assert label_file(tmp_path, "en-GB").name == "en-GB.toml"
+    assert label_file(tmp_path, "en-US").name == "en.toml"
+    assert label_file(tmp_path, "de").name == "fr.toml"
+    (labels / "fr.toml").unlink()
+    with pytest.raises(ConfigError, match=r"labels: no labels for language 'de' \(nor for 'fr'\)"):
+        label_file(tmp_path, "de")
+
+
+def test_filters():
+    env = environment(PACKAGE_TEMPLATES, "fr")
+
+    def render(source: str, **context) -> str:
+        return env.from_string(source).render(**context)
+
+    assert render("{{ d | long_date }}", d=date(2026, 3, 2)) == "2 mars 2026"
+    assert render("{{ d | iso }}", d=datetime(2026, 3, 2, 8, 30, tzinfo=timezone.utc)) == "2026-03-02T08:30:00+00:00"
+    assert render("{{ d | iso }}", d=date(2026, 3, 2)) == "2026-03-02"
+    assert render("{{ t | markdown }}", t="Du **gras** & co") == "<p>Du <strong>gras</strong> &amp; co</p>\n"
+    assert render("{{ t | markdown }}", t=None) == ""
+    assert render("{{ t | plain }}", t="Du **gras** & [un lien](https://example.org)") == "Du gras &amp; un lien"
+    assert render("{{ 3723 | clock }} {{ language }}") == "1:02:03 fr"
+    assert render("{{ t.episodes }}") == label_text(PACKAGE_TEMPLATES / "labels" / "fr.toml", "episodes")
+    assert environment(PACKAGE_TEMPLATES, "en").from_string("{{ d | long_date }}").render(d=date(2026, 3, 2)) == "March 2, 2026"
+
+
+def label_text(path, key: str) -> str:
+    import tomllib
+
+    with path.open("rb") as f:
+        return tomllib.load(f)[key]
+
+
+def test_every_template_file_is_fingerprinted(tmp_path):
+    (tmp_path / "labels").mkdir()
+    for name in ("base.html", "style.css", "labels/fr.toml"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    assert template_files(tmp_path) == {name: tmp_path / name for name in ("base.html", "labels/fr.toml", "style.css")}
