@@ -89,14 +89,14 @@ def test_installed_wheel_inits_and_builds_a_show_elsewhere(podcast, tmp_path, ma
     public = show / "public"
     with (public / "feed.xml").open("rb") as f:
         feed = podcastparser.parse("http://localhost:8000/feed.xml", f)
-    assert feed["title"] == "my-show" and feed["language"] == "en"
+    assert feed["title"] == "my-show" and feed["language"] == "fr"
     [item] = feed["episodes"]
     assert item["title"] == "First episode"
     [enclosure] = item["enclosures"]
     assert enclosure["url"] == "http://localhost:8000/audio/001-first-episode.mp3"
     assert enclosure["file_size"] == (public / "audio" / "001-first-episode.mp3").stat().st_size > 0
     index = (public / "index.html").read_text(encoding="utf-8")
-    assert "my-show" in index and "First episode" in index and 'lang="en"' in index
+    assert "my-show" in index and "First episode" in index and 'lang="fr"' in index
     page = (public / "episodes" / "001-first-episode" / "index.html").read_text(encoding="utf-8")
     assert "First episode" in page and "Inès Moreau" in page and "<audio" in page
     # The style sheet and the artwork came from the installed package.
