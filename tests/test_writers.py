@@ -132,3 +132,14 @@ def test_retyped_segment_without_words_is_cut_into_two_line_cues():
     assert " ".join(c.text.replace("\n", " ").replace("<v Camille Durand>", "") for c in cues).split() == text.split()
     assert cues[0].start_in_seconds == 0 and cues[-1].end_in_seconds == 16
     assert [c.start_in_seconds for c in cues] == sorted(c.start_in_seconds for c in cues)
+
+
+def test_long_words_and_hyphenated_words_stay_whole():
+    url = "https://example.org/" + "tres-long-chemin/" * 4  # 88 characters: longer than any line
+    text = f"Tout est sur {url} et dans le porte-monnaie numérique des freelances, disait-elle au micro."
+    transcript = Transcript("fr", 9.0, (Segment(0.0, 9.0, text, words(text, 0.0), "Camille Durand"),))
+    vtt = get_writer("vtt").write(transcript)
+    subtitles = get_writer("srt").write(transcript)
+    txt = get_writer("txt").write(transcript)
+    for written in (vtt, subtitles, txt):
+        assert url in written and "porte-monnaie" in written and "disait-elle" in written
