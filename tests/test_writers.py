@@ -198,6 +198,12 @@ def test_srt_gives_a_long_name_its_own_cue_rather_than_a_third_line():
     ]
 
 
+def test_podcasting20_json_times_to_the_millisecond():
+    transcript = Transcript("fr", 5.0, (Segment(0.12345, 2.98765, "Bonjour.", (), "Camille"),))
+    assert json.loads(get_writer("p20.json").write(transcript))["segments"] == [
+        {"speaker": "Camille", "startTime": 0.123, "endTime": 2.988, "body": "Bonjour."}]
+
+
 def test_podcasting20_json_without_speakers_has_no_speaker_key():
     transcript = Transcript("fr", 5.0, (Segment(0.12345, 2.98765, "Bonjour Inès.", ()),))
     text = get_writer("p20.json").write(transcript)
@@ -207,6 +213,8 @@ def test_podcasting20_json_without_speakers_has_no_speaker_key():
 
 def test_text_without_speakers_a_paragraph_per_segment_at_80_columns():
     first = "a" * 40 + " " + "b" * 39  # 80 characters: one line
+    too_long = "a" * 40 + " " + "b" * 40  # 81: two
+    assert get_writer("txt").write(Transcript("fr", 1.0, (Segment(0.0, 1.0, too_long, ()),))) == "a" * 40 + "\n" + "b" * 40 + "\n"
     second = "Un " + "mot " * 30 + "porte-monnaie final."
     text = get_writer("txt").write(Transcript("fr", 9.0, (Segment(0.0, 4.0, first, ()), Segment(4.0, 9.0, second.strip(), ()))))
     paragraphs = text.split("\n\n")
