@@ -99,8 +99,10 @@ def run(source: Path, root: Path, module: str) -> dict[str, int]:
     log = work / "mutmut.log"
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     with log.open("w") as out:
-        subprocess.run([str(mutmut), "run", "--max-children", "1"], cwd=work, stdout=out, stderr=subprocess.STDOUT, env=env)
+        run = subprocess.run([str(mutmut), "run", "--max-children", "1"], cwd=work, stdout=out, stderr=subprocess.STDOUT, env=env)
     statuses = results(work)
+    if run.returncode or not statuses:  # seen once: mutmut stopped after "Running mutation testing"
+        print(f"{module}: mutmut exited with {run.returncode} and {len(statuses)} results; see {log}", file=sys.stderr)
     counts = {status: sum(1 for s in statuses.values() if s == status) for status in sorted(set(statuses.values()))}
     survivors = {name: status for name, status in sorted(statuses.items()) if status not in ("killed", "timeout")}
     # One process for every diff (`mutmut show` costs a second each); run where mutmut ran.

@@ -146,7 +146,8 @@ class WriteText(Writer):
             else:
                 paragraphs.append((segment.speaker, [segment.text]))
         blocks = [(f"{who}: " if who else "") + " ".join(texts) for who, texts in paragraphs]
-        return "\n\n".join(textwrap.fill(block, 80, break_on_hyphens=False) for block in blocks) + "\n"
+        # A word longer than a line (an address a host retyped) stays whole, as in the cues.
+        return "\n\n".join(textwrap.fill(block, 80, break_long_words=False, break_on_hyphens=False) for block in blocks) + "\n"
 
 
 class WriteJSON(Writer):

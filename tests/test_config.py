@@ -71,6 +71,35 @@ def test_artwork_apple_would_refuse(show_root, size, kind, problem):
         load_show(show_root)
 
 
+@pytest.mark.parametrize(("side", "mode", "problem"), [
+    (1400, "RGB", ""), (3000, "RGB", ""), (1400, "RGBA", ""), (1400, "P", ""), (1400, "L", ""),
+    (1399, "RGB", "is 1399×1399; Apple wants a square of 1400 to 3000 pixels"),
+    (3001, "RGB", "is 3001×3001; Apple wants a square of 1400 to 3000 pixels"),
+    (1400, "CMYK", "uses the CMYK colour mode; save it as RGB"),
+])
+def test_artwork_edges(show_root, side, mode, problem):
+    """Apple's limits, 1400 and 3000 pixels, are allowed; so are the modes a PNG or JPEG holds for RGB."""
+    from PIL import Image
+
+    Image.new(mode, (side, side)).save(show_root / "artwork.png" if mode != "CMYK" else show_root / "artwork.jpg")
+    if mode == "CMYK":
+        text = (show_root / "podcast.toml").read_text().replace('artwork = "artwork.png"', 'artwork = "artwork.jpg"')
+        (show_root / "podcast.toml").write_text(text)
+    if not problem:
+        assert load_show(show_root).artwork.stat().st_size > 0
+        return
+    with pytest.raises(ConfigError) as error:
+        load_show(show_root)
+    assert str(error.value).endswith(f"'artwork': artwork.{'jpg' if mode == 'CMYK' else 'png'} {problem}")
+
+
+def test_artwork_that_is_no_image(show_root):
+    (show_root / "artwork.png").write_text("pas une image")
+    with pytest.raises(ConfigError) as error:
+        load_show(show_root)
+    assert str(error.value) == f"{show_root / 'podcast.toml'}:6: 'artwork': artwork.png is not an image"
+
+
 def test_toml_syntax_error_names_file(show_root):
     (show_root / "podcast.toml").write_text(SHOW_TOML + "oops = \n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"podcast.toml: Invalid value \(at line 14"):
@@ -291,11 +320,12 @@ def test_every_show_field_is_read(show_root):
     )
 
 
-def test_a_jingle_that_is_not_there_is_named(show_root):
-    (show_root / "podcast.toml").write_text(SHOW_TOML.replace("[owner]", '[jingles]\noutro = "fin.wav"\n\n[owner]'), encoding="utf-8")
+@pytest.mark.parametrize("jingle", ["intro", "outro"])
+def test_a_jingle_that_is_not_there_is_named(show_root, jingle):
+    (show_root / "podcast.toml").write_text(SHOW_TOML.replace("[owner]", f'[jingles]\n{jingle} = "fin.wav"\n\n[owner]'), encoding="utf-8")
     with pytest.raises(ConfigError) as error:
         load_show(show_root)
-    assert str(error.value) == f"{show_root / 'podcast.toml'}:9: 'outro': no file at fin.wav"
+    assert str(error.value) == f"{show_root / 'podcast.toml'}:9: '{jingle}': no file at fin.wav"
 
 
 def test_every_episode_field_is_read(add_episode, show_root, make_audio):

@@ -185,7 +185,7 @@ def test_time_taken_is_reported(setup):
 
     stage, job, store = setup
     ran = run_stage(Slow(), job, store, "ep")
-    assert 0.05 <= ran.seconds < 5 and ran.record.seconds == ran.seconds == round(ran.seconds, 3)
+    assert 0.05 <= ran.seconds < 2 and ran.record.seconds == ran.seconds == round(ran.seconds, 3)  # measured, not a constant
     job.source.write_text("autre")
     job.fail = True
     failed = run_stage(Slow(), job, store, "ep")

@@ -59,3 +59,7 @@ def test_a_mark_is_punctuation_alone():
 
 def test_paths_become_strings():
     assert Track("X", Path("/a/b.wav")).to_dict() == {"speaker": "X", "file": "/a/b.wav", "offset": 0.0, "channel": None}
+
+
+def test_a_segment_without_words_reads_back_with_none():
+    assert Segment.from_dict({"start": 1.0, "end": 2.0, "text": "Retapé.", "speaker": "Inès"}) == Segment(1.0, 2.0, "Retapé.", (), "Inès")

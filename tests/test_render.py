@@ -59,3 +59,21 @@ def test_every_template_file_is_fingerprinted(tmp_path):
     for name in ("base.html", "style.css", "labels/fr.toml"):
         (tmp_path / name).write_text("x", encoding="utf-8")
     assert template_files(tmp_path) == {name: tmp_path / name for name in ("base.html", "labels/fr.toml", "style.css")}
+
+
+def test_markdown_gets_typographic_quotes_dashes_and_ellipses():
+    """As tag.py's plain descriptions do, so a podcast app and the page read alike."""
+    env = environment(PACKAGE_TEMPLATES, "fr")
+    rendered = env.from_string("{{ t | markdown }}").render(t='Il a dit "bonjour" -- voilà...')
+    assert rendered == "<p>Il a dit “bonjour” – voilà…</p>\n"
+
+
+def test_block_tags_leave_no_blank_lines_or_stray_indentation():
+    env = environment(PACKAGE_TEMPLATES, "fr")
+    template = "<ul>\n  {% for i in items %}\n  <li>{{ i }}</li>\n  {% endfor %}\n</ul>\n"
+    assert env.from_string(template).render(items=[1, 2]) == "<ul>\n  <li>1</li>\n  <li>2</li>\n</ul>\n"
+
+
+def test_regional_language_dates():
+    env = environment(PACKAGE_TEMPLATES, "fr-CA")
+    assert env.from_string("{{ d | long_date }}").render(d=date(2026, 3, 2)) == "2 mars 2026"

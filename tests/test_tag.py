@@ -260,6 +260,11 @@ def test_aac_description_holds_plain_text(make_audio, episode, show_root):
     ("Le logo : ![Freelance.Family](logo.png).", "Le logo : Freelance.Family."),
     ("[https://example.org/*a*](https://example.org/a)", "https://example.org/a"),
     ("1. un\n2. deux\n\nAprès la liste.", "1. un\n2. deux\n\nAprès la liste."),
+    ("* un\n* deux", "- un\n- deux"),
+    ("- ligne un\\\n  ligne deux", "- ligne un\n  ligne deux"),
+    ("```\nif tjm:\n    facturer()\n```", "if tjm:\n    facturer()"),
+    ("Code :\n\n    pip install podcast", "Code :\n\npip install podcast"),
+    ("<!-- note pour moi -->\n\nLe texte après.", "Le texte après."),
 ])
 def test_markdown_becomes_plain_text(mp3, episode, show_root, markdown, plain):
     write_tags(mp3, load_show(show_root), replace(episode, description=markdown), LABELS)

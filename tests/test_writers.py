@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import json
+from datetime import timedelta
 
 import jsonschema
 import pytest
@@ -12,7 +13,7 @@ import srt
 import webvtt
 
 from pipeline.records import Segment, Transcript, Word
-from pipeline.writers import get_writer
+from pipeline.writers import cues, get_writer, timestamp
 
 
 def words(text: str, start: float, step: float = 0.3) -> tuple[Word, ...]:
@@ -132,3 +133,102 @@ def test_retyped_segment_without_words_is_cut_into_two_line_cues():
     assert " ".join(c.text.replace("\n", " ").replace("<v Camille Durand>", "") for c in cues).split() == text.split()
     assert cues[0].start_in_seconds == 0 and cues[-1].end_in_seconds == 16
     assert [c.start_in_seconds for c in cues] == sorted(c.start_in_seconds for c in cues)
+
+
+@pytest.mark.parametrize(("seconds", "vtt", "srt_time"), [
+    (0.0, "00:00:00.000", "00:00:00,000"), (59.9996, "00:01:00.000", "00:01:00,000"), (60.0, "00:01:00.000", "00:01:00,000"),
+    (3599.999, "00:59:59.999", "00:59:59,999"), (3600.0, "01:00:00.000", "01:00:00,000"), (3723.5, "01:02:03.500", "01:02:03,500"),
+])
+def test_timestamps(seconds, vtt, srt_time):
+    assert timestamp(seconds) == vtt and timestamp(seconds, ",") == srt_time
+
+
+def test_cues_start_and_end_with_their_words():
+    """A long segment cut in cues: each cue runs from its first word's start to its last word's end."""
+    said = words(LONG, 3.5)
+    cut = list(cues(Transcript("fr", 40.0, (Segment(3.5, 30.0, LONG, said, "Inès"),)), 65))
+    assert len(cut) >= 2
+    at = 0
+    for start, end, text, speaker in cut:
+        count = len(text.split())
+        assert (start, end, speaker) == (said[at].start, said[at + count - 1].end, "Inès")
+        at += count
+    assert at == len(said)
+
+
+def test_a_segment_that_fits_two_lines_stays_one_cue():
+    text = "Alors le portage salarial, c'est une manière d'être indépendante tout en gardant la protection"
+    assert 65 < len(text) <= 130
+    assert [c[2] for c in cues(Transcript("fr", 9.0, (Segment(0.0, 9.0, text, words(text, 0.0)),)), 65)] == [text]
+
+
+def test_retyped_words_are_timed_by_their_length():
+    """No word timings (a host's fix): each word gets the share of the segment its length takes."""
+    text = "Un deux trois " + "mot " * 40
+    segment = Segment(2.0, 30.0, text.strip(), ())
+    cut = list(cues(Transcript("fr", 30.0, (segment,)), 65))
+    total = sum(len(t) + 1 for t in text.split())
+    assert cut[0][0] == 2.0 and cut[-1][1] == 30.0
+    first_cue_words = cut[0][2].split()
+    share = 28.0 * sum(len(t) + 1 for t in first_cue_words) / total
+    assert cut[0][1] == pytest.approx(2.0 + share, abs=0.001) and cut[1][0] == cut[0][1]
+    assert cut[0][2].startswith("Un deux trois mot")
+
+
+def test_long_words_and_hyphenated_words_stay_whole():
+    url = "https://example.org/" + "tres-long-chemin/" * 4  # 88 characters: longer than any line
+    text = f"Tout est sur {url} et dans le porte-monnaie numérique des freelances, disait-elle au micro."
+    transcript = Transcript("fr", 9.0, (Segment(0.0, 9.0, text, words(text, 0.0), "Camille Durand"),))
+    vtt = get_writer("vtt").write(transcript)
+    subtitles = get_writer("srt").write(transcript)
+    txt = get_writer("txt").write(transcript)
+    for written in (vtt, subtitles, txt):
+        assert url in written and "porte-monnaie" in written and "disait-elle" in written
+
+
+def test_srt_gives_a_long_name_its_own_cue_rather_than_a_third_line():
+    name = "Marie-Christine de La Tour du Pin-Chambly"  # 41 characters: a line of its own
+    text = "Bonjour à toutes et à tous, bienvenue dans le studio de Freelance.Family aujourd'hui."
+    written = get_writer("srt").write(Transcript("fr", 9.0, (Segment(1.0, 5.2, text, words(text, 1.0), name),)))
+    subtitles = list(srt.parse(written))
+    assert [(s.index, s.start.total_seconds(), s.end.total_seconds(), s.content.splitlines()) for s in subtitles] == [
+        (1, 1.0, 4.3, [f"{name}:", "Bonjour à toutes et à tous, bienvenue dans"]),
+        (2, 1.0, 4.3, ["le studio de"]),  # what the name pushed onto a third line, at the same time
+        (3, 4.3, 4.9, ["Freelance.Family aujourd'hui."]),
+    ]
+
+
+def test_podcasting20_json_times_to_the_millisecond():
+    transcript = Transcript("fr", 5.0, (Segment(0.12345, 2.98765, "Bonjour.", (), "Camille"),))
+    assert json.loads(get_writer("p20.json").write(transcript))["segments"] == [
+        {"speaker": "Camille", "startTime": 0.123, "endTime": 2.988, "body": "Bonjour."}]
+
+
+def test_podcasting20_json_without_speakers_has_no_speaker_key():
+    transcript = Transcript("fr", 5.0, (Segment(0.12345, 2.98765, "Bonjour Inès.", ()),))
+    text = get_writer("p20.json").write(transcript)
+    assert '"Bonjour Inès."' in text  # UTF-8 as written, not \\u escapes
+    assert json.loads(text) == {"version": "1.0.0", "segments": [{"startTime": 0.123, "endTime": 2.988, "body": "Bonjour Inès."}]}
+
+
+def test_text_without_speakers_a_paragraph_per_segment_at_80_columns():
+    first = "a" * 40 + " " + "b" * 39  # 80 characters: one line
+    too_long = "a" * 40 + " " + "b" * 40  # 81: two
+    assert get_writer("txt").write(Transcript("fr", 1.0, (Segment(0.0, 1.0, too_long, ()),))) == "a" * 40 + "\n" + "b" * 40 + "\n"
+    second = "Un " + "mot " * 30 + "porte-monnaie final."
+    text = get_writer("txt").write(Transcript("fr", 9.0, (Segment(0.0, 4.0, first, ()), Segment(4.0, 9.0, second.strip(), ()))))
+    paragraphs = text.split("\n\n")
+    assert paragraphs[0] == first  # no "Name: ", and 80 columns fit
+    assert all(len(line) <= 80 for line in text.splitlines()) and max(len(line) for line in paragraphs[1].splitlines()) > 70
+    assert not any(line.endswith("-") for line in text.splitlines())
+
+
+def test_vtt_voice_keeps_apostrophes_and_escapes_markup():
+    transcript = Transcript("fr", 2.0, (Segment(0.0, 2.0, "Bonjour.", (), "Inès O'Brien <invitée>"),))
+    assert "<v Inès O'Brien &lt;invitée&gt;>Bonjour.</v>" in get_writer("vtt").write(transcript)
+
+
+def test_unknown_format_lists_the_known_ones():
+    with pytest.raises(ValueError) as error:
+        get_writer("docx")
+    assert str(error.value) == "unknown transcript format 'docx'; choose from vtt, srt, p20.json, txt, json"
