@@ -12,8 +12,9 @@ minutes per module. Install its extra first: `.venv/bin/pip install -e '.[mutati
 Each module runs in a copy of the tree under `.build/mutation/<module>/` (mutmut writes its
 mutants beside the code it copies), with only that module mutated and only the fast test files
 that exercise it; the tests that load the Whisper model are left out (`-m "not slow"`), and so
-are the modules that only those tests reach. One worker at a time, so a 2-core machine shared
-with others stays usable; mutmut stops a mutant's tests after 30 times the CPU time they took
+are the modules that only those tests reach. One worker at a time unless `--children`
+says more, so a 2-core machine shared with others stays usable; mutmut stops a mutant's tests
+after 15 times the CPU time they took
 unmutated (a mutant that loops forever counts as caught: "timeout").
 Prints killed / total per module and writes each survivor's diff to `survivors.txt` beside it.
 """
@@ -64,7 +65,8 @@ def mutmut_config(source: str, tests: list[str]) -> str:
     return "\n[tool.mutmut]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in settings.items())
 
 
-def prepare(source: Path, work: Path, module: str) -> None:
+def prepare(source: Path, work: Path, module: str) -> str:
+    """Copy the tree into `work` and set mutmut up there; returns the mutated file's path."""
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
@@ -77,8 +79,9 @@ def prepare(source: Path, work: Path, module: str) -> None:
     tests = [name for name in MODULES[module] if (work / name.split("::")[0]).is_file()]  # an older checkout may lack some
     pyproject = work / "pyproject.toml"
     # A stage's module is in pipeline/stages/ (in older checkouts, beside the others).
-    source = next(f for f in (f"pipeline/{module}.py", f"pipeline/stages/{module}.py") if (work / f).is_file())
-    pyproject.write_text(pyproject.read_text(encoding="utf-8") + mutmut_config(source, tests), encoding="utf-8")
+    mutated = next(f for f in (f"pipeline/{module}.py", f"pipeline/stages/{module}.py") if (work / f).is_file())
+    pyproject.write_text(pyproject.read_text(encoding="utf-8") + mutmut_config(mutated, tests), encoding="utf-8")
+    return mutated
 
 
 def results(work: Path) -> dict[str, str]:
@@ -92,14 +95,14 @@ def results(work: Path) -> dict[str, str]:
     return found
 
 
-def run(source: Path, root: Path, module: str) -> dict[str, int]:
+def run(source: Path, root: Path, module: str, children: int) -> dict[str, int]:
     work = root / module
-    prepare(source, work, module)
+    mutated = prepare(source, work, module)
     mutmut = Path(sys.executable).with_name("mutmut")
     log = work / "mutmut.log"
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     with log.open("w") as out:
-        run = subprocess.run([str(mutmut), "run", "--max-children", "1"], cwd=work, stdout=out, stderr=subprocess.STDOUT, env=env)
+        run = subprocess.run([str(mutmut), "run", "--max-children", str(children)], cwd=work, stdout=out, stderr=subprocess.STDOUT, env=env)
     statuses = results(work)
     if run.returncode or not statuses:  # seen once: mutmut stopped after "Running mutation testing"
         print(f"{module}: mutmut exited with {run.returncode} and {len(statuses)} results; see {log}", file=sys.stderr)
@@ -110,7 +113,7 @@ def run(source: Path, root: Path, module: str) -> dict[str, int]:
         "import json, sys\n"
         "from mutmut.mutation.diff_apply import get_diff_for_mutant\n"
         "for name, status in json.load(sys.stdin).items():\n"
-        f"    print(f'## {{name}} ({{status}})\\n' + get_diff_for_mutant(name, path='pipeline/{module}.py') + '\\n')\n"
+        f"    print(f'## {{name}} ({{status}})\\n' + get_diff_for_mutant(name, path='{mutated}') + '\\n')\n"
     )
     with (work / "survivors.txt").open("w") as out:
         subprocess.run([sys.executable, "-c", script], cwd=work, input=json.dumps(survivors), stdout=out, text=True, env=env)
@@ -122,6 +125,7 @@ def main() -> int:
     parser.add_argument("modules", nargs="*", metavar="module", help=f"among {', '.join(MODULES)} (default: all)")
     parser.add_argument("--source", type=Path, default=REPO, help="the checkout whose code and tests to use")
     parser.add_argument("--work", type=Path, default=REPO / ".build" / "mutation", help="where the copies go")
+    parser.add_argument("--children", type=int, default=1, help="mutants tested at once (default 1, for a shared machine)")
     args = parser.parse_args()
     unknown = set(args.modules) - set(MODULES)
     if unknown:
@@ -131,7 +135,7 @@ def main() -> int:
         return 1
     summary = {}
     for module in args.modules or MODULES:
-        counts = run(args.source.resolve(), args.work.resolve(), module)
+        counts = run(args.source.resolve(), args.work.resolve(), module, args.children)
         caught = counts.get("killed", 0) + counts.get("timeout", 0)
         summary[module] = counts
         print(f"{module:12} {caught:4} / {counts['total']:4} caught  {counts}", flush=True)
