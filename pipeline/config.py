@@ -197,6 +197,8 @@ class _Episode(_Strict):
     def _not_quoted(cls, value: Any) -> Any:
         if isinstance(value, str):
             raise ValueError(f"write the date without quotes: published = {value.strip()}")
+        if not isinstance(value, date):  # pydantic would read a number as seconds since 1970
+            raise ValueError("write a date, 2026-11-20, or a date and time, 2026-11-20T09:00:00+01:00")
         return value
 
     @field_validator("published")
@@ -235,8 +237,11 @@ def _line_of(text: str, key: str) -> int | None:
 
 def _explain(path: Path, text: str, error: ValidationError, model: type[BaseModel]) -> ConfigError:
     problems = []
-    for item in error.errors():
-        loc = [str(p) for p in item["loc"] if not str(p).startswith(("function-", "datetime", "date"))]
+    errors = error.errors()
+    for item in errors:
+        if item["type"] == "literal_error" and item["loc"][-1] == "literal['']" and len(errors) > 1:
+            continue  # the "or empty" branch of a URL setting: the URL branch's message says more
+        loc = [str(p) for p in item["loc"] if not str(p).startswith(("function-", "datetime", "date", "constrained-"))]
         loc = [p for p in loc if p not in ("str", "literal['']", "int", "none")]
         # "guests[2].name": the second [[guests]] table, counted from 1 as a host counts them.
         key = "".join(f"[{int(p) + 1}]" if p.isdigit() else f".{p}" for p in loc).lstrip(".") or "(file)"
@@ -264,7 +269,7 @@ def _table_line(text: str, loc: list[str]) -> int | None:
     """The line of the `[[table]]` a missing key belongs in (its n-th occurrence), if any."""
     for name, index in zip(loc, loc[1:]):
         if index.isdigit():
-            headers = [m for m in re.finditer(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]", text, re.MULTILINE)]
+            headers = [m for m in re.finditer(rf"^[ \t]*\[\[\s*{re.escape(name)}\s*\]\]", text, re.MULTILINE)]
             if int(index) < len(headers):
                 return text.count("\n", 0, headers[int(index)].start()) + 1
     return None

@@ -9,7 +9,7 @@ import pytest
 from pipeline.config import load_episode, load_show
 from pipeline.errors import ConfigError
 from pipeline.records import AudioSettings, Chapter, Episode, Jingles, Link, Loudness, Person, Show, Track, Transcription
-from tests.conftest import REPO, SHOW_TOML
+from tests.conftest import REPO, SHOW_TOML, new_show
 
 
 def test_bundled_show_loads():
@@ -407,3 +407,53 @@ def test_slug_rule_explained(show_root, make_audio):
         load_episode(folder, load_show(show_root))
     assert str(error.value) == (f"{folder}: 'Episode 1' is not a safe episode folder name: use lower-case letters,"
                                 " digits and single dashes, like '012-portage-salarial'")
+
+
+# What a host reads for the mistakes hosts make, to the letter: the key, its line, and one
+# line per problem (pydantic reports each branch of a union; the host needs one).
+@pytest.mark.parametrize(("body", "expected"), [
+    ('published = 5\n', ["2: 'published': write a date, 2026-11-20, or a date and time, 2026-11-20T09:00:00+01:00"]),
+    ('published = 2026-01-05\nnumber = "un"\n',
+     ["3: 'number': Input should be a valid integer, unable to parse string as an integer"]),
+    ('published = 2026-01-05\n[[guests]]\nname = "G"\nurl = "pas une url"\n',
+     ["5: 'guests[1].url': String should match pattern '^https?://\\S+$'"]),
+    ('published = 2026-01-05\nzzzz = 1\n', ["3: unknown key 'zzzz'"]),  # nothing like it: no suggestion
+    ('published = 2026-01-05\n\n[[guests]]\nnmae = "G"\n',
+     ["4: missing required key 'guests[1].name'", "5: unknown key 'guests[1].nmae' (did you mean 'name'?)"]),
+    ('published = 2026-01-05\nseason = 0\nnumber = -1\n',
+     ["4: 'number': Input should be greater than or equal to 0", "3: 'season': Input should be greater than or equal to 1"]),
+    ('published = 2026-01-05T10:00:00\n',
+     ["2: 'published': a date-time needs a time zone, for example 2026-11-20T09:00:00+01:00"]),
+    ('published = 2026-01-05\nspeaking_order = ["Zoé"]\n',
+     ["3: 'speaking_order': 'Zoé' is neither a host nor a guest (nobody is listed)"]),
+])
+def test_episode_mistakes_read_as_a_host_needs(tmp_path, body, expected):
+    root = new_show(tmp_path / "show", SHOW_TOML.split("[[hosts]]")[0])  # no host: "nobody is listed"
+    folder = root / "episodes" / "001-a"
+    folder.mkdir()
+    (folder / "a.wav").write_bytes(b"RIFF")
+    (folder / "episode.toml").write_text('title = "T"\n' + body, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_episode(folder, load_show(root))
+    assert str(error.value).split("\n") == [f"{folder / 'episode.toml'}:{line}" for line in expected]
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ('title = "T\npublished = 2026-01-05\n', ["Illegal character '\\n' (at line 1, column 11)", 'title = "T']),
+    ('title = "T"\npublished = 2026-01-05\nnumber = un\n', ["Invalid value (at line 3, column 10)", "number = un"]),
+])
+def test_toml_syntax_error_shows_its_line_and_how_to_write_values(add_episode, show_root, text, shown):
+    folder = add_episode("001-a", "")
+    (folder / "episode.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_episode(folder, load_show(show_root))
+    assert str(error.value).split("\n") == [
+        f"{folder / 'episode.toml'}: {shown[0]}", f"    {shown[1]}",
+        "    (TOML: quote text, write dates as 2026-11-20 or 2026-11-20T09:00:00+01:00)"]
+
+
+def test_a_file_not_in_utf8_is_named(show_root):
+    (show_root / "podcast.toml").write_bytes('title = "Café"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError) as error:
+        load_show(show_root)
+    assert str(error.value) == f"{show_root / 'podcast.toml'}: not UTF-8 text (invalid continuation byte)"
