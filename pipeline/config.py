@@ -31,6 +31,9 @@ AUDIO_SUFFIXES = {
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TIMESTAMP = r"^(\d+:)?\d{1,2}:\d{2}(\.\d+)?$"
 Url = Annotated[str, Field(pattern=r"^https?://\S+$")]
+# Apple's RSS guide: a show's <description> is at most 4000 characters; counted in bytes here,
+# so that an accented text is under the limit whichever way a directory counts.
+DESCRIPTION_BYTES = 4000
 
 
 class _Strict(BaseModel):
@@ -49,6 +52,15 @@ class _Person(_Strict):
 class _Owner(_Strict):
     name: str = Field(min_length=1)
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class _Funding(_Strict):
+    url: Url
+    text: str = Field("", max_length=128)  # podcast:funding: "no more than 128 characters"
+
+
+# podcast:medium's values (podcastindex.org/namespace/1.0#medium), without the "L" list forms.
+MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "publisher", "course")
 
 
 class _Loudness(_Strict):
@@ -111,6 +123,12 @@ class _Show(_Strict):
     hosts: list[_Person] = []
     copyright: str = ""
     guid: str = ""
+    license: str = ""
+    license_url: Url | Literal[""] = ""
+    locked: bool = True
+    medium: Literal[MEDIUMS] = "podcast"  # type: ignore[valid-type]
+    funding: list[_Funding] = []
+    new_feed_url: Url | Literal[""] = ""
     timezone: str = "Europe/Paris"
     loudness: _Loudness = _Loudness()
     audio: _Audio = _Audio()
@@ -128,6 +146,14 @@ class _Show(_Strict):
     @classmethod
     def _transcribable(cls, value: str) -> str:
         return _whisper_language(value)
+
+    @field_validator("description")
+    @classmethod
+    def _apple_length(cls, value: str) -> str:
+        size = len(value.encode("utf-8"))
+        if size > DESCRIPTION_BYTES:
+            raise ValueError(f"{size} bytes long; Apple takes up to {DESCRIPTION_BYTES}: shorten it")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -361,6 +387,12 @@ def load_show(root: Path) -> Show:
         hosts=tuple(_person(p) for p in raw.hosts),
         copyright=raw.copyright,
         guid=raw.guid,
+        license=raw.license,
+        license_url=raw.license_url,
+        locked=raw.locked,
+        medium=raw.medium,
+        funding=tuple(Link(title=f.text, url=f.url) for f in raw.funding),
+        new_feed_url=raw.new_feed_url,
         timezone=raw.timezone,
         loudness=Loudness(**raw.loudness.model_dump()),
         audio=AudioSettings(**raw.audio.model_dump()),
@@ -466,6 +498,8 @@ def load_episode(folder: Path, show: Show) -> Episode:
         published = datetime.combine(published, time(0, 0), tzinfo=ZoneInfo(show.timezone))
     audio, tracks = _recordings(raw, toml)
     image = toml.file("image", raw.image) if raw.image else None
+    if image and (problem := _artwork_problem(image)):  # feedgen would drop it without a word
+        raise ConfigError(f"{toml.where('image')}: 'image': {raw.image} {problem}")
     people = [p.name for p in show.hosts] + [p.name for p in raw.guests]
     for name in raw.speaking_order:
         if name not in people:

@@ -140,6 +140,12 @@ class Show(Record):
     hosts: tuple[Person, ...] = ()
     copyright: str = ""
     guid: str = ""
+    license: str = ""  # an SPDX identifier ("CC-BY-4.0"), or a name with license_url
+    license_url: str = ""
+    locked: bool = True  # podcast:locked: other platforms may not import the feed
+    medium: str = "podcast"
+    funding: tuple[Link, ...] = ()  # where listeners can support the show
+    new_feed_url: str = ""  # set once the show moves: apps follow it
     timezone: str = "Europe/Paris"
     loudness: Loudness = field(default_factory=Loudness)
     audio: AudioSettings = field(default_factory=AudioSettings)

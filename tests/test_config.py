@@ -5,6 +5,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
 
 from pipeline.config import load_episode, load_show
 from pipeline.errors import ConfigError
@@ -91,6 +92,45 @@ def test_artwork_edges(show_root, side, mode, problem):
     with pytest.raises(ConfigError) as error:
         load_show(show_root)
     assert str(error.value).endswith(f"'artwork': artwork.{'jpg' if mode == 'CMYK' else 'png'} {problem}")
+
+
+def test_episode_image_apple_would_refuse(add_episode, show_root):
+    """feedgen drops a bad itunes:image without a word: the episode's image is checked like the show's."""
+    folder = add_episode("001-test", 'title = "T"\npublished = 2026-01-05\nimage = "cover.jpg"\n')
+    Image.new("RGB", (1200, 1200), "teal").save(folder / "cover.jpg")
+    with pytest.raises(ConfigError) as error:
+        load_episode(folder, load_show(show_root))
+    assert str(error.value) == f"{folder / 'episode.toml'}:3: 'image': cover.jpg is 1200×1200; Apple wants a square of 1400 to 3000 pixels"
+
+
+def test_description_over_apple_limit(show_root):
+    """Apple takes 4000 characters; 2000 accented letters are 4000 bytes, one more is too many."""
+    text = (show_root / "podcast.toml").read_text()
+    start = text.index("description")
+    end = text.index("\n", start)
+    for letters, refused in ((2000, False), (2001, True)):
+        (show_root / "podcast.toml").write_text(text[:start] + f'description = "{"é" * letters}"' + text[end:])
+        if not refused:
+            assert len(load_show(show_root).description) == 2000
+            continue
+        with pytest.raises(ConfigError, match=r"'description': 4002 bytes long; Apple takes up to 4000"):
+            load_show(show_root)
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('medium = "radio"', "8: 'medium': Input should be 'podcast', 'music', 'video', 'film', 'audiobook', 'newsletter', 'blog', 'publisher' or 'course'"),
+    # The line of the [[funding]] table the key is missing from, not the blank line above it.
+    ('[[funding]]\ntext = "Soutenir"', "8: missing required key 'funding[1].url'"),
+    ('[[funding]]\nurl = "https://example.org/"\ntext = "' + "x" * 129 + '"', "10: 'funding[1].text': String should have at most 128 characters"),
+    ('new_feed_url = "example.org/feed.xml"', "8: 'new_feed_url': String should match pattern"),
+])
+def test_feed_settings_refused(show_root, line, message):
+    text = (show_root / "podcast.toml").read_text()
+    (show_root / "podcast.toml").write_text(text.replace("[owner]", line + "\n\n[owner]"))
+    with pytest.raises(ConfigError) as error:
+        load_show(show_root)
+    assert str(error.value).startswith(f"{show_root / 'podcast.toml'}:{message}")
+    assert "\n" not in str(error.value)  # one problem, one line: not pydantic's every branch of a union
 
 
 def test_artwork_that_is_no_image(show_root):
@@ -248,7 +288,19 @@ type = "serial"
 artwork = "artwork.png"
 copyright = "© 2026 Camille Durand"
 guid = "6d3b0a1e-8c1f-5c4e-9b7a-2f4e1d0c9b8a"
+license = "CC BY-NC 4.0"
+license_url = "https://creativecommons.org/licenses/by-nc/4.0/"
+locked = false
+medium = "audiobook"
+new_feed_url = "https://example.org/nouveau/feed.xml"
 timezone = "America/Montreal"
+
+[[funding]]
+url = "https://example.org/soutenir"
+text = "Soutenir l'émission"
+
+[[funding]]
+url = "https://example.org/don"
 
 [owner]
 name = "Camille D."
@@ -308,6 +360,9 @@ def test_every_show_field_is_read(show_root):
         base_url="https://example.org/emission/",  # the slash a URL joined to it needs
         categories=(("Business", "Careers"), ("Society & Culture",)), explicit=True, type="serial",
         artwork=root / "artwork.png", copyright="© 2026 Camille Durand", guid="6d3b0a1e-8c1f-5c4e-9b7a-2f4e1d0c9b8a",
+        license="CC BY-NC 4.0", license_url="https://creativecommons.org/licenses/by-nc/4.0/", locked=False,
+        medium="audiobook", new_feed_url="https://example.org/nouveau/feed.xml",
+        funding=(Link("Soutenir l'émission", "https://example.org/soutenir"), Link("", "https://example.org/don")),
         timezone="America/Montreal",
         hosts=(Person("Camille Durand", "Animatrice", "https://example.org/camille", "https://example.org/camille.jpg",
                       "Freelance depuis 2019.", "c@example.org"),),
@@ -362,7 +417,7 @@ def test_every_episode_field_is_read(add_episode, show_root, make_audio):
         title = "Le portage"
         url = "https://example.org/portage"
         """, channels=2)
-    (folder / "cover.png").write_bytes(b"PNG")
+    Image.new("RGB", (1400, 1400), "teal").save(folder / "cover.png")
     folder = folder.resolve()
     recording = folder / "enregistrement.wav"
     assert load_episode(folder, load_show(show_root)) == Episode(
