@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from . import apple
 from .errors import ConfigError
@@ -123,8 +123,8 @@ class _Show(_Strict):
     hosts: list[_Person] = []
     copyright: str = ""
     guid: str = ""
-    license: str = ""
-    license_url: Url | Literal[""] = ""
+    license_url: Url | Literal[""] = ""  # before license, whose check reads it
+    license: str = Field("", max_length=128)
     locked: bool = True
     medium: Literal[MEDIUMS] = "podcast"  # type: ignore[valid-type]
     funding: list[_Funding] = []
@@ -153,6 +153,15 @@ class _Show(_Strict):
         size = len(value.encode("utf-8"))
         if size > DESCRIPTION_BYTES:
             raise ValueError(f"{size} bytes long; Apple takes up to {DESCRIPTION_BYTES}: shorten it")
+        return value
+
+    @field_validator("license")
+    @classmethod
+    def _known_or_linked(cls, value: str, info: ValidationInfo) -> str:
+        from .podcast_ns import WELL_KNOWN_LICENSES
+
+        if value and not info.data.get("license_url") and value.upper() not in WELL_KNOWN_LICENSES:
+            raise ValueError(f"{value!r} is not one of {', '.join(WELL_KNOWN_LICENSES)}: give its text's address as license_url")
         return value
 
     @field_validator("timezone")

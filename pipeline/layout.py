@@ -26,6 +26,12 @@ AUDIO = "audio"  # every episode's MP3 (and M4A)
 EPISODES = "episodes"  # a folder per episode: its page and transcripts
 
 
+def _image_suffix(image: Path) -> str:
+    # feedgen takes an itunes:image only if its URL ends in .jpg or .png, as Apple asks.
+    suffix = image.suffix.lower()
+    return ".jpg" if suffix == ".jpeg" else suffix
+
+
 @dataclass(frozen=True)
 class PublicLayout:
     show: Show
@@ -37,7 +43,7 @@ class PublicLayout:
     # Where things are, relative to public/ and to base_url.
     @property
     def artwork(self) -> str:
-        return f"artwork{self.show.artwork.suffix.lower()}"
+        return f"artwork{_image_suffix(self.show.artwork)}"
 
     def audio(self, slug: str, extension: str = "mp3") -> str:
         return f"{AUDIO}/{slug}.{extension}"
@@ -51,6 +57,10 @@ class PublicLayout:
 
     def transcript(self, slug: str, kind: str) -> str:
         return self.episode(slug) + PUBLISHED[kind]
+
+    def episode_image(self, slug: str, image: Path) -> str:
+        """An episode's own artwork (`image` in episode.toml), published beside its page."""
+        return self.episode(slug) + f"image{_image_suffix(image)}"
 
     @property
     def episode_folders(self) -> tuple[Path, ...]:

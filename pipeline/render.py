@@ -15,6 +15,7 @@ import jinja2
 from markdown_it import MarkdownIt
 
 from .errors import ConfigError
+from .writers import clock
 
 DEFAULT_LANGUAGE = "fr"
 
@@ -26,14 +27,6 @@ def label_file(templates: Path, language: str) -> Path:
         if candidate.is_file():
             return candidate
     raise ConfigError(f"{templates / 'labels'}: no labels for language {language!r} (nor for {DEFAULT_LANGUAGE!r})")
-
-
-def clock(seconds: float) -> str:
-    """1:02:03 or 2:03, counting whole seconds down as players do (17.52 s is 0:17)."""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def environment(templates: Path, language: str) -> jinja2.Environment:

@@ -5,10 +5,19 @@ from __future__ import annotations
 import html
 import json
 import textwrap
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable, Iterator
 
 from .records import Segment, Transcript, Word
+
+
+def clock(seconds: float) -> str:
+    """1:02:03 or 2:03, counting whole seconds down as players do (17.52 s is 0:17)."""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def timestamp(seconds: float, separator: str = ".") -> str:
@@ -64,6 +73,24 @@ def _join(words: list[Word]) -> str:
 
 def _lines(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
+
+
+@dataclass(frozen=True)
+class Turn:
+    speaker: str
+    start: float
+    text: str
+
+
+def turns(transcript: Transcript) -> list[Turn]:
+    """A paragraph per speaker's turn (or per segment without speakers)."""
+    grouped: list[tuple[str, float, list[str]]] = []
+    for segment in transcript.segments:
+        if grouped and segment.speaker and grouped[-1][0] == segment.speaker:
+            grouped[-1][2].append(segment.text)
+        else:
+            grouped.append((segment.speaker, segment.start, [segment.text]))
+    return [Turn(speaker, start, " ".join(texts)) for speaker, start, texts in grouped]
 
 
 class Writer:
@@ -139,15 +166,26 @@ class WriteText(Writer):
     media_type = "text/plain"
 
     def write(self, transcript: Transcript) -> str:
-        paragraphs: list[tuple[str, list[str]]] = []
-        for segment in transcript.segments:
-            if paragraphs and segment.speaker and paragraphs[-1][0] == segment.speaker:
-                paragraphs[-1][1].append(segment.text)
-            else:
-                paragraphs.append((segment.speaker, [segment.text]))
-        blocks = [(f"{who}: " if who else "") + " ".join(texts) for who, texts in paragraphs]
+        blocks = [(f"{turn.speaker}: " if turn.speaker else "") + turn.text for turn in turns(transcript)]
         # A word longer than a line (an address a host retyped) stays whole, as in the cues.
         return "\n\n".join(textwrap.fill(block, 80, break_long_words=False, break_on_hyphens=False) for block in blocks) + "\n"
+
+
+class WriteHTML(Writer):
+    """The Podcasting 2.0 HTML transcript: per turn, `<cite>` the speaker, `<time>` its start, `<p>` the words.
+
+    From the namespace's transcripts.md ("HTML"): a low-fidelity transcript for accessibility and search.
+    """
+
+    extension = "html"
+    media_type = "text/html"
+
+    def write(self, transcript: Transcript) -> str:
+        blocks = []
+        for turn in turns(transcript):
+            cite = f"<cite>{html.escape(turn.speaker)}:</cite>\n" if turn.speaker else ""
+            blocks.append(f"{cite}<time>{clock(turn.start)}</time>\n<p>{html.escape(turn.text)}</p>")
+        return "\n".join(blocks) + "\n"
 
 
 class WriteJSON(Writer):
@@ -160,9 +198,15 @@ class WriteJSON(Writer):
         return json.dumps(transcript.to_dict(), ensure_ascii=False, indent=1)
 
 
-WRITERS: dict[str, type[Writer]] = {w.extension: w for w in (WriteVTT, WriteSRT, WritePodcastJSON, WriteText, WriteJSON)}
+WRITERS: dict[str, type[Writer]] = {
+    w.extension: w for w in (WriteVTT, WriteSRT, WritePodcastJSON, WriteText, WriteHTML, WriteJSON)
+}
 # What the site publishes beside each episode page, and the feed links with podcast:transcript.
-PUBLISHED = {"vtt": "transcript.vtt", "p20.json": "transcript.json", "srt": "transcript.srt", "txt": "transcript.txt"}
+PUBLISHED = {
+    "vtt": "transcript.vtt", "p20.json": "transcript.json", "srt": "transcript.srt", "txt": "transcript.txt",
+    "html": "transcript.html",
+}
+CAPTIONS = ("vtt", "srt")  # timed cues: podcast:transcript's rel="captions"
 
 
 def get_writer(name: str) -> Writer:

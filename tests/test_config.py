@@ -122,6 +122,8 @@ def test_description_over_apple_limit(show_root):
     # The line of the [[funding]] table the key is missing from, not the blank line above it.
     ('[[funding]]\ntext = "Soutenir"', "8: missing required key 'funding[1].url'"),
     ('[[funding]]\nurl = "https://example.org/"\ntext = "' + "x" * 129 + '"', "10: 'funding[1].text': String should have at most 128 characters"),
+    ('license = "CC-BY-SA-4.0"', "8: 'license': 'CC-BY-SA-4.0' is not one of ARR, CC-BY-4.0, CC-BY-NC-4.0, "
+                                 "CC-BY-NC-ND-4.0, POD-V4V-1.0: give its text's address as license_url"),
     ('new_feed_url = "example.org/feed.xml"', "8: 'new_feed_url': String should match pattern"),
 ])
 def test_feed_settings_refused(show_root, line, message):

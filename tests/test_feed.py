@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
+from datetime import datetime, timezone
 from importlib.metadata import version
 
 import feedparser
@@ -116,12 +117,21 @@ def test_items(feed, show_root):
     transcripts = {t.get("type"): t.get("url") for t in full.findall("podcast:transcript", NS)}
     base = "http://localhost:8000/episodes/001-portage/"
     assert transcripts == {"text/vtt": base + "transcript.vtt", "application/json": base + "transcript.json",
-                           "application/x-subrip": base + "transcript.srt", "text/plain": base + "transcript.txt"}
+                           "application/x-subrip": base + "transcript.srt", "text/plain": base + "transcript.txt",
+                           "text/html": base + "transcript.html"}
+    # Timed cues are captions (rel="captions" on the tag page); the others are transcripts.
+    assert {t.get("type"): t.get("rel") for t in full.findall("podcast:transcript", NS)} == {
+        "text/vtt": "captions", "application/x-subrip": "captions", "application/json": None, "text/plain": None,
+        "text/html": None}
     assert {t.get("language") for t in full.findall("podcast:transcript", NS)} == {"fr"}
     for url in transcripts.values():
         assert (show_root / "public" / url.removeprefix("http://localhost:8000/")).is_file(), url
-    person = full.find("podcast:person", NS)
-    assert (person.text, person.get("role"), person.get("href")) == ("Inès Moreau", "guest", "https://example.org/ines")
+    # An item's people replace the channel's (person tag page), so the host is named again.
+    people = [(p.text, p.get("role"), p.get("href")) for p in full.findall("podcast:person", NS)]
+    assert people == [("Camille Durand", "host", None), ("Inès Moreau", "guest", "https://example.org/ines")]
+    assert full.findtext("podcast:season", namespaces=NS) == "1" and full.findtext("podcast:episode", namespaces=NS) == "1"
+    assert trailer.findtext("podcast:episode", namespaces=NS) == "0" and trailer.find("podcast:season", NS) is None
+    assert full.find("itunes:image", NS).get("href") == "http://localhost:8000/artwork.png"  # no image of its own
     notes = full.findtext("content:encoded", namespaces=NS)
     assert "<strong>TJM</strong>" in notes and "Inès Moreau" in notes and "Le site d&#39;Inès" in notes
     assert full.findtext("description") == notes  # apps that read only <description> get the notes too
@@ -245,11 +255,104 @@ def test_podcasting_2_tags_of_people_transcripts_and_the_aac_copy(marked_up):
     assert (host.text, host.attrib) == ("Camille Durand", {"role": "host", "href": "https://example.org/camille",
                                                            "img": "https://example.org/camille.jpg"})
     item = channel.findall("item")[1]
-    [guest] = item.findall("podcast:person", NS)
+    host_again, guest = item.findall("podcast:person", NS)
+    assert (host_again.text, host_again.attrib) == (host.text, host.attrib)
     assert (guest.text, guest.attrib) == ("Inès Moreau", {"role": "guest", "img": "https://example.org/ines.jpg"})
     transcripts = [t.attrib for t in item.findall("podcast:transcript", NS)]
-    assert transcripts[0] == {"url": base + "episodes/001-tjm/transcript.vtt", "type": "text/vtt", "language": "en"}
+    assert transcripts[0] == {"url": base + "episodes/001-tjm/transcript.vtt", "type": "text/vtt", "language": "en",
+                              "rel": "captions"}
     [alternate] = item.findall("podcast:alternateEnclosure", NS)
     m4a = marked_up / "public" / "audio" / "001-tjm.m4a"
     assert alternate.attrib == {"type": "audio/mp4", "length": str(m4a.stat().st_size), "bitrate": "64000", "title": "AAC"}
     assert [s.attrib for s in alternate] == [{"uri": base + "audio/001-tjm.m4a"}]
+
+
+# Every channel setting of the Podcasting 2.0 namespace, set in podcast.toml.
+NAMESPACE_TOML = SHOW_TOML.replace(
+    'title = "Test Show"\n',
+    'title = "Test Show"\nbase_url = "https://example.org/"\nlicense = "CC-BY-NC-4.0"\nmedium = "audiobook"\n'
+    'new_feed_url = "https://new.example.org/feed.xml"\n',
+) + '\n[[funding]]\nurl = "https://example.org/soutenir"\ntext = "Soutenir l\'émission"\n\n[[funding]]\nurl = "https://example.org/don"\n'
+
+
+@pytest.fixture
+def namespaced(tmp_path):
+    root = new_show(tmp_path / "show", NAMESPACE_TOML)
+    for slug, body in (
+        ("000-annonce", 'title = "Test Show : la bande-annonce"\npublished = 2026-01-04T10:00:00+01:00\nnumber = 0\nseason = 2\ntype = "trailer"\n'),
+        ("012-portage", 'title = "Ép. 12 : Le portage"\npublished = 2026-01-05\nnumber = 12\nimage = "couverture.jpeg"\n'),
+    ):
+        folder = root / "episodes" / slug
+        folder.mkdir()
+        write_wav(folder / "enregistrement.wav", speechlike(3, -20, noise=0))
+        (folder / "episode.toml").write_text(body, encoding="utf-8")
+    from PIL import Image
+
+    Image.new("RGB", (1400, 1400), "teal").save(root / "episodes" / "012-portage" / "couverture.jpeg")
+    with without_whisper():
+        report = build(root)
+    assert report.ok, report.failures
+    return root
+
+
+def test_channel_podcasting_2_tags(namespaced):
+    channel = etree.parse(str(namespaced / "public" / "feed.xml")).find("channel")
+    # Values from the tag pages (docs/tags/*.md): locked's owner is the owner's email, a well-known
+    # license is written lower-cased (licenses.json), funding's text is the link's label.
+    assert [(e.text, e.attrib) for e in channel.findall("podcast:locked", NS)] == [("yes", {"owner": "camille@example.org"})]
+    assert [(e.text, e.attrib) for e in channel.findall("podcast:license", NS)] == [("cc-by-nc-4.0", {})]
+    assert channel.findtext("podcast:medium", namespaces=NS) == "audiobook"
+    assert [(e.text, e.attrib) for e in channel.findall("podcast:funding", NS)] == [
+        ("Soutenir l'émission", {"url": "https://example.org/soutenir"}), (None, {"url": "https://example.org/don"})]
+    assert channel.findtext("itunes:new-feed-url", namespaces=NS) == "https://new.example.org/feed.xml"
+    [trailer] = channel.findall("podcast:trailer", NS)
+    mp3 = namespaced / "public" / "audio" / "000-annonce.mp3"
+    assert (trailer.text, trailer.attrib) == ("Test Show : la bande-annonce", {
+        "url": "https://example.org/audio/000-annonce.mp3", "pubdate": "Sun, 04 Jan 2026 10:00:00 +0100",
+        "length": str(mp3.stat().st_size), "type": "audio/mpeg", "season": "2"})
+
+
+def test_item_title_image_and_numbers(namespaced):
+    items = etree.parse(str(namespaced / "public" / "feed.xml")).findall("channel/item")
+    assert [i.findtext("title") for i in items] == ["Ép. 12 : Le portage", "Test Show : la bande-annonce"]
+    # Apple: itunes:title without the episode number or the show's name.
+    assert [i.findtext("itunes:title", namespaces=NS) for i in items] == ["Le portage", "la bande-annonce"]
+    assert items[0].find("itunes:image", NS).get("href") == "https://example.org/episodes/012-portage/image.jpg"
+    assert (namespaced / "public" / "episodes" / "012-portage" / "image.jpg").read_bytes() == (
+        namespaced / "episodes" / "012-portage" / "couverture.jpeg").read_bytes()
+    assert items[1].find("itunes:image", NS).get("href") == "https://example.org/artwork.png"
+    assert [i.findtext("podcast:episode", namespaces=NS) for i in items] == ["12", "0"]
+    assert items[1].findtext("podcast:season", namespaces=NS) == "2"
+
+
+@pytest.mark.parametrize(("title", "bare"), [
+    ("12. Le portage", "Le portage"), ("#12 Le portage", "Le portage"), ("Episode 12 - Le portage", "Le portage"),
+    ("Épisode 3 : Seule au début", "Seule au début"), ("Test Show | Le portage", "Le portage"),
+    ("Le portage — Test Show", "Le portage"),
+    ("2 minutes pour tout dire", "2 minutes pour tout dire"),  # a number that is part of the title stays
+    ("Bienvenue dans Test Show", "Bienvenue dans Test Show"),
+    ("Test Show", "Test Show"),  # nothing would be left: the title as it is
+])
+def test_bare_title(show_root, title, bare):
+    from pipeline.records import Episode
+    from pipeline.stages.feed import bare_title
+
+    episode = Episode("001-x", show_root, title, datetime(2026, 1, 5, tzinfo=timezone.utc), ())
+    assert bare_title(episode, load_show(show_root)) == bare
+
+
+def test_custom_license_keeps_its_name_and_links_its_text():
+    from feedgen.feed import FeedGenerator
+
+    from pipeline.podcast_ns import PodcastIndexEntryExtension, PodcastIndexExtension
+
+    fg = FeedGenerator()
+    fg.register_extension("podcastindex", PodcastIndexExtension, PodcastIndexEntryExtension)
+    fg.title("T")
+    fg.link(href="https://example.org/")
+    fg.description("D")
+    fg.podcastindex.license("Ma-Licence-v1", "https://example.org/licence.pdf")
+    [element] = etree.fromstring(fg.rss_str()).findall("channel/podcast:license", NS)
+    assert (element.text, element.attrib) == ("Ma-Licence-v1", {"url": "https://example.org/licence.pdf"})
+    with pytest.raises(ValueError, match="a custom license needs a url"):
+        fg.podcastindex.license("Ma-Licence-v1")

@@ -231,4 +231,27 @@ def test_vtt_voice_keeps_apostrophes_and_escapes_markup():
 def test_unknown_format_lists_the_known_ones():
     with pytest.raises(ValueError) as error:
         get_writer("docx")
-    assert str(error.value) == "unknown transcript format 'docx'; choose from vtt, srt, p20.json, txt, json"
+    assert str(error.value) == "unknown transcript format 'docx'; choose from vtt, srt, p20.json, txt, html, json"
+
+
+def test_html_transcript_cite_time_p_per_turn():
+    """The namespace's HTML transcript (transcripts.md): per turn <cite>Name:</cite>, <time>m:ss</time>, <p>words</p>."""
+    import lxml.html
+
+    late = Transcript(language="fr", duration=4000.0, segments=(
+        *TRANSCRIPT.segments,
+        Segment(3725.0, 3730.0, "R&D <b>pas</b> du gras", speaker="Inès <Moreau>"),
+    ))
+    body = lxml.html.fragment_fromstring(get_writer("html").write(late), create_parent="body")
+    found = [(e.tag, e.text_content()) for e in body]
+    assert found == [
+        ("cite", "Camille Durand:"), ("time", "0:00"), ("p", "Bonjour Inès, bienvenue."),
+        ("cite", "Inès Moreau:"), ("time", "0:03"), ("p", LONG),
+        ("cite", "Camille Durand:"), ("time", "0:30"), ("p", "Et ça coûte combien ? Ça dépend."),
+        ("cite", "Inès <Moreau>:"), ("time", "1:02:05"), ("p", "R&D <b>pas</b> du gras"),  # text, never markup
+    ]
+
+
+def test_html_transcript_without_speakers_has_no_cite():
+    bare = Transcript(language="fr", duration=10.0, segments=(Segment(0.0, 2.0, "Un."), Segment(2.0, 4.0, "Deux.")))
+    assert get_writer("html").write(bare) == "<time>0:00</time>\n<p>Un.</p>\n<time>0:02</time>\n<p>Deux.</p>\n"

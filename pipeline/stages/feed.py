@@ -6,7 +6,9 @@ Apple asks for today); Podcasting 2.0 tags come from our own feedgen extension, 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +22,9 @@ from ..engine import Stage
 from ..jobs import Published, ShowJob
 from ..layout import FEED, PublicLayout
 from ..podcast_ns import PodcastIndexEntryExtension, PodcastIndexExtension
-from ..records import Show
+from ..records import Episode, Show
 from ..results import Levelled, Noted, Tagged, Written, dump
-from ..writers import PUBLISHED, get_writer
+from ..writers import CAPTIONS, PUBLISHED, get_writer
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 
@@ -52,6 +54,22 @@ def _people(target: Any, people: Any, role: str) -> None:
         target.person(person.name, role=role, href=person.url, img=person.img)
 
 
+# "12. ", "#12 ", "Ép. 12 : ", "Episode 12 - " at the start of a title: Apple's itunes:title is
+# the title alone ("don't specify the episode number or season number in this tag").
+_NUMBERED = re.compile(
+    r"^(?:(?:épisode|episode|ép\.?|ep\.?|#|n°)\s*\d+\s*[-–—:|.]?|\d+\s*[-–—:|.)])\s*", re.IGNORECASE
+)
+
+
+def bare_title(episode: Episode, show: Show) -> str:
+    """The title without its number or the show's name around it, for itunes:title."""
+    title = _NUMBERED.sub("", episode.title)
+    separators = r"\s*[-–—:|]\s*"
+    title = re.sub(rf"^{re.escape(show.title)}{separators}", "", title, flags=re.IGNORECASE)
+    title = re.sub(rf"{separators}{re.escape(show.title)}$", "", title, flags=re.IGNORECASE)
+    return title.strip() or episode.title
+
+
 def build_feed(show: Show, episodes: list[Published]) -> bytes:
     layout = PublicLayout(show)
     fg = FeedGenerator()
@@ -74,7 +92,15 @@ def build_feed(show: Show, episodes: list[Published]) -> bytes:
     fg.podcast.itunes_type(show.type)
     if show.subtitle:
         fg.podcast.itunes_subtitle(show.subtitle)
+    if show.new_feed_url:
+        fg.podcast.itunes_new_feed_url(show.new_feed_url)
     fg.podcastindex.guid(layout.show_guid)
+    fg.podcastindex.locked(show.locked, show.owner.email)
+    if show.license:
+        fg.podcastindex.license(show.license, show.license_url)
+    fg.podcastindex.medium(show.medium)
+    for link in show.funding:
+        fg.podcastindex.funding(link.url, link.title)
     _people(fg.podcastindex, show.hosts, "host")
 
     newest = max((p.episode.published for p in episodes), default=datetime(1970, 1, 1, tzinfo=timezone.utc))
@@ -85,6 +111,7 @@ def build_feed(show: Show, episodes: list[Published]) -> bytes:
         notes = item.results[Noted].notes.read_text(encoding="utf-8")
         fe = fg.add_entry(order="append")
         fe.title(episode.title)
+        fe.podcast.itunes_title(bare_title(episode, show))
         fe.guid(layout.episode_guid(slug), permalink=False)
         fe.link(href=layout.url(layout.episode(slug)))
         fe.description(notes)
@@ -95,16 +122,27 @@ def build_feed(show: Show, episodes: list[Published]) -> bytes:
         fe.podcast.itunes_episode_type(episode.type)
         if episode.number:  # Apple: itunes:episode is a non-zero integer
             fe.podcast.itunes_episode(episode.number)
+        if episode.number is not None:  # podcast:episode is any decimal: a trailer's 0 sorts it first
+            fe.podcastindex.episode(episode.number)
         if episode.season:
             fe.podcast.itunes_season(episode.season)
+            fe.podcastindex.season(episode.season)
+        image = layout.episode_image(slug, episode.image) if episode.image else layout.artwork
+        fe.podcast.itunes_image(layout.url(image))
         explicit = show.explicit if episode.explicit is None else episode.explicit
         fe.podcast.itunes_explicit("yes" if explicit else "no")
         if tagged.m4a_bytes:
             bitrate = int(item.results[Levelled].bitrate.rstrip("k")) * 1000
             fe.podcastindex.alternate_enclosure(layout.url(layout.audio(slug, "m4a")), "audio/mp4", tagged.m4a_bytes, bitrate, "AAC")
         for kind in PUBLISHED:
-            fe.podcastindex.transcript(layout.url(layout.transcript(slug, kind)), get_writer(kind).media_type, episode.language or show.language)
+            fe.podcastindex.transcript(layout.url(layout.transcript(slug, kind)), get_writer(kind).media_type,
+                                       episode.language or show.language, "captions" if kind in CAPTIONS else "")
+        # An item's podcast:person list replaces the channel's: the hosts are named again.
+        _people(fe.podcastindex, show.hosts, "host")
         _people(fe.podcastindex, episode.guests, "guest")
+        if episode.type == "trailer":
+            fg.podcastindex.trailer(episode.title, layout.url(layout.audio(slug)), format_datetime(episode.published),
+                                    tagged.mp3_bytes, "audio/mpeg", episode.season)
     return fg.rss_str(pretty=True)
 
 
@@ -124,7 +162,7 @@ def published_settings(show: Show, episodes: list[Published]) -> dict[str, Any]:
 
 class Feed(Stage):
     name = "feed"
-    version = 1
+    version = 2  # 2: the channel's and items' new podcast: tags, itunes:title and itunes:image
     result = Written
 
     def settings(self, job: ShowJob) -> dict[str, Any]:

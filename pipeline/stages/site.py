@@ -38,7 +38,7 @@ def _page(job: ShowJob, env: Any, item: Published) -> str:
 
 class Site(Stage):
     name = "site"
-    version = 1
+    version = 2  # 2: the HTML transcript and the episode's own image
     result = Written
 
     def settings(self, job: ShowJob) -> dict[str, Any]:
@@ -50,6 +50,8 @@ class Site(Stage):
         for item in job.episodes:
             files[f"notes:{item.episode.slug}"] = item.results[Noted].notes
             files[f"transcript:{item.episode.slug}"] = item.results[Corrected].transcript
+            if item.episode.image:
+                files[f"image:{item.episode.slug}"] = item.episode.image
         return files
 
     def outputs(self, job: ShowJob) -> dict[str, Path]:
@@ -60,6 +62,8 @@ class Site(Stage):
             files[f"page:{slug}"] = layout.file(layout.page(slug))
             for kind in PUBLISHED:
                 files[f"{kind}:{slug}"] = layout.file(layout.transcript(slug, kind))
+            if item.episode.image:
+                files[f"image:{slug}"] = layout.file(layout.episode_image(slug, item.episode.image))
         return files
 
     def run(self, job: ShowJob, out: dict[str, Path]) -> Written:
@@ -79,4 +83,6 @@ class Site(Stage):
             transcript = load_transcript(item.results[Corrected].transcript)
             for kind in PUBLISHED:
                 out[f"{kind}:{slug}"].write_text(get_writer(kind).write(transcript), encoding="utf-8")
+            if item.episode.image:
+                shutil.copyfile(item.episode.image, out[f"image:{slug}"])
         return Written(tuple(out.values()))
