@@ -78,7 +78,10 @@ def build_feed(show: Show, episodes: list[Published]) -> bytes:
     fg.title(show.title)
     fg.link(href=layout.feed_url, rel="self")
     fg.link(href=show.base_url, rel="alternate")  # feedgen's RSS <link> is the last one set
-    fg.description(show.description)
+    # Apps read a channel's <description> as HTML (Apple, feedparser): "<" and ">" of the text
+    # would make tags they drop. "&" stays as typed: HTML shows a lone "&", and apps that read
+    # the description as text (podcastparser) show it right too.
+    fg.description(show.description.replace("<", "&lt;").replace(">", "&gt;"))
     fg.language(show.language)
     fg.generator(f"podcast-pipeline {__version__}")
     if show.copyright:
