@@ -14,9 +14,13 @@ from pathlib import Path
 
 import imageio_ffmpeg
 import pytest
+from click.testing import CliRunner
 from PIL import Image
 
+import pipeline.build
+
 from pipeline.build import build
+from pipeline.cli import cli
 from pipeline.config import load_show
 from pipeline.layout import PublicLayout
 from pipeline.lint import ERROR, RULES, WARNING, Finding, html_problems, lint, render
@@ -463,10 +467,46 @@ def test_render_names_each_finding_and_counts():
     assert render([]) == "feed.xml: 0 errors, 0 warnings"
 
 
-def test_a_built_show_lints_clean(show_root, add_episode):
+@pytest.fixture
+def built(show_root, add_episode):
+    """A show built from a tone (Whisper hears nothing in it), with one guest."""
     add_episode("001-premier", 'title = "Premier"\npublished = 2026-01-05\nnumber = 1\n'
                 '[[guests]]\nname = "Inès Moreau"\nurl = "https://example.org/ines"\n')
     with without_whisper():
         report = build(show_root)
     assert report.ok, report.failures
-    assert lint(PublicLayout(load_show(show_root))) == []
+    assert report.findings == []
+    return show_root
+
+
+def test_a_built_show_lints_clean(built):
+    assert lint(PublicLayout(load_show(built))) == []
+
+
+def test_check_lints_the_built_feed(built):
+    feed = built / "public" / "feed.xml"
+    text = feed.read_text(encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["check", "--root", str(built)], catch_exceptions=False)
+    assert result.exit_code == 0 and "feed.xml: 0 warning(s)" in result.output
+
+    feed.write_text(text.replace("<itunes:author>Camille Durand</itunes:author>", ""), encoding="utf-8")
+    result = runner.invoke(cli, ["check", "--root", str(built)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output  # a warning is printed, not a failure
+    assert "warning channel · itunes:author" in result.output
+
+    feed.write_text(text.replace("<itunes:duration>4</itunes:duration>", "<itunes:duration>9</itunes:duration>"), encoding="utf-8")
+    result = runner.invoke(cli, ["check", "--root", str(built)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "error   Premier · itunes:duration: says 9 s" in result.output and "feed.xml has 1 error(s)" in result.output
+
+
+def test_build_reports_the_linters_errors_and_keeps_public(built, monkeypatch):
+    before = sorted(p.relative_to(built) for p in (built / "public").rglob("*"))
+    wrong = Finding(ERROR, "Premier", "enclosure", "length is 1 but 001-premier.mp3 has 2 bytes")
+    monkeypatch.setattr(pipeline.build, "lint", lambda layout: [wrong])
+    with without_whisper():
+        result = CliRunner().invoke(cli, ["build", "--root", str(built)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "error   Premier · enclosure: length is 1" in result.output
+    assert sorted(p.relative_to(built) for p in (built / "public").rglob("*")) == before
