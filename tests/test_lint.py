@@ -25,7 +25,7 @@ from pipeline.config import load_show
 from pipeline.layout import PublicLayout
 from pipeline.lint import ERROR, RULES, WARNING, Finding, html_problems, lint, render
 from pipeline.records import Person, Show
-from tests.conftest import without_whisper
+from tests.conftest import REPO, without_whisper
 
 BASE = "https://example.org/podcast/"
 FIRST, SECOND = "Premier épisode", "Deuxième épisode"
@@ -510,3 +510,9 @@ def test_build_reports_the_linters_errors_and_keeps_public(built, monkeypatch):
     assert result.exit_code == 1
     assert "error   Premier · enclosure: length is 1" in result.output
     assert sorted(p.relative_to(built) for p in (built / "public").rglob("*")) == before
+
+
+def test_the_readme_shows_every_rule_as_the_code_says():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for rule in RULES:
+        assert f"| `{rule.name}` | {rule.summary} | {rule.levels} | {rule.source} |" in readme, rule.name
