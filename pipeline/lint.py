@@ -48,6 +48,8 @@ P20 = "podcast-namespace docs/tags/"
 DESCRIPTION_BYTES = 4000  # Apple: "The maximum amount of text allowed for this tag is 4000 bytes"
 DURATION_TOLERANCE = 1.0  # seconds: itunes:duration is whole seconds, rounded
 EXPLICIT = ("true", "false")  # Apple's guide names only these two values today
+SHOW_TYPES = ("episodic", "serial")
+EPISODE_TYPES = ("full", "trailer", "bonus")
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,25 @@ def item_tags(feed: PublishedFeed) -> Iterator[Finding]:
         yield from _explicit(item, WARNING)
 
 
+def situational_tags(feed: PublishedFeed) -> Iterator[Finding]:
+    """`itunes:type`, `itunes:episodeType`, `itunes:episode` and `itunes:season` take Apple's values."""
+    show_type = _text(feed.channel.find("itunes:type", NS))
+    if show_type and show_type not in SHOW_TYPES:
+        yield Finding(ERROR, CHANNEL, "itunes:type", f"is {show_type!r}; Apple takes {' or '.join(SHOW_TYPES)}")
+    for item in feed.items:
+        kind = _text(item.find("itunes:episodeType", NS))
+        if kind and kind not in EPISODE_TYPES:
+            yield _find(ERROR, item, "itunes:episodeType", f"is {kind!r}; Apple takes {', '.join(EPISODE_TYPES)}")
+        for tag in ("itunes:episode", "itunes:season"):
+            value = _text(item.find(tag, NS))
+            if item.find(tag, NS) is not None and not re.fullmatch(r"[1-9]\d*", value):
+                yield _find(ERROR, item, tag, f"is {value!r}; Apple wants a non-zero integer (1, 2, 3…)")
+        # "Episode numbers are optional for episodic shows, but are mandatory for serial shows";
+        # a trailer or a bonus without a number is the show's own.
+        if show_type == "serial" and kind in ("", "full") and item.find("itunes:episode", NS) is None:
+            yield _find(ERROR, item, "itunes:episode", "missing: Apple requires an episode number in a serial show")
+
+
 def _rfc2822(text: str) -> bool:
     try:
         return parsedate_to_datetime(text) is not None
@@ -311,7 +332,7 @@ def duration(feed: PublishedFeed) -> Iterator[Finding]:
             continue  # no duration, or no file: item_tags and enclosure_file say so
         try:
             audio = mutagen.File(path)
-        except mutagen.MutagenError:
+        except (mutagen.MutagenError, OSError):
             audio = None
         if audio is None or not audio.info.length:
             yield _find(ERROR, enclosure, "enclosure", f"{path.name}: mutagen cannot read it as audio")
@@ -566,6 +587,10 @@ def podcast_alternate_enclosure(feed: PublishedFeed) -> Iterator[Finding]:
             yield _find(WARNING, element, spec.tag, "has no length; the spec recommends the file's size in bytes")
         elif not length.isdigit():
             yield _find(ERROR, element, spec.tag, f"length {length!r} is not a number of bytes")
+        for name, pattern in (("bitrate", r"\d+(\.\d+)?"), ("height", r"\d+")):
+            value = element.get(name)
+            if value is not None and not re.fullmatch(pattern, value.strip()):
+                yield _find(ERROR, element, spec.tag, f"{name} {value!r} is not a number")
         if element.find("podcast:source", NS) is None:
             yield _find(ERROR, element, spec.tag, "has no <podcast:source uri=\"…\">; the spec requires at least one")
     for element in (yield from _tags(feed, source)):
@@ -644,10 +669,10 @@ def _json_problem(text: str, key: str, what: str) -> str:
 def chapters_file(feed: PublishedFeed) -> Iterator[Finding]:
     """The chapters file is in `public/`, with `version` and `chapters`, each with a numeric `startTime`."""
     for element in feed.channel.iterfind("item/podcast:chapters", NS):
-        url = (element.get("url") or "").strip()
+        url, kind = (element.get("url") or "").strip(), (element.get("type") or "").strip()
         path = (yield from _reachable(feed, element, "podcast:chapters", url)) if url else None
-        if path is None:
-            continue
+        if path is None or kind not in (CHAPTERS_TYPE, "application/json"):
+            continue  # podcast_chapters warns of another type: its format is not the spec's
         try:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
@@ -677,6 +702,7 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule("channel_tags", channel_tags, "error, warning", f"{APPLE} (show tags); {RSS} (link)"),
     Rule("item_tags", item_tags, "error, warning", f"{APPLE} (episode tags); {APPLE_2023} (guid)"),
+    Rule("situational_tags", situational_tags, "error", f"{APPLE} (situational tags)"),
     Rule("artwork", artwork, "error, warning", f"{APPLE} (itunes:image)"),
     Rule("description_size", description_size, "error, warning", f"{APPLE} (description)"),
     Rule("html", html, "warning", f"{APPLE} (description: HTML in CDATA)"),

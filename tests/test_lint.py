@@ -24,7 +24,8 @@ from pipeline.cli import cli
 from pipeline.config import load_show
 from pipeline.layout import PublicLayout
 from pipeline.lint import ERROR, RULES, WARNING, Finding, html_problems, lint, render
-from pipeline.records import Person, Show
+from pipeline.records import Person, Segment, Show, Transcript, Word
+from pipeline.writers import PUBLISHED, get_writer
 from tests.conftest import REPO, without_whisper
 
 BASE = "https://example.org/podcast/"
@@ -51,6 +52,7 @@ FEED = """<?xml version='1.0' encoding='UTF-8'?>
     <itunes:category text="Business"><itunes:category text="Careers"/></itunes:category>
     <itunes:category text="Society &amp; Culture"/>
     <itunes:explicit>false</itunes:explicit>
+    <itunes:type>episodic</itunes:type>
     <podcast:guid>917393e3-1b1e-5cef-ace4-edaa54e1f810</podcast:guid>
     <podcast:locked owner="camille@example.org">no</podcast:locked>
     <podcast:license>CC-BY-4.0</podcast:license>
@@ -67,6 +69,9 @@ FEED = """<?xml version='1.0' encoding='UTF-8'?>
       <enclosure url="https://example.org/podcast/audio/001-premier.mp3" length="{first_length}" type="audio/mpeg"/>
       <itunes:duration>20</itunes:duration>
       <itunes:explicit>false</itunes:explicit>
+      <itunes:episodeType>full</itunes:episodeType>
+      <itunes:episode>1</itunes:episode>
+      <itunes:season>1</itunes:season>
       <itunes:image href="https://example.org/podcast/episodes/001-premier/cover.jpg"/>
       <podcast:season name="Saison un">1</podcast:season>
       <podcast:episode display="Ép. 1">1</podcast:episode>
@@ -91,6 +96,7 @@ FEED = """<?xml version='1.0' encoding='UTF-8'?>
       <enclosure url="https://example.org/podcast/audio/002-suite.mp3" length="{second_length}" type="audio/mpeg"/>
       <itunes:duration>0:03</itunes:duration>
       <itunes:explicit>true</itunes:explicit>
+      <itunes:episodeType>bonus</itunes:episodeType>
     </item>
   </channel>
 </rss>
@@ -173,8 +179,8 @@ CHANNEL_MISTAKES = {
     "no artwork": ('<itunes:image href="https://example.org/podcast/artwork.png"/>', "", (ERROR, "itunes:image")),
     "no title": ("<title>Freelance.Family</title>", "<title> </title>", (ERROR, "title")),
     "no link": ("<link>https://example.org/podcast/</link>", "", (ERROR, "link")),
-    "explicit yes": ("<itunes:explicit>false</itunes:explicit>\n    <podcast:guid>",
-                     "<itunes:explicit>yes</itunes:explicit>\n    <podcast:guid>", (ERROR, "itunes:explicit")),
+    "explicit yes": ("<itunes:explicit>false</itunes:explicit>\n    <itunes:type>",
+                     "<itunes:explicit>yes</itunes:explicit>\n    <itunes:type>", (ERROR, "itunes:explicit")),
     "no author": ("<itunes:author>Camille Durand</itunes:author>", "", (WARNING, "itunes:author")),
     "no owner's email": ("<itunes:email>camille@example.org</itunes:email>", "", (WARNING, "itunes:owner")),
 }
@@ -204,6 +210,10 @@ ITEM_MISTAKES = {
     "duration not a duration": ("<itunes:duration>0:03</itunes:duration>", "<itunes:duration>3 min</itunes:duration>",
                                 (ERROR, SECOND, "itunes:duration")),
     "no explicit": ("<itunes:explicit>true</itunes:explicit>", "", (WARNING, SECOND, "itunes:explicit")),
+    "show type capitalised": ("<itunes:type>episodic<", "<itunes:type>Serial<", (ERROR, "channel", "itunes:type")),
+    "episode type unknown": ("<itunes:episodeType>bonus<", "<itunes:episodeType>extra<", (ERROR, SECOND, "itunes:episodeType")),
+    "episode number zero": ("<itunes:episode>1<", "<itunes:episode>0<", (ERROR, FIRST, "itunes:episode")),
+    "season number not a number": ("<itunes:season>1<", "<itunes:season>un<", (ERROR, FIRST, "itunes:season")),
 }
 
 
@@ -211,6 +221,13 @@ ITEM_MISTAKES = {
 def test_item_tags(site, old, new, expected):
     site.seed(old, new)
     assert site.found() == [expected]
+
+
+def test_a_serial_show_numbers_its_full_episodes(site):
+    site.seed("<itunes:type>episodic<", "<itunes:type>serial<")
+    assert site.found() == []  # the first is numbered; the second, a bonus, need not be
+    site.seed("<itunes:episode>1</itunes:episode>", "")
+    assert site.found() == [(ERROR, FIRST, "itunes:episode")]
 
 
 def test_artwork_of_an_episode_in_cmyk(site):
@@ -359,6 +376,7 @@ PODCAST_MISTAKES = {
     "season not an integer": ('name="Saison un">1<', 'name="Saison un">un<', (ERROR, FIRST, "podcast:season")),
     "episode not a number": ('display="Ép. 1">1<', 'display="Ép. 1">1a<', (ERROR, FIRST, "podcast:episode")),
     "episode display too long": ('display="Ép. 1"', f'display="{"x" * 33}"', (WARNING, FIRST, "podcast:episode")),
+    "alternateEnclosure bitrate with a unit": ('bitrate="64000"', 'bitrate="64 kb/s"', (ERROR, FIRST, "podcast:alternateEnclosure")),
     "alternateEnclosure without type": ('<podcast:alternateEnclosure type="audio/mpeg"', "<podcast:alternateEnclosure",
                                         (ERROR, FIRST, "podcast:alternateEnclosure")),
 }
@@ -421,6 +439,15 @@ def test_transcript_files(site, name, content):
     [finding] = site.findings()
     assert (finding.level, finding.where, finding.tag) == (ERROR, FIRST, "podcast:transcript")
     assert name in finding.message
+
+
+def test_the_pipelines_own_transcripts_pass(site):
+    words = (Word(0.0, 0.4, " Bonjour"), Word(0.5, 1.2, " à"), Word(1.3, 2.5, " toutes."))
+    transcript = Transcript("fr", 20.0, (Segment(0.0, 2.5, "Bonjour à toutes.", words, "Camille Durand"),
+                                          Segment(3.0, 4.0, "Et à tous.", (), "Inès Moreau")))
+    for kind, name in PUBLISHED.items():
+        (site.public / "episodes" / "001-premier" / name).write_text(get_writer(kind).write(transcript), encoding="utf-8")
+    assert site.found() == []
 
 
 def test_transcript_not_reachable(site):
