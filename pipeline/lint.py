@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Callable, Generator, Iterable, Iterator
+from typing import Any, Callable, Generator, Iterable, Iterator, Literal
 
 from lxml import etree
 
@@ -28,7 +28,9 @@ from .podcast_spec import (
     TEXT_LIMIT, TRANSCRIPT_TYPES,
 )
 
-ERROR, WARNING = "error", "warning"
+Level = Literal["error", "warning"]
+ERROR: Level = "error"
+WARNING: Level = "warning"
 CHANNEL = "channel"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -54,7 +56,7 @@ EPISODE_TYPES = ("full", "trailer", "bonus")
 
 @dataclass(frozen=True)
 class Finding:
-    level: str  # ERROR or WARNING
+    level: Level
     where: str  # "channel", or the episode: its item's title (its guid when it has none)
     tag: str  # "enclosure", "itunes:duration", "podcast:person"…
     message: str
@@ -85,7 +87,7 @@ def where(element: Any) -> str:
     return CHANNEL
 
 
-def _find(level: str, element: Any, tag: str, message: str) -> Finding:
+def _find(level: Level, element: Any, tag: str, message: str) -> Finding:
     return Finding(level, where(element), tag, message)
 
 
@@ -124,10 +126,8 @@ def _seconds(text: str) -> float | None:
 
 
 def _number(text: str | None) -> float | None:
-    try:
-        return float(text) if text is not None and text.strip() else None
-    except ValueError:
-        return None
+    """'73.0' in seconds; None for anything but a plain non-negative number (no '1e3', 'nan', '-5')."""
+    return float(text) if text is not None and re.fullmatch(r"\d+(\.\d+)?", text.strip()) else None
 
 
 # Apple's tags -----------------------------------------------------------------------------------
@@ -154,7 +154,7 @@ def channel_tags(feed: PublishedFeed) -> Iterator[Finding]:
                       " (Spotify, Podcast Index) email it to confirm who owns the show")
 
 
-def _explicit(parent: Any, missing: str) -> Iterator[Finding]:
+def _explicit(parent: Any, missing: Level) -> Iterator[Finding]:
     explicit = parent.find("itunes:explicit", NS)
     if explicit is None:
         need = "Apple requires it" if missing == ERROR else "Apple recommends it"
@@ -549,10 +549,10 @@ def podcast_soundbite(feed: PublishedFeed) -> Iterator[Finding]:
     for element in (yield from _tags(feed, spec)):
         start, length = element.get("startTime"), element.get("duration")
         for name, value in (("startTime", start), ("duration", length)):
-            if value is not None and value.strip() and (_number(value) is None or _number(value) < 0):
+            if value is not None and value.strip() and _number(value) is None:
                 yield _find(ERROR, element, spec.tag, f"{name} {value!r} is not a number of seconds")
         seconds = _number(length)
-        if seconds is not None and seconds >= 0 and not low <= seconds <= high:
+        if seconds is not None and not low <= seconds <= high:
             yield _find(WARNING, element, spec.tag, f"lasts {seconds:g} s; the spec recommends {low:g} to {high:g} s")
         episode = _seconds(_text(element.getparent().find("itunes:duration", NS)))
         if episode is not None and seconds is not None and (_number(start) or 0) + seconds > episode + DURATION_TOLERANCE:
