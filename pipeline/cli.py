@@ -200,14 +200,15 @@ def check(root: Path) -> None:
             problems += 1
             click.secho(str(e), fg="red", err=True)
     layout = PublicLayout(show)
-    findings = lint(layout) if layout.file(FEED).is_file() else []
+    built = layout.file(FEED).is_file()
+    findings = lint(layout) if built else []
     if findings:
         click.echo(render_findings(findings, colour=sys.stderr.isatty()), err=True)
     if problems:
         raise click.ClickException(f"{problems} episode(s) need fixing")
     if errors(findings):
         raise click.ClickException(f"public/{FEED} has {len(errors(findings))} error(s); fix them and run 'podcast build'")
-    linted = f" public/{FEED}: {len(findings)} warning(s)." if layout.file(FEED).is_file() else ""
+    linted = f" public/{FEED}: {len(findings)} warning(s)." if built else ""
     click.echo("podcast.toml and every episode.toml are fine." + linted)
 
 
