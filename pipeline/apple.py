@@ -1,9 +1,13 @@
-"""Apple Podcasts' category list, which `itunes:category` must use to the letter.
+"""Apple Podcasts' rules on what a show gives: its category list and its artwork.
 
-From Apple's "Podcasts categories" support page (the 2019 list, still current).
+The categories, which `itunes:category` must use to the letter, are from Apple's "Podcasts
+categories" support page (the 2019 list, still current); the artwork's limits from "A Podcaster's
+Guide to RSS" (`itunes:image`). `config.py` checks podcast.toml with them, `lint.py` a built feed.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
@@ -55,3 +59,23 @@ def parse_category(text: str) -> tuple[str, ...]:
         subs = ", ".join(CATEGORIES[parts[0]]) or "none"
         raise ValueError(f"{parts[1]!r} is not a subcategory of {parts[0]!r} (choose from: {subs})")
     return parts
+
+
+def artwork_problem(path: Path) -> str:
+    """What Apple would reject in the artwork: it must be a square PNG or JPEG of 1400 to 3000 px."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not path.is_file():
+        return "does not exist"
+    try:
+        with Image.open(path) as image:
+            kind, (width, height), mode = image.format, image.size, image.mode
+    except (UnidentifiedImageError, OSError):
+        return "is not an image"
+    if kind not in ("PNG", "JPEG"):
+        return f"is {kind}; Apple takes PNG or JPEG"
+    if width != height or not 1400 <= width <= 3000:
+        return f"is {width}×{height}; Apple wants a square of 1400 to 3000 pixels"
+    if mode not in ("RGB", "RGBA", "P", "L"):
+        return f"uses the {mode} colour mode; save it as RGB"
+    return ""

@@ -1,7 +1,7 @@
 """Order the stages: per episode normalise → transcribe → diarize → correct → notes → tag, then feed and site.
 
 One episode's failure is recorded and reported; the other episodes still build, and the feed
-and the site list the episodes that are ready.
+and the site list the episodes that are ready. The feed written is then linted (`lint.py`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from .errors import ConfigError, PipelineError
 from .stages.feed import Feed
 from .jobs import EpisodeJob, Paths, Published, Resources, ShowJob
 from .layout import PublicLayout
+from .lint import Finding, errors, lint
 from .stages.normalise import Normalise
 from .stages.notes import Notes
 from .records import Episode, Show
@@ -67,10 +68,11 @@ class Report:
     show: dict[str, State] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     published: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # the linter's, on the feed as built
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not errors(self.findings)
 
 
 def episode_folders(paths: Paths) -> list[Path]:
@@ -188,6 +190,10 @@ def build(
             _show_pass(ShowJob(show=show, episodes=ready, paths=paths, resources=resources), store, run, report)
             if not dry_run and not wanted and not only and report.show.get("site") != State.FAILED:
                 prune(layout, store, ready)
+            if not dry_run and report.show.get("feed") in (State.RAN, State.FRESH):
+                # What apps will read, checked as it now is in public/; an error fails the build
+                # (exit status 1) but removes nothing: the feed stays as the feed stage wrote it.
+                report.findings = lint(layout)
         finally:
             store.hashes.save()
     return report

@@ -16,6 +16,7 @@ from . import __version__
 from .build import STAGE_NAMES, Report, build
 from .engine import Outcome, State, write_atomic
 from .errors import PipelineError
+from .lint import render as render_findings
 from .render import clock
 from .results import Levelled, Transcribed
 from .transcriber import ENGINES
@@ -96,6 +97,8 @@ def summarise(report: Report, seconds: float) -> None:
         click.secho(f"✗ {failure.where} [{failure.stage}]", fg="red", bold=True, err=True)
         for line in failure.message.splitlines():
             click.echo(f"    {line}", err=True)
+    if report.findings:
+        click.echo(render_findings(report.findings, colour=sys.stderr.isatty()), err=True)
     unpublished = [e.slug + f" ({e.note})" for e in report.episodes if e.note]
     if any(state not in (State.FRESH, State.RAN) for state in report.show.values()):
         states = ", ".join(f"{stage} {state}" for stage, state in report.show.items())
@@ -169,7 +172,10 @@ def status(root: Path) -> None:
 @root_option
 @library_errors
 def check(root: Path) -> None:
-    """Check podcast.toml and every episode.toml without building anything.
+    """Check podcast.toml and every episode.toml without building anything, and lint public/feed.xml when it exists.
+
+    The feed's errors (what Apple or the Podcasting 2.0 spec refuses) make the exit status 1;
+    its warnings are printed only.
 
     Example:
 
@@ -178,6 +184,8 @@ def check(root: Path) -> None:
     from .build import episode_folders, read_episode
     from .config import load_show
     from .jobs import Paths
+    from .layout import FEED, PublicLayout
+    from .lint import errors, lint
     from .scaffold import is_placeholder
 
     show = load_show(root)
@@ -191,9 +199,17 @@ def check(root: Path) -> None:
         except PipelineError as e:
             problems += 1
             click.secho(str(e), fg="red", err=True)
+    layout = PublicLayout(show)
+    built = layout.file(FEED).is_file()
+    findings = lint(layout) if built else []
+    if findings:
+        click.echo(render_findings(findings, colour=sys.stderr.isatty()), err=True)
     if problems:
         raise click.ClickException(f"{problems} episode(s) need fixing")
-    click.echo("podcast.toml and every episode.toml are fine.")
+    if errors(findings):
+        raise click.ClickException(f"public/{FEED} has {len(errors(findings))} error(s); fix them and run 'podcast build'")
+    linted = f" public/{FEED}: {len(findings)} warning(s)." if built else ""
+    click.echo("podcast.toml and every episode.toml are fine." + linted)
 
 
 @cli.command()

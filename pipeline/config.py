@@ -338,26 +338,6 @@ def _person(p: _Person) -> Person:
     return Person(name=p.name, role=p.role, url=p.url, img=p.img, bio=p.bio, email=p.email)
 
 
-def _artwork_problem(path: Path) -> str:
-    """What Apple would reject in the artwork: it must be a square PNG or JPEG of 1400 to 3000 px."""
-    from PIL import Image, UnidentifiedImageError
-
-    if not path.is_file():
-        return "does not exist"
-    try:
-        with Image.open(path) as image:
-            kind, (width, height), mode = image.format, image.size, image.mode
-    except (UnidentifiedImageError, OSError):
-        return "is not an image"
-    if kind not in ("PNG", "JPEG"):
-        return f"is {kind}; Apple takes PNG or JPEG"
-    if width != height or not 1400 <= width <= 3000:
-        return f"is {width}×{height}; Apple wants a square of 1400 to 3000 pixels"
-    if mode not in ("RGB", "RGBA", "P", "L"):
-        return f"uses the {mode} colour mode; save it as RGB"
-    return ""
-
-
 def _show_file(root: Path, path: Path, text: str, key: str, name: str) -> Path | None:
     if not name:
         return None
@@ -376,7 +356,7 @@ def load_show(root: Path) -> Show:
     path = root / SHOW_FILE
     raw, text = read_checked(path, _Show)
     artwork = (root / raw.artwork).resolve()
-    problem = _artwork_problem(artwork)
+    problem = apple.artwork_problem(artwork)
     if problem:
         raise ConfigError(f"{path}:{_line_of(text, 'artwork')}: 'artwork': {raw.artwork} {problem}")
     base_url = raw.base_url if raw.base_url.endswith("/") else raw.base_url + "/"

@@ -11,6 +11,7 @@ import posixpath
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from .records import Show
 from .writers import PUBLISHED
@@ -73,6 +74,19 @@ class PublicLayout:
 
     def url(self, relative: str) -> str:
         return self.show.base_url + relative
+
+    def relative(self, url: str) -> str | None:
+        """The path in `public/` that `url` is served from (the inverse of `url`); None elsewhere.
+
+        A folder's URL ("episodes/x/") is its index.html, as a web server serves it.
+        """
+        if not url.startswith(self.show.base_url):
+            return None
+        path = unquote(urlsplit(url[len(self.show.base_url):]).path)  # no query, no #fragment
+        if path == "" or path.endswith("/"):
+            path += INDEX
+        path = posixpath.normpath(path)
+        return None if path.startswith(("../", "/")) or path == ".." else path
 
     @staticmethod
     def link(relative: str, from_page: str) -> str:

@@ -62,3 +62,13 @@ def test_a_record_this_version_cannot_read_is_stale_not_a_crash(tmp_path):
     (tmp_path / ".build" / "ep" / "shout.json").write_text('{"fingerprint": "x", "outputs": {}, "data": {"length": 7}}')
     assert store.load("ep", stage) is None
     assert check(stage, job, store, "ep") == State.STALE
+
+
+def test_a_url_maps_back_to_its_file(layout):
+    for relative in (layout.audio("001-x"), layout.transcript("001-x", "vtt"), layout.artwork):
+        assert layout.relative(layout.url(relative)) == relative
+    assert layout.relative("https://example.org/podcast/episodes/001-x/") == "episodes/001-x/index.html"
+    assert layout.relative("https://example.org/podcast/") == "index.html"
+    assert layout.relative("https://example.org/podcast/audio/a%20b.mp3?from=rss#t=3") == "audio/a b.mp3"
+    assert layout.relative("https://example.org/elsewhere.mp3") is None  # outside base_url
+    assert layout.relative("https://example.org/podcast/../secret") is None  # not under public/

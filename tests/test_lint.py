@@ -1,0 +1,545 @@
+"""The feed linter: a clean public/ written by hand, then one mistake at a time.
+
+Every expected value here is worked out by hand or measured by another tool: the MP3s are
+ffmpeg's sine of a duration we ask for, the sizes are what the file system says, and feed.xml
+is a string written below, not the output of the product's feed builder.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import imageio_ffmpeg
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+import pipeline.build
+
+from pipeline.build import build
+from pipeline.cli import cli
+from pipeline.config import load_show
+from pipeline.layout import PublicLayout
+from pipeline.lint import ERROR, RULES, WARNING, Finding, html_problems, lint, render
+from pipeline.records import Person, Segment, Show, Transcript, Word
+from pipeline.writers import PUBLISHED, get_writer
+from tests.conftest import REPO, without_whisper
+
+BASE = "https://example.org/podcast/"
+FIRST, SECOND = "Premier épisode", "Deuxième épisode"
+FIRST_SECONDS, SECOND_SECONDS = 20, 3  # what ffmpeg is asked for
+
+VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:02.500\n<v Camille Durand>Bonjour à toutes et à tous.\n"
+SRT = "1\n00:00:00,000 --> 00:00:02,500\nBonjour à toutes et à tous.\n"
+TRANSCRIPT_JSON = {"version": "1.0.0", "segments": [
+    {"speaker": "Camille Durand", "startTime": 0.0, "endTime": 2.5, "body": "Bonjour à toutes et à tous."}]}
+CHAPTERS = {"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"}, {"startTime": 10.5, "title": "Le TJM"}]}
+
+FEED = """<?xml version='1.0' encoding='UTF-8'?>
+<rss xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:podcast="https://podcastindex.org/namespace/1.0"
+     xmlns:content="http://purl.org/rss/1.0/modules/content/" version="2.0">
+  <channel>
+    <title>Freelance.Family</title>
+    <link>https://example.org/podcast/</link>
+    <description>Des freelances racontent leur métier.</description>
+    <language>fr</language>
+    <itunes:author>Camille Durand</itunes:author>
+    <itunes:owner><itunes:name>Camille Durand</itunes:name><itunes:email>camille@example.org</itunes:email></itunes:owner>
+    <itunes:image href="https://example.org/podcast/artwork.png"/>
+    <itunes:category text="Business"><itunes:category text="Careers"/></itunes:category>
+    <itunes:category text="Society &amp; Culture"/>
+    <itunes:explicit>false</itunes:explicit>
+    <itunes:type>episodic</itunes:type>
+    <podcast:guid>917393e3-1b1e-5cef-ace4-edaa54e1f810</podcast:guid>
+    <podcast:locked owner="camille@example.org">no</podcast:locked>
+    <podcast:license>CC-BY-4.0</podcast:license>
+    <podcast:medium>podcast</podcast:medium>
+    <podcast:funding url="https://example.org/soutenir">Soutenir l'émission</podcast:funding>
+    <podcast:person role="host" href="https://example.org/camille">Camille Durand</podcast:person>
+    <item>
+      <title>Premier épisode</title>
+      <link>https://example.org/podcast/episodes/001-premier/</link>
+      <guid isPermaLink="false">4da6df53-8d88-5a78-ba32-054bad9eee80</guid>
+      <description>&lt;p&gt;Avec &lt;strong&gt;Inès Moreau&lt;/strong&gt;.&lt;/p&gt;</description>
+      <content:encoded><![CDATA[<p>Avec <strong>Inès Moreau</strong>.</p><ul><li>Le TJM<li>Le portage</ul>]]></content:encoded>
+      <pubDate>Mon, 02 Feb 2026 08:30:00 +0100</pubDate>
+      <enclosure url="https://example.org/podcast/audio/001-premier.mp3" length="{first_length}" type="audio/mpeg"/>
+      <itunes:duration>20</itunes:duration>
+      <itunes:explicit>false</itunes:explicit>
+      <itunes:episodeType>full</itunes:episodeType>
+      <itunes:episode>1</itunes:episode>
+      <itunes:season>1</itunes:season>
+      <itunes:image href="https://example.org/podcast/episodes/001-premier/cover.jpg"/>
+      <podcast:season name="Saison un">1</podcast:season>
+      <podcast:episode display="Ép. 1">1</podcast:episode>
+      <podcast:transcript url="https://example.org/podcast/episodes/001-premier/transcript.vtt" type="text/vtt" language="fr"/>
+      <podcast:transcript url="https://example.org/podcast/episodes/001-premier/transcript.srt" type="application/x-subrip" rel="captions"/>
+      <podcast:transcript url="https://example.org/podcast/episodes/001-premier/transcript.json" type="application/json"/>
+      <podcast:transcript url="https://example.org/podcast/episodes/001-premier/transcript.txt" type="text/plain"/>
+      <podcast:chapters url="https://example.org/podcast/episodes/001-premier/chapters.json" type="application/json+chapters"/>
+      <podcast:soundbite startTime="2.5" duration="15.0">Pourquoi le TJM</podcast:soundbite>
+      <podcast:alternateEnclosure type="audio/mpeg" length="{first_length}" bitrate="64000" default="true" title="MP3">
+        <podcast:source uri="https://example.org/podcast/audio/001-premier.mp3"/>
+        <podcast:source uri="ipfs://QmdwGqd3d2gFPGeJNLLCshdiPert45fMu84552Y4XHTy4y"/>
+      </podcast:alternateEnclosure>
+      <podcast:person role="guest" group="cast">Inès Moreau</podcast:person>
+      <podcast:person role="host">Camille Durand</podcast:person>
+    </item>
+    <item>
+      <title>Deuxième épisode</title>
+      <guid isPermaLink="false">0c4f37a1-2b4e-5d0a-9a66-3d2e7f1b8c90</guid>
+      <description>Une suite, sans balises.</description>
+      <pubDate>Mon, 09 Feb 2026 08:30:00 +0100</pubDate>
+      <enclosure url="https://example.org/podcast/audio/002-suite.mp3" length="{second_length}" type="audio/mpeg"/>
+      <itunes:duration>0:03</itunes:duration>
+      <itunes:explicit>true</itunes:explicit>
+      <itunes:episodeType>bonus</itunes:episodeType>
+    </item>
+  </channel>
+</rss>
+"""
+
+
+def sine_mp3(path: Path, seconds: int) -> Path:
+    """An MP3 of `seconds` of a 440 Hz sine, made by ffmpeg's lavfi (a LAME header: the true duration)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi",
+               "-i", f"sine=frequency=440:duration={seconds}", "-ac", "1", "-b:a", "64k", str(path)]
+    subprocess.run(command, check=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def audio(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("audio")
+    sine_mp3(folder / "001-premier.mp3", FIRST_SECONDS)
+    sine_mp3(folder / "002-suite.mp3", SECOND_SECONDS)
+    return folder
+
+
+class Site:
+    """A show's public/ in a temporary folder, with the feed above; `seed` puts one mistake in."""
+
+    def __init__(self, root: Path, audio: Path) -> None:
+        self.public = root / "public"
+        shutil.copytree(audio, self.public / "audio")
+        Image.new("RGB", (1400, 1400), (200, 120, 40)).save(self.public / "artwork.png")
+        episode = self.public / "episodes" / "001-premier"
+        episode.mkdir(parents=True)
+        Image.new("RGB", (1400, 1400), (40, 120, 200)).save(episode / "cover.jpg", "JPEG")
+        (episode / "transcript.vtt").write_text(VTT, encoding="utf-8")
+        (episode / "transcript.srt").write_text(SRT, encoding="utf-8")
+        (episode / "transcript.json").write_text(json.dumps(TRANSCRIPT_JSON), encoding="utf-8")
+        (episode / "transcript.txt").write_text("Bonjour à toutes et à tous.\n", encoding="utf-8")
+        (episode / "chapters.json").write_text(json.dumps(CHAPTERS), encoding="utf-8")
+        self.feed = FEED.replace("{first_length}", str((self.public / "audio" / "001-premier.mp3").stat().st_size))
+        self.feed = self.feed.replace("{second_length}", str((self.public / "audio" / "002-suite.mp3").stat().st_size))
+        self.write()
+        self.layout = PublicLayout(Show(
+            root=root, title="Freelance.Family", description="Des freelances racontent leur métier.", language="fr",
+            author="Camille Durand", owner=Person("Camille Durand", email="camille@example.org"), base_url=BASE,
+            categories=(("Business", "Careers"),), artwork=self.public / "artwork.png",
+        ))
+
+    def write(self) -> None:
+        (self.public / "feed.xml").write_text(self.feed, encoding="utf-8")
+
+    def seed(self, old: str, new: str, count: int = 1) -> None:
+        assert self.feed.count(old) >= count, f"{old!r} is not in the feed"
+        self.feed = self.feed.replace(old, new, count)
+        self.write()
+
+    def findings(self) -> list[Finding]:
+        return lint(self.layout)
+
+    def found(self) -> list[tuple[str, str, str]]:
+        return [(f.level, f.where, f.tag) for f in self.findings()]
+
+
+@pytest.fixture
+def site(tmp_path, audio) -> Site:
+    return Site(tmp_path / "show", audio)
+
+
+def test_a_clean_feed_has_no_findings(site):
+    assert site.findings() == []
+
+
+def test_every_rule_has_a_summary_and_a_source():
+    assert len({r.name for r in RULES}) == len(RULES)
+    for rule in RULES:
+        assert rule.summary and rule.source and set(rule.levels.split(", ")) <= {ERROR, WARNING}, rule.name
+
+
+# One mistake each: (what is in the clean feed, what replaces it, the one finding expected).
+CHANNEL_MISTAKES = {
+    "no artwork": ('<itunes:image href="https://example.org/podcast/artwork.png"/>', "", (ERROR, "itunes:image")),
+    "no title": ("<title>Freelance.Family</title>", "<title> </title>", (ERROR, "title")),
+    "no link": ("<link>https://example.org/podcast/</link>", "", (ERROR, "link")),
+    "explicit yes": ("<itunes:explicit>false</itunes:explicit>\n    <itunes:type>",
+                     "<itunes:explicit>yes</itunes:explicit>\n    <itunes:type>", (ERROR, "itunes:explicit")),
+    "no author": ("<itunes:author>Camille Durand</itunes:author>", "", (WARNING, "itunes:author")),
+    "no owner's email": ("<itunes:email>camille@example.org</itunes:email>", "", (WARNING, "itunes:owner")),
+}
+
+
+@pytest.mark.parametrize("old, new, expected", CHANNEL_MISTAKES.values(), ids=CHANNEL_MISTAKES.keys())
+def test_channel_tags(site, old, new, expected):
+    site.seed(old, new)
+    assert site.found() == [(expected[0], "channel", expected[1])]
+
+
+def test_channel_without_any_category(site):
+    site.seed('<itunes:category text="Society &amp; Culture"/>', "")
+    site.seed('<itunes:category text="Business"><itunes:category text="Careers"/></itunes:category>', "")
+    assert site.found() == [(ERROR, "channel", "itunes:category")]
+
+
+ITEM_MISTAKES = {
+    "no guid": ('<guid isPermaLink="false">0c4f37a1-2b4e-5d0a-9a66-3d2e7f1b8c90</guid>', "", (ERROR, SECOND, "guid")),
+    "no enclosure type": ('type="audio/mpeg"/>\n      <itunes:duration>0:03', '/>\n      <itunes:duration>0:03',
+                          (ERROR, SECOND, "enclosure")),
+    "no title": ("<title>Deuxième épisode</title>", "", (ERROR, "0c4f37a1-2b4e-5d0a-9a66-3d2e7f1b8c90", "title")),
+    "pubDate not RFC 2822": ("Mon, 09 Feb 2026 08:30:00 +0100", "2026-02-09", (ERROR, SECOND, "pubDate")),
+    "no pubDate": ("<pubDate>Mon, 09 Feb 2026 08:30:00 +0100</pubDate>", "", (WARNING, SECOND, "pubDate")),
+    "no description": ("<description>Une suite, sans balises.</description>", "", (WARNING, SECOND, "description")),
+    "no duration": ("<itunes:duration>0:03</itunes:duration>", "", (WARNING, SECOND, "itunes:duration")),
+    "duration not a duration": ("<itunes:duration>0:03</itunes:duration>", "<itunes:duration>3 min</itunes:duration>",
+                                (ERROR, SECOND, "itunes:duration")),
+    "no explicit": ("<itunes:explicit>true</itunes:explicit>", "", (WARNING, SECOND, "itunes:explicit")),
+    "show type capitalised": ("<itunes:type>episodic<", "<itunes:type>Serial<", (ERROR, "channel", "itunes:type")),
+    "episode type unknown": ("<itunes:episodeType>bonus<", "<itunes:episodeType>extra<", (ERROR, SECOND, "itunes:episodeType")),
+    "episode number zero": ("<itunes:episode>1<", "<itunes:episode>0<", (ERROR, FIRST, "itunes:episode")),
+    "season number not a number": ("<itunes:season>1<", "<itunes:season>un<", (ERROR, FIRST, "itunes:season")),
+}
+
+
+@pytest.mark.parametrize("old, new, expected", ITEM_MISTAKES.values(), ids=ITEM_MISTAKES.keys())
+def test_item_tags(site, old, new, expected):
+    site.seed(old, new)
+    assert site.found() == [expected]
+
+
+def test_a_serial_show_numbers_its_full_episodes(site):
+    site.seed("<itunes:type>episodic<", "<itunes:type>serial<")
+    assert site.found() == []  # the first is numbered; the second, a bonus, need not be
+    site.seed("<itunes:episode>1</itunes:episode>", "")
+    assert site.found() == [(ERROR, FIRST, "itunes:episode")]
+
+
+def test_artwork_of_an_episode_in_cmyk(site):
+    Image.new("CMYK", (1400, 1400)).save(site.public / "episodes" / "001-premier" / "cover.jpg", "JPEG")
+    [finding] = site.findings()
+    assert (finding.level, finding.where, finding.tag) == (ERROR, FIRST, "itunes:image")
+    assert "CMYK" in finding.message and "cover.jpg" in finding.message
+
+
+def test_artwork_of_the_show_too_small(site):
+    Image.new("RGB", (1200, 1200)).save(site.public / "artwork.png")
+    [finding] = site.findings()
+    assert (finding.level, finding.where, finding.tag) == (ERROR, "channel", "itunes:image")
+    assert "1200×1200" in finding.message
+
+
+def test_artwork_missing(site):
+    (site.public / "episodes" / "001-premier" / "cover.jpg").unlink()
+    assert site.found() == [(ERROR, FIRST, "itunes:image")]
+
+
+def test_channel_description_over_4000_bytes(site):
+    site.seed("Des freelances racontent leur métier.", "é" * 2000 + "ab")  # 4002 bytes in UTF-8
+    assert site.found() == [(ERROR, "channel", "description")]
+
+
+def test_channel_description_of_exactly_4000_bytes_is_fine(site):
+    site.seed("Des freelances racontent leur métier.", "é" * 2000)
+    assert site.found() == []
+
+
+def test_html_mismatched_in_show_notes(site):
+    site.seed("<p>Avec <strong>Inès Moreau</strong>.</p>", "<p>Avec <strong>Inès Moreau</p>.")
+    [finding] = site.findings()
+    assert (finding.level, finding.where, finding.tag) == (WARNING, FIRST, "content:encoded")
+    assert "</p> while <strong> is still open" in finding.message
+
+
+def test_html_unclosed_in_an_escaped_description(site):
+    site.seed("&lt;/strong&gt;.&lt;/p&gt;</description>", ".&lt;/p&gt;</description>")
+    assert site.found() == [(WARNING, FIRST, "description")]
+
+
+def test_html_problems_name_the_tags():
+    assert html_problems("<p>ok</p><ul><li>a<li>b</ul><br><section>s</section> a < b & c") == []
+    assert html_problems("<b>gras") == ["<b> is never closed"]
+    assert html_problems("texte</em>") == ["</em> closes nothing"]
+
+
+def test_duplicate_guid(site):
+    site.seed("0c4f37a1-2b4e-5d0a-9a66-3d2e7f1b8c90", "4da6df53-8d88-5a78-ba32-054bad9eee80")
+    [finding] = site.findings()
+    assert (finding.level, finding.where, finding.tag) == (ERROR, SECOND, "guid")
+    assert FIRST in finding.message
+
+
+def test_duplicate_enclosure(site):
+    # The second item copied the first's enclosure (and duration, so that only the copy is wrong).
+    second = site.public / "audio" / "002-suite.mp3"
+    site.seed(f'002-suite.mp3" length="{second.stat().st_size}"',
+              f'001-premier.mp3" length="{(site.public / "audio" / "001-premier.mp3").stat().st_size}"')
+    site.seed("<itunes:duration>0:03</itunes:duration>", "<itunes:duration>20</itunes:duration>")
+    assert site.found() == [(ERROR, SECOND, "enclosure")]
+
+
+def test_enclosure_length_is_not_the_files_size(site):
+    size = (site.public / "audio" / "002-suite.mp3").stat().st_size
+    site.seed(f'length="{size}"', f'length="{size + 1}"')
+    [finding] = site.findings()
+    assert (finding.level, finding.where, finding.tag) == (ERROR, SECOND, "enclosure")
+    assert f"{size + 1}" in finding.message and f"{size} bytes" in finding.message
+
+
+def test_enclosure_not_reachable(site):
+    (site.public / "audio" / "002-suite.mp3").unlink()
+    [finding] = site.findings()
+    assert (finding.level, finding.where, finding.tag) == (ERROR, SECOND, "enclosure")
+    assert "public/audio/002-suite.mp3 does not exist" in finding.message
+
+
+def test_enclosure_elsewhere_cannot_be_checked(site):
+    site.seed("https://example.org/podcast/audio/002-suite.mp3", "https://cdn.example.net/002-suite.mp3")
+    assert site.found() == [(WARNING, SECOND, "enclosure")]
+
+
+def test_duration_differs_from_the_mp3(site):
+    site.seed("<itunes:duration>20</itunes:duration>", "<itunes:duration>22</itunes:duration>")
+    [finding] = site.findings()
+    assert (finding.level, finding.where, finding.tag) == (ERROR, FIRST, "itunes:duration")
+    assert "says 22 s" in finding.message and "20.0 s" in finding.message
+
+
+def test_duration_within_a_second_is_fine(site):
+    site.seed("<itunes:duration>20</itunes:duration>", "<itunes:duration>00:00:21</itunes:duration>")
+    assert site.found() == []
+
+
+@pytest.mark.parametrize("code", ["francais", "fr_FR", "xx"])
+def test_language_not_a_code(site, code):
+    site.seed("<language>fr</language>", f"<language>{code}</language>")
+    assert site.found() == [(ERROR, "channel", "language")]
+
+
+def test_language_with_a_region(site):
+    site.seed("<language>fr</language>", "<language>fr-CA</language>")
+    assert site.found() == []
+
+
+def test_category_off_apples_list(site):
+    site.seed('<itunes:category text="Careers"/>', '<itunes:category text="Carreers"/>')
+    [finding] = site.findings()
+    assert (finding.level, finding.where, finding.tag) == (ERROR, "channel", "itunes:category")
+    assert "'Carreers' is not a subcategory of 'Business'" in finding.message
+
+
+PODCAST_MISTAKES = {
+    "guid not a UUID": ("917393e3-1b1e-5cef-ace4-edaa54e1f810", "freelance-family", (ERROR, "channel", "podcast:guid")),
+    "guid a UUIDv4": ("917393e3-1b1e-5cef-ace4-edaa54e1f810", "917393e3-1b1e-4cef-ace4-edaa54e1f810",
+                      (ERROR, "channel", "podcast:guid")),
+    "guid twice": ("<podcast:medium>", "<podcast:guid>917393e3-1b1e-5cef-ace4-edaa54e1f810</podcast:guid><podcast:medium>",
+                   (ERROR, "channel", "podcast:guid")),
+    "guid in an item": ("<podcast:season", "<podcast:guid>917393e3-1b1e-5cef-ace4-edaa54e1f810</podcast:guid><podcast:season",
+                        (ERROR, FIRST, "podcast:guid")),
+    "locked true": ('camille@example.org">no<', 'camille@example.org">true<', (ERROR, "channel", "podcast:locked")),
+    "locked owner not an email": ('owner="camille@example.org"', 'owner="Camille"', (WARNING, "channel", "podcast:locked")),
+    "custom license without url": (">CC-BY-4.0<", ">my-license-v1<", (ERROR, "channel", "podcast:license")),
+    "medium capitalised": (">podcast</podcast:medium>", ">Podcast</podcast:medium>", (ERROR, "channel", "podcast:medium")),
+    "funding without url": ('<podcast:funding url="https://example.org/soutenir">', "<podcast:funding>",
+                            (ERROR, "channel", "podcast:funding")),
+    "funding text too long": ("Soutenir l'émission", "x" * 129, (WARNING, "channel", "podcast:funding")),
+    "person with no name": ('role="host" href="https://example.org/camille">Camille Durand<',
+                            'role="host" href="https://example.org/camille"><', (ERROR, "channel", "podcast:person")),
+    "person role off the taxonomy": ('role="guest" group="cast"', 'role="invitée" group="cast"', (WARNING, FIRST, "podcast:person")),
+    "person role of another group": ('role="guest" group="cast"', 'role="guest" group="writing"', (WARNING, FIRST, "podcast:person")),
+    "transcript without type": ('transcript.txt" type="text/plain"', 'transcript.txt"', (ERROR, FIRST, "podcast:transcript")),
+    "transcript type unknown": ('transcript.txt" type="text/plain"', 'transcript.txt" type="text/markdown"',
+                                (WARNING, FIRST, "podcast:transcript")),
+    "chapters type not json+chapters": ('type="application/json+chapters"', 'type="application/json"',
+                                        (WARNING, FIRST, "podcast:chapters")),
+    "chapters without url": ('<podcast:chapters url="https://example.org/podcast/episodes/001-premier/chapters.json"',
+                             "<podcast:chapters", (ERROR, FIRST, "podcast:chapters")),
+    "soundbite start_time": ('startTime="2.5"', 'start_time="2.5"', (ERROR, FIRST, "podcast:soundbite")),
+    "soundbite too short": ('duration="15.0"', 'duration="10"', (WARNING, FIRST, "podcast:soundbite")),
+    "soundbite start not a number": ('startTime="2.5"', 'startTime="0:02.5"', (ERROR, FIRST, "podcast:soundbite")),
+    "soundbite unknown attribute": ('duration="15.0">', 'duration="15.0" title="TJM">', (WARNING, FIRST, "podcast:soundbite")),
+    "season not an integer": ('name="Saison un">1<', 'name="Saison un">un<', (ERROR, FIRST, "podcast:season")),
+    "episode not a number": ('display="Ép. 1">1<', 'display="Ép. 1">1a<', (ERROR, FIRST, "podcast:episode")),
+    "episode display too long": ('display="Ép. 1"', f'display="{"x" * 33}"', (WARNING, FIRST, "podcast:episode")),
+    "alternateEnclosure bitrate with a unit": ('bitrate="64000"', 'bitrate="64 kb/s"', (ERROR, FIRST, "podcast:alternateEnclosure")),
+    "alternateEnclosure without type": ('<podcast:alternateEnclosure type="audio/mpeg"', "<podcast:alternateEnclosure",
+                                        (ERROR, FIRST, "podcast:alternateEnclosure")),
+}
+
+
+@pytest.mark.parametrize("old, new, expected", PODCAST_MISTAKES.values(), ids=PODCAST_MISTAKES.keys())
+def test_podcast_tags(site, old, new, expected):
+    site.seed(old, new)
+    assert site.found() == [expected]
+
+
+def test_soundbite_misnamed_attribute_is_named(site):
+    site.seed('startTime="2.5"', 'start_time="2.5"')
+    [finding] = site.findings()
+    assert "no startTime attribute" in finding.message and "'start_time'" in finding.message
+
+
+def test_alternate_enclosure_without_source(site):
+    site.seed('<podcast:source uri="https://example.org/podcast/audio/001-premier.mp3"/>', "")
+    site.seed('<podcast:source uri="ipfs://QmdwGqd3d2gFPGeJNLLCshdiPert45fMu84552Y4XHTy4y"/>', "")
+    assert site.found() == [(ERROR, FIRST, "podcast:alternateEnclosure")]
+
+
+def test_alternate_enclosure_source_without_uri(site):
+    site.seed('<podcast:source uri="ipfs://QmdwGqd3d2gFPGeJNLLCshdiPert45fMu84552Y4XHTy4y"/>', "<podcast:source/>")
+    assert site.found() == [(ERROR, FIRST, "podcast:source")]
+
+
+def test_alternate_enclosure_length_is_not_the_files_size(site):
+    size = (site.public / "audio" / "001-premier.mp3").stat().st_size
+    site.seed(f'type="audio/mpeg" length="{size}" bitrate', f'type="audio/mpeg" length="{size - 1}" bitrate')
+    assert site.found() == [(ERROR, FIRST, "podcast:source")]
+
+
+def test_alternate_enclosure_without_length(site):
+    size = (site.public / "audio" / "001-premier.mp3").stat().st_size
+    site.seed(f'type="audio/mpeg" length="{size}" bitrate', 'type="audio/mpeg" bitrate')
+    assert site.found() == [(WARNING, FIRST, "podcast:alternateEnclosure")]
+
+
+TRANSCRIPT_FILES = {
+    "vtt without header": ("transcript.vtt", VTT.replace("WEBVTT\n", "")),
+    "vtt header glued": ("transcript.vtt", VTT.replace("WEBVTT", "WEBVTTX")),
+    "vtt timing with commas": ("transcript.vtt", VTT.replace("00:00:02.500", "00:00:02,500")),
+    "srt garbage": ("transcript.srt", "Bonjour\n" + SRT),
+    "json without segments": ("transcript.json", json.dumps({"version": "1.0.0"})),
+    "json not json": ("transcript.json", "{'version': '1.0.0'}"),
+    "json segment without start": ("transcript.json", json.dumps({"version": "1.0.0", "segments": [{"body": "x"}]})),
+    "text not utf-8": ("transcript.txt", None),
+}
+
+
+@pytest.mark.parametrize("name, content", TRANSCRIPT_FILES.values(), ids=TRANSCRIPT_FILES.keys())
+def test_transcript_files(site, name, content):
+    path = site.public / "episodes" / "001-premier" / name
+    if content is None:
+        path.write_bytes("Café".encode("latin-1"))
+    else:
+        path.write_text(content, encoding="utf-8")
+    [finding] = site.findings()
+    assert (finding.level, finding.where, finding.tag) == (ERROR, FIRST, "podcast:transcript")
+    assert name in finding.message
+
+
+def test_the_pipelines_own_transcripts_pass(site):
+    words = (Word(0.0, 0.4, " Bonjour"), Word(0.5, 1.2, " à"), Word(1.3, 2.5, " toutes."))
+    transcript = Transcript("fr", 20.0, (Segment(0.0, 2.5, "Bonjour à toutes.", words, "Camille Durand"),
+                                          Segment(3.0, 4.0, "Et à tous.", (), "Inès Moreau")))
+    for kind, name in PUBLISHED.items():
+        (site.public / "episodes" / "001-premier" / name).write_text(get_writer(kind).write(transcript), encoding="utf-8")
+    assert site.found() == []
+
+
+def test_transcript_not_reachable(site):
+    (site.public / "episodes" / "001-premier" / "transcript.srt").unlink()
+    assert site.found() == [(ERROR, FIRST, "podcast:transcript")]
+
+
+CHAPTERS_FILES = {
+    "no version": {"chapters": CHAPTERS["chapters"]},
+    "version a number": {"version": 1.2, "chapters": CHAPTERS["chapters"]},
+    "no chapters": {"version": "1.2.0"},
+    "startTime a string": {"version": "1.2.0", "chapters": [{"startTime": "0", "title": "Intro"}]},
+}
+
+
+@pytest.mark.parametrize("data", CHAPTERS_FILES.values(), ids=CHAPTERS_FILES.keys())
+def test_chapters_file(site, data):
+    (site.public / "episodes" / "001-premier" / "chapters.json").write_text(json.dumps(data), encoding="utf-8")
+    assert site.found() == [(ERROR, FIRST, "podcast:chapters")]
+
+
+def test_chapters_out_of_order(site):
+    chapters = {"version": "1.2.0", "chapters": list(reversed(CHAPTERS["chapters"]))}
+    (site.public / "episodes" / "001-premier" / "chapters.json").write_text(json.dumps(chapters), encoding="utf-8")
+    assert site.found() == [(WARNING, FIRST, "podcast:chapters")]
+
+
+def test_chapters_not_reachable(site):
+    (site.public / "episodes" / "001-premier" / "chapters.json").unlink()
+    assert site.found() == [(ERROR, FIRST, "podcast:chapters")]
+
+
+def test_a_feed_that_is_not_xml(site):
+    site.seed("</channel>", "")
+    assert site.found() == [(ERROR, "channel", "rss")]
+
+
+def test_render_names_each_finding_and_counts():
+    findings = [Finding(ERROR, FIRST, "enclosure", "length is 1"), Finding(WARNING, "channel", "itunes:author", "none")]
+    text = render(findings)
+    assert text.splitlines() == [f"error   {FIRST} · enclosure: length is 1", "warning channel · itunes:author: none",
+                                 "feed.xml: 1 error, 1 warning"]
+    assert "\x1b[31merror" in render(findings, colour=True)
+    assert render([]) == "feed.xml: 0 errors, 0 warnings"
+
+
+@pytest.fixture
+def built(show_root, add_episode):
+    """A show built from a tone (Whisper hears nothing in it), with one guest."""
+    add_episode("001-premier", 'title = "Premier"\npublished = 2026-01-05\nnumber = 1\n'
+                '[[guests]]\nname = "Inès Moreau"\nurl = "https://example.org/ines"\n')
+    with without_whisper():
+        report = build(show_root)
+    assert report.ok, report.failures
+    assert report.findings == []
+    return show_root
+
+
+def test_a_built_show_lints_clean(built):
+    assert lint(PublicLayout(load_show(built))) == []
+
+
+def test_check_lints_the_built_feed(built):
+    feed = built / "public" / "feed.xml"
+    text = feed.read_text(encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["check", "--root", str(built)], catch_exceptions=False)
+    assert result.exit_code == 0 and "feed.xml: 0 warning(s)" in result.output
+
+    feed.write_text(text.replace("<itunes:author>Camille Durand</itunes:author>", ""), encoding="utf-8")
+    result = runner.invoke(cli, ["check", "--root", str(built)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output  # a warning is printed, not a failure
+    assert "warning channel · itunes:author" in result.output
+
+    feed.write_text(text.replace("<itunes:duration>4</itunes:duration>", "<itunes:duration>9</itunes:duration>"), encoding="utf-8")
+    result = runner.invoke(cli, ["check", "--root", str(built)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "error   Premier · itunes:duration: says 9 s" in result.output and "feed.xml has 1 error(s)" in result.output
+
+
+def test_build_reports_the_linters_errors_and_keeps_public(built, monkeypatch):
+    before = sorted(p.relative_to(built) for p in (built / "public").rglob("*"))
+    wrong = Finding(ERROR, "Premier", "enclosure", "length is 1 but 001-premier.mp3 has 2 bytes")
+    monkeypatch.setattr(pipeline.build, "lint", lambda layout: [wrong])
+    with without_whisper():
+        result = CliRunner().invoke(cli, ["build", "--root", str(built)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "error   Premier · enclosure: length is 1" in result.output
+    assert sorted(p.relative_to(built) for p in (built / "public").rglob("*")) == before
+
+
+def test_the_readme_shows_every_rule_as_the_code_says():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for rule in RULES:
+        assert f"| `{rule.name}` | {rule.summary} | {rule.levels} | {rule.source} |" in readme, rule.name
