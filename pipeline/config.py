@@ -487,7 +487,7 @@ def load_episode(folder: Path, show: Show) -> Episode:
         published = datetime.combine(published, time(0, 0), tzinfo=ZoneInfo(show.timezone))
     audio, tracks = _recordings(raw, toml)
     image = toml.file("image", raw.image) if raw.image else None
-    if image and (problem := _artwork_problem(image)):  # feedgen would drop it without a word
+    if image and (problem := apple.artwork_problem(image)):  # feedgen would drop it without a word
         raise ConfigError(f"{toml.where('image')}: 'image': {raw.image} {problem}")
     people = [p.name for p in show.hosts] + [p.name for p in raw.guests]
     for name in raw.speaking_order:
