@@ -148,6 +148,33 @@ def test_feedparser_reads_it(feed):
     assert entry.published_parsed[:5] == (2026, 2, 2, 7, 30)  # 08:30 in Paris is 07:30 UTC
 
 
+def test_feed_follows_a_new_artwork(feed, show_root):
+    """A new cover changes the MP3s it is embedded in, and a JPEG one its URL: the feed is rebuilt
+    though no episode's notes changed, or apps would read a wrong length and a missing image."""
+    from PIL import Image
+
+    def lengths_match(channel):
+        for item in channel.findall("item"):
+            enclosure = item.find("enclosure")
+            mp3 = show_root / "public" / enclosure.get("url").removeprefix("http://localhost:8000/")
+            assert int(enclosure.get("length")) == mp3.stat().st_size, mp3.name
+
+    before = (show_root / "public" / "audio" / "001-portage.mp3").stat().st_size
+    Image.effect_noise((1400, 1400), 60).convert("RGB").save(show_root / "artwork.png")  # same name, new picture
+    assert build(show_root).ok
+    assert (show_root / "public" / "audio" / "001-portage.mp3").stat().st_size != before
+    lengths_match(etree.parse(str(feed)).find("channel"))
+
+    Image.new("RGB", (1400, 1400), "navy").save(show_root / "cover.jpg", quality=95)
+    toml = show_root / "podcast.toml"
+    toml.write_text(toml.read_text().replace('artwork = "artwork.png"', 'artwork = "cover.jpg"'))
+    assert build(show_root).ok
+    channel = etree.parse(str(feed)).find("channel")
+    assert channel.find("itunes:image", NS).get("href") == "http://localhost:8000/artwork.jpg"
+    assert (show_root / "public" / "artwork.jpg").read_bytes() == (show_root / "cover.jpg").read_bytes()
+    lengths_match(channel)
+
+
 def test_guid_survives_a_new_title(feed, show_root):
     before = etree.parse(str(feed)).findtext("channel/item/guid")
     toml = show_root / "episodes" / "001-portage" / "episode.toml"
