@@ -57,6 +57,15 @@ class Chapter(Record):
     url: str = ""
 
 
+@dataclass(frozen=True)
+class QuotePicks(Record):
+    """The host's say over the episode's quotes (episode.toml `[quotes]`): sentences to quote
+    first, and sentences never to quote, each named by all or part of its text."""
+
+    pin: tuple[str, ...] = ()
+    veto: tuple[str, ...] = ()
+
+
 STEREO_TARGET = -16.0  # Apple: about -16 LKFS
 MONO_TARGET = -19.0  # the mono equivalent (a mono file plays on both speakers, 3 dB louder)
 
@@ -161,6 +170,7 @@ class Episode(Record):
     guests: tuple[Person, ...] = ()
     links: tuple[Link, ...] = ()
     chapters: tuple[Chapter, ...] = ()
+    quotes: QuotePicks = field(default_factory=QuotePicks)
     explicit: bool | None = None
     draft: bool = False
     tracks: tuple[Track, ...] = ()
