@@ -128,6 +128,7 @@ class Quoted:
 @dataclass(frozen=True)
 class Noted:
     notes: Path  # the show notes, an HTML fragment for the feed and the page
+    markdown: Path  # the same notes in Markdown, for a newsletter or a video's description
 
 
 @dataclass(frozen=True)
