@@ -24,6 +24,8 @@ INDEX = "index.html"
 STYLE = "style.css"
 AUDIO = "audio"  # every episode's MP3 (and M4A)
 EPISODES = "episodes"  # a folder per episode: its page and transcripts
+CHAPTERS = "chapters.json"
+NOTES_MARKDOWN = "notes.md"
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,14 @@ class PublicLayout:
 
     def transcript(self, slug: str, kind: str) -> str:
         return self.episode(slug) + PUBLISHED[kind]
+
+    def chapters(self, slug: str) -> str:
+        """Podcasting 2.0 JSON chapters, for the feed's <podcast:chapters>."""
+        return self.episode(slug) + CHAPTERS
+
+    def notes_markdown(self, slug: str) -> str:
+        """The show notes in Markdown, for a newsletter or a video's description."""
+        return self.episode(slug) + NOTES_MARKDOWN
 
     @property
     def episode_folders(self) -> tuple[Path, ...]:
