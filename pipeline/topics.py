@@ -29,15 +29,19 @@ from .records import Chapter, Segment, Transcript
 SENTENCE_END = re.compile(r"[.?!…]+[»\"”)]*$")
 WORD = re.compile(r"\w+(?:['’]\w+)*")
 
-# Chosen on real read French (bench/chapters.py): 3 sentences on each side of a gap found the
-# planted changes best; 2 left too few content words to compare, 5 blurred valleys together.
+# 3 sentences on each side of a gap: about one answer of an interview, enough content words to
+# compare. On the only real French at hand (bench/chapters.py: read clips of 20-40 s a topic,
+# 1-2 content words shared within a topic) windows of 1 to 4 found as many planted changes
+# (0 or 1 of 3, what random cuts find): it cannot choose; 3 finds the planted topics of the tests.
 WINDOW_SENTENCES = 3
 # A valley shallower than this (in cosine similarity) is two sentences that happen to share a
 # word or not, not a change of subject.
 MIN_DEPTH = 0.1
 # A chapter is somewhere a listener jumps to: shorter than 30 s it is a sentence or two, which
-# a list of chapters does not help with. Longer episodes get longer minimum sections (a tenth of
-# the episode, up to 3 minutes) so an hour-long interview gets a dozen chapters at most, not 60.
+# a list of chapters does not help with (on bench/chapters.py's real topics of 21-39 s, 45 s
+# left no chapter at all, 20 and 30 s the same ones). Longer episodes get longer minimum
+# sections (a tenth of the episode, up to 3 minutes) so an hour-long interview gets a dozen
+# chapters at most, not 60.
 MIN_SECTION_SECONDS = 30.0
 MAX_MIN_SECTION_SECONDS = 180.0
 SECTION_FRACTION = 0.1
@@ -159,11 +163,13 @@ def gap_similarities(bags: list[Counter[str]], window: int) -> list[float]:
 def depth_scores(similarities: list[float]) -> list[float]:
     """Hearst's depth of each valley: how far the similarity rises to the highest point reached
     climbing left, plus the same on the right. A gap that is no valley (lower than a neighbour
-    on either side) scores 0: on a slope, the subject is drifting, not changing there."""
+    on either side) scores 0: on a slope, the subject is drifting, not changing there. A flat
+    valley floor (windows sharing no word at all over several gaps) is one valley, scored at
+    its middle."""
     depths = []
     for i, here in enumerate(similarities):
         neighbours = similarities[max(0, i - 1):i] + similarities[i + 1:i + 2]
-        if any(n < here for n in neighbours):
+        if any(n < here for n in neighbours) or i != _floor_middle(similarities, i):
             depths.append(0.0)
             continue
         left = here
@@ -178,6 +184,16 @@ def depth_scores(similarities: list[float]) -> list[float]:
             right = value
         depths.append((left - here) + (right - here))
     return depths
+
+
+def _floor_middle(values: list[float], i: int) -> int:
+    """The middle of the run of gaps around `i` that have the same value as it."""
+    first = last = i
+    while first > 0 and values[first - 1] == values[i]:
+        first -= 1
+    while last < len(values) - 1 and values[last + 1] == values[i]:
+        last += 1
+    return (first + last) // 2
 
 
 def _smoothed(values: list[float]) -> list[float]:

@@ -110,3 +110,7 @@ def test_unpunctuated_text_ends_a_sentence_at_each_segment():
 
 def test_only_valleys_have_a_depth():
     assert topics.depth_scores([0.5, 0.3, 0.1, 0.4, 0.2, 0.6]) == pytest.approx([0, 0, 0.7, 0, 0.6, 0])
+
+
+def test_a_flat_valley_floor_is_one_valley_at_its_middle():
+    assert topics.depth_scores([0.4, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3]) == pytest.approx([0, 0, 0, 0.7, 0, 0, 0])
