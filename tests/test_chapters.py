@@ -171,6 +171,7 @@ def test_notes_show_chapters_and_quotes_in_html_and_markdown(job):
     lines = [line.rstrip() for line in markdown.splitlines() if line[:2].isdigit()]
     assert all(line.endswith("  ") for line in markdown.splitlines() if line[:2].isdigit())  # a Markdown line break
     assert lines == ["00:00 Portage salarial", "01:40 Coworking, vraie communauté", "03:21 Tarif journalier"]
+    assert "00:00 Portage salarial  \n01:40 Coworking, vraie communauté  \n03:21 Tarif journalier  \n" in markdown  # a block
     assert [c.start for c in chaptered.chapters] == [0.0, 100.3, 201.1]
     for quote in quoted.quotes:
         minutes, seconds = divmod(int(quote.start), 60)
@@ -217,3 +218,25 @@ def test_build_publishes_the_chapters_everywhere(show_root, add_episode, no_whis
     assert page.xpath("//a[@href='chapters.json']") and page.xpath("//a[@href='notes.md']")
     silent = lxml.html.fromstring(layout.file(layout.page("002-silence")).read_text(encoding="utf-8"))
     assert not silent.xpath("//ul[@class='chapters']") and not silent.xpath("//a[@href='chapters.json']")
+
+
+def test_episode_page_shows_automatic_chapters_and_quotes(job):
+    from pipeline.jobs import Published, ShowJob
+    from pipeline.stages.site import Site
+
+    chaptered, quoted = run(Chapters(), job), run(Quotes(), job)
+    run(Notes(), job)
+    run(Tag(), job)
+    show_job = ShowJob(job.show, [Published(job.episode, job.results)], job.paths, job.resources)
+    outcome = run_stage(Site(), show_job, Store(job.paths.build), "show")
+    assert outcome.state == "ran", outcome.error
+    layout = job.layout
+    page = lxml.html.fromstring(layout.file(layout.page("001-portage")).read_text(encoding="utf-8"))
+    assert [li.text_content() for li in page.xpath("//ul[@class='chapters']/li")] == [
+        "0:00 Portage salarial", "1:40 Coworking, vraie communauté", "3:21 Tarif journalier"]
+    assert [float(li.get("data-start")) for li in page.xpath("//ul[@class='chapters']/li")] == [c.start for c in chaptered.chapters]
+    footers = [q.find("footer").text_content() for q in page.xpath("//blockquote[@class='quote']")]
+    assert footers == [f"{q.speaker}, {int(q.start) // 60}:{int(q.start) % 60:02d}" for q in quoted.quotes]
+    published = valid_chapters_json(layout.file(layout.chapters("001-portage")))
+    assert [c["title"] for c in published["chapters"]] == [c.title for c in chaptered.chapters]
+    assert layout.file(layout.notes_markdown("001-portage")).read_text(encoding="utf-8") == job.results[Noted].markdown.read_text(encoding="utf-8")
