@@ -65,7 +65,8 @@ def score(sentence: Sentence, phrases: list[str], hosts: frozenset[str]) -> floa
       the second 1/2…; a sentence about what the episode is about scores higher. The 0.2 lets a
       well-formed sentence without any stand in for a short episode.
     - length: `length_weight` of its word count.
-    - speaker: `HOST_WEIGHT` for a host when the episode has someone else speaking.
+    - speaker: `HOST_WEIGHT` for a host, so the guests' words come first (a host alone has all
+      their sentences count half, which changes no order).
     - never: a question (a host's question is no statement), a sentence with a filler ("euh").
     """
     words = sentence.words
@@ -97,8 +98,6 @@ def pick(
             raise LookupError(pin)
         if hits[0] not in pinned:
             pinned.append(hits[0])
-    if not {s.speaker for s in found} - hosts:
-        hosts = frozenset()  # a host alone: their words are the episode's
     phrases = key_phrases(" ".join(s.text for s in found), language, top=EPISODE_KEY_PHRASES) if found else []
     scores = {i: score(s, phrases, hosts) for i, s in enumerate(allowed) if s not in pinned}
     ranked = sorted((i for i, value in scores.items() if value > 0), key=lambda i: -scores[i])

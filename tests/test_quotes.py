@@ -163,3 +163,15 @@ def test_bad_quotes_are_named_with_file_and_key(show_root, body, message):
     with pytest.raises(ConfigError, match=message) as error:
         load_episode(folder, load_show(show_root))
     assert str(error.value).startswith(str(folder / "episode.toml"))
+
+
+def test_after_two_only_quotes_near_the_best(monkeypatch):
+    """Past the first two, a sentence scoring under SHARE_OF_BEST of the best is no quote."""
+    scores = {"a": 1.0, "b": 0.2, "c": 0.35, "d": 0.25, "e": 0.0}
+    found = [topics.Sentence(i * 10.0, i * 10.0 + 5, GUEST, text) for i, text in enumerate(scores)]
+    monkeypatch.setattr(quotes, "score", lambda sentence, phrases, hosts: scores[sentence.text])
+    assert [s.text for s in pick(found)] == ["a", "c"]  # d (0.25) and b under 0.3 of the best
+    scores["a"] = 0.5
+    assert [s.text for s in pick(found)] == ["a", "c", "d", "b"]  # all four within 0.3 of 0.5
+    scores.update(a=0.0, b=0.0, c=0.0, d=0.0)
+    assert pick(found) == []  # nothing quotable: no quote, never a filler or a question to fill up
