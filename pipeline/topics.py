@@ -84,7 +84,7 @@ def content_words(text: str, language: str = "fr") -> list[str]:
     stop = _yake_stop_words(language)
     words = []
     for word in WORD.findall(text.lower()):
-        word = re.sub(r"^[a-z]['’]", "", word)  # l'entreprise → entreprise
+        word = re.sub(r"^\w{1,2}['’]", "", word)  # l'entreprise → entreprise, qu'un → un
         if len(word) < 3 or word in stop or word.isdigit() or word in FILLERS:
             continue
         if len(word) > 4 and word[-1] in "sx":
@@ -95,7 +95,7 @@ def content_words(text: str, language: str = "fr") -> list[str]:
 
 def _pieces(segment: Segment) -> Iterable[tuple[float, float, str, str]]:
     """(start, end, text, speaker) of each word of a segment; a segment without word timings is
-    one piece per clause, its times shared out by length."""
+    one piece per clause, its times shared out by length, the first with a leading space."""
     if segment.words:
         for word in segment.words:
             yield word.start, word.end, word.text, word.speaker or segment.speaker
@@ -103,9 +103,10 @@ def _pieces(segment: Segment) -> Iterable[tuple[float, float, str, str]]:
     parts = re.findall(r"[^.?!…]+[.?!…]*", segment.text) or [segment.text]
     total = sum(len(p) for p in parts) or 1
     at = segment.start
-    for part in parts:
+    for i, part in enumerate(parts):
         length = (segment.end - segment.start) * len(part) / total
-        yield at, at + length, part, segment.speaker
+        spaced = part if i or part[:1].isspace() else " " + part  # apart from the segment before
+        yield at, at + length, spaced, segment.speaker
         at += length
 
 
@@ -133,8 +134,8 @@ def sentences(transcript: Transcript) -> list[Sentence]:
             if words and who != speaker:
                 close()
             speaker = who
-            # Whisper's words carry their leading space; clauses cut from a segment's text may not.
-            words.append((start, end, text if text[:1].isspace() or not words else " " + text))
+            # A word without a leading space belongs to the one before (" j" + "'ai"), as Whisper means it.
+            words.append((start, end, text))
             if SENTENCE_END.search(text.strip()):
                 close()
         if not punctuated:

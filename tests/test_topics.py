@@ -84,6 +84,7 @@ def test_no_title_repeats_another():
 
 def test_content_words_use_yakes_french_stop_words():
     assert topics.content_words("Les freelances et l'entreprise, euh, 2026") == ["freelance", "entreprise"]
+    assert topics.content_words("qu'un coworking et l’hôtesse") == ["coworking", "hôtesse"]
 
 
 def test_sentences_end_at_punctuation_and_at_a_change_of_speaker():
@@ -114,3 +115,9 @@ def test_only_valleys_have_a_depth():
 
 def test_a_flat_valley_floor_is_one_valley_at_its_middle():
     assert topics.depth_scores([0.4, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3]) == pytest.approx([0, 0, 0, 0.7, 0, 0, 0])
+
+
+def test_elided_words_stay_attached_as_whisper_splits_them():
+    words = (Word(0.0, 0.3, " Hier"), Word(0.3, 0.5, " j"), Word(0.5, 0.8, "'ai"), Word(0.8, 1.2, " ouvert."))
+    transcript = Transcript("fr", 2.0, (Segment(0.0, 1.2, "Hier j'ai ouvert.", words),))
+    assert topics.sentences(transcript)[0].text == "Hier j'ai ouvert."
