@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 
 from .records import QuotePicks
 from .results import Quote
@@ -48,12 +47,6 @@ def length_weight(words: int) -> float:
     if words > high:
         return max(0.0, (ceiling - words) / (ceiling - high))
     return 1.0
-
-
-@dataclass(frozen=True)
-class Scored:
-    sentence: Sentence
-    score: float
 
 
 def score(sentence: Sentence, phrases: list[str], hosts: frozenset[str]) -> float:

@@ -19,7 +19,7 @@ from pipeline.engine import Store, run_stage
 from pipeline.jobs import EpisodeJob, Paths, Resources
 from pipeline.layout import PublicLayout
 from pipeline.records import Chapter, Episode, QuotePicks
-from pipeline.results import Chaptered, Corrected, Levelled, Noted, Quoted
+from pipeline.results import Corrected, Levelled, Noted
 from pipeline.stages.chapters import Chapters
 from pipeline.stages.notes import Notes
 from pipeline.stages.quotes import Quotes

@@ -9,7 +9,7 @@ import pytest
 from pipeline import quotes, topics
 from pipeline.config import load_episode, load_show
 from pipeline.errors import ConfigError
-from pipeline.records import QuotePicks, Segment, Transcript, Word
+from pipeline.records import QuotePicks
 from tests.planted import FILLER_SENTENCE, GUEST, HOST, TOPICS, planted
 
 HOSTS = frozenset({HOST})
