@@ -65,7 +65,7 @@ def score(sentence: Sentence, phrases: list[str], hosts: frozenset[str]) -> floa
     words = sentence.words
     if sentence.is_question or any(w in FILLERS for w in words):
         return 0.0
-    text = " " + " ".join(words) + " "
+    text = f" {_normal(sentence.text)} "  # matched as pins are: "d'entreprise" holds "entreprise"
     held = sum(1 / (rank + 1) for rank, phrase in enumerate(phrases) if f" {_normal(phrase)} " in text)
     weight = HOST_WEIGHT if sentence.speaker in hosts else 1.0
     return (0.2 + held) * length_weight(len(words)) * weight

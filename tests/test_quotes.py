@@ -175,3 +175,8 @@ def test_after_two_only_quotes_near_the_best(monkeypatch):
     assert [s.text for s in pick(found)] == ["a", "c", "d", "b"]  # all four within 0.3 of 0.5
     scores.update(a=0.0, b=0.0, c=0.0, d=0.0)
     assert pick(found) == []  # nothing quotable: no quote, never a filler or a question to fill up
+
+
+def test_key_phrases_are_found_across_elisions_and_case():
+    sentence = topics.Sentence(0, 5, GUEST, "Sans créer d'Entreprise, le freelance facture quand même ses clients chaque mois.")
+    assert quotes.score(sentence, ["entreprise"], HOSTS) > quotes.score(sentence, ["coworking"], HOSTS) > 0
