@@ -187,7 +187,9 @@ class Episode(Record):
     def metadata(self) -> dict[str, Any]:
         """What a reader sees of the episode, without where its files lie."""
         data = self.to_dict()
-        for key in ("folder", "audio", "tracks", "jingles"):
+        # The host's pins and vetoes reach readers through the quotes stage's result, which the
+        # stages after it depend on: a veto must not re-tag the MP3.
+        for key in ("folder", "audio", "tracks", "jingles", "quotes"):
             del data[key]
         data["image"] = self.image.name if self.image else ""
         return data

@@ -240,3 +240,14 @@ def test_episode_page_shows_automatic_chapters_and_quotes(job):
     published = valid_chapters_json(layout.file(layout.chapters("001-portage")))
     assert [c["title"] for c in published["chapters"]] == [c.title for c in chaptered.chapters]
     assert layout.file(layout.notes_markdown("001-portage")).read_text(encoding="utf-8") == job.results[Noted].markdown.read_text(encoding="utf-8")
+
+
+def test_a_veto_reruns_the_quotes_not_the_tags(show_root, add_episode, no_whisper):
+    from tests.test_build import run
+
+    folder = add_episode("001-portage", 'title = "Portage"\npublished = 2026-01-05\n')
+    assert run(show_root)[1].ok
+    with (folder / "episode.toml").open("a", encoding="utf-8") as f:
+        f.write('[quotes]\nveto = ["mon ancien client"]\n')
+    ran, report = run(show_root)
+    assert report.ok and ran.stages("001-portage") == {"quotes"}  # the same quotes: nothing after it
