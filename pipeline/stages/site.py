@@ -11,7 +11,7 @@ from ..engine import Stage
 from ..jobs import Published, ShowJob
 from ..layout import INDEX, STYLE, PublicLayout
 from ..render import environment, render, template_files
-from ..results import Chaptered, Corrected, Levelled, Noted, Quoted, Written
+from ..results import Chaptered, Corrected, Levelled, Noted, Quoted, Written, dump
 from ..writers import PUBLISHED, get_writer
 from . import feed
 from .transcribe import load_transcript
@@ -45,7 +45,9 @@ class Site(Stage):
     result = Written
 
     def settings(self, job: ShowJob) -> dict[str, Any]:
-        return feed.published_settings(job.show, job.episodes)
+        # The pages get the quotes and the soundbite as such, not only inside the notes.
+        quoted = {p.episode.slug: dump(p.results[Quoted]) for p in job.episodes}
+        return {**feed.published_settings(job.show, job.episodes), "quotes": quoted}
 
     def inputs(self, job: ShowJob) -> dict[str, Path]:
         files = {f"template:{name}": path for name, path in template_files(job.paths.templates).items()}
