@@ -1,4 +1,5 @@
-"""Order the stages: per episode normalise → transcribe → diarize → correct → notes → tag, then feed and site.
+"""Order the stages: per episode normalise → transcribe → diarize → correct → chapters → quotes → notes
+→ tag, then feed and site.
 
 One episode's failure is recorded and reported; the other episodes still build, and the feed
 and the site list the episodes that are ready. The feed written is then linted (`lint.py`).
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Protocol
 
 from .config import EPISODE_FILE, load_episode, load_show
+from .stages.chapters import Chapters
 from .stages.corrections import Correct
 from .engine import Outcome, Stage, State, Store, check, clean_temporaries, run_stage
 from .errors import ConfigError, PipelineError
@@ -23,6 +25,7 @@ from .layout import PublicLayout
 from .lint import Finding, errors, lint
 from .stages.normalise import Normalise
 from .stages.notes import Notes
+from .stages.quotes import Quotes
 from .records import Episode, Show
 from .results import Results, Tagged
 from .stages.site import Site
@@ -32,7 +35,7 @@ from .stages.transcribe import Transcribe
 
 logger = logging.getLogger(__name__)
 
-EPISODE_STAGES: tuple[Stage, ...] = (Normalise(), Transcribe(), Diarize(), Correct(), Notes(), Tag())
+EPISODE_STAGES: tuple[Stage, ...] = (Normalise(), Transcribe(), Diarize(), Correct(), Chapters(), Quotes(), Notes(), Tag())
 SHOW_STAGES: tuple[Stage, ...] = (Feed(), Site())
 STAGE_NAMES = tuple(s.name for s in EPISODE_STAGES + SHOW_STAGES)
 PUBLISH_STAGES = {"tag"}  # what drafts and scheduled episodes skip: nothing of theirs lands in public/

@@ -19,7 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from . import apple
 from .errors import ConfigError
-from .records import AudioSettings, Chapter, Episode, Jingles, Link, Loudness, Person, Show, Track, Transcription
+from .records import (
+    AudioSettings, Chapter, Episode, Jingles, Link, Loudness, Person, QuotePicks, Show, Track, Transcription,
+)
 
 SHOW_FILE = "podcast.toml"
 EPISODE_FILE = "episode.toml"
@@ -192,6 +194,14 @@ class _Chapter(_Strict):
         return value
 
 
+QuoteText = Annotated[str, Field(min_length=3)]
+
+
+class _Quotes(_Strict):
+    pin: list[QuoteText] = Field([], max_length=4)  # quotes.MAX_QUOTES
+    veto: list[QuoteText] = []
+
+
 class _Track(_Strict):
     file: str = Field(min_length=1)
     offset: float = Field(0.0, ge=0.0)
@@ -212,6 +222,7 @@ class _Episode(_Strict):
     guests: list[_Person] = []
     links: list[_Link] = []
     chapters: list[_Chapter] = []
+    quotes: _Quotes = _Quotes()
     explicit: bool | None = None
     draft: bool = False
     audio: list[str] | None = None
@@ -466,6 +477,13 @@ def _chapters(raw: _Episode, toml: _EpisodeToml) -> tuple[Chapter, ...]:
     return chapters
 
 
+def _quote_picks(raw: _Episode, toml: _EpisodeToml) -> QuotePicks:
+    both = [p for p in raw.quotes.pin if p.lower() in {v.lower() for v in raw.quotes.veto}]
+    if both:
+        raise ConfigError(f"{toml.where('veto')}: 'quotes.veto': {both[0]!r} is also pinned; keep it in one of 'pin' and 'veto'")
+    return QuotePicks(pin=tuple(raw.quotes.pin), veto=tuple(raw.quotes.veto))
+
+
 def load_episode(folder: Path, show: Show) -> Episode:
     """Read `<folder>/episode.toml` and find its recordings.
 
@@ -509,6 +527,7 @@ def load_episode(folder: Path, show: Show) -> Episode:
         guests=tuple(_person(p) for p in raw.guests),
         links=tuple(Link(title=link.title, url=link.url) for link in raw.links),
         chapters=chapters,
+        quotes=_quote_picks(raw, toml),
         explicit=raw.explicit,
         draft=raw.draft,
         tracks=tuple(tracks),

@@ -25,6 +25,8 @@ INDEX = "index.html"
 STYLE = "style.css"
 AUDIO = "audio"  # every episode's MP3 (and M4A)
 EPISODES = "episodes"  # a folder per episode: its page and transcripts
+CHAPTERS = "chapters.json"
+NOTES_MARKDOWN = "notes.md"
 
 
 def _image_suffix(image: Path) -> str:
@@ -62,6 +64,14 @@ class PublicLayout:
     def episode_image(self, slug: str, image: Path) -> str:
         """An episode's own artwork (`image` in episode.toml), published beside its page."""
         return self.episode(slug) + f"image{_image_suffix(image)}"
+
+    def chapters(self, slug: str) -> str:
+        """Podcasting 2.0 JSON chapters, for the feed's <podcast:chapters>."""
+        return self.episode(slug) + CHAPTERS
+
+    def notes_markdown(self, slug: str) -> str:
+        """The show notes in Markdown, for a newsletter or a video's description."""
+        return self.episode(slug) + NOTES_MARKDOWN
 
     @property
     def episode_folders(self) -> tuple[Path, ...]:

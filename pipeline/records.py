@@ -57,6 +57,15 @@ class Chapter(Record):
     url: str = ""
 
 
+@dataclass(frozen=True)
+class QuotePicks(Record):
+    """The host's say over the episode's quotes (episode.toml `[quotes]`): sentences to quote
+    first, and sentences never to quote, each named by all or part of its text."""
+
+    pin: tuple[str, ...] = ()
+    veto: tuple[str, ...] = ()
+
+
 STEREO_TARGET = -16.0  # Apple: about -16 LKFS
 MONO_TARGET = -19.0  # the mono equivalent (a mono file plays on both speakers, 3 dB louder)
 
@@ -167,6 +176,7 @@ class Episode(Record):
     guests: tuple[Person, ...] = ()
     links: tuple[Link, ...] = ()
     chapters: tuple[Chapter, ...] = ()
+    quotes: QuotePicks = field(default_factory=QuotePicks)
     explicit: bool | None = None
     draft: bool = False
     tracks: tuple[Track, ...] = ()
@@ -183,7 +193,9 @@ class Episode(Record):
     def metadata(self) -> dict[str, Any]:
         """What a reader sees of the episode, without where its files lie."""
         data = self.to_dict()
-        for key in ("folder", "audio", "tracks", "jingles"):
+        # The host's pins and vetoes reach readers through the quotes stage's result, which the
+        # stages after it depend on: a veto must not re-tag the MP3.
+        for key in ("folder", "audio", "tracks", "jingles", "quotes"):
             del data[key]
         data["image"] = self.image.name if self.image else ""
         return data

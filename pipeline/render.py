@@ -29,6 +29,14 @@ def label_file(templates: Path, language: str) -> Path:
     raise ConfigError(f"{templates / 'labels'}: no labels for language {language!r} (nor for {DEFAULT_LANGUAGE!r})")
 
 
+def timestamp(seconds: float) -> str:
+    """00:00, or 1:02:03 past an hour: the chapter times YouTube turns into links in a description."""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
 def environment(templates: Path, language: str) -> jinja2.Environment:
     from babel.dates import format_date
 
@@ -46,6 +54,7 @@ def environment(templates: Path, language: str) -> jinja2.Environment:
     # Markdown to plain text, for <meta name="description"> and other attributes.
     env.filters["plain"] = lambda text: jinja2.utils.markupsafe.Markup(markdown.render(text or "")).striptags()
     env.filters["clock"] = clock
+    env.filters["timestamp"] = timestamp
     env.filters["long_date"] = lambda when: format_date(when, format="long", locale=locale)
     env.filters["iso"] = lambda when: when.isoformat() if isinstance(when, datetime) else str(when)
     with label_file(templates, language).open("rb") as f:

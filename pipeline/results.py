@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
+from .records import Chapter
+
 R = TypeVar("R")
 
 
@@ -99,8 +101,34 @@ class Corrected:
 
 
 @dataclass(frozen=True)
+class Chaptered:
+    """The chapters stage: the one chapter list of the notes, the MP3's tags, the page and the feed."""
+
+    chapters: tuple[Chapter, ...]  # records.Chapter, start in seconds, first at 0
+    automatic: bool  # False when episode.toml gave them
+    file: Path  # chapters.json (Podcasting 2.0 JSON chapters) in the build cache
+
+
+@dataclass(frozen=True)
+class Quote:
+    start: float
+    end: float
+    speaker: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """The quotes stage: notable sentences in the order they are said, and the soundbite made from the best."""
+
+    quotes: tuple[Quote, ...]
+    soundbite: Quote | None  # start/end of the 15–120 s span, text = its title (the quote)
+
+
+@dataclass(frozen=True)
 class Noted:
     notes: Path  # the show notes, an HTML fragment for the feed and the page
+    markdown: Path  # the same notes in Markdown, for a newsletter or a video's description
 
 
 @dataclass(frozen=True)

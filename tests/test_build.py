@@ -58,7 +58,7 @@ def test_rebuild_does_nothing_and_edits_redo_only_what_follows(show_root, add_ep
     folder = add_episode("001-premier", EPISODE)
     ran, report = run(show_root)
     assert report.ok and report.published == ["001-premier"]
-    assert ran.stages("001-premier") == {"normalise", "transcribe", "diarize", "correct", "notes", "tag"}
+    assert ran.stages("001-premier") == {"normalise", "transcribe", "diarize", "correct", "chapters", "quotes", "notes", "tag"}
     assert ran.stages("show") == {"feed", "site"}
     public = show_root / "public"
     for path in ("feed.xml", "index.html", "style.css", "artwork.png", "audio/001-premier.mp3",
@@ -244,7 +244,7 @@ def test_corrections_reapply_without_whisper_and_after_it(show_root):
     (folder / "corrections.toml").write_text(CORRECTIONS, encoding="utf-8")
     ran, report = run(show_root)
     assert report.ok, report.failures
-    assert "correct" in ran.stages("001-duo") <= {"correct", "notes"}  # never Whisper again
+    assert "correct" in ran.stages("001-duo") <= {"correct", "chapters", "quotes", "notes"}  # never Whisper again
     assert word_error_rate(" ".join(SAID), published()) == 0
 
     with (show_root / "podcast.toml").open("a", encoding="utf-8") as f:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -383,3 +384,58 @@ def test_custom_license_keeps_its_name_and_links_its_text():
     assert (element.text, element.attrib) == ("Ma-Licence-v1", {"url": "https://example.org/licence.pdf"})
     with pytest.raises(ValueError, match="a custom license needs a url"):
         fg.podcastindex.license("Ma-Licence-v1")
+
+
+class HearsAScript:
+    """A transcriber that 'hears' four sentences spread over the recording, one every 10 s."""
+
+    SENTENCES = ("Bonjour et bienvenue.", "Le portage salarial protège les indépendantes qui débutent.",
+                 "On en reparle la semaine prochaine.", "Merci et à bientôt.")
+
+    def transcribe(self, path, language, prompt="", progress=None):
+        from pipeline.records import Segment, Transcript, Word
+
+        segments = []
+        for n, sentence in enumerate(self.SENTENCES):
+            start = n * 10.0
+            words = sentence.split()
+            timed = tuple(Word(start + i * 0.4, start + i * 0.4 + 0.35, (" " if i else "") + w) for i, w in enumerate(words))
+            segments.append(Segment(start, timed[-1].end, sentence, timed))
+        return Transcript(language, 40.0, tuple(segments))
+
+
+def test_chapters_and_soundbite_items(tmp_path):
+    root = new_show(tmp_path / "show", SHOW_TOML.replace('title = "Test Show"\n', 'title = "Test Show"\nbase_url = "https://example.org/"\n'))
+    for slug, chapters in (("001-portage", '[[chapters]]\nstart = "00:00"\ntitle = "Bonjour"\n[[chapters]]\nstart = "00:20"\ntitle = "La suite"\n'),
+                           ("002-court", "")):
+        folder = root / "episodes" / slug
+        folder.mkdir()
+        write_wav(folder / "enregistrement.wav", speechlike(40, -20, noise=0))
+        (folder / "episode.toml").write_text(f'title = "{slug}"\npublished = 2026-01-0{slug[2]}\n' + chapters, encoding="utf-8")
+    from pipeline.stages import transcribe
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(transcribe, "load", lambda *args, **kwargs: HearsAScript())
+        report = build(root)
+    assert report.ok, (report.failures, report.findings)
+    items = {i.findtext("title"): i for i in etree.parse(str(root / "public" / "feed.xml")).findall("channel/item")}
+    # The chapters tag page: url and type, where the JSON chapters are; only for an episode that has chapters.
+    [chapters] = items["001-portage"].findall("podcast:chapters", NS)
+    assert chapters.attrib == {"url": "https://example.org/episodes/001-portage/chapters.json", "type": "application/json+chapters"}
+    published = json.loads((root / "public" / "episodes" / "001-portage" / "chapters.json").read_text())
+    assert [(c["startTime"], c["title"]) for c in published["chapters"]] == [(0, "Bonjour"), (20, "La suite")]
+    # The soundbite tag page: startTime and duration in seconds (15 to 120 recommended), the quote as its title.
+    [soundbite] = items["001-portage"].findall("podcast:soundbite", NS)
+    start, duration = float(soundbite.get("startTime")), float(soundbite.get("duration"))
+    assert soundbite.text == "Le portage salarial protège les indépendantes qui débutent."
+    assert start == pytest.approx(10.0, abs=0.01) and 15 <= duration <= 120 and start + duration <= 40.5
+    assert set(soundbite.attrib) == {"startTime", "duration"}
+
+
+def test_a_long_quote_is_cut_for_the_soundbite_title():
+    from pipeline.stages.feed import _soundbite_title
+
+    quote = "Le portage salarial, " * 10  # 210 characters
+    title = _soundbite_title(quote.strip())
+    assert len(title) <= 128 and title.endswith("…") and quote.startswith(title[:-1])
+    assert _soundbite_title("Court.") == "Court."

@@ -28,6 +28,8 @@ def test_paths_and_urls_under_a_sub_path(layout, show_root):
     assert layout.file(layout.page("001-x")) == show_root / "public" / "episodes" / "001-x" / "index.html"
     assert layout.url(layout.transcript("001-x", "vtt")) == "https://example.org/podcast/episodes/001-x/transcript.vtt"
     assert layout.url(layout.transcript("001-x", "p20.json")) == "https://example.org/podcast/episodes/001-x/transcript.json"
+    assert layout.url(layout.chapters("001-x")) == "https://example.org/podcast/episodes/001-x/chapters.json"
+    assert layout.file(layout.notes_markdown("001-x")) == show_root / "public" / "episodes" / "001-x" / "notes.md"
     assert layout.feed_url == "https://example.org/podcast/feed.xml"
     assert layout.url(layout.artwork) == "https://example.org/podcast/artwork.png"
 

@@ -23,7 +23,7 @@ from ..jobs import Published, ShowJob
 from ..layout import FEED, PublicLayout
 from ..podcast_ns import PodcastIndexEntryExtension, PodcastIndexExtension
 from ..records import Episode, Show
-from ..results import Levelled, Noted, Tagged, Written, dump
+from ..results import Chaptered, Levelled, Noted, Quoted, Tagged, Written, dump
 from ..writers import CAPTIONS, PUBLISHED, get_writer
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -68,6 +68,16 @@ def bare_title(episode: Episode, show: Show) -> str:
     title = re.sub(rf"^{re.escape(show.title)}{separators}", "", title, flags=re.IGNORECASE)
     title = re.sub(rf"{separators}{re.escape(show.title)}$", "", title, flags=re.IGNORECASE)
     return title.strip() or episode.title
+
+
+SOUNDBITE_TITLE = 128  # podcast:soundbite: "please do not exceed 128 characters for the node value"
+
+
+def _soundbite_title(text: str) -> str:
+    """The quote, cut at a word with an ellipsis when it is longer than the tag page allows."""
+    if len(text) <= SOUNDBITE_TITLE:
+        return text
+    return text[: SOUNDBITE_TITLE - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def build_feed(show: Show, episodes: list[Published]) -> bytes:
@@ -137,6 +147,11 @@ def build_feed(show: Show, episodes: list[Published]) -> bytes:
         if tagged.m4a_bytes:
             bitrate = int(item.results[Levelled].bitrate.rstrip("k")) * 1000
             fe.podcastindex.alternate_enclosure(layout.url(layout.audio(slug, "m4a")), "audio/mp4", tagged.m4a_bytes, bitrate, "AAC")
+        if item.results[Chaptered].chapters:
+            fe.podcastindex.chapters(layout.url(layout.chapters(slug)))
+        soundbite = item.results[Quoted].soundbite
+        if soundbite:
+            fe.podcastindex.soundbite(soundbite.start, soundbite.end - soundbite.start, _soundbite_title(soundbite.text))
         for kind in PUBLISHED:
             fe.podcastindex.transcript(layout.url(layout.transcript(slug, kind)), get_writer(kind).media_type,
                                        episode.language or show.language, "captions" if kind in CAPTIONS else "")
@@ -157,7 +172,8 @@ def published_settings(show: Show, episodes: list[Published]) -> dict[str, Any]:
     return {
         "show": data,
         "episodes": [
-            {"metadata": p.episode.metadata(), "tag": dump(p.results[Tagged]), "normalise": dump(p.results[Levelled])}
+            {"metadata": p.episode.metadata(), "tag": dump(p.results[Tagged]), "normalise": dump(p.results[Levelled]),
+             "chapters": [c.to_dict() for c in p.results[Chaptered].chapters], "quotes": dump(p.results[Quoted])}
             for p in episodes
         ],
     }
@@ -165,7 +181,7 @@ def published_settings(show: Show, episodes: list[Published]) -> dict[str, Any]:
 
 class Feed(Stage):
     name = "feed"
-    version = 2  # 2: the channel's and items' new podcast: tags, itunes:title and itunes:image
+    version = 2  # 2: the channel's and items' new podcast: tags, chapters, soundbite, itunes:title and itunes:image
     result = Written
 
     def settings(self, job: ShowJob) -> dict[str, Any]:

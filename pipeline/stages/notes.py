@@ -1,6 +1,8 @@
-"""The episode's show notes, an HTML fragment rendered by jinja2 from `templates/notes.html`.
+"""The episode's show notes, an HTML fragment rendered by jinja2 from `templates/notes.html`,
+and the same notes in Markdown from `templates/notes.md`.
 
-The same fragment goes into the feed (`content:encoded`) and onto the episode's web page.
+The HTML fragment goes into the feed (`content:encoded`) and onto the episode's web page; the
+Markdown is for a newsletter or a video's description (chapter times as YouTube reads them).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from typing import Any
 from ..engine import Stage
 from ..jobs import EpisodeJob
 from ..render import environment, render, template_files
-from ..results import Corrected, Levelled, Noted
+from .. import results
+from ..results import Chaptered, Corrected, Levelled, Noted, Quoted
 from .transcribe import load_transcript
 
 WORDS_PER_MINUTE_READ = 230  # a common figure for reading speed, for "n min to read"
@@ -28,12 +31,15 @@ def notes_context(job: EpisodeJob) -> dict[str, Any]:
         "transcript_words": words,
         "reading_minutes": max(1, round(words / WORDS_PER_MINUTE_READ)) if words else 0,
         "page_url": layout.url(layout.episode(job.episode.slug)),
+        "chapters": job.results[Chaptered].chapters,
+        "chapters_automatic": job.results[Chaptered].automatic,
+        "quotes": job.results[Quoted].quotes,
     }
 
 
 class Notes(Stage):
     name = "notes"
-    version = 1
+    version = 2  # 2: chapters (also cut by topic) and quotes; a Markdown copy
     result = Noted
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
@@ -41,6 +47,8 @@ class Notes(Stage):
             "episode": job.episode.metadata(),
             "show": {"title": job.show.title, "hosts": job.show.to_dict()["hosts"], "language": job.show.language, "base_url": job.show.base_url},
             "duration": job.results[Levelled].duration,
+            "chapters": results.dump(job.results[Chaptered])["chapters"],
+            "quotes": results.dump(job.results[Quoted]),
         }
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:
@@ -48,9 +56,11 @@ class Notes(Stage):
         return {**files, "transcript": job.results[Corrected].transcript}
 
     def outputs(self, job: EpisodeJob) -> dict[str, Path]:
-        return {"notes": job.cache / "notes.html"}
+        return {"notes": job.cache / "notes.html", "markdown": job.cache / "notes.md"}
 
     def run(self, job: EpisodeJob, out: dict[str, Path]) -> Noted:
         env = environment(job.paths.templates, job.show.language)
-        out["notes"].write_text(render(env, "notes.html", **notes_context(job)), encoding="utf-8")
-        return Noted(out["notes"])
+        context = notes_context(job)
+        out["notes"].write_text(render(env, "notes.html", **context), encoding="utf-8")
+        out["markdown"].write_text(render(env, "notes.md", **context), encoding="utf-8")
+        return Noted(out["notes"], out["markdown"])

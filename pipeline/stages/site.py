@@ -11,7 +11,7 @@ from ..engine import Stage
 from ..jobs import Published, ShowJob
 from ..layout import INDEX, STYLE, PublicLayout
 from ..render import environment, render, template_files
-from ..results import Corrected, Levelled, Noted, Written
+from ..results import Chaptered, Corrected, Levelled, Noted, Quoted, Written
 from ..writers import PUBLISHED, get_writer
 from . import feed
 from .transcribe import load_transcript
@@ -32,23 +32,28 @@ def _page(job: ShowJob, env: Any, item: Published) -> str:
         notes=item.results[Noted].notes.read_text(encoding="utf-8"),
         transcript=load_transcript(item.results[Corrected].transcript),
         duration=item.results[Levelled].duration,
+        chapters=item.results[Chaptered].chapters,
+        quotes=item.results[Quoted].quotes,
+        soundbite=item.results[Quoted].soundbite,
         **_links(layout, layout.page(episode.slug)),
     )
 
 
 class Site(Stage):
     name = "site"
-    version = 2  # 2: the HTML transcript and the episode's own image
+    version = 3  # 2: the HTML transcript and the episode's own image; 3: chapters.json and notes.md
     result = Written
 
     def settings(self, job: ShowJob) -> dict[str, Any]:
-        return feed.published_settings(job.show, job.episodes)
+        return feed.published_settings(job.show, job.episodes)  # with the chapters, quotes and soundbite
 
     def inputs(self, job: ShowJob) -> dict[str, Path]:
         files = {f"template:{name}": path for name, path in template_files(job.paths.templates).items()}
         files["artwork"] = job.show.artwork
         for item in job.episodes:
             files[f"notes:{item.episode.slug}"] = item.results[Noted].notes
+            files[f"notes-md:{item.episode.slug}"] = item.results[Noted].markdown
+            files[f"chapters:{item.episode.slug}"] = item.results[Chaptered].file
             files[f"transcript:{item.episode.slug}"] = item.results[Corrected].transcript
             if item.episode.image:
                 files[f"image:{item.episode.slug}"] = item.episode.image
@@ -60,6 +65,8 @@ class Site(Stage):
         for item in job.episodes:
             slug = item.episode.slug
             files[f"page:{slug}"] = layout.file(layout.page(slug))
+            files[f"chapters:{slug}"] = layout.file(layout.chapters(slug))
+            files[f"notes-md:{slug}"] = layout.file(layout.notes_markdown(slug))
             for kind in PUBLISHED:
                 files[f"{kind}:{slug}"] = layout.file(layout.transcript(slug, kind))
             if item.episode.image:
@@ -80,6 +87,8 @@ class Site(Stage):
         for item in episodes:
             slug = item.episode.slug
             out[f"page:{slug}"].write_text(_page(job, env, item), encoding="utf-8")
+            shutil.copyfile(item.results[Chaptered].file, out[f"chapters:{slug}"])
+            shutil.copyfile(item.results[Noted].markdown, out[f"notes-md:{slug}"])
             transcript = load_transcript(item.results[Corrected].transcript)
             for kind in PUBLISHED:
                 out[f"{kind}:{slug}"].write_text(get_writer(kind).write(transcript), encoding="utf-8")

@@ -32,9 +32,9 @@ from ..engine import Stage
 from ..errors import StageError
 from ..jobs import EpisodeJob
 from ..layout import PublicLayout
-from ..records import Episode, Show
+from ..records import Chapter, Episode, Show
 from ..render import label_file
-from ..results import Levelled, Tagged
+from ..results import Chaptered, Levelled, Tagged
 
 COVER_SIZE = 1400  # Apple's minimum artwork size; enough for any player's now-playing screen
 # The parser the site renders descriptions with (render.environment), so quotes and dashes
@@ -132,18 +132,22 @@ def plain_description(episode: Episode) -> str:
     return markdown_text(episode.description) or episode.title
 
 
-def chapter_frames(episode: Episode, duration: float, toc_title: str) -> list[Any]:
-    """CHAP frames (start and end in ms, a title, a link) and the CTOC that orders them."""
-    if not episode.chapters:
+def chapter_frames(episode: Episode, duration: float, toc_title: str, chapters: tuple[Chapter, ...] | None = None) -> list[Any]:
+    """CHAP frames (start and end in ms, a title, a link) and the CTOC that orders them.
+
+    `chapters` are the chapters stage's (episode.toml's, or cut by topic); default: the episode's own.
+    """
+    chapters = episode.chapters if chapters is None else chapters
+    if not chapters:
         return []
-    late = [c for c in episode.chapters if c.start >= duration]
+    late = [c for c in chapters if c.start >= duration]
     if late:
         raise StageError(
             f"{episode.folder / 'episode.toml'}: 'chapters': '{late[0].title}' starts after the end of the episode ({duration:.0f} s)"
         )
     frames = []
-    ends = [c.start for c in episode.chapters[1:]] + [duration]
-    for i, (chapter, end) in enumerate(zip(episode.chapters, ends, strict=True)):
+    ends = [c.start for c in chapters[1:]] + [duration]
+    for i, (chapter, end) in enumerate(zip(chapters, ends, strict=True)):
         sub_frames = [TIT2(encoding=3, text=chapter.title)]
         if chapter.url:
             sub_frames.append(WXXX(encoding=3, desc="", url=chapter.url))
@@ -153,13 +157,13 @@ def chapter_frames(episode: Episode, duration: float, toc_title: str) -> list[An
         )
     frames.append(
         CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-             child_element_ids=[f"chp{i}" for i in range(len(episode.chapters))],
+             child_element_ids=[f"chp{i}" for i in range(len(chapters))],
              sub_frames=[TIT2(encoding=3, text=toc_title)])
     )
     return frames
 
 
-def write_tags(path: Path, show: Show, episode: Episode, labels: dict[str, str]) -> None:
+def write_tags(path: Path, show: Show, episode: Episode, labels: dict[str, str], chapters: tuple[Chapter, ...] | None = None) -> None:
     language = show.language.split("-")[0]
     duration = MP3(path).info.length
     tags = ID3()
@@ -181,7 +185,7 @@ def write_tags(path: Path, show: Show, episode: Episode, labels: dict[str, str])
     tags.add(WFED(url=layout.feed_url))
     cover = episode.image or show.artwork
     tags.add(APIC(encoding=3, mime="image/jpeg", type=PictureType.COVER_FRONT, desc="Cover", data=cover_jpeg(cover)))
-    for frame in chapter_frames(episode, duration, labels["chapters"]):
+    for frame in chapter_frames(episode, duration, labels["chapters"], chapters):
         tags.add(frame)
     if show.audio.id3_version == 3:
         tags.update_to_v23()  # save(v2_version=3) alone keeps v2.4-only frames such as TDRC
@@ -208,7 +212,7 @@ def write_mp4_tags(path: Path, show: Show, episode: Episode) -> None:
 
 class Tag(Stage):
     name = "tag"
-    version = 3  # 3: descriptions as plain text, not Markdown
+    version = 4  # 4: the chapters stage's chapters, cut by topic when episode.toml has none
     result = Tagged
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
@@ -218,6 +222,7 @@ class Tag(Stage):
             "show": {"title": show.title, "author": show.author, "hosts": show.to_dict()["hosts"], "language": show.language},
             "guid": job.layout.episode_guid(job.episode.slug),
             "feed": job.layout.feed_url,
+            "chapters": [c.to_dict() for c in job.results[Chaptered].chapters],
             "id3": show.audio.id3_version,
             "mutagen": version("mutagen"),
             "markdown-it-py": version("markdown-it-py"),  # its parse makes the description frames
@@ -243,7 +248,7 @@ class Tag(Stage):
         shutil.copyfile(files["audio"], out["mp3"])
         with files["labels"].open("rb") as f:
             labels = tomllib.load(f)
-        write_tags(out["mp3"], job.show, job.episode, labels)
+        write_tags(out["mp3"], job.show, job.episode, labels, job.results[Chaptered].chapters)
         if "m4a" not in out:
             return Tagged(out["mp3"], out["mp3"].stat().st_size, None, None)
         shutil.copyfile(files["aac"], out["m4a"])

@@ -1,0 +1,71 @@
+"""The episode's chapters: episode.toml's when it gives them, else cut by topic from the transcript.
+
+One list feeds the notes, the MP3's chapter frames, the episode page and chapters.json, the
+Podcasting 2.0 JSON chapters file the feed points to (`podcast:chapters`).
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from .. import topics
+from ..engine import Stage
+from ..jobs import EpisodeJob
+from ..records import Chapter
+from ..results import Chaptered, Corrected, Levelled
+from .transcribe import load_transcript
+
+# github.com/Podcastindex-org/podcast-namespace/blob/main/docs/examples/chapters/jsonChapters.md,
+# "Version 1.2"; its examples write the version as "1.2.0".
+JSON_CHAPTERS_VERSION = "1.2.0"
+
+
+def chapters_json(chapters: tuple[Chapter, ...]) -> str:
+    """The Podcasting 2.0 JSON chapters file: `startTime` in seconds, `title`, `url` when given."""
+    items = []
+    for chapter in chapters:
+        item: dict[str, Any] = {"startTime": chapter.start, "title": chapter.title}
+        if chapter.url:
+            item["url"] = chapter.url
+        items.append(item)
+    return json.dumps({"version": JSON_CHAPTERS_VERSION, "chapters": items}, ensure_ascii=False, indent=1) + "\n"
+
+
+def spoken_language(job: EpisodeJob) -> str:
+    """The language of the words, for YAKE's stop list: "fr" of "fr-CA"."""
+    return (job.episode.language or job.show.language).split("-")[0]
+
+
+class Chapters(Stage):
+    name = "chapters"
+    version = 1
+    result = Chaptered
+
+    def settings(self, job: EpisodeJob) -> dict[str, Any]:
+        return {
+            "chapters": [c.to_dict() for c in job.episode.chapters],
+            "duration": job.results[Levelled].duration,
+            "language": spoken_language(job),
+            "yake": version("yake"),
+        }
+
+    def inputs(self, job: EpisodeJob) -> dict[str, Path]:
+        return {"transcript": job.results[Corrected].transcript}
+
+    def outputs(self, job: EpisodeJob) -> dict[str, Path]:
+        # Not chapters.json: the engine keeps this stage's record under that name.
+        return {"chapters": job.cache / "chapters.p20.json"}
+
+    def run(self, job: EpisodeJob, out: dict[str, Path]) -> Chaptered:
+        given = job.episode.chapters
+        if given:
+            found, automatic = given, False
+        else:
+            transcript = load_transcript(job.results[Corrected].transcript)
+            found = topics.chapters(transcript, job.results[Levelled].duration, spoken_language(job))
+            automatic = True
+        out["chapters"].write_text(chapters_json(found), encoding="utf-8")
+        return Chaptered(chapters=found, automatic=automatic, file=out["chapters"])

@@ -1,0 +1,51 @@
+"""Notable quotes of the episode, each attributed and timed, and the soundbite for the feed."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from .. import quotes, topics
+from ..engine import Stage
+from ..errors import StageError
+from ..jobs import EpisodeJob
+from ..results import Chaptered, Corrected, Levelled, Quoted
+from .chapters import spoken_language
+from .transcribe import load_transcript
+
+
+class Quotes(Stage):
+    name = "quotes"
+    version = 1
+    result = Quoted
+
+    def settings(self, job: EpisodeJob) -> dict[str, Any]:
+        return {
+            "picks": job.episode.quotes.to_dict(),
+            "hosts": [p.name for p in job.show.hosts],
+            "duration": job.results[Levelled].duration,
+            "language": spoken_language(job),
+            "chapters": [c.start for c in job.results[Chaptered].chapters],
+            "yake": version("yake"),
+        }
+
+    def inputs(self, job: EpisodeJob) -> dict[str, Path]:
+        return {"transcript": job.results[Corrected].transcript}
+
+    def outputs(self, job: EpisodeJob) -> dict[str, Path]:
+        return {}  # the quotes are the result itself, kept in the stage's record
+
+    def run(self, job: EpisodeJob, out: dict[str, Path]) -> Quoted:
+        found = topics.sentences(load_transcript(job.results[Corrected].transcript))
+        hosts = frozenset(p.name for p in job.show.hosts)
+        try:
+            sections = tuple(c.start for c in job.results[Chaptered].chapters)
+            chosen = quotes.pick(found, job.episode.quotes, hosts, spoken_language(job), sections)
+        except LookupError as e:
+            where = job.episode.folder / "episode.toml"
+            raise StageError(f"{where}: 'quotes.pin': {e.args[0]!r} is in no sentence of the transcript"
+                             " (a pin names a sentence, or part of one, as transcribed)") from None
+        soundbite = quotes.soundbite(chosen[0], found, job.results[Levelled].duration) if chosen else None
+        in_order = sorted(chosen, key=lambda s: s.start)
+        return Quoted(quotes=tuple(quotes.as_quote(s) for s in in_order), soundbite=soundbite)

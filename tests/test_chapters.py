@@ -1,0 +1,253 @@
+"""The chapters and quotes stages, and the four places their one chapter list goes: the notes
+(HTML and Markdown), chapters.json, the MP3's CHAP/CTOC frames and the episode page."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import jsonschema
+import lxml.html
+import pytest
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
+
+from pipeline import ffmpeg
+from pipeline.build import build
+from pipeline.config import load_show
+from pipeline.engine import Store, run_stage
+from pipeline.jobs import EpisodeJob, Paths, Resources
+from pipeline.layout import PublicLayout
+from pipeline.records import Chapter, Episode, QuotePicks
+from pipeline.results import Corrected, Levelled, Noted
+from pipeline.stages.chapters import Chapters
+from pipeline.stages.notes import Notes
+from pipeline.stages.quotes import Quotes
+from pipeline.stages.tag import Tag
+from pipeline.writers import get_writer
+from tests.planted import GUEST, planted
+
+# Podcasting 2.0 JSON chapters, version 1.2, written from the spec page:
+# github.com/Podcastindex-org/podcast-namespace/blob/main/docs/examples/chapters/jsonChapters.md
+# "version" and "chapters" are required; a chapter requires only "startTime" (a float, seconds);
+# "title", "img", "url" are strings, "toc" a boolean, "endTime" a float, "location" an object
+# with "name" and "geo" required. Chapters are "in ascending order based on the startTime".
+JSON_CHAPTERS_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["version", "chapters"],
+    "properties": {
+        "version": {"type": "string", "pattern": r"^1\.2(\.\d+)?$"},
+        "chapters": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["startTime"],
+                "properties": {
+                    "startTime": {"type": "number", "minimum": 0},
+                    "title": {"type": "string"},
+                    "img": {"type": "string", "format": "uri"},
+                    "url": {"type": "string", "format": "uri"},
+                    "toc": {"type": "boolean"},
+                    "endTime": {"type": "number", "minimum": 0},
+                    "location": {
+                        "type": "object",
+                        "required": ["name", "geo"],
+                        "properties": {"name": {"type": "string"}, "geo": {"type": "string", "pattern": "^geo:"},
+                                       "osm": {"type": "string"}},
+                    },
+                },
+            },
+        },
+        "author": {"type": "string"},
+        "title": {"type": "string"},
+        "podcastName": {"type": "string"},
+        "description": {"type": "string"},
+        "fileName": {"type": "string"},
+        "waypoints": {"type": "boolean"},
+    },
+}
+
+
+def valid_chapters_json(path) -> dict:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    jsonschema.validate(data, JSON_CHAPTERS_SCHEMA, format_checker=jsonschema.FormatChecker())
+    starts = [c["startTime"] for c in data["chapters"]]
+    assert starts == sorted(starts)  # the spec's ascending order, which JSON Schema cannot say
+    return data
+
+
+def test_the_schema_refuses_what_the_spec_refuses():
+    for bad in ({"chapters": []}, {"version": "1.2.0", "chapters": [{"title": "Sans début"}]},
+                {"version": "1.2.0", "chapters": [{"startTime": "0:00"}]}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, JSON_CHAPTERS_SCHEMA)
+
+
+@pytest.fixture
+def job(show_root, tmp_path):
+    """An episode whose corrected transcript is the planted interview, 302 s of it, and whose
+    levelled audio is as long (silence: only its duration matters to these stages)."""
+    folder = show_root / "episodes" / "001-portage"
+    folder.mkdir()
+    episode = Episode("001-portage", folder, "Portage, coworking et tarifs", datetime(2026, 1, 5, tzinfo=timezone.utc), ())
+    job = EpisodeJob(load_show(show_root), episode, Paths(show_root), Resources())
+    transcript, _ = planted()
+    corrected = job.cache / "transcript.corrected.json"
+    corrected.parent.mkdir(parents=True)
+    corrected.write_text(get_writer("json").write(transcript), encoding="utf-8")
+    audio = tmp_path / "levelled.mp3"
+    ffmpeg.run(["-f", "lavfi", "-i", "anullsrc=r=44100:cl=mono", "-t", f"{transcript.duration}", "-b:a", "64k", str(audio)], about=audio)
+    job.results.add(Levelled(audio, audio, None, (), (), transcript.duration, "64k", -16.0, -1.0, 5.0, False, {}))
+    job.results.add(Corrected(corrected, 0, 0, 0))
+    return job
+
+
+def run(stage, job):
+    outcome = run_stage(stage, job, Store(job.paths.build), "episodes/" + job.episode.slug)
+    assert outcome.state == "ran", outcome.error
+    job.results.add(outcome.record.result)
+    return outcome.record.result
+
+
+def test_automatic_chapters_in_chapters_json(job):
+    chaptered = run(Chapters(), job)
+    assert chaptered.automatic and len(chaptered.chapters) == 3 and chaptered.chapters[0].start == 0
+    data = valid_chapters_json(chaptered.file)
+    assert data["version"] == "1.2.0"
+    assert [(c["startTime"], c["title"]) for c in data["chapters"]] == [(c.start, c.title) for c in chaptered.chapters]
+
+
+def test_explicit_chapters_win(job):
+    given = (Chapter(0.0, "Bonjour"), Chapter(42.5, "Le portage", "https://example.org/portage"))
+    job.episode = Episode(**{**job.episode.__dict__, "chapters": given})
+    chaptered = run(Chapters(), job)
+    assert chaptered.chapters == given and not chaptered.automatic
+    assert valid_chapters_json(chaptered.file)["chapters"] == [
+        {"startTime": 0.0, "title": "Bonjour"},
+        {"startTime": 42.5, "title": "Le portage", "url": "https://example.org/portage"},
+    ]
+
+
+def test_chap_frames_follow_the_chapter_list(job, tmp_path):
+    chaptered = run(Chapters(), job)
+    assert not job.episode.chapters  # only the chapters stage has any
+    tagged = run(Tag(), job)
+    tags = ID3(tagged.mp3)
+    frames = sorted(tags.getall("CHAP"), key=lambda f: f.start_time)
+    assert [(f.start_time, str(f.sub_frames["TIT2"])) for f in frames] == [
+        (round(c.start * 1000), c.title) for c in chaptered.chapters]
+    assert [f.end_time for f in frames] == [round(c.start * 1000) for c in chaptered.chapters[1:]] + [round(MP3(tagged.mp3).info.length * 1000)]
+    assert tags.getall("CTOC")[0].child_element_ids == [f.element_id for f in frames]
+
+
+def test_quotes_stage(job):
+    run(Chapters(), job)
+    quoted = run(Quotes(), job)
+    assert 2 <= len(quoted.quotes) <= 4
+    assert [q.start for q in quoted.quotes] == sorted(q.start for q in quoted.quotes)  # in the order said
+    transcript, _ = planted()
+    for quote in quoted.quotes:
+        segment = next(s for s in transcript.segments if s.text == quote.text)
+        assert (quote.start, quote.end, quote.speaker) == (round(segment.start, 2), round(segment.end, 2), GUEST)
+    bite = quoted.soundbite
+    assert bite.text in {q.text for q in quoted.quotes}
+    assert 15 <= bite.end - bite.start <= 120 and 0 <= bite.start and bite.end <= transcript.duration
+
+
+def test_a_pin_the_transcript_lacks_fails_naming_file_and_key(job):
+    run(Chapters(), job)
+    job.episode = Episode(**{**job.episode.__dict__, "quotes": QuotePicks(pin=("la semaine de quatre jours",))})
+    outcome = run_stage(Quotes(), job, Store(job.paths.build), "episodes/001-portage")
+    assert outcome.state == "failed"
+    assert outcome.error.startswith(f"{job.episode.folder / 'episode.toml'}: 'quotes.pin': 'la semaine de quatre jours'")
+
+
+def test_notes_show_chapters_and_quotes_in_html_and_markdown(job):
+    chaptered, quoted = run(Chapters(), job), run(Quotes(), job)
+    noted = run(Notes(), job)
+    markdown = noted.markdown.read_text(encoding="utf-8")
+    # YouTube turns "00:00 Title" lines into chapters: the first at 00:00, one per line.
+    lines = [line.rstrip() for line in markdown.splitlines() if line[:2].isdigit()]
+    assert all(line.endswith("  ") for line in markdown.splitlines() if line[:2].isdigit())  # a Markdown line break
+    assert lines == ["00:00 Portage salarial", "01:40 Coworking, vraie communauté", "03:21 Tarif journalier"]
+    assert "00:00 Portage salarial  \n01:40 Coworking, vraie communauté  \n03:21 Tarif journalier  \n" in markdown  # a block
+    assert [c.start for c in chaptered.chapters] == [0.0, 100.3, 201.1]
+    for quote in quoted.quotes:
+        minutes, seconds = divmod(int(quote.start), 60)
+        assert f"> « {quote.text} »\n> — {quote.speaker}, {minutes:02d}:{seconds:02d}\n" in markdown
+    assert markdown.startswith("# Portage, coworking et tarifs\n")
+    html = lxml.html.fromstring(noted.notes.read_text(encoding="utf-8"))
+    assert [li.text_content() for li in html.xpath("//ul[@class='chapters']/li")] == [
+        "0:00 Portage salarial", "1:40 Coworking, vraie communauté", "3:21 Tarif journalier"]
+    assert html.xpath("//p[@class='note']")  # says the chapters are automatic
+    quotes = html.xpath("//blockquote[@class='quote']")
+    assert [q.findtext("p") for q in quotes] == [f"« {q.text} »" for q in quoted.quotes]
+    assert [q.find("footer").text_content() for q in quotes] == [
+        f"{q.speaker}, {int(q.start) // 60}:{int(q.start) % 60:02d}" for q in quoted.quotes]
+
+
+def test_build_publishes_the_chapters_everywhere(show_root, add_episode, no_whisper):
+    add_episode("001-portage", """\
+        title = "Portage"
+        published = 2026-01-05
+
+        [[chapters]]
+        start = "0:00"
+        title = "Bonjour"
+
+        [[chapters]]
+        start = "0:02"
+        title = "Le portage"
+        url = "https://example.org/portage"
+        """)
+    add_episode("002-silence", 'title = "Silence"\npublished = 2026-01-06\n')
+    report = build(show_root)
+    assert report.ok, report.failures
+    layout = PublicLayout(load_show(show_root))
+    data = valid_chapters_json(layout.file(layout.chapters("001-portage")))
+    assert [c["title"] for c in data["chapters"]] == ["Bonjour", "Le portage"]
+    assert valid_chapters_json(layout.file(layout.chapters("002-silence")))["chapters"] == []  # nothing heard
+    tags = ID3(layout.file(layout.audio("001-portage")))
+    assert sorted(str(f.sub_frames["TIT2"]) for f in tags.getall("CHAP")) == ["Bonjour", "Le portage"]
+    assert not ID3(layout.file(layout.audio("002-silence"))).getall("CHAP")
+    markdown = layout.file(layout.notes_markdown("001-portage")).read_text(encoding="utf-8")
+    assert "00:00 Bonjour  \n" in markdown and "00:02 Le portage (https://example.org/portage)  \n" in markdown
+    page = lxml.html.fromstring(layout.file(layout.page("001-portage")).read_text(encoding="utf-8"))
+    assert [li.text_content() for li in page.xpath("//ul[@class='chapters']/li")] == ["0:00 Bonjour", "0:02 Le portage"]
+    assert page.xpath("//a[@href='chapters.json']") and page.xpath("//a[@href='notes.md']")
+    silent = lxml.html.fromstring(layout.file(layout.page("002-silence")).read_text(encoding="utf-8"))
+    assert not silent.xpath("//ul[@class='chapters']") and not silent.xpath("//a[@href='chapters.json']")
+
+
+def test_episode_page_shows_automatic_chapters_and_quotes(job):
+    from pipeline.jobs import Published, ShowJob
+    from pipeline.stages.site import Site
+
+    chaptered, quoted = run(Chapters(), job), run(Quotes(), job)
+    run(Notes(), job)
+    run(Tag(), job)
+    show_job = ShowJob(job.show, [Published(job.episode, job.results)], job.paths, job.resources)
+    outcome = run_stage(Site(), show_job, Store(job.paths.build), "show")
+    assert outcome.state == "ran", outcome.error
+    layout = job.layout
+    page = lxml.html.fromstring(layout.file(layout.page("001-portage")).read_text(encoding="utf-8"))
+    assert [li.text_content() for li in page.xpath("//ul[@class='chapters']/li")] == [
+        "0:00 Portage salarial", "1:40 Coworking, vraie communauté", "3:21 Tarif journalier"]
+    assert [float(li.get("data-start")) for li in page.xpath("//ul[@class='chapters']/li")] == [c.start for c in chaptered.chapters]
+    footers = [q.find("footer").text_content() for q in page.xpath("//blockquote[@class='quote']")]
+    assert footers == [f"{q.speaker}, {int(q.start) // 60}:{int(q.start) % 60:02d}" for q in quoted.quotes]
+    published = valid_chapters_json(layout.file(layout.chapters("001-portage")))
+    assert [c["title"] for c in published["chapters"]] == [c.title for c in chaptered.chapters]
+    assert layout.file(layout.notes_markdown("001-portage")).read_text(encoding="utf-8") == job.results[Noted].markdown.read_text(encoding="utf-8")
+
+
+def test_a_veto_reruns_the_quotes_not_the_tags(show_root, add_episode, no_whisper):
+    from tests.test_build import run
+
+    folder = add_episode("001-portage", 'title = "Portage"\npublished = 2026-01-05\n')
+    assert run(show_root)[1].ok
+    with (folder / "episode.toml").open("a", encoding="utf-8") as f:
+        f.write('[quotes]\nveto = ["mon ancien client"]\n')
+    ran, report = run(show_root)
+    assert report.ok and ran.stages("001-portage") == {"quotes"}  # the same quotes: nothing after it
