@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any, Callable, Generator, Iterable, Iterator, Literal
 
 from lxml import etree
@@ -606,6 +607,19 @@ def podcast_alternate_enclosure(feed: PublishedFeed) -> Iterator[Finding]:
 # Files the podcast: tags point to ---------------------------------------------------------------
 
 
+URL_ATTRIBUTES = ("url", "href", "img", "uri")
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")  # a preview with `podcast serve`, not a published feed
+
+
+def https(feed: PublishedFeed) -> Iterator[Finding]:
+    """`podcast:` tags' addresses use https: (1.0.md: "must be given as https: and not http:")."""
+    for element in feed.channel.iter(f"{{{PODCAST_NS}}}*"):
+        for key in URL_ATTRIBUTES:
+            url = urlsplit(element.get(key, ""))
+            if url.scheme == "http" and url.hostname not in LOCAL_HOSTS:
+                yield _find(ERROR, element, _name(element), f"{key} {url.geturl()} must use https:, not http:")
+
+
 def transcript_files(feed: PublishedFeed) -> Iterator[Finding]:
     """Each transcript is in `public/` and reads as its type: WebVTT, SubRip, Podcasting 2.0 JSON, HTML or text."""
     for element in feed.channel.iterfind("item/podcast:transcript", NS):
@@ -725,6 +739,7 @@ RULES: tuple[Rule, ...] = (
     Rule("podcast_episode", podcast_episode, "error, warning", P20 + "episode.md"),
     Rule("podcast_alternate_enclosure", podcast_alternate_enclosure, "error, warning",
          P20 + "alternate-enclosure.md, source.md"),
+    Rule("https", https, "error", "podcast-namespace docs/1.0.md (URLs of hyper-text resources)"),
     Rule("transcript_files", transcript_files, "error, warning", "podcast-namespace docs/examples/transcripts/transcripts.md"),
     Rule("chapters_file", chapters_file, "error, warning", "podcast-namespace docs/examples/chapters/jsonChapters.md"),
 )

@@ -377,6 +377,9 @@ PODCAST_MISTAKES = {
     "episode not a number": ('display="Ép. 1">1<', 'display="Ép. 1">1a<', (ERROR, FIRST, "podcast:episode")),
     "episode display too long": ('display="Ép. 1"', f'display="{"x" * 33}"', (WARNING, FIRST, "podcast:episode")),
     "alternateEnclosure bitrate with a unit": ('bitrate="64000"', 'bitrate="64 kb/s"', (ERROR, FIRST, "podcast:alternateEnclosure")),
+    "funding over http": ('url="https://example.org/soutenir"', 'url="http://example.org/soutenir"', (ERROR, "channel", "podcast:funding")),
+    "person img over http": ('role="host" href="https://example.org/camille"', 'role="host" href="http://example.org/camille"',
+                             (ERROR, "channel", "podcast:person")),
     "alternateEnclosure without type": ('<podcast:alternateEnclosure type="audio/mpeg"', "<podcast:alternateEnclosure",
                                         (ERROR, FIRST, "podcast:alternateEnclosure")),
 }
@@ -543,3 +546,10 @@ def test_the_readme_shows_every_rule_as_the_code_says():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for rule in RULES:
         assert f"| `{rule.name}` | {rule.summary} | {rule.levels} | {rule.source} |" in readme, rule.name
+
+
+def test_http_on_this_computer_is_a_preview(site):
+    """`podcast serve` previews at http://localhost: not a published address, so no https finding."""
+    site.seed('url="https://example.org/soutenir"', 'url="http://localhost:8000/soutenir"')
+    site.seed('href="https://example.org/camille"', 'href="http://127.0.0.1:8000/camille"')
+    assert site.found() == []
