@@ -13,7 +13,7 @@ WHISPER := openai-whisper>=20240930
 WHISPER_NEEDS := more-itertools numba tiktoken tqdm
 STAMP := $(VENV)/.installed
 
-.PHONY: build test serve mutation clean
+.PHONY: build test serve mutation golden clean
 
 build: $(STAMP)
 	$(VENV)/bin/podcast build
@@ -26,6 +26,11 @@ serve: $(STAMP)
 
 # Mutation testing of the modules whose tests are fast (bench/mutation.py): minutes per module,
 # never part of `make test` or CI. `make mutation MODULES="serve tag"` for some of them.
+# The bundled show's feed as tests/test_golden.py expects it, after a change to the feed that is
+# meant: Whisper transcribes the trailer again, then the feed is rebuilt from that transcript.
+golden: $(STAMP)
+	$(VENV)/bin/python scripts/golden.py --transcribe
+
 mutation: $(STAMP)
 	$(VENV)/bin/python -m pip install --quiet -e '.[mutation]'
 	$(VENV)/bin/python bench/mutation.py $(MODULES)
