@@ -176,14 +176,22 @@ def test_feed_follows_a_new_artwork(feed, show_root):
     lengths_match(channel)
 
 
-def test_guid_survives_a_new_title(feed, show_root):
-    before = etree.parse(str(feed)).findtext("channel/item/guid")
-    toml = show_root / "episodes" / "001-portage" / "episode.toml"
-    toml.write_text(toml.read_text().replace("Le portage salarial, vraiment ?", "Portage : le vrai du faux"))
+def test_guid_and_enclosure_survive_a_new_title_date_and_audio(feed, show_root):
+    """Apple: a new guid is a new episode. Retitled, redated and re-recorded, the episode stays itself."""
+    def identity():
+        item = next(i for i in etree.parse(str(feed)).findall("channel/item") if "portage" in i.findtext("link"))
+        return item.findtext("title"), item.findtext("guid"), item.find("enclosure").get("url"), item.find("enclosure").get("length")
+
+    title, guid, url, length = identity()
+    folder = show_root / "episodes" / "001-portage"
+    toml = folder / "episode.toml"
+    toml.write_text(toml.read_text().replace("Le portage salarial, vraiment ?", "Portage : le vrai du faux")
+                    .replace("2026-02-02T08:30:00+01:00", "2026-02-09T08:30:00+01:00"))
+    write_wav(folder / "enregistrement.wav", speechlike(6, -20, noise=0))
     assert build(show_root).ok
-    tree = etree.parse(str(feed))
-    assert tree.findtext("channel/item/title") == "Portage : le vrai du faux"
-    assert tree.findtext("channel/item/guid") == before
+    new_title, new_guid, new_url, new_length = identity()
+    assert new_title == "Portage : le vrai du faux" and new_length != length  # the change reached the feed
+    assert (new_guid, new_url) == (guid, url)
 
 
 # A show that set its podcast:guid when it began, as Podcasting 2.0 asks (it follows the show
