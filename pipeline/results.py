@@ -95,9 +95,6 @@ class Diarized:
 @dataclass(frozen=True)
 class Corrected:
     transcript: Path  # the transcript as published, with the host's corrections
-    replacements: int
-    renames: int
-    fixes: int
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,7 @@ def job(show_root, tmp_path):
     audio = tmp_path / "levelled.mp3"
     ffmpeg.run(["-f", "lavfi", "-i", "anullsrc=r=44100:cl=mono", "-t", f"{transcript.duration}", "-b:a", "64k", str(audio)], about=audio)
     job.results.add(Levelled(audio, audio, None, (), (), transcript.duration, "64k", -16.0, -1.0, 5.0, False, {}))
-    job.results.add(Corrected(corrected, 0, 0, 0))
+    job.results.add(Corrected(corrected))
     return job
 
 

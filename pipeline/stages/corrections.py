@@ -145,4 +145,4 @@ class Correct(Stage):
         corrections = load(job.episode.folder / FILE)
         corrected = apply(load_transcript(files["transcript"]), corrections, job.episode.folder / FILE)
         out["transcript"].write_text(get_writer("json").write(corrected), encoding="utf-8")
-        return Corrected(out["transcript"], len(corrections.replace), len(corrections.speakers), len(corrections.fix))
+        return Corrected(out["transcript"])
