@@ -48,3 +48,20 @@ def test_episode_page_shows_the_title_as_typed(public):
 def test_index_lists_the_title_as_typed(public):
     tree = lxml.html.parse(str(public / "index.html")).getroot()
     assert [card.xpath("string(.//h2)") for card in tree.find_class("episode-card")] == [EPISODE_TITLE]
+
+
+@pytest.mark.parametrize("page", ["index.html", "episodes/001-tjm/index.html"])
+def test_every_link_of_a_page_is_a_published_file(public, page):
+    """Relative links (audio, transcripts in every format, notes.md, feed, style) lead to files in public/."""
+    import posixpath
+
+    tree = lxml.html.parse(str(public / page)).getroot()
+    links = [*tree.xpath("//a/@href"), *tree.xpath("//link/@href"), *tree.xpath("//audio/@src")]
+    local = [link for link in links if "://" not in link and not link.startswith("#")]
+    for link in local:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), link.split("#")[0]))
+        path = public / target
+        assert (path / "index.html" if link.endswith("/") else path).is_file(), f"{page}: {link}"
+    if page != "index.html":
+        kinds = {posixpath.basename(link) for link in local}
+        assert {"transcript.txt", "transcript.vtt", "transcript.srt", "transcript.json", "transcript.html", "notes.md"} <= kinds
