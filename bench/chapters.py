@@ -57,6 +57,7 @@ ARRANGEMENTS = {"subjects": SUBJECTS, "paragraphs": PARAGRAPHS}
 PIECE_WORDS = 12  # a reference paragraph, unpunctuated, is cut in pieces of this many words
 WINDOWS = (1, 2, 3, 4)
 MINIMUMS = (20.0, 30.0, 45.0)
+DEPTHS = (0.0, 0.03, 0.05, 0.1)
 
 
 def clip(name: str) -> Path:
@@ -137,13 +138,14 @@ def main() -> None:
     starts = [s.start for s in found[1:]]
     print(f"{args.source}, {args.arrangement}: {transcript.duration:.0f} s, {len(found)} sentences, planted changes at "
           + ", ".join(f"{c:.1f}" for c in planted) + " s")
-    print("\n| window (sentences) | minimum (s) | boundaries | within 10 s | by chance |")
-    print("|---|---|---|---|---|")
+    print("\n| window (sentences) | minimum (s) | valley depth at least | boundaries | within 10 s | by chance |")
+    print("|---|---|---|---|---|---|")
     for window in WINDOWS:
         for minimum in MINIMUMS:
-            cuts = [found[i].start for i in topics.boundaries(found, transcript.duration, window, minimum)]
-            print(f"| {window} | {minimum:.0f} | {len(cuts)} | {hits(cuts, planted)}/{len(planted)} "
-                  f"| {by_chance(starts, len(cuts), planted):.2f} |")
+            for depth in DEPTHS:
+                cuts = [found[i].start for i in topics.boundaries(found, transcript.duration, window, minimum, depth)]
+                print(f"| {window} | {minimum:.0f} | {depth:.2f} | {len(cuts)} | {hits(cuts, planted)}/{len(planted)} "
+                      f"| {by_chance(starts, len(cuts), planted):.2f} |")
 
     chapters = topics.chapters(transcript, transcript.duration)
     print(f"\nDefaults (window {topics.WINDOW_SENTENCES}, minimum {topics.minimum_section(transcript.duration):.0f} s): "
