@@ -47,6 +47,9 @@ MODULES: dict[str, list[str]] = {
     "apple": ["tests/test_apple.py", "tests/test_config.py"],
     "layout": ["tests/test_layout.py", "tests/test_feed.py", "tests/test_tag.py", "tests/test_site.py"],
     "results": ["tests/test_engine.py", "tests/test_layout.py", "tests/test_corrections.py"],
+    "lint": ["tests/test_lint.py"],
+    "topics": ["tests/test_topics.py", "tests/test_chapters.py"],
+    "quotes": ["tests/test_quotes.py"],
 }
 COPIED = ["pipeline", "tests", "templates", "assets", "episodes", "scripts", "bench", "pyproject.toml", "podcast.toml", "README.md"]
 
