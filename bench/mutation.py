@@ -46,7 +46,7 @@ MODULES: dict[str, list[str]] = {
     "render": ["tests/test_render.py", "tests/test_site.py", "tests/test_feed.py"],
     "apple": ["tests/test_apple.py", "tests/test_config.py"],
     "layout": ["tests/test_layout.py", "tests/test_feed.py", "tests/test_tag.py", "tests/test_site.py"],
-    "results": ["tests/test_engine.py", "tests/test_layout.py", "tests/test_corrections.py"],
+    "results": ["tests/test_results.py", "tests/test_engine.py", "tests/test_layout.py", "tests/test_corrections.py"],
     "lint": ["tests/test_lint.py"],
     "topics": ["tests/test_topics.py", "tests/test_chapters.py"],
     "quotes": ["tests/test_quotes.py"],

@@ -162,6 +162,15 @@ def test_a_segment_that_fits_two_lines_stays_one_cue():
     assert [c[2] for c in cues(Transcript("fr", 9.0, (Segment(0.0, 9.0, text, words(text, 0.0)),)), 65)] == [text]
 
 
+def test_two_full_lines_are_one_cue():
+    """65 characters twice, to the letter: the limit is a limit, not one character less."""
+    line = " ".join(["mots"] * 12 + ["fins."])
+    assert len(line) == 65
+    text = line + " " + line
+    assert [c[2] for c in cues(Transcript("fr", 9.0, (Segment(0.0, 9.0, text, words(text, 0.0)),)), 65)] == [text]
+    assert len(list(cues(Transcript("fr", 9.0, (Segment(0.0, 9.0, text + " et", words(text + " et", 0.0)),)), 65))) == 2
+
+
 def test_retyped_words_are_timed_by_their_length():
     """No word timings (a host's fix): each word gets the share of the segment its length takes."""
     text = "Un deux trois " + "mot " * 40
