@@ -9,6 +9,7 @@ from typing import Callable
 
 from .layout import PublicLayout
 from .records import Episode, Show
+from .render import Templates
 from .results import Results
 
 # The top-level templates/ folder, shipped as the package pipeline.templates (pyproject.toml):
@@ -30,10 +31,12 @@ class Paths:
         return self.root / "episodes"
 
     @property
-    def templates(self) -> Path:
-        """The show's own templates/ when it has one, else the ones shipped with the project."""
+    def templates(self) -> Templates:
+        """The show's own templates/, file by file, over the ones shipped with the project."""
         own = self.root / "templates"
-        return own if own.is_dir() else PACKAGE_TEMPLATES
+        if own.is_dir() and own.resolve() != PACKAGE_TEMPLATES.resolve():
+            return Templates((own, PACKAGE_TEMPLATES))
+        return Templates((PACKAGE_TEMPLATES,))
 
     def cache(self, slug: str) -> Path:
         return self.build / "episodes" / slug

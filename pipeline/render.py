@@ -7,6 +7,7 @@ for the short labels, picked by the show's `language`.
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,13 +21,61 @@ from .writers import clock
 DEFAULT_LANGUAGE = "fr"
 
 
-def label_file(templates: Path, language: str) -> Path:
+def label_file(templates: Path, language: str) -> Path | None:
+    """The labels of `language` in one templates folder (else of its base language, else French)."""
     base = language.split("-")[0]
     for name in (language, base, DEFAULT_LANGUAGE):
         candidate = templates / "labels" / f"{name}.toml"
         if candidate.is_file():
             return candidate
-    raise ConfigError(f"{templates / 'labels'}: no labels for language {language!r} (nor for {DEFAULT_LANGUAGE!r})")
+    return None
+
+
+@dataclass(frozen=True)
+class Templates:
+    """The templates a show is built with: its own `templates/` over the shipped ones, file by file.
+
+    A show that wants another episode page puts only `episode.html` in its `templates/`: every
+    other file, and every label it leaves out, still comes from the shipped set, so a newer
+    version's templates and labels reach it too.
+    """
+
+    folders: tuple[Path, ...]  # the show's own first
+
+    def path(self, name: str) -> Path:
+        """The file `name` as the show sees it: its own if it has one."""
+        for folder in self.folders:
+            if (folder / name).is_file():
+                return folder / name
+        raise ConfigError(f"no template {name} in {' or '.join(str(f) for f in self.folders)}")
+
+    def files(self) -> dict[str, Path]:
+        """Every template file, the show's where it has one, for fingerprints: editing any re-renders.
+
+        The package's __init__.py and its bytecode are left out: they only make the folder a package.
+        """
+        found: dict[str, Path] = {}
+        for folder in reversed(self.folders):
+            found.update(
+                (str(p.relative_to(folder)), p)
+                for p in sorted(folder.rglob("*"))
+                if p.is_file() and p.suffix not in (".py", ".pyc")
+            )
+        return dict(sorted(found.items()))
+
+    def label_files(self, language: str) -> list[Path]:
+        """The label files read for `language`, the shipped one first and the show's over it."""
+        return [f for f in (label_file(folder, language) for folder in reversed(self.folders)) if f]
+
+    def labels(self, language: str) -> dict[str, str]:
+        files = self.label_files(language)
+        if not files:
+            raise ConfigError(f"{self.folders[-1] / 'labels'}: no labels for language {language!r} (nor for {DEFAULT_LANGUAGE!r})")
+        labels: dict[str, str] = {}
+        for path in files:
+            with path.open("rb") as f:
+                labels.update(tomllib.load(f))
+        return labels
 
 
 def timestamp(seconds: float) -> str:
@@ -37,12 +86,12 @@ def timestamp(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
-def environment(templates: Path, language: str) -> jinja2.Environment:
+def environment(templates: Templates, language: str) -> jinja2.Environment:
     from babel.dates import format_date
 
     markdown = MarkdownIt("commonmark", {"typographer": True}).enable(["replacements", "smartquotes"])
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates),
+        loader=jinja2.FileSystemLoader(list(templates.folders)),  # the first folder holding a name wins
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -57,22 +106,9 @@ def environment(templates: Path, language: str) -> jinja2.Environment:
     env.filters["timestamp"] = timestamp
     env.filters["long_date"] = lambda when: format_date(when, format="long", locale=locale)
     env.filters["iso"] = lambda when: when.isoformat() if isinstance(when, datetime) else str(when)
-    with label_file(templates, language).open("rb") as f:
-        env.globals["t"] = tomllib.load(f)
+    env.globals["t"] = templates.labels(language)
     env.globals["language"] = language
     return env
-
-
-def template_files(templates: Path) -> dict[str, Path]:
-    """Every file under templates/, for fingerprints: editing any template re-renders.
-
-    The package's __init__.py and its bytecode are left out: they only make the folder a package.
-    """
-    return {
-        str(p.relative_to(templates)): p
-        for p in sorted(templates.rglob("*"))
-        if p.is_file() and p.suffix not in (".py", ".pyc")
-    }
 
 
 def render(env: jinja2.Environment, name: str, **context: Any) -> str:

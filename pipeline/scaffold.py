@@ -86,7 +86,7 @@ def new_episode(root: Path, title: str, guests: list[str], now: datetime | None 
     if folder.exists():
         raise ConfigError(f"{folder} already exists")
     when = (now or datetime.now(ZoneInfo(show.timezone))).replace(microsecond=0)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(paths.templates), keep_trailing_newline=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(list(paths.templates.folders)), keep_trailing_newline=True)
     env.filters["toml"] = toml_string
     text = env.get_template("new-episode.toml").render(title=title, published=when.isoformat(), number=number, guests=guests)
     folder.mkdir(parents=True)

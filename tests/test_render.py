@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.errors import ConfigError
 from pipeline.jobs import PACKAGE_TEMPLATES
-from pipeline.render import clock, environment, label_file, template_files, timestamp
+from pipeline.render import Templates, clock, environment, label_file, timestamp
 
 
 @pytest.mark.parametrize(("seconds", "shown"), [(0, "0:00"), (17.52, "0:17"), (59.99, "0:59"), (61, "1:01"),
@@ -40,12 +40,13 @@ def test_labels_by_language_then_its_base_then_french(tmp_path):
     assert label_file(tmp_path, "en-US").name == "en.toml"
     assert label_file(tmp_path, "de").name == "fr.toml"
     (labels / "fr.toml").unlink()
+    assert label_file(tmp_path, "de") is None
     with pytest.raises(ConfigError, match=r"labels: no labels for language 'de' \(nor for 'fr'\)"):
-        label_file(tmp_path, "de")
+        Templates((tmp_path,)).labels("de")
 
 
 def test_filters():
-    env = environment(PACKAGE_TEMPLATES, "fr")
+    env = environment(Templates((PACKAGE_TEMPLATES,)), "fr")
 
     def render(source: str, **context) -> str:
         return env.from_string(source).render(**context)
@@ -58,7 +59,7 @@ def test_filters():
     assert render("{{ t | plain }}", t="Du **gras** & [un lien](https://example.org)") == "Du gras &amp; un lien"
     assert render("{{ 3723 | clock }} {{ language }}") == "1:02:03 fr"
     assert render("{{ t.episodes }}") == label_text(PACKAGE_TEMPLATES / "labels" / "fr.toml", "episodes")
-    assert environment(PACKAGE_TEMPLATES, "en").from_string("{{ d | long_date }}").render(d=date(2026, 3, 2)) == "March 2, 2026"
+    assert environment(Templates((PACKAGE_TEMPLATES,)), "en").from_string("{{ d | long_date }}").render(d=date(2026, 3, 2)) == "March 2, 2026"
 
 
 def label_text(path, key: str) -> str:
@@ -70,24 +71,44 @@ def label_text(path, key: str) -> str:
 
 def test_every_template_file_is_fingerprinted(tmp_path):
     (tmp_path / "labels").mkdir()
-    for name in ("base.html", "style.css", "labels/fr.toml"):
+    for name in ("base.html", "style.css", "labels/fr.toml", "__init__.py"):
         (tmp_path / name).write_text("x", encoding="utf-8")
-    assert template_files(tmp_path) == {name: tmp_path / name for name in ("base.html", "labels/fr.toml", "style.css")}
+    files = Templates((tmp_path,)).files()
+    assert files == {name: tmp_path / name for name in ("base.html", "labels/fr.toml", "style.css")}
+
+
+def test_a_show_overrides_one_template_and_some_labels(tmp_path):
+    """The show's file wins where it has one; every other file and label is the shipped one."""
+    own = tmp_path / "templates"
+    (own / "labels").mkdir(parents=True)
+    (own / "notes.html").write_text("<p>{{ t.chapters }} · {{ t.quotes }}</p>", encoding="utf-8")
+    (own / "labels" / "fr.toml").write_text('chapters = "Sommaire"\n', encoding="utf-8")
+    templates = Templates((own, PACKAGE_TEMPLATES))
+    assert templates.path("notes.html") == own / "notes.html"
+    assert templates.path("episode.html") == PACKAGE_TEMPLATES / "episode.html"
+    files = templates.files()
+    assert files["notes.html"] == own / "notes.html" and files["labels/fr.toml"] == own / "labels" / "fr.toml"
+    assert files["episode.html"] == PACKAGE_TEMPLATES / "episode.html"
+    assert templates.label_files("fr") == [PACKAGE_TEMPLATES / "labels" / "fr.toml", own / "labels" / "fr.toml"]
+    shipped = label_text(PACKAGE_TEMPLATES / "labels" / "fr.toml", "quotes")
+    env = environment(templates, "fr")
+    assert env.get_template("notes.html").render() == f"<p>Sommaire · {shipped}</p>"
+    assert env.get_template("episode.html").filename == str(PACKAGE_TEMPLATES / "episode.html")
 
 
 def test_markdown_gets_typographic_quotes_dashes_and_ellipses():
     """As tag.py's plain descriptions do, so a podcast app and the page read alike."""
-    env = environment(PACKAGE_TEMPLATES, "fr")
+    env = environment(Templates((PACKAGE_TEMPLATES,)), "fr")
     rendered = env.from_string("{{ t | markdown }}").render(t='Il a dit "bonjour" -- voilà...')
     assert rendered == "<p>Il a dit “bonjour” – voilà…</p>\n"
 
 
 def test_block_tags_leave_no_blank_lines_or_stray_indentation():
-    env = environment(PACKAGE_TEMPLATES, "fr")
+    env = environment(Templates((PACKAGE_TEMPLATES,)), "fr")
     template = "<ul>\n  {% for i in items %}\n  <li>{{ i }}</li>\n  {% endfor %}\n</ul>\n"
     assert env.from_string(template).render(items=[1, 2]) == "<ul>\n  <li>1</li>\n  <li>2</li>\n</ul>\n"
 
 
 def test_regional_language_dates():
-    env = environment(PACKAGE_TEMPLATES, "fr-CA")
+    env = environment(Templates((PACKAGE_TEMPLATES,)), "fr-CA")
     assert env.from_string("{{ d | long_date }}").render(d=date(2026, 3, 2)) == "2 mars 2026"

@@ -65,3 +65,22 @@ def test_every_link_of_a_page_is_a_published_file(public, page):
     if page != "index.html":
         kinds = {posixpath.basename(link) for link in local}
         assert {"transcript.txt", "transcript.vtt", "transcript.srt", "transcript.json", "transcript.html", "notes.md"} <= kinds
+
+
+def test_a_show_with_one_template_of_its_own(tmp_path):
+    """A show's templates/ holding one template and one label: the rest is the shipped set."""
+    root = new_show(tmp_path / "show")
+    (root / "templates" / "labels").mkdir(parents=True)
+    (root / "templates" / "notes.html").write_text("<p class='mes-notes'>{{ episode.title }}</p>\n", encoding="utf-8")
+    (root / "templates" / "labels" / "fr.toml").write_text('all_episodes = "Tous nos épisodes"\n', encoding="utf-8")
+    folder = root / "episodes" / "001-a"
+    folder.mkdir()
+    write_wav(folder / "enregistrement.wav", speechlike(4, -20, noise=0))
+    (folder / "episode.toml").write_text('title = "Premier"\npublished = 2026-01-05\n', encoding="utf-8")
+    with without_whisper():
+        report = build(root)
+    assert report.ok, report.failures
+    page = lxml.html.parse(str(root / "public" / "episodes" / "001-a" / "index.html")).getroot()
+    assert page.xpath("string(//p[@class='mes-notes'])") == "Premier"  # the show's notes.html
+    assert page.xpath("//section[@id='transcript']")  # the shipped episode.html around it
+    assert "← Tous nos épisodes" in page.text_content()  # the show's label, the shipped ones for the rest

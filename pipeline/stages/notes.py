@@ -12,7 +12,7 @@ from typing import Any
 
 from ..engine import Stage
 from ..jobs import EpisodeJob
-from ..render import environment, render, template_files
+from ..render import environment, render
 from .. import results
 from ..results import Chaptered, Corrected, Levelled, Noted, Quoted
 from .transcribe import load_transcript
@@ -52,7 +52,7 @@ class Notes(Stage):
         }
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:
-        files = {f"template:{name}": path for name, path in template_files(job.paths.templates).items()}
+        files = {f"template:{name}": path for name, path in job.paths.templates.files().items()}
         return {**files, "transcript": job.results[Corrected].transcript}
 
     def outputs(self, job: EpisodeJob) -> dict[str, Path]:

@@ -10,7 +10,7 @@ from typing import Any
 from ..engine import Stage
 from ..jobs import Published, ShowJob
 from ..layout import INDEX, STYLE, PublicLayout
-from ..render import environment, render, template_files
+from ..render import environment, render
 from ..results import Chaptered, Corrected, Levelled, Noted, Quoted, Written
 from ..writers import PUBLISHED, get_writer
 from . import feed
@@ -48,7 +48,7 @@ class Site(Stage):
         return feed.published_settings(job.show, job.episodes)  # with the chapters, quotes and soundbite
 
     def inputs(self, job: ShowJob) -> dict[str, Path]:
-        files = {f"template:{name}": path for name, path in template_files(job.paths.templates).items()}
+        files = {f"template:{name}": path for name, path in job.paths.templates.files().items()}
         files["artwork"] = job.show.artwork
         for item in job.episodes:
             files[f"notes:{item.episode.slug}"] = item.results[Noted].notes
@@ -82,7 +82,7 @@ class Site(Stage):
                    **_links(job.layout, INDEX)),
             encoding="utf-8",
         )
-        shutil.copyfile(job.paths.templates / "style.css", out["style"])
+        shutil.copyfile(job.paths.templates.path("style.css"), out["style"])
         shutil.copyfile(job.show.artwork, out["artwork"])
         for item in episodes:
             slug = item.episode.slug

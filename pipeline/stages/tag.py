@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import tomllib
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,6 @@ from ..errors import StageError
 from ..jobs import EpisodeJob
 from ..layout import PublicLayout
 from ..records import Chapter, Episode, Show
-from ..render import label_file
 from ..results import Chaptered, Levelled, Tagged
 
 COVER_SIZE = 1400  # Apple's minimum artwork size; enough for any player's now-playing screen
@@ -233,7 +231,8 @@ class Tag(Stage):
         files = {"audio": levelled.audio, "artwork": job.episode.image or job.show.artwork}
         if levelled.aac:
             files["aac"] = levelled.aac
-        files["labels"] = label_file(job.paths.templates, job.show.language)
+        for i, path in enumerate(job.paths.templates.label_files(job.show.language)):
+            files[f"labels:{i}"] = path
         return files
 
     def outputs(self, job: EpisodeJob) -> dict[str, Path]:
@@ -246,8 +245,7 @@ class Tag(Stage):
     def run(self, job: EpisodeJob, out: dict[str, Path]) -> Tagged:
         files = self.inputs(job)
         shutil.copyfile(files["audio"], out["mp3"])
-        with files["labels"].open("rb") as f:
-            labels = tomllib.load(f)
+        labels = job.paths.templates.labels(job.show.language)
         write_tags(out["mp3"], job.show, job.episode, labels, job.results[Chaptered].chapters)
         if "m4a" not in out:
             return Tagged(out["mp3"], out["mp3"].stat().st_size, None, None)
