@@ -50,6 +50,9 @@ class Chapters(Stage):
             "duration": job.results[Levelled].duration,
             "language": spoken_language(job),
             "yake": version("yake"),
+            # The cut's parameters: a new default re-cuts every episode's chapters.
+            "cut": {"window": topics.WINDOW_SENTENCES, "min_depth": topics.MIN_DEPTH,
+                    "min_section": [topics.MIN_SECTION_SECONDS, topics.SECTION_FRACTION, topics.MAX_MIN_SECTION_SECONDS]},
         }
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:
