@@ -74,3 +74,5 @@ def test_a_url_maps_back_to_its_file(layout):
     assert layout.relative("https://example.org/podcast/audio/a%20b.mp3?from=rss#t=3") == "audio/a b.mp3"
     assert layout.relative("https://example.org/elsewhere.mp3") is None  # outside base_url
     assert layout.relative("https://example.org/podcast/../secret") is None  # not under public/
+    assert layout.relative("https://example.org/podcast/..") is None
+    assert layout.relative("https://example.org/podcast//etc/passwd") is None  # an absolute path, not one in public/
