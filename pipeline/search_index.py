@@ -13,7 +13,9 @@ carry its own URL, down to the second it was said (`#t=754`), which a crawled pa
 from __future__ import annotations
 
 import asyncio
+import base64
 import functools
+import json
 import logging
 import os
 import shutil
@@ -21,8 +23,10 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pagefind.service import PagefindService, get_executable
+
 from .engine import TEMP_MARK
-from .errors import MissingToolError, StageError
+from .errors import MissingToolError, PipelineError, StageError
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +44,6 @@ class SearchRecord:
 
 @functools.cache
 def executable() -> Path:
-    from pagefind.service import get_executable
-
     found = get_executable()
     if found is None or not found.is_file():
         raise MissingToolError("no pagefind binary: install the project again (pip install -e .), which brings pagefind[extended]")
@@ -66,6 +68,8 @@ def write(records: list[SearchRecord], folder: Path, language: str) -> None:
     logger.debug("pagefind: %s --service, %d records in %s, into %s", binary, len(records), language, folder)
     try:
         asyncio.run(_write(records, folder, language))
+    except PipelineError:
+        raise
     except Exception as e:  # the service answers a failure with a bare Exception carrying its message
         raise StageError(f"{folder}: pagefind could not write the search index: {type(e).__name__}: {e}") from e
     if not (folder / ENTRY).is_file():
@@ -73,19 +77,59 @@ def write(records: list[SearchRecord], folder: Path, language: str) -> None:
 
 
 async def _write(records: list[SearchRecord], folder: Path, language: str) -> None:
-    from pagefind.index import PagefindIndex
-
-    # force_language: one index for the whole site, searched from the search page whatever its
-    # lang; every record is added in the show's language anyway.
-    async with PagefindIndex(config={"force_language": language}) as index:
+    service = await _Service().launch()
+    try:
+        # force_language: one index for the whole site, in the show's language, whatever the
+        # records say; the search page (lang = the show's) searches that one.
+        index = await service.create_index({"force_language": language})
         for record in records:
             await index.add_custom_record(url=record.url, content=record.content, language=language, meta=record.meta)
         await index.write_files(output_path=str(folder))
-        # Leaving the context would write the files again, to pagefind's default folder under
-        # the working directory: the index is dropped instead, then the service closed.
-        service = index._service
-        await index.delete_index()
+    finally:
         await service.close()
+
+
+class _Service(PagefindService):
+    """pagefind's service client, reading the binary's answers as they come.
+
+    pagefind 1.5's own client sleeps 0.1 s before reading each answer (its
+    `_wait_for_responses`), and a record is a request and an answer: 0.1 s a sentence, 58 s
+    for an hour of transcript (bench/search.py). Here the answers are read without the
+    pause (`readuntil` waits without spinning), an error answer fails its request, and a
+    binary that stops answering fails every request still waiting instead of hanging them.
+    """
+
+    async def _wait_for_responses(self) -> None:
+        try:
+            while True:
+                answer = json.loads(base64.b64decode((await self._backend.stdout.readuntil(b","))[:-1]))
+                payload = (answer or {}).get("payload") or {}
+                future = self._responses.get(answer.get("message_id")) if answer else None
+                if future is None:
+                    if payload.get("type") == "Error":  # a request it could not read: which one, it does not say
+                        self._fail(payload.get("message", "error"))
+                    continue
+                if future.done():
+                    continue
+                if payload.get("type") == "Error":
+                    future.set_exception(StageError(f"pagefind: {payload.get('message')}"))
+                else:
+                    future.set_result(payload)
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as e:
+            self._fail(f"stopped answering ({type(e).__name__}: {e})")
+
+    def _fail(self, why: str) -> None:
+        for future in self._responses.values():
+            if not future.done():
+                future.set_exception(StageError(f"pagefind: {why}"))
+
+    async def close(self) -> None:
+        # Every request was awaited: nothing to wait for (the parent's close waits on them
+        # all again and raises the first error instead of stopping the binary).
+        self._poll_task.cancel()
+        if self._backend.returncode is None:
+            self._backend.terminate()
+        await self._backend.wait()
 
 
 def replace_folder(new: Path, final: Path) -> None:

@@ -237,3 +237,12 @@ def test_the_search_box_of_a_page_lands_on_the_search_page(served, browser):
     box.submit()
     status, found = results(browser, served, None)
     assert browser.current_url.startswith(f"{served}search/?q=freelances") and found
+
+
+def test_what_pagefind_refuses_fails_the_stage_with_its_answer(tmp_path):
+    from pipeline import search_index
+    from pipeline.errors import StageError
+    from pipeline.search_index import SearchRecord
+
+    with pytest.raises(StageError, match="expected a string"):  # and does not hang waiting for an answer
+        search_index.write([SearchRecord("episodes/x/", "Bonjour.", {"start": 3})], tmp_path / "pagefind", "fr")
