@@ -31,6 +31,10 @@ from .errors import MissingToolError, PipelineError, StageError
 logger = logging.getLogger(__name__)
 
 ENTRY = "pagefind-entry.json"  # what pagefind.js reads first: the index files of this build, by hash
+# pagefind's ready-made search interfaces, written with every index: templates/search.js uses
+# pagefind.js's API instead (results by sentence, speaker and time), so they are not published.
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,8 @@ def write(records: list[SearchRecord], folder: Path, language: str) -> None:
         raise StageError(f"{folder}: pagefind could not write the search index: {type(e).__name__}: {e}") from e
     if not (folder / ENTRY).is_file():
         raise StageError(f"{folder}: pagefind wrote no {ENTRY}")
+    for name in UNUSED:
+        (folder / name).unlink(missing_ok=True)
 
 
 async def _write(records: list[SearchRecord], folder: Path, language: str) -> None:

@@ -137,6 +137,8 @@ def fragments(public: Path) -> set[str]:
 
 
 def test_the_search_page_and_its_index_are_published(scripted_show):
+    import lxml.html
+
     public = scripted_show / "public"
     assert (public / "search" / "index.html").is_file() and (public / "pagefind" / "pagefind.js").is_file()
     entry = json.loads((public / "pagefind" / "pagefind-entry.json").read_text())
@@ -144,9 +146,10 @@ def test_the_search_page_and_its_index_are_published(scripted_show):
     assert list(entry["languages"]) == ["fr"] and entry["languages"]["fr"]["page_count"] == 10
     assert len(fragments(public)) == 10
     assert not [p for p in public.iterdir() if p.name.startswith(".")]  # no staging folder left
+    assert not (public / "pagefind" / "pagefind-ui.js").exists()  # pagefind's own interface: not used, not published
+    page = lxml.html.parse(str(public / "search" / "index.html")).getroot()
+    assert "JavaScript" in page.xpath("string(//noscript)")  # without it, the page says why nothing happens
     # The search box on every page: a GET form to the search page.
-    import lxml.html
-
     for page in ("index.html", "episodes/001-portage/index.html", "search/index.html"):
         [box] = lxml.html.parse(str(public / page)).getroot().find_class("search-box")
         assert box.get("method") == "get" and box.xpath("string(.//input/@name)") == "q"
