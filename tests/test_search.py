@@ -28,7 +28,7 @@ SAID = {
                     (20.7, "Inès Moreau", "Je suis freelance depuis dix ans à Lyon."),
                     (30.0, "Camille Durand", "Merci et à bientôt.")],
     "002-coworking": [(0.0, "Camille Durand", "Bonjour à toutes et à tous."),
-                      (12.0, "Paul Martin", "Le coworking rassemble des indépendants."),
+                      (12.0, "Paul Martin", 'Le coworking rassemble des <b>indépendants</b> <img src=x onerror="document.title=2">.'),
                       (25.0, "Camille Durand", "On en reparle la semaine prochaine.")],
 }
 HOSTILE = '<img src=x onerror="document.title=1">Zoé'
@@ -217,7 +217,11 @@ def test_search_in_chromium_leads_to_the_second(scripted_show, served, browser):
         assert f"{speaker_at(scripted_show, 20.7)}, à 00:20" in sentences[0].text  # as diarization named them
         assert sentences[0].find_element("css selector", "mark").text.lower().startswith("freelance")
     status, found = results(browser, served, "coworking")
-    assert any(r.find_element("css selector", "a").get_attribute("href") == f"{served}episodes/002-coworking/#t=12" for r in found)
+    [said] = [r for r in found if r.find_element("css selector", "a").get_attribute("href") == f"{served}episodes/002-coworking/#t=12"]
+    # Markup said in a transcript (or typed in a correction) is shown as the text it is.
+    assert "<b>indépendants</b> <img src=x" in said.text
+    assert browser.find_elements("css selector", "#search-results img, #search-results b") == []
+    assert browser.title.startswith("Recherche")
     status, found = results(browser, served, "zygomatique")
     assert found == [] and status == "Aucun résultat pour « zygomatique »."
     assert browser.find_element("id", "search-query").get_attribute("value") == "zygomatique"
