@@ -253,3 +253,19 @@ def test_what_pagefind_refuses_fails_the_stage_with_its_answer(tmp_path):
 
     with pytest.raises(StageError, match="expected a string"):  # and does not hang waiting for an answer
         search_index.write([SearchRecord("episodes/x/", "Bonjour.", {"start": 3})], tmp_path / "pagefind", "fr")
+
+
+@pytest.mark.browser
+def test_results_lead_to_the_second_under_a_sub_path_too(scripted_show, browser, tmp_path):
+    """Served at /sub/ (a base_url with a path): pagefind.js prefixes results with the folder it is served under."""
+    (tmp_path / "sub").symlink_to(scripted_show / "public")
+    preview = server(tmp_path, 0)
+    threading.Thread(target=preview.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{preview.server_address[1]}/sub/"
+        status, found = results(browser, base, "freelances")
+        links = [r.find_element("css selector", "a").get_attribute("href") for r in found]
+        assert f"{base}episodes/001-portage/#t=20" in links
+    finally:
+        preview.shutdown()
+        preview.server_close()
