@@ -4,7 +4,8 @@ pagefind (pagefind.app) indexes a static site into a folder of small files (its 
 WebAssembly, an index split in chunks and a fragment per record) that the reader's browser
 fetches as a search needs them: no server, nothing asked of another host. The binary ships in
 the `pagefind-bin-extended` wheel (a dependency, so it installs offline like everything else);
-`pagefind.index.PagefindIndex` starts it as a service and talks to it over pipes.
+pagefind's Python API runs it as a service (`PagefindService`) and adds records to an index
+(`PagefindIndex.add_custom_record`) over pipes.
 
 Records are added one by one rather than by crawling the HTML: a record per sentence can then
 carry its own URL, down to the second it was said (`#t=754`), which a crawled page cannot.
@@ -50,7 +51,7 @@ class SearchRecord:
 def executable() -> Path:
     found = get_executable()
     if found is None or not found.is_file():
-        raise MissingToolError("no pagefind binary: install the project again (pip install -e .), which brings pagefind[extended]")
+        raise MissingToolError("no pagefind binary (the pagefind[extended] package); run 'make build' to install the project")
     return found
 
 
