@@ -1,5 +1,5 @@
 """Order the stages: per episode normalise → transcribe → diarize → correct → chapters → quotes → notes
-→ tag, then feed and site.
+→ tag, then feed, site and search.
 
 One episode's failure is recorded and reported; the other episodes still build, and the feed
 and the site list the episodes that are ready. The feed written is then linted (`lint.py`).
@@ -28,6 +28,7 @@ from .stages.notes import Notes
 from .stages.quotes import Quotes
 from .records import Episode, Show
 from .results import Results, Tagged
+from .stages.search import Search
 from .stages.site import Site
 from .stages.tag import Tag
 from .stages.diarize import Diarize
@@ -36,7 +37,7 @@ from .stages.transcribe import Transcribe
 logger = logging.getLogger(__name__)
 
 EPISODE_STAGES: tuple[Stage, ...] = (Normalise(), Transcribe(), Diarize(), Correct(), Chapters(), Quotes(), Notes(), Tag())
-SHOW_STAGES: tuple[Stage, ...] = (Feed(), Site())
+SHOW_STAGES: tuple[Stage, ...] = (Feed(), Site(), Search())
 STAGE_NAMES = tuple(s.name for s in EPISODE_STAGES + SHOW_STAGES)
 PUBLISH_STAGES = {"tag"}  # what drafts and scheduled episodes skip: nothing of theirs lands in public/
 SHOW_SCOPE = "show"
@@ -239,7 +240,7 @@ def _episode(folder: Path, show: Show, paths: Paths, resources: Resources, store
 
 
 def _show_pass(job: ShowJob, store: Store, run: Run, report: Report) -> None:
-    """The feed and the site, over the episodes that are ready."""
+    """The feed, the site and its search index, over the episodes that are ready."""
     # A build of some episodes must not drop the others from the feed because they were
     # not rebuilt (after a change to the show's settings, say): the feed waits for them.
     ready_slugs = {p.episode.slug for p in job.episodes}

@@ -27,6 +27,9 @@ AUDIO = "audio"  # every episode's MP3 (and M4A)
 EPISODES = "episodes"  # a folder per episode: its page and transcripts
 CHAPTERS = "chapters.json"
 NOTES_MARKDOWN = "notes.md"
+SEARCH = "search"  # the search page, its script and its styles
+PAGEFIND = "pagefind"  # the search index, a folder pagefind writes whole (stages/search.py)
+PEOPLE = "people"  # a page per host and guest
 
 
 def _image_suffix(image: Path) -> str:
@@ -72,6 +75,33 @@ class PublicLayout:
     def notes_markdown(self, slug: str) -> str:
         """The show notes in Markdown, for a newsletter or a video's description."""
         return self.episode(slug) + NOTES_MARKDOWN
+
+    def person(self, slug: str) -> str:
+        """A host's or guest's page (`slug` is python-slugify's of the name)."""
+        return f"{PEOPLE}/{slug}/"
+
+    @property
+    def search(self) -> str:
+        """The search page's folder; `?q=word` runs a search as it opens."""
+        return f"{SEARCH}/"
+
+    @property
+    def search_page(self) -> str:
+        return self.search + INDEX
+
+    def search_asset(self, name: str) -> str:
+        """The search page's own script and styles ("search.js", "search.css"), beside it."""
+        return self.search + name
+
+    @property
+    def search_index(self) -> str:
+        """The folder of pagefind's bundle: its script, WebAssembly, index and fragments."""
+        return PAGEFIND
+
+    @property
+    def search_entry(self) -> str:
+        """The file pagefind.js reads first: it names the index files of this build by their hashes."""
+        return f"{PAGEFIND}/pagefind-entry.json"
 
     @property
     def episode_folders(self) -> tuple[Path, ...]:

@@ -59,7 +59,7 @@ def test_rebuild_does_nothing_and_edits_redo_only_what_follows(show_root, add_ep
     ran, report = run(show_root)
     assert report.ok and report.published == ["001-premier"]
     assert ran.stages("001-premier") == {"normalise", "transcribe", "diarize", "correct", "chapters", "quotes", "notes", "tag"}
-    assert ran.stages("show") == {"feed", "site"}
+    assert ran.stages("show") == {"feed", "site", "search"}
     public = show_root / "public"
     for path in ("feed.xml", "index.html", "style.css", "artwork.png", "audio/001-premier.mp3",
                  "episodes/001-premier/index.html", "episodes/001-premier/transcript.vtt"):
@@ -71,7 +71,7 @@ def test_rebuild_does_nothing_and_edits_redo_only_what_follows(show_root, add_ep
     edit(folder / "episode.toml", "Premier épisode", "Le tout premier épisode")
     ran, _ = run(show_root)
     assert ran.stages("001-premier") == {"notes", "tag"}
-    assert ran.stages("show") == {"feed", "site"}
+    assert ran.stages("show") == {"feed", "site", "search"}
     assert feedparser.parse(str(public / "feed.xml")).entries[0].title == "Le tout premier épisode"
 
     with (show_root / "podcast.toml").open("a") as f:
@@ -80,7 +80,7 @@ def test_rebuild_does_nothing_and_edits_redo_only_what_follows(show_root, add_ep
     # Whisper hears the programme before the gain, so a new target does not transcribe again;
     # the notes depend on the transcript and the duration, which the gain leaves as they were.
     assert ran.stages("001-premier") == {"normalise", "tag"}
-    assert ran.stages("show") == {"feed", "site"}
+    assert ran.stages("show") == {"feed", "site"}  # the search shows no loudness: no new index
     assert ebur128(show_root / "public" / "audio" / "001-premier.mp3")["integrated"] == pytest.approx(-18.0, abs=0.5)
 
 
@@ -107,7 +107,7 @@ def test_building_one_episode_never_drops_the_others_from_the_feed(show_root, ad
     assert ran.stages("show") == set() and set(report.show.values()) == {"stale"}
     assert len(feedparser.parse(str(show_root / "public" / "feed.xml")).entries) == 2
     ran, report = run(show_root)
-    assert ran.stages("show") == {"feed", "site"} and report.published == ["001-premier", "002-second"]
+    assert ran.stages("show") == {"feed", "site", "search"} and report.published == ["001-premier", "002-second"]
 
 
 @pytest.mark.slow  # loads the Whisper model

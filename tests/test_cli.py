@@ -72,7 +72,7 @@ def test_status_after_build(show_root, add_episode):
     line = next(l for l in result.output.splitlines() if l.startswith("001-ok"))
     assert line.split()[1:6] == ["fresh"] * 5
     assert "LUFS" in line
-    assert "show: feed fresh, site fresh" in result.output
+    assert "show: feed fresh, site fresh, search fresh" in result.output
 
 
 def test_init_makes_a_show_that_check_accepts_but_for_the_placeholder_artwork(tmp_path):

@@ -34,6 +34,17 @@ def test_paths_and_urls_under_a_sub_path(layout, show_root):
     assert layout.url(layout.artwork) == "https://example.org/podcast/artwork.png"
 
 
+def test_the_search_page_its_index_and_people_pages(layout, show_root):
+    assert layout.url(layout.search) == "https://example.org/podcast/search/"
+    assert layout.file(layout.search_page) == show_root / "public" / "search" / "index.html"
+    assert layout.file(layout.search_asset("search.js")) == show_root / "public" / "search" / "search.js"
+    assert layout.file(layout.search_index) == show_root / "public" / "pagefind"
+    assert layout.file(layout.search_entry) == show_root / "public" / "pagefind" / "pagefind-entry.json"
+    assert layout.url(layout.person("ines-moreau")) == "https://example.org/podcast/people/ines-moreau/"
+    assert layout.link(layout.search, layout.page("001-x")) == "../../search/"
+    assert layout.relative("https://example.org/podcast/search/?q=portage") == "search/index.html"
+
+
 def test_links_between_pages_are_relative(layout):
     page = layout.page("001-x")
     assert layout.link(layout.audio("001-x"), page) == "../../audio/001-x.mp3"

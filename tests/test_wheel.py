@@ -102,6 +102,9 @@ def test_installed_wheel_inits_and_builds_a_show_elsewhere(podcast, tmp_path, ma
     # The style sheet and the artwork came from the installed package.
     assert (public / "style.css").read_bytes() == (REPO / "templates" / "style.css").read_bytes()
     assert (public / "artwork.png").read_bytes() == (REPO / "assets" / "placeholder-artwork.png").read_bytes()
+    # The search page with its script from the package, and the index pagefind's binary (a dependency) wrote.
+    assert (public / "search" / "search.js").read_bytes() == (REPO / "templates" / "search.js").read_bytes()
+    assert (public / "search" / "index.html").is_file() and (public / "pagefind" / "pagefind-entry.json").is_file()
 
 
 def test_editable_install_reads_the_checkouts_templates():

@@ -1,0 +1,138 @@
+"""The search page and its index: every sentence said, every episode's notes, every person.
+
+A result leads to the second a sentence was said (`episodes/<slug>/#t=754`, Media Fragments
+time in whole seconds, rounded down so the player starts before the first word). The index is
+pagefind's (`pipeline/search_index.py`), searched in the reader's browser by
+`templates/search.js`: the site stays static files.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+from typing import Any
+
+from slugify import slugify
+
+from .. import search_index
+from ..engine import Stage
+from ..jobs import Published, ShowJob
+from ..layout import PublicLayout
+from ..records import Person, Show
+from ..render import environment, render, timestamp
+from ..results import Corrected, Written
+from ..search_index import SearchRecord
+from ..topics import sentences
+from .site import _links
+from .transcribe import load_transcript
+
+PAGE_FILES = ("search.js", "search.css")  # in templates/, published beside the search page
+
+UNSHOWN = ("loudness", "audio", "jingles", "transcription")  # podcast.toml tables no page shows
+
+# What a record is, for templates/search.js to show each kind its own way.
+SENTENCE, NOTES, PERSON = "sentence", "notes", "person"
+
+
+def index_language(show: Show) -> str:
+    """The ISO 639-1 code pagefind stems with ("fr" for "fr-CA"): the show's language.
+
+    An episode in another language is indexed with the show's all the same: pagefind keeps an
+    index per language and the search page searches the one of its own `lang`.
+    """
+    return show.language.split("-")[0].lower()
+
+
+def sentence_records(layout: PublicLayout, item: Published) -> list[SearchRecord]:
+    """A record per sentence of the published transcript, linking to the second it starts."""
+    episode = item.episode
+    transcript = load_transcript(item.results[Corrected].transcript)
+    found = []
+    for sentence in sentences(transcript):
+        second = math.floor(sentence.start)
+        meta = {"kind": SENTENCE, "title": episode.title, "time": timestamp(second), "start": str(second)}
+        if sentence.speaker:
+            meta["speaker"] = sentence.speaker
+        found.append(SearchRecord(f"{layout.episode(episode.slug)}#t={second}", sentence.text, meta))
+    return found
+
+
+def notes_record(layout: PublicLayout, item: Published, plain: Any) -> SearchRecord:
+    """The episode's title and description (Markdown, as plain text), leading to its page."""
+    episode = item.episode
+    content = " ".join(part for part in (episode.title, plain(episode.description).strip()) if part)
+    return SearchRecord(layout.episode(episode.slug), content, {"kind": NOTES, "title": episode.title})
+
+
+def people_records(layout: PublicLayout, show: Show, episodes: list[Published]) -> list[SearchRecord]:
+    """A record per host and guest (one per name, whatever the episodes), leading to their page."""
+    people: dict[str, Person] = {}
+    for person in [*show.hosts, *(g for item in episodes for g in item.episode.guests)]:
+        people.setdefault(slugify(person.name), person)
+    return [
+        SearchRecord(layout.person(slug), " ".join(p for p in (person.name, person.role, person.bio) if p),
+                     {"kind": PERSON, "title": person.name, **({"role": person.role} if person.role else {})})
+        for slug, person in people.items()
+    ]
+
+
+def search_records(show: Show, episodes: list[Published], plain: Any) -> list[SearchRecord]:
+    """Everything the search finds: sentences, notes and people. `plain` turns Markdown into text."""
+    layout = PublicLayout(show)
+    records: list[SearchRecord] = []
+    for item in sorted(episodes, key=lambda p: p.episode.slug):
+        records.append(notes_record(layout, item, plain))
+        records.extend(sentence_records(layout, item))
+    records.extend(people_records(layout, show, episodes))
+    return records
+
+
+class Search(Stage):
+    name = "search"
+    version = 1
+    result = Written
+
+    def settings(self, job: ShowJob) -> dict[str, Any]:
+        # The show as base.html shows it around the search page; how its audio is made and
+        # transcribed reaches no page (a new loudness target must not re-index).
+        show = job.show.to_dict()
+        for key in ("root", *UNSHOWN):
+            show.pop(key)
+        show["artwork"] = job.show.artwork.name
+        # What the records hold of each episode; its transcript is an input.
+        episodes = [{"slug": p.episode.slug, "title": p.episode.title, "description": p.episode.description,
+                     "guests": [g.to_dict() for g in p.episode.guests]} for p in job.episodes]
+        return {"show": show, "episodes": episodes, "pagefind": search_index.version()}
+
+    def inputs(self, job: ShowJob) -> dict[str, Path]:
+        # Every template, as the site's pages: the search page is rendered in base.html like them.
+        files = {f"template:{name}": path for name, path in job.paths.templates.files().items()}
+        for item in job.episodes:
+            files[f"transcript:{item.episode.slug}"] = item.results[Corrected].transcript
+        return files
+
+    def outputs(self, job: ShowJob) -> dict[str, Path]:
+        layout = job.layout
+        files = {"page": layout.file(layout.search_page), "entry": layout.file(layout.search_entry)}
+        files.update({name: layout.file(layout.search_asset(name)) for name in PAGE_FILES})
+        return files
+
+    def run(self, job: ShowJob, out: dict[str, Path]) -> Written:
+        layout, templates = job.layout, job.paths.templates
+        env = environment(templates, job.show.language)
+        page = render(env, "search.html", show=job.show, **_links(layout, layout.search_page))
+        out["page"].write_text(page, encoding="utf-8")
+        for name in PAGE_FILES:
+            shutil.copyfile(templates.path(name), out[name])
+
+        # pagefind writes a folder, and the engine renames files: the index is written whole
+        # beside public/pagefind/ and put in its place as a folder (search_index.replace_folder),
+        # old fragments and all. Its entry file is also this stage's declared output, so that a
+        # deleted or edited index makes the stage run again.
+        final = layout.file(layout.search_index)
+        staging = search_index.staging_folder(final)
+        search_index.write(search_records(job.show, job.episodes, env.filters["plain"]), staging, index_language(job.show))
+        search_index.replace_folder(staging, final)
+        shutil.copyfile(final / search_index.ENTRY, out["entry"])
+        return Written(tuple(out.values()))
