@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import lxml.etree
 import lxml.html
 import pytest
 
@@ -47,7 +48,7 @@ def test_episode_page_shows_the_title_as_typed(public):
 
 def test_index_lists_the_title_as_typed(public):
     tree = lxml.html.parse(str(public / "index.html")).getroot()
-    assert [card.xpath("string(.//h2)") for card in tree.find_class("episode-card")] == [EPISODE_TITLE]
+    assert [card.xpath("string(.//h3)") for card in tree.find_class("episode-card")] == [EPISODE_TITLE]  # under "latest episodes" (h2)
 
 
 @pytest.mark.parametrize("page", ["index.html", "episodes/001-tjm/index.html"])
@@ -71,7 +72,7 @@ def test_a_show_with_one_template_of_its_own(tmp_path):
     """A show's templates/ holding one template and one label: the rest is the shipped set."""
     root = new_show(tmp_path / "show")
     (root / "templates" / "labels").mkdir(parents=True)
-    (root / "templates" / "notes.html").write_text("<p class='mes-notes'>{{ episode.title }}</p>\n", encoding="utf-8")
+    (root / "templates" / "episode_card.html").write_text("<li class='mon-episode'>{{ episode.title }}</li>\n", encoding="utf-8")
     (root / "templates" / "labels" / "fr.toml").write_text('all_episodes = "Tous nos épisodes"\n', encoding="utf-8")
     folder = root / "episodes" / "001-a"
     folder.mkdir()
@@ -80,7 +81,94 @@ def test_a_show_with_one_template_of_its_own(tmp_path):
     with without_whisper():
         report = build(root)
     assert report.ok, report.failures
+    home = lxml.html.parse(str(root / "public" / "index.html")).getroot()
+    assert home.xpath("string(//li[@class='mon-episode'])") == "Premier"  # the show's episode_card.html
     page = lxml.html.parse(str(root / "public" / "episodes" / "001-a" / "index.html")).getroot()
-    assert page.xpath("string(//p[@class='mes-notes'])") == "Premier"  # the show's notes.html
     assert page.xpath("//section[@id='transcript']")  # the shipped episode.html around it
     assert "← Tous nos épisodes" in page.text_content()  # the show's label, the shipped ones for the rest
+
+
+HOSTILE_DESCRIPTION = 'Un **vrai** épisode. <img src=x onerror=alert(1)> <script>alert("notes")</script> [lien](javascript:alert(2))'
+HOSTILE_GUEST = '<script>alert("invité")</script> Zoé'
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """A show whose episode.toml holds markup where Markdown or a name belongs."""
+    root = new_show(tmp_path_factory.mktemp("hostile") / "show")
+    folder = root / "episodes" / "001-piege"
+    folder.mkdir()
+    write_wav(folder / "enregistrement.wav", speechlike(4, -20, noise=0))
+    (folder / "episode.toml").write_text(
+        f"title = 'Piège'\npublished = 2026-01-05\ndescription = '''{HOSTILE_DESCRIPTION}'''\n"
+        f"[[guests]]\nname = '{HOSTILE_GUEST}'\nkind = 'startup'\nrole = 'Fondatrice'\n", encoding="utf-8")
+    with without_whisper():
+        report = build(root)
+    assert report.ok, report.failures
+    return root
+
+
+def _live_markup(tree) -> list[str]:
+    """What would run in a browser: <img>, scripts with code, on* attributes, javascript: links."""
+    found = [f"<img src={img.get('src')}>" for img in tree.iter("img") if img.get("src") == "x"]
+    found += [s.text for s in tree.iter("script") if s.text and "alert" in s.text]
+    found += [f"{el.tag} {name}" for el in tree.iter() if isinstance(el.tag, str) for name in el.attrib if name.startswith("on")]
+    found += [href for href in tree.xpath("//a/@href") if href.strip().lower().startswith("javascript:")]
+    return found
+
+
+@pytest.mark.parametrize("page", ["index.html", "episodes/001-piege/index.html", "people/index.html"])
+def test_hostile_markup_is_published_as_no_live_markup(hostile, page):
+    tree = lxml.html.parse(str(hostile / "public" / page)).getroot()
+    assert _live_markup(tree) == []
+    if page.startswith("episodes"):
+        assert tree.xpath("//section[@class='description']//strong/text()") == ["vrai"]  # Markdown still works
+
+
+def test_hostile_markup_is_neither_in_the_notes_nor_the_feed(hostile):
+    notes = lxml.html.fragment_fromstring((hostile / ".build" / "episodes" / "001-piege" / "notes.html").read_text(), create_parent="div")
+    assert _live_markup(notes) == []
+    feed = lxml.etree.parse(str(hostile / "public" / "feed.xml"))
+    namespaces = {"content": "http://purl.org/rss/1.0/modules/content/"}
+    for html in [*feed.xpath("//item/content:encoded/text()", namespaces=namespaces), *feed.xpath("//item/description/text()")]:
+        assert _live_markup(lxml.html.fragment_fromstring(html, create_parent="div")) == []
+        assert "onerror" not in html and "<script" not in html
+
+
+def test_a_hostile_guest_name_is_text_on_every_page(hostile):
+    public = hostile / "public"
+    person = next((public / "people").glob("*/index.html"))
+    for page in (public / "episodes" / "001-piege" / "index.html", person, public / "people" / "index.html"):
+        tree = lxml.html.parse(str(page)).getroot()
+        assert HOSTILE_GUEST in tree.text_content(), page
+        assert _live_markup(tree) == []
+    assert lxml.html.parse(str(person)).getroot().xpath("string(//h1)") == HOSTILE_GUEST
+
+
+def test_people_pages_and_their_index(hostile):
+    public = hostile / "public"
+    index = lxml.html.parse(str(public / "people" / "index.html")).getroot()
+    assert index.xpath("//section[@id='kind-startup']//a/text()") == [HOSTILE_GUEST]
+    assert [a.get("href") for a in index.xpath("//nav[@class='kinds']//a")] == ["#kind-startup", "#kind-autre"]
+    host = lxml.html.parse(str(public / "people" / "camille-durand" / "index.html")).getroot()
+    assert host.xpath("string(//h1)") == "Camille Durand"
+    assert host.xpath("//li[@class='episode-card']//a/@href")[0] == "../../episodes/001-piege/"
+
+
+def test_sitemap_robots_and_404(hostile):
+    public = hostile / "public"
+    sitemap = lxml.etree.parse(str(public / "sitemap.xml"))
+    urls = sitemap.xpath("//s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/sitemap/0.9"})
+    assert "http://localhost:8000/episodes/001-piege/" in urls and "http://localhost:8000/people/camille-durand/" in urls
+    assert "Sitemap: http://localhost:8000/sitemap.xml" in (public / "robots.txt").read_text()
+    missing = lxml.html.parse(str(public / "404.html")).getroot()
+    assert all(href.startswith("http://localhost:8000/") for href in missing.xpath("//a/@href|//link/@href") if "://" in href or not href.startswith("#"))
+
+
+def test_social_tags_and_feed_discovery(hostile):
+    page = lxml.html.parse(str(hostile / "public" / "episodes" / "001-piege" / "index.html")).getroot()
+    meta = {m.get("property") or m.get("name"): m.get("content") for m in page.iter("meta")}
+    assert meta["og:url"] == "http://localhost:8000/episodes/001-piege/"
+    assert meta["og:image"] == meta["twitter:image"] == "http://localhost:8000/artwork.png"
+    assert meta["og:title"] == "Piège · Test Show"
+    assert page.xpath("//link[@rel='alternate'][@type='application/rss+xml']/@href") == ["http://localhost:8000/feed.xml"]
