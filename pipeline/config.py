@@ -49,7 +49,7 @@ KINDS = ("freelance", "collectif", "coworking", "portage", "startup", "entrepris
 class _Person(_Strict):
     name: str = Field(min_length=1)
     role: str = ""
-    kind: Literal[KINDS] | Literal[""] = ""  # type: ignore[valid-type]
+    kind: Literal[("", *KINDS)] = ""  # type: ignore[valid-type]
     url: Url | Literal[""] = ""
     img: Url | Literal[""] = ""
     bio: str = ""

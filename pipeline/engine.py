@@ -303,9 +303,10 @@ def run_stage(
             raise StageError(f"stage {stage.name} did not write {', '.join(missing)}")
         outputs = {}
         for name, final in finals.items():
-            if _same_bytes(temps[name], final, store.hashes):
-                continue  # kept as it was, mtime too: a site upload or a browser's cache sees no change
-            os.replace(temps[name], final)
+            # A file rewritten with the bytes it holds is kept as it was, mtime too: an upload of
+            # public/ or a browser's cache sees no change.
+            if not _same_bytes(temps[name], final, store.hashes):
+                os.replace(temps[name], final)
             outputs[name] = {"path": str(final), "sha256": store.hashes.sha256(final), "size": final.stat().st_size}
         seconds = round(time.monotonic() - started, 3)
         result = results.moved(result, {temps[name]: final for name, final in finals.items()})

@@ -38,11 +38,11 @@ class Record:
 class Person(Record):
     name: str
     role: str = ""
-    kind: str = ""  # config.KINDS: freelance, coworking, portage…
     url: str = ""
     img: str = ""
     bio: str = ""
     email: str = ""
+    kind: str = ""  # config.KINDS: freelance, coworking, portage… (readers browse people by it)
 
 
 @dataclass(frozen=True)

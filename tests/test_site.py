@@ -172,3 +172,85 @@ def test_social_tags_and_feed_discovery(hostile):
     assert meta["og:image"] == meta["twitter:image"] == "http://localhost:8000/artwork.png"
     assert meta["og:title"] == "Piège · Test Show"
     assert page.xpath("//link[@rel='alternate'][@type='application/rss+xml']/@href") == ["http://localhost:8000/feed.xml"]
+
+
+def _three_episodes(root):
+    for n, guest in enumerate(["Inès Moreau", "Zoé Martin", "Inès Moreau"], start=1):
+        folder = root / "episodes" / f"00{n}-episode"
+        folder.mkdir()
+        write_wav(folder / "enregistrement.wav", speechlike(3, -20, noise=0, seed=n))
+        (folder / "episode.toml").write_text(
+            f"title = 'Épisode {n}'\npublished = 2026-01-0{n}\nnumber = {n}\n[[guests]]\nname = '{guest}'\nkind = 'coworking'\n",
+            encoding="utf-8")
+
+
+def test_editing_one_episode_rewrites_its_page_and_not_the_others(tmp_path):
+    """The site stage renders every page, but a page whose bytes did not change keeps its file."""
+    root = new_show(tmp_path / "show")
+    _three_episodes(root)
+    with without_whisper():
+        assert build(root).ok
+    public = root / "public"
+    files = sorted(p for p in public.rglob("*") if p.is_file())
+    before = {p: p.stat().st_mtime_ns for p in files}
+    toml = root / "episodes" / "002-episode" / "episode.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("Épisode 2", "Épisode deux"), encoding="utf-8")
+    with without_whisper():
+        report = build(root)
+    assert report.ok and report.show["site"] == "ran"
+    rewritten = {str(p.relative_to(public)) for p in files if p.stat().st_mtime_ns != before[p]}
+    # Its page and notes, the home page, the pages of its guest and of the host (who is in every
+    # episode), the feed, and its MP3 (re-tagged with the new title): not the other episodes' pages.
+    assert rewritten == {"episodes/002-episode/index.html", "episodes/002-episode/notes.md", "index.html",
+                         "people/zoe-martin/index.html", "people/camille-durand/index.html", "feed.xml", "audio/002-episode.mp3"}
+    assert "Épisode deux" in (public / "episodes" / "002-episode" / "index.html").read_text(encoding="utf-8")
+
+
+def test_later_home_pages(tmp_path, monkeypatch):
+    from pipeline.stages import site
+
+    monkeypatch.setattr(site, "EPISODES_PER_PAGE", 2)
+    root = new_show(tmp_path / "show")
+    _three_episodes(root)
+    with without_whisper():
+        assert build(root).ok
+    public = root / "public"
+    home = lxml.html.parse(str(public / "index.html")).getroot()
+    assert [a.text for a in home.xpath("//li[@class='episode-card']//h3/a")] == ["Épisode 3", "Épisode 2"]
+    assert home.xpath("//nav[@class='pagination']//a[@rel='next']/@href") == ["page/2/index.html"]
+    second = lxml.html.parse(str(public / "page" / "2" / "index.html")).getroot()
+    assert [a.text for a in second.xpath("//li[@class='episode-card']//h2/a")] == ["Épisode 1"]
+    assert second.xpath("//nav[@class='pagination']//a[@rel='prev']/@href") == ["../../index.html"]
+    assert second.xpath("//ol[@class='episodes']/@start") == ["1"]
+    people = lxml.html.parse(str(public / "people" / "ines-moreau" / "index.html")).getroot()
+    assert [a.text for a in people.xpath("//li[@class='episode-card']//h3/a")] == ["Épisode 3", "Épisode 1"]  # merged by name
+
+
+def test_every_link_works_under_a_sub_path(tmp_path):
+    """base_url with a path: relative links stay inside it, absolute ones (404, OG, sitemap) carry it."""
+    import posixpath
+
+    root = new_show(tmp_path / "show", SHOW_TOML.replace('title = "Test Show"', 'title = "Test Show"\nbase_url = "https://example.org/emission/"'))
+    _three_episodes(root)
+    with without_whisper():
+        report = build(root)
+    assert not report.failures
+    public = root / "public"
+    pages = sorted(public.rglob("index.html"))
+    assert len(pages) >= 7
+    for path in pages:
+        page = str(path.relative_to(public))
+        tree = lxml.html.parse(str(path)).getroot()
+        for link in [*tree.xpath("//a/@href"), *tree.xpath("//link/@href"), *tree.xpath("//audio/@src"), *tree.xpath("//script/@src")]:
+            if link.startswith("#"):
+                continue
+            if "://" in link:
+                assert not link.startswith("https://example.org/") or link.startswith("https://example.org/emission/"), link
+                continue
+            path_part = link.split("#")[0]
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path_part))
+            assert not target.startswith(".."), f"{page}: {link}"
+            assert (public / target / "index.html" if path_part.endswith("/") else public / target).is_file(), f"{page}: {link}"
+    missing = lxml.html.parse(str(public / "404.html")).getroot()
+    assert missing.xpath("//link[@rel='stylesheet']/@href") == ["https://example.org/emission/style.css"]
+    assert "Sitemap: https://example.org/emission/sitemap.xml" in (public / "robots.txt").read_text()
