@@ -184,8 +184,13 @@ def _three_episodes(root):
             encoding="utf-8")
 
 
-def test_editing_one_episode_rewrites_its_page_and_not_the_others(tmp_path):
-    """The site stage renders every page, but a page whose bytes did not change keeps its file."""
+def test_editing_one_episode_rewrites_its_page_and_not_the_others(tmp_path, monkeypatch):
+    """Only the edited episode's page is rendered again, and a page whose bytes did not change keeps its file."""
+    from pipeline.stages import site
+
+    rendered = []
+    render_page = site._episode_page
+    monkeypatch.setattr(site, "_episode_page", lambda job, env, item, people: rendered.append(item.episode.slug) or render_page(job, env, item, people))
     root = new_show(tmp_path / "show")
     _three_episodes(root)
     with without_whisper():
@@ -195,9 +200,11 @@ def test_editing_one_episode_rewrites_its_page_and_not_the_others(tmp_path):
     before = {p: p.stat().st_mtime_ns for p in files}
     toml = root / "episodes" / "002-episode" / "episode.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace("Épisode 2", "Épisode deux"), encoding="utf-8")
+    rendered.clear()
     with without_whisper():
         report = build(root)
     assert report.ok and report.show["site"] == "ran"
+    assert rendered == ["002-episode"]  # the other two pages were copied from the last run
     rewritten = {str(p.relative_to(public)) for p in files if p.stat().st_mtime_ns != before[p]}
     # Its page and notes, the home page, the pages of its guest and of the host (who is in every
     # episode), the feed, and its MP3 (re-tagged with the new title): not the other episodes' pages.
@@ -254,3 +261,18 @@ def test_every_link_works_under_a_sub_path(tmp_path):
     missing = lxml.html.parse(str(public / "404.html")).getroot()
     assert missing.xpath("//link[@rel='stylesheet']/@href") == ["https://example.org/emission/style.css"]
     assert "Sitemap: https://example.org/emission/sitemap.xml" in (public / "robots.txt").read_text()
+
+
+def test_a_new_label_renders_every_episode_page_again(tmp_path, monkeypatch):
+    """The copies of last run's pages are keyed on the templates and labels too."""
+    root = new_show(tmp_path / "show")
+    _three_episodes(root)
+    with without_whisper():
+        assert build(root).ok
+    (root / "templates" / "labels").mkdir(parents=True)
+    (root / "templates" / "labels" / "fr.toml").write_text('transcript = "Ce qui se dit"\n', encoding="utf-8")
+    with without_whisper():
+        assert build(root).ok
+    for n in (1, 2, 3):
+        page = lxml.html.parse(str(root / "public" / "episodes" / f"00{n}-episode" / "index.html")).getroot()
+        assert page.xpath("string(//h2[@id='transcript-title'])") == "Ce qui se dit"
