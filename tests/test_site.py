@@ -276,3 +276,12 @@ def test_a_new_label_renders_every_episode_page_again(tmp_path, monkeypatch):
     for n in (1, 2, 3):
         page = lxml.html.parse(str(root / "public" / "episodes" / f"00{n}-episode" / "index.html")).getroot()
         assert page.xpath("string(//h2[@id='transcript-title'])") == "Ce qui se dit"
+
+
+def test_the_mp3_s_description_is_plain_text(hostile):
+    """Apps show COMM and TDES verbatim: the tags get text, never the markup (tag.markdown_text)."""
+    from mutagen.id3 import ID3
+
+    tags = ID3(hostile / "public" / "audio" / "001-piege.mp3")
+    for text in (str(tags.getall("COMM")[0]), str(tags["TDES"])):
+        assert text.startswith("Un vrai épisode.") and "<" not in text and "onerror" not in text
