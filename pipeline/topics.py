@@ -134,10 +134,11 @@ def sentences(transcript: Transcript) -> list[Sentence]:
 
     ended = False  # the last word ended a sentence: it closes unless the next is glued to it
     for segment in transcript.segments:
-        for start, end, text, who in _pieces(segment):
+        for n, (start, end, text, who) in enumerate(_pieces(segment)):
             # A word without a leading space belongs to the one before (" j" + "'ai"), as Whisper
-            # means it: " Freelance." + "Family" is a name, not the end of a sentence.
-            if words and (who != speaker or (ended and text[:1].isspace())):
+            # means it: " Freelance." + "Family" is a name, not the end of a sentence. A new
+            # segment's first word is never glued to the segment before.
+            if words and (who != speaker or (ended and (n == 0 or text[:1].isspace()))):
                 close()
             speaker = who
             words.append((start, end, text))
