@@ -100,7 +100,7 @@
     });
 
     player.addEventListener("timeupdate", function () { follow(!player.paused); });
-    player.addEventListener("seeked", function () { follow(false); });
+    player.addEventListener("seeked", function () { follow(!player.paused); });
     window.addEventListener("hashchange", function () {
       var seconds = fragmentTime();
       if (seconds !== null) seek(seconds, false);

@@ -231,3 +231,17 @@ def test_the_bundled_episode_seeks_from_its_transcript(browser, bundled):
     assert [e.text for e in browser.find_elements("css selector", ".turn .speaker")][:2] == ["Camille Durand", "Inès Moreau"]
     first = browser.find_element("css selector", ".turn")
     assert len(first.find_elements("css selector", "a.sentence")) >= 3  # one name over the whole turn
+
+
+def test_the_transcript_follows_the_audio_unless_the_reader_scrolled(browser, small):
+    follow = ("var p = document.getElementById('player'), done = arguments[0];"
+              "p.play().then(() => { p.currentTime = 36.5; setTimeout(() => { p.pause(); done(); }, 1500); });")
+    _open(browser, small + "episodes/001-coworking/")
+    browser.execute_async_script(follow)
+    assert browser.find_element("css selector", "a.sentence.current").get_attribute("data-start") == "36.0"
+    assert browser.execute_script("return window.scrollY") > 0  # brought into view
+    _open(browser, small + "episodes/001-coworking/")
+    browser.execute_script("window.dispatchEvent(new WheelEvent('wheel', {deltaY: -10})); window.scrollTo(0, 0)")
+    browser.execute_async_script(follow)
+    assert browser.find_element("css selector", "a.sentence.current").get_attribute("data-start") == "36.0"
+    assert browser.execute_script("return window.scrollY") == 0  # the reader is left where they are
