@@ -120,7 +120,7 @@ def served(built):
 @pytest.mark.browser
 def test_episode_page_in_chromium(served, browser):
     browser.get(served)
-    link = browser.find_element("css selector", ".episode-card h2 a")
+    link = browser.find_element("css selector", ".episode-card h3 a")
     assert link.text == "Bande-annonce : bienvenue dans Freelance.Family"
     link.click()
     assert browser.title == "Bande-annonce : bienvenue dans Freelance.Family · Freelance.Family"
