@@ -245,3 +245,14 @@ def test_the_transcript_follows_the_audio_unless_the_reader_scrolled(browser, sm
     browser.execute_async_script(follow)
     assert browser.find_element("css selector", "a.sentence.current").get_attribute("data-start") == "36.0"
     assert browser.execute_script("return window.scrollY") == 0  # the reader is left where they are
+
+
+def test_the_copy_button_copies_the_feed_address(browser, small):
+    _open(browser, small)
+    browser.execute_cdp_cmd("Browser.grantPermissions", {"permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    button = browser.find_element("css selector", "button.copy")
+    assert button.is_displayed() and button.text == "Copier l'adresse"
+    button.click()
+    copied = browser.execute_async_script("navigator.clipboard.readText().then(arguments[0], e => arguments[0](String(e)))")
+    assert copied == "http://localhost:8000/feed.xml"
+    assert browser.find_element("css selector", ".copied").text == "Adresse copiée."

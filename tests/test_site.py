@@ -155,6 +155,12 @@ def test_people_pages_and_their_index(hostile):
     assert host.xpath("//li[@class='episode-card']//a/@href")[0] == "../../episodes/001-piege/"
 
 
+def test_every_label_is_a_label(hostile):
+    """A label named like a dict method (t.copy, t.items) renders as that method's repr, not the text."""
+    for page in (hostile / "public").rglob("*.html"):
+        assert "built-in method" not in page.read_text(encoding="utf-8"), page
+
+
 def test_sitemap_robots_and_404(hostile):
     public = hostile / "public"
     sitemap = lxml.etree.parse(str(public / "sitemap.xml"))
