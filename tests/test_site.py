@@ -291,3 +291,17 @@ def test_the_mp3_s_description_is_plain_text(hostile):
     tags = ID3(hostile / "public" / "audio" / "001-piege.mp3")
     for text in (str(tags.getall("COMM")[0]), str(tags["TDES"])):
         assert text.startswith("Un vrai épisode.") and "<" not in text and "onerror" not in text
+
+
+def test_a_page_edited_by_hand_is_rendered_again(tmp_path):
+    """Last run's pages are copied only while they are what that run wrote."""
+    root = new_show(tmp_path / "show")
+    _three_episodes(root)
+    with without_whisper():
+        assert build(root).ok
+    page = root / "public" / "episodes" / "001-episode" / "index.html"
+    original = page.read_text(encoding="utf-8")
+    page.write_text("<p>modifiée à la main</p>", encoding="utf-8")
+    with without_whisper():
+        assert build(root).ok
+    assert page.read_text(encoding="utf-8") == original

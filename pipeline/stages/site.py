@@ -62,9 +62,9 @@ def _episode_keys(job: ShowJob, item: Published, people: list[Profile], version:
     return {"page": digest(page), "transcript": digest({"version": version, "transcript": transcript})}
 
 
-def _reused(previous: Path, temp: Path) -> bool:
-    """Copy the last run's file to `temp`, if there is one."""
-    if not previous.is_file():
+def _reused(previous: Path, sha256: str | None, temp: Path) -> bool:
+    """Copy the last run's file to `temp`, if it is still the one written then (not edited by hand)."""
+    if not sha256 or not previous.is_file() or file_sha256(previous) != sha256:
         return False
     shutil.copyfile(previous, temp)
     return True
@@ -188,17 +188,19 @@ class Site(Stage):
             slug = item.episode.slug
             keys[slug] = _episode_keys(job, item, people, self.version)
             same = before.get(slug, {})
+            written = same.get("files", {})
             page = f"page:{slug}"
-            if same.get("page") != keys[slug]["page"] or not _reused(finals[page], out[page]):
+            if same.get("page") != keys[slug]["page"] or not _reused(finals[page], written.get(page), out[page]):
                 out[page].write_text(_episode_page(job, env, item, people), encoding="utf-8")
             shutil.copyfile(item.results[Chaptered].file, out[f"chapters:{slug}"])
             shutil.copyfile(item.results[Noted].markdown, out[f"notes-md:{slug}"])
             names = [f"{kind}:{slug}" for kind in PUBLISHED]
-            if same.get("transcript") != keys[slug]["transcript"] or not all(_reused(finals[n], out[n]) for n in names):
+            if same.get("transcript") != keys[slug]["transcript"] or not all(_reused(finals[n], written.get(n), out[n]) for n in names):
                 transcript = load_transcript(item.results[Corrected].transcript)
                 for kind in PUBLISHED:
                     out[f"{kind}:{slug}"].write_text(get_writer(kind).write(transcript), encoding="utf-8")
             if item.episode.image:
                 shutil.copyfile(item.episode.image, out[f"image:{slug}"])
+            keys[slug]["files"] = {name: file_sha256(out[name]) for name in (page, *names)}
         out["keys"].write_text(json.dumps(keys, indent=1, sort_keys=True), encoding="utf-8")
         return Written(tuple(out.values()))
