@@ -42,13 +42,27 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+# What a person is to the freelancing world the show is about: readers browse people by it.
+KINDS = ("freelance", "collectif", "coworking", "portage", "startup", "entreprise", "autre")
+
+
 class _Person(_Strict):
     name: str = Field(min_length=1)
     role: str = ""
+    kind: Literal[("", *KINDS)] = ""  # type: ignore[valid-type]
     url: Url | Literal[""] = ""
     img: Url | Literal[""] = ""
     bio: str = ""
     email: str = ""
+
+
+class _Subscribe(_Strict):
+    """Where else listeners find the show: each is a link beside the feed's address on the home page."""
+
+    apple: Url | Literal[""] = ""
+    spotify: Url | Literal[""] = ""
+    deezer: Url | Literal[""] = ""
+    youtube: Url | Literal[""] = ""
 
 
 class _Owner(_Strict):
@@ -130,6 +144,7 @@ class _Show(_Strict):
     locked: bool = True
     medium: Literal[MEDIUMS] = "podcast"  # type: ignore[valid-type]
     funding: list[_Funding] = []
+    subscribe: _Subscribe = _Subscribe()
     new_feed_url: Url | Literal[""] = ""
     timezone: str = "Europe/Paris"
     loudness: _Loudness = _Loudness()
@@ -346,7 +361,7 @@ def read_checked(path: Path, model: type[BaseModel]) -> tuple[Any, str]:
 
 
 def _person(p: _Person) -> Person:
-    return Person(name=p.name, role=p.role, url=p.url, img=p.img, bio=p.bio, email=p.email)
+    return Person(name=p.name, role=p.role, kind=p.kind, url=p.url, img=p.img, bio=p.bio, email=p.email)
 
 
 def _show_file(root: Path, path: Path, text: str, key: str, name: str) -> Path | None:
@@ -392,6 +407,7 @@ def load_show(root: Path) -> Show:
         locked=raw.locked,
         medium=raw.medium,
         funding=tuple(Link(title=f.text, url=f.url) for f in raw.funding),
+        subscribe=tuple(Link(title=name, url=url) for name, url in raw.subscribe.model_dump().items() if url),
         new_feed_url=raw.new_feed_url,
         timezone=raw.timezone,
         loudness=Loudness(**raw.loudness.model_dump()),

@@ -253,6 +253,16 @@ def check(stage: Stage, job: Any, store: Store, scope: str) -> State:
     return State.STALE
 
 
+def _same_bytes(temp: Path, final: Path, hashes: HashCache) -> bool:
+    """Whether a stage rewrote `final` with exactly the bytes it already holds."""
+    try:
+        if temp.stat().st_size != final.stat().st_size:
+            return False
+    except FileNotFoundError:
+        return False
+    return file_sha256(temp) == hashes.sha256(final)
+
+
 def give_back_memory() -> None:
     """Return the heap a stage freed to the system. glibc keeps it for the process otherwise, so
     diarization (torch) would stack its peak on what Whisper used: 1.32 GB on an hour, 0.9 without."""
@@ -293,7 +303,10 @@ def run_stage(
             raise StageError(f"stage {stage.name} did not write {', '.join(missing)}")
         outputs = {}
         for name, final in finals.items():
-            os.replace(temps[name], final)
+            # A file rewritten with the bytes it holds is kept as it was, mtime too: an upload of
+            # public/ or a browser's cache sees no change.
+            if not _same_bytes(temps[name], final, store.hashes):
+                os.replace(temps[name], final)
             outputs[name] = {"path": str(final), "sha256": store.hashes.sha256(final), "size": final.stat().st_size}
         seconds = round(time.monotonic() - started, 3)
         result = results.moved(result, {temps[name]: final for name, final in finals.items()})

@@ -29,7 +29,12 @@ CHAPTERS = "chapters.json"
 NOTES_MARKDOWN = "notes.md"
 SEARCH = "search"  # the search page, its script and its styles
 PAGEFIND = "pagefind"  # the search index, a folder pagefind writes whole (stages/search.py)
-PEOPLE = "people"  # a page per host and guest
+PLAYER = "player.js"  # what JavaScript adds to a page: seeking, following the transcript
+PEOPLE = "people"  # a page per host and guest, and their index
+PAGES = "page"  # the home page's later pages: page/2/, page/3/…
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+NOT_FOUND = "404.html"  # the name most static hosts serve for a missing page
 
 
 def _image_suffix(image: Path) -> str:
@@ -76,9 +81,23 @@ class PublicLayout:
         """The show notes in Markdown, for a newsletter or a video's description."""
         return self.episode(slug) + NOTES_MARKDOWN
 
+    def home(self, number: int = 1) -> str:
+        """The home page, or its `number`th page of older episodes."""
+        return INDEX if number == 1 else f"{PAGES}/{number}/{INDEX}"
+
+    @property
+    def people(self) -> str:
+        """The index of people, a folder (its URL ends in a slash)."""
+        return f"{PEOPLE}/"
+
     def person(self, slug: str) -> str:
-        """A host's or guest's page (`slug` is python-slugify's of the name)."""
+        """A person's page folder."""
         return f"{PEOPLE}/{slug}/"
+
+    @staticmethod
+    def page_of(folder: str) -> str:
+        """The file a folder's URL is served from ("people/x/" → "people/x/index.html")."""
+        return folder + INDEX if folder.endswith("/") else folder
 
     @property
     def search(self) -> str:
@@ -105,8 +124,8 @@ class PublicLayout:
 
     @property
     def episode_folders(self) -> tuple[Path, ...]:
-        """Where only episodes' files live: what is there and not published any more goes."""
-        return (self.root / AUDIO, self.root / EPISODES)
+        """Where only files made per episode, person or page of episodes live: what is there and not published any more goes."""
+        return (self.root / AUDIO, self.root / EPISODES, self.root / PEOPLE, self.root / PAGES)
 
     # The same, as a file, an absolute URL, or a link from a page in `public/`.
     def file(self, relative: str) -> Path:

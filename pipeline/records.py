@@ -42,6 +42,7 @@ class Person(Record):
     img: str = ""
     bio: str = ""
     email: str = ""
+    kind: str = ""  # config.KINDS: freelance, coworking, portage… (readers browse people by it)
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ class Show(Record):
     locked: bool = True  # podcast:locked: other platforms may not import the feed
     medium: str = "podcast"
     funding: tuple[Link, ...] = ()  # where listeners can support the show
+    subscribe: tuple[Link, ...] = ()  # [subscribe]: the title is the key (apple, spotify…), labelled by templates
     new_feed_url: str = ""  # set once the show moves: apps follow it
     timezone: str = "Europe/Paris"
     loudness: Loudness = field(default_factory=Loudness)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import nh3
 from markdown_it import MarkdownIt
 
 from .errors import ConfigError
@@ -86,6 +87,21 @@ def timestamp(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
+# What a description written in Markdown may become in a page, the notes and the feed's
+# content:encoded: text formatting, lists, quotes and links, nothing that runs or loads. The
+# Markdown renderer passes raw HTML through (CommonMark), so an <img onerror> or a <script> typed
+# in episode.toml would otherwise reach every reader's browser.
+SAFE_TAGS = {"p", "a", "strong", "em", "b", "i", "code", "pre", "ul", "ol", "li", "blockquote", "br", "h3", "h4", "h5", "h6", "hr"}
+SAFE_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+SAFE_SCHEMES = {"http", "https", "mailto"}
+
+
+def sanitise(html: str) -> str:
+    """HTML cut down to SAFE_TAGS (nh3, Rust's ammonia): other tags dropped, their text kept as text."""
+    return nh3.clean(html, tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES, url_schemes=SAFE_SCHEMES,
+                     link_rel="noopener noreferrer")
+
+
 def environment(templates: Templates, language: str) -> jinja2.Environment:
     from babel.dates import format_date
 
@@ -99,7 +115,7 @@ def environment(templates: Templates, language: str) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     locale = language.replace("-", "_")
-    env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(markdown.render(text or ""))
+    env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(sanitise(markdown.render(text or "")))
     # Markdown to plain text, for <meta name="description"> and other attributes.
     env.filters["plain"] = lambda text: jinja2.utils.markupsafe.Markup(markdown.render(text or "")).striptags()
     env.filters["clock"] = clock

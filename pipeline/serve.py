@@ -12,6 +12,8 @@ import os
 import re
 from pathlib import Path
 
+from .layout import NOT_FOUND
+
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -60,6 +62,19 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
                 break
             outputfile.write(chunk)
             remaining -= len(chunk)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # The site's own 404 page, as static hosts serve it (its links are absolute, so it works at any path).
+        page = Path(self.directory) / NOT_FOUND
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404, message)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def end_headers(self) -> None:
         if self.command in ("GET", "HEAD") and "Range" not in self.headers:

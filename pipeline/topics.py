@@ -132,15 +132,17 @@ def sentences(transcript: Transcript) -> list[Sentence]:
             found.append(Sentence(words[0][0], words[-1][1], speaker, text))
         words.clear()
 
+    ended = False  # the last word ended a sentence: it closes unless the next is glued to it
     for segment in transcript.segments:
-        for start, end, text, who in _pieces(segment):
-            if words and who != speaker:
+        for n, (start, end, text, who) in enumerate(_pieces(segment)):
+            # A word without a leading space belongs to the one before (" j" + "'ai"), as Whisper
+            # means it: " Freelance." + "Family" is a name, not the end of a sentence. A new
+            # segment's first word is never glued to the segment before.
+            if words and (who != speaker or (ended and (n == 0 or text[:1].isspace()))):
                 close()
             speaker = who
-            # A word without a leading space belongs to the one before (" j" + "'ai"), as Whisper means it.
             words.append((start, end, text))
-            if SENTENCE_END.search(text.strip()):
-                close()
+            ended = bool(SENTENCE_END.search(text.strip()))
         if not punctuated:
             close()
     close()

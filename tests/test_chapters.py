@@ -214,7 +214,7 @@ def test_build_publishes_the_chapters_everywhere(show_root, add_episode, no_whis
     markdown = layout.file(layout.notes_markdown("001-portage")).read_text(encoding="utf-8")
     assert "00:00 Bonjour  \n" in markdown and "00:02 Le portage (https://example.org/portage)  \n" in markdown
     page = lxml.html.fromstring(layout.file(layout.page("001-portage")).read_text(encoding="utf-8"))
-    assert [li.text_content() for li in page.xpath("//ul[@class='chapters']/li")] == ["0:00 Bonjour", "0:02 Le portage"]
+    assert [li.text_content() for li in page.xpath("//ol[@class='chapters']/li")] == ["0:00 Bonjour", "0:02 Le portage · lien"]
     assert page.xpath("//a[@href='chapters.json']") and page.xpath("//a[@href='notes.md']")
     silent = lxml.html.fromstring(layout.file(layout.page("002-silence")).read_text(encoding="utf-8"))
     assert not silent.xpath("//ul[@class='chapters']") and not silent.xpath("//a[@href='chapters.json']")
@@ -232,10 +232,11 @@ def test_episode_page_shows_automatic_chapters_and_quotes(job):
     assert outcome.state == "ran", outcome.error
     layout = job.layout
     page = lxml.html.fromstring(layout.file(layout.page("001-portage")).read_text(encoding="utf-8"))
-    assert [li.text_content() for li in page.xpath("//ul[@class='chapters']/li")] == [
+    assert [li.text_content() for li in page.xpath("//ol[@class='chapters']/li")] == [
         "0:00 Portage salarial", "1:40 Coworking, vraie communauté", "3:21 Tarif journalier"]
-    assert [float(li.get("data-start")) for li in page.xpath("//ul[@class='chapters']/li")] == [c.start for c in chaptered.chapters]
-    footers = [q.find("footer").text_content() for q in page.xpath("//blockquote[@class='quote']")]
+    assert [float(a.get("data-start")) for a in page.xpath("//ol[@class='chapters']/li/a[@class='seek']")] == [
+        round(c.start, 1) for c in chaptered.chapters]
+    footers = [q.find("figcaption").text_content() for q in page.xpath("//figure[@class='quote']")]
     assert footers == [f"{q.speaker}, {int(q.start) // 60}:{int(q.start) % 60:02d}" for q in quoted.quotes]
     published = valid_chapters_json(layout.file(layout.chapters("001-portage")))
     assert [c["title"] for c in published["chapters"]] == [c.title for c in chaptered.chapters]

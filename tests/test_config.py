@@ -304,6 +304,12 @@ text = "Soutenir l'émission"
 [[funding]]
 url = "https://example.org/don"
 
+[subscribe]
+apple = "https://podcasts.apple.com/fr/podcast/id123"
+spotify = "https://open.spotify.com/show/abc"
+deezer = "https://www.deezer.com/show/1"
+youtube = "https://www.youtube.com/playlist?list=x"
+
 [owner]
 name = "Camille D."
 email = "camille@example.org"
@@ -315,6 +321,7 @@ url = "https://example.org/camille"
 img = "https://example.org/camille.jpg"
 bio = "Freelance depuis 2019."
 email = "c@example.org"
+kind = "freelance"
 
 [loudness]
 target = -18.0
@@ -365,9 +372,11 @@ def test_every_show_field_is_read(show_root):
         license="CC BY-NC 4.0", license_url="https://creativecommons.org/licenses/by-nc/4.0/", locked=False,
         medium="audiobook", new_feed_url="https://example.org/nouveau/feed.xml",
         funding=(Link("Soutenir l'émission", "https://example.org/soutenir"), Link("", "https://example.org/don")),
+        subscribe=(Link("apple", "https://podcasts.apple.com/fr/podcast/id123"), Link("spotify", "https://open.spotify.com/show/abc"),
+                   Link("deezer", "https://www.deezer.com/show/1"), Link("youtube", "https://www.youtube.com/playlist?list=x")),
         timezone="America/Montreal",
         hosts=(Person("Camille Durand", "Animatrice", "https://example.org/camille", "https://example.org/camille.jpg",
-                      "Freelance depuis 2019.", "c@example.org"),),
+                      "Freelance depuis 2019.", "c@example.org", kind="freelance"),),
         loudness=Loudness(target=-18.0, true_peak=-2.0, lra=9.0, tolerance=0.3),
         audio=AudioSettings(highpass=100.0, denoise=True, trim_silence=False, silence_threshold=-45.0, silence_min=1.5,
                             channels=2, bitrate_mono="96k", bitrate_stereo="192k", aac=True, id3_version=3),
@@ -408,6 +417,7 @@ def test_every_episode_field_is_read(add_episode, show_root, make_audio):
         img = "https://example.org/ines.jpg"
         bio = "À Lyon."
         email = "ines@example.org"
+        kind = "coworking"
         [[links]]
         title = "Le site d'Inès"
         url = "https://example.org/ines"
@@ -427,7 +437,7 @@ def test_every_episode_field_is_read(add_episode, show_root, make_audio):
         published=datetime(2026, 7, 2, tzinfo=ZoneInfo("Europe/Paris")), audio=(), number=7, season=2, type="bonus",
         description="On parle **TJM**.",
         guests=(Person("Inès Moreau", "Développeuse", "https://example.org/ines", "https://example.org/ines.jpg", "À Lyon.",
-                       "ines@example.org"),),
+                       "ines@example.org", kind="coworking"),),
         links=(Link("Le site d'Inès", "https://example.org/ines"),),
         chapters=(Chapter(0.0, "Intro"), Chapter(90.0, "Le portage", "https://example.org/portage")),
         explicit=True, draft=True,
@@ -514,3 +524,24 @@ def test_a_file_not_in_utf8_is_named(show_root):
     with pytest.raises(ConfigError) as error:
         load_show(show_root)
     assert str(error.value) == f"{show_root / 'podcast.toml'}: not UTF-8 text (invalid continuation byte)"
+
+
+def test_a_kind_not_on_the_list_is_named_with_its_file_and_line(add_episode, show_root):
+    folder = add_episode("001-a", """\
+        title = "A"
+        published = 2026-07-02
+        [[guests]]
+        name = "Inès"
+        kind = "indépendante"
+        """)
+    with pytest.raises(ConfigError) as error:
+        load_episode(folder, load_show(show_root))
+    message = str(error.value)
+    assert "episode.toml" in message and "kind" in message and "'freelance'" in message and "'coworking'" in message
+
+
+def test_a_subscribe_link_must_be_an_address(show_root):
+    (show_root / "podcast.toml").write_text(SHOW_TOML.replace("[owner]", '[subscribe]\napple = "podcasts.apple.com/x"\n\n[owner]'), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_show(show_root)
+    assert "podcast.toml" in str(error.value) and "apple" in str(error.value)

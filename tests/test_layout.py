@@ -45,6 +45,16 @@ def test_the_search_page_its_index_and_people_pages(layout, show_root):
     assert layout.relative("https://example.org/podcast/search/?q=portage") == "search/index.html"
 
 
+def test_the_site_s_other_pages(layout, show_root):
+    assert layout.home(1) == "index.html" and layout.home(3) == "page/3/index.html"
+    assert layout.url(layout.people) == "https://example.org/podcast/people/"
+    assert layout.url(layout.person("ines-moreau")) == "https://example.org/podcast/people/ines-moreau/"
+    assert layout.file(layout.page_of(layout.person("ines-moreau"))) == show_root / "public" / "people" / "ines-moreau" / "index.html"
+    assert layout.link(layout.person("ines-moreau"), layout.page("001-x")) == "../../people/ines-moreau/"
+    assert layout.link(layout.home(1), layout.home(2)) == "../../index.html"
+    assert layout.relative("https://example.org/podcast/people/ines-moreau/") == "people/ines-moreau/index.html"
+
+
 def test_links_between_pages_are_relative(layout):
     page = layout.page("001-x")
     assert layout.link(layout.audio("001-x"), page) == "../../audio/001-x.mp3"

@@ -33,7 +33,7 @@ def test_episode_metadata_is_what_a_reader_sees_without_where_files_lie(tmp_path
     assert episode.metadata() == {
         "slug": "007-portage", "title": "Le portage", "published": "2026-03-02T08:30:00+00:00", "number": 7,
         "season": None, "type": "full", "description": "",
-        "guests": [{"name": "Inès", "role": "", "url": "https://example.org", "img": "", "bio": "", "email": ""}],
+        "guests": [{"name": "Inès", "role": "", "url": "https://example.org", "img": "", "bio": "", "email": "", "kind": ""}],
         "links": [{"title": "Site", "url": "https://example.org"}], "chapters": [{"start": 0.0, "title": "Intro", "url": ""}],
         "explicit": None, "draft": False, "image": "cover.png", "language": "", "speaking_order": [],
     }

@@ -124,3 +124,26 @@ def test_head_says_it_accepts_ranges(site):
     status, headers, data = get(url, method="HEAD")
     assert status == 200 and data == b"" and headers["Accept-Ranges"] == "bytes"
     assert headers["Content-Length"] == str(len(body))
+
+
+def test_the_site_s_files_with_their_types_and_its_404_page(tmp_path):
+    (tmp_path / "people" / "zoe").mkdir(parents=True)
+    (tmp_path / "people" / "zoe" / "index.html").write_text("<h1>Zoé</h1>", encoding="utf-8")
+    (tmp_path / "404.html").write_text("<h1>Page introuvable</h1>", encoding="utf-8")
+    for name in ("player.js", "style.css", "sitemap.xml", "robots.txt", "transcript.vtt"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    preview = server(tmp_path, 0)
+    threading.Thread(target=preview.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{preview.server_address[1]}/"
+    try:
+        types = {name: urllib.request.urlopen(base + name).headers["Content-Type"]
+                 for name in ("player.js", "style.css", "sitemap.xml", "robots.txt", "transcript.vtt")}
+        assert types == {"player.js": "text/javascript", "style.css": "text/css", "sitemap.xml": "application/xml",
+                         "robots.txt": "text/plain", "transcript.vtt": "text/vtt"}
+        assert urllib.request.urlopen(base + "people/zoe/").read().decode() == "<h1>Zoé</h1>"
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(base + "nulle/part/")
+        assert missing.value.code == 404 and b"Page introuvable" in missing.value.read()
+    finally:
+        preview.shutdown()
+        preview.server_close()

@@ -120,7 +120,7 @@ def served(built):
 @pytest.mark.browser
 def test_episode_page_in_chromium(served, browser):
     browser.get(served)
-    link = browser.find_element("css selector", ".episode-card h2 a")
+    link = browser.find_element("css selector", ".episode-card h3 a")
     assert link.text == "Bande-annonce : bienvenue dans Freelance.Family"
     link.click()
     assert browser.title == "Bande-annonce : bienvenue dans Freelance.Family · Freelance.Family"
@@ -129,10 +129,10 @@ def test_episode_page_in_chromium(served, browser):
         "if (p.readyState > 0) done(p.duration); else p.addEventListener('loadedmetadata', () => done(p.duration));"
     )
     assert duration == pytest.approx(63.5, abs=1.5)  # the MP3 was fetched and decoded by the browser
-    segments = browser.find_elements("css selector", "#transcript .segment")
-    assert len(segments) >= 3
-    third = segments[2]
-    third.find_element("css selector", "button.time").click()
+    sentences = browser.find_elements("css selector", "#transcript a.sentence")
+    assert len(sentences) >= 3
+    third = sentences[2]
+    third.click()
     position = browser.execute_script("return document.getElementById('player').currentTime")
     assert position == pytest.approx(float(third.get_attribute("data-start")), abs=0.5)
-    assert "Inès Moreau" in browser.find_element("css selector", ".show-notes").text
+    assert "Inès Moreau" in browser.find_element("css selector", ".episode-head .guests").text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import lxml.etree
 import lxml.html
 import pytest
 
@@ -47,7 +48,7 @@ def test_episode_page_shows_the_title_as_typed(public):
 
 def test_index_lists_the_title_as_typed(public):
     tree = lxml.html.parse(str(public / "index.html")).getroot()
-    assert [card.xpath("string(.//h2)") for card in tree.find_class("episode-card")] == [EPISODE_TITLE]
+    assert [card.xpath("string(.//h3)") for card in tree.find_class("episode-card")] == [EPISODE_TITLE]  # under "latest episodes" (h2)
 
 
 @pytest.mark.parametrize("page", ["index.html", "episodes/001-tjm/index.html"])
@@ -71,7 +72,7 @@ def test_a_show_with_one_template_of_its_own(tmp_path):
     """A show's templates/ holding one template and one label: the rest is the shipped set."""
     root = new_show(tmp_path / "show")
     (root / "templates" / "labels").mkdir(parents=True)
-    (root / "templates" / "notes.html").write_text("<p class='mes-notes'>{{ episode.title }}</p>\n", encoding="utf-8")
+    (root / "templates" / "episode_card.html").write_text("<li class='mon-episode'>{{ episode.title }}</li>\n", encoding="utf-8")
     (root / "templates" / "labels" / "fr.toml").write_text('all_episodes = "Tous nos épisodes"\n', encoding="utf-8")
     folder = root / "episodes" / "001-a"
     folder.mkdir()
@@ -80,7 +81,227 @@ def test_a_show_with_one_template_of_its_own(tmp_path):
     with without_whisper():
         report = build(root)
     assert report.ok, report.failures
+    home = lxml.html.parse(str(root / "public" / "index.html")).getroot()
+    assert home.xpath("string(//li[@class='mon-episode'])") == "Premier"  # the show's episode_card.html
     page = lxml.html.parse(str(root / "public" / "episodes" / "001-a" / "index.html")).getroot()
-    assert page.xpath("string(//p[@class='mes-notes'])") == "Premier"  # the show's notes.html
     assert page.xpath("//section[@id='transcript']")  # the shipped episode.html around it
     assert "← Tous nos épisodes" in page.text_content()  # the show's label, the shipped ones for the rest
+
+
+HOSTILE_DESCRIPTION = 'Un **vrai** épisode. <img src=x onerror=alert(1)> <script>alert("notes")</script> [lien](javascript:alert(2))'
+HOSTILE_GUEST = '<script>alert("invité")</script> Zoé'
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """A show whose episode.toml holds markup where Markdown or a name belongs."""
+    root = new_show(tmp_path_factory.mktemp("hostile") / "show")
+    folder = root / "episodes" / "001-piege"
+    folder.mkdir()
+    write_wav(folder / "enregistrement.wav", speechlike(4, -20, noise=0))
+    (folder / "episode.toml").write_text(
+        f"title = 'Piège'\npublished = 2026-01-05\ndescription = '''{HOSTILE_DESCRIPTION}'''\n"
+        f"[[guests]]\nname = '{HOSTILE_GUEST}'\nkind = 'startup'\nrole = 'Fondatrice'\n", encoding="utf-8")
+    with without_whisper():
+        report = build(root)
+    assert report.ok, report.failures
+    return root
+
+
+def _live_markup(tree) -> list[str]:
+    """What would run in a browser: <img>, scripts with code, on* attributes, javascript: links."""
+    found = [f"<img src={img.get('src')}>" for img in tree.iter("img") if img.get("src") == "x"]
+    found += [s.text for s in tree.iter("script") if s.text and "alert" in s.text]
+    found += [f"{el.tag} {name}" for el in tree.iter() if isinstance(el.tag, str) for name in el.attrib if name.startswith("on")]
+    found += [href for href in tree.xpath("//a/@href") if href.strip().lower().startswith("javascript:")]
+    return found
+
+
+@pytest.mark.parametrize("page", ["index.html", "episodes/001-piege/index.html", "people/index.html"])
+def test_hostile_markup_is_published_as_no_live_markup(hostile, page):
+    tree = lxml.html.parse(str(hostile / "public" / page)).getroot()
+    assert _live_markup(tree) == []
+    if page.startswith("episodes"):
+        assert tree.xpath("//section[@class='description']//strong/text()") == ["vrai"]  # Markdown still works
+
+
+def test_hostile_markup_is_neither_in_the_notes_nor_the_feed(hostile):
+    notes = lxml.html.fragment_fromstring((hostile / ".build" / "episodes" / "001-piege" / "notes.html").read_text(), create_parent="div")
+    assert _live_markup(notes) == []
+    feed = lxml.etree.parse(str(hostile / "public" / "feed.xml"))
+    namespaces = {"content": "http://purl.org/rss/1.0/modules/content/"}
+    for html in [*feed.xpath("//item/content:encoded/text()", namespaces=namespaces), *feed.xpath("//item/description/text()")]:
+        assert _live_markup(lxml.html.fragment_fromstring(html, create_parent="div")) == []
+        assert "onerror" not in html and "<script" not in html
+
+
+def test_a_hostile_guest_name_is_text_on_every_page(hostile):
+    public = hostile / "public"
+    person = next((public / "people").glob("*/index.html"))
+    for page in (public / "episodes" / "001-piege" / "index.html", person, public / "people" / "index.html"):
+        tree = lxml.html.parse(str(page)).getroot()
+        assert HOSTILE_GUEST in tree.text_content(), page
+        assert _live_markup(tree) == []
+    assert lxml.html.parse(str(person)).getroot().xpath("string(//h1)") == HOSTILE_GUEST
+
+
+def test_people_pages_and_their_index(hostile):
+    public = hostile / "public"
+    index = lxml.html.parse(str(public / "people" / "index.html")).getroot()
+    assert index.xpath("//section[@id='kind-startup']//a/text()") == [HOSTILE_GUEST]
+    assert [a.get("href") for a in index.xpath("//nav[@class='kinds']//a")] == ["#kind-startup", "#kind-autre"]
+    host = lxml.html.parse(str(public / "people" / "camille-durand" / "index.html")).getroot()
+    assert host.xpath("string(//h1)") == "Camille Durand"
+    assert host.xpath("//li[@class='episode-card']//a/@href")[0] == "../../episodes/001-piege/"
+
+
+def test_every_label_is_a_label(hostile):
+    """A label named like a dict method (t.copy, t.items) renders as that method's repr, not the text."""
+    for page in (hostile / "public").rglob("*.html"):
+        assert "built-in method" not in page.read_text(encoding="utf-8"), page
+
+
+def test_sitemap_robots_and_404(hostile):
+    public = hostile / "public"
+    sitemap = lxml.etree.parse(str(public / "sitemap.xml"))
+    urls = sitemap.xpath("//s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/sitemap/0.9"})
+    assert "http://localhost:8000/episodes/001-piege/" in urls and "http://localhost:8000/people/camille-durand/" in urls
+    assert "Sitemap: http://localhost:8000/sitemap.xml" in (public / "robots.txt").read_text()
+    missing = lxml.html.parse(str(public / "404.html")).getroot()
+    assert all(href.startswith("http://localhost:8000/") for href in missing.xpath("//a/@href|//link/@href") if "://" in href or not href.startswith("#"))
+
+
+def test_social_tags_and_feed_discovery(hostile):
+    page = lxml.html.parse(str(hostile / "public" / "episodes" / "001-piege" / "index.html")).getroot()
+    meta = {m.get("property") or m.get("name"): m.get("content") for m in page.iter("meta")}
+    assert meta["og:url"] == "http://localhost:8000/episodes/001-piege/"
+    assert meta["og:image"] == meta["twitter:image"] == "http://localhost:8000/artwork.png"
+    assert meta["og:title"] == "Piège · Test Show"
+    assert page.xpath("//link[@rel='alternate'][@type='application/rss+xml']/@href") == ["http://localhost:8000/feed.xml"]
+
+
+def _three_episodes(root):
+    for n, guest in enumerate(["Inès Moreau", "Zoé Martin", "Inès Moreau"], start=1):
+        folder = root / "episodes" / f"00{n}-episode"
+        folder.mkdir()
+        write_wav(folder / "enregistrement.wav", speechlike(3, -20, noise=0, seed=n))
+        (folder / "episode.toml").write_text(
+            f"title = 'Épisode {n}'\npublished = 2026-01-0{n}\nnumber = {n}\n[[guests]]\nname = '{guest}'\nkind = 'coworking'\n",
+            encoding="utf-8")
+
+
+def test_editing_one_episode_rewrites_its_page_and_not_the_others(tmp_path, monkeypatch):
+    """Only the edited episode's page is rendered again, and a page whose bytes did not change keeps its file."""
+    from pipeline.stages import site
+
+    rendered = []
+    render_page = site._episode_page
+    monkeypatch.setattr(site, "_episode_page", lambda job, env, item, people: rendered.append(item.episode.slug) or render_page(job, env, item, people))
+    root = new_show(tmp_path / "show")
+    _three_episodes(root)
+    with without_whisper():
+        assert build(root).ok
+    public = root / "public"
+    files = sorted(p for p in public.rglob("*") if p.is_file())
+    before = {p: p.stat().st_mtime_ns for p in files}
+    toml = root / "episodes" / "002-episode" / "episode.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("Épisode 2", "Épisode deux"), encoding="utf-8")
+    rendered.clear()
+    with without_whisper():
+        report = build(root)
+    assert report.ok and report.show["site"] == "ran"
+    assert rendered == ["002-episode"]  # the other two pages were copied from the last run
+    rewritten = {str(p.relative_to(public)) for p in files if p.stat().st_mtime_ns != before[p]}
+    # Its page and notes, the home page, the pages of its guest and of the host (who is in every
+    # episode), the feed, and its MP3 (re-tagged with the new title): not the other episodes' pages.
+    assert rewritten == {"episodes/002-episode/index.html", "episodes/002-episode/notes.md", "index.html",
+                         "people/zoe-martin/index.html", "people/camille-durand/index.html", "feed.xml", "audio/002-episode.mp3"}
+    assert "Épisode deux" in (public / "episodes" / "002-episode" / "index.html").read_text(encoding="utf-8")
+
+
+def test_later_home_pages(tmp_path, monkeypatch):
+    from pipeline.stages import site
+
+    monkeypatch.setattr(site, "EPISODES_PER_PAGE", 2)
+    root = new_show(tmp_path / "show")
+    _three_episodes(root)
+    with without_whisper():
+        assert build(root).ok
+    public = root / "public"
+    home = lxml.html.parse(str(public / "index.html")).getroot()
+    assert [a.text for a in home.xpath("//li[@class='episode-card']//h3/a")] == ["Épisode 3", "Épisode 2"]
+    assert home.xpath("//nav[@class='pagination']//a[@rel='next']/@href") == ["page/2/index.html"]
+    second = lxml.html.parse(str(public / "page" / "2" / "index.html")).getroot()
+    assert [a.text for a in second.xpath("//li[@class='episode-card']//h2/a")] == ["Épisode 1"]
+    assert second.xpath("//nav[@class='pagination']//a[@rel='prev']/@href") == ["../../index.html"]
+    assert second.xpath("//ol[@class='episodes']/@start") == ["1"]
+    people = lxml.html.parse(str(public / "people" / "ines-moreau" / "index.html")).getroot()
+    assert [a.text for a in people.xpath("//li[@class='episode-card']//h3/a")] == ["Épisode 3", "Épisode 1"]  # merged by name
+
+
+def test_every_link_works_under_a_sub_path(tmp_path):
+    """base_url with a path: relative links stay inside it, absolute ones (404, OG, sitemap) carry it."""
+    import posixpath
+
+    root = new_show(tmp_path / "show", SHOW_TOML.replace('title = "Test Show"', 'title = "Test Show"\nbase_url = "https://example.org/emission/"'))
+    _three_episodes(root)
+    with without_whisper():
+        report = build(root)
+    assert not report.failures
+    public = root / "public"
+    pages = sorted(public.rglob("index.html"))
+    assert len(pages) >= 7
+    for path in pages:
+        page = str(path.relative_to(public))
+        tree = lxml.html.parse(str(path)).getroot()
+        for link in [*tree.xpath("//a/@href"), *tree.xpath("//link/@href"), *tree.xpath("//audio/@src"), *tree.xpath("//script/@src")]:
+            if link.startswith("#"):
+                continue
+            if "://" in link:
+                assert not link.startswith("https://example.org/") or link.startswith("https://example.org/emission/"), link
+                continue
+            path_part = link.split("#")[0]
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path_part))
+            assert not target.startswith(".."), f"{page}: {link}"
+            assert (public / target / "index.html" if path_part.endswith("/") else public / target).is_file(), f"{page}: {link}"
+    missing = lxml.html.parse(str(public / "404.html")).getroot()
+    assert missing.xpath("//link[@rel='stylesheet']/@href") == ["https://example.org/emission/style.css"]
+    assert "Sitemap: https://example.org/emission/sitemap.xml" in (public / "robots.txt").read_text()
+
+
+def test_a_new_label_renders_every_episode_page_again(tmp_path, monkeypatch):
+    """The copies of last run's pages are keyed on the templates and labels too."""
+    root = new_show(tmp_path / "show")
+    _three_episodes(root)
+    with without_whisper():
+        assert build(root).ok
+    (root / "templates" / "labels").mkdir(parents=True)
+    (root / "templates" / "labels" / "fr.toml").write_text('transcript = "Ce qui se dit"\n', encoding="utf-8")
+    with without_whisper():
+        assert build(root).ok
+    for n in (1, 2, 3):
+        page = lxml.html.parse(str(root / "public" / "episodes" / f"00{n}-episode" / "index.html")).getroot()
+        assert page.xpath("string(//h2[@id='transcript-title'])") == "Ce qui se dit"
+
+
+def test_the_mp3_s_description_is_plain_text(hostile):
+    """Apps show COMM and TDES verbatim: the tags get text, never the markup (tag.markdown_text)."""
+    from mutagen.id3 import ID3
+
+    tags = ID3(hostile / "public" / "audio" / "001-piege.mp3")
+    for text in (str(tags.getall("COMM")[0]), str(tags["TDES"])):
+        assert text.startswith("Un vrai épisode.") and "<" not in text and "onerror" not in text
+
+
+def test_a_page_edited_by_hand_is_rendered_again(tmp_path):
+    """Last run's pages are copied only while they are what that run wrote."""
+    root = new_show(tmp_path / "show")
+    _three_episodes(root)
+    with without_whisper():
+        assert build(root).ok
+    page = root / "public" / "episodes" / "001-episode" / "index.html"
+    original = page.read_text(encoding="utf-8")
+    page.write_text("<p>modifiée à la main</p>", encoding="utf-8")
+    with without_whisper():
+        assert build(root).ok
+    assert page.read_text(encoding="utf-8") == original

@@ -41,7 +41,7 @@ def spoken_language(job: EpisodeJob) -> str:
 
 class Chapters(Stage):
     name = "chapters"
-    version = 1
+    version = 2  # 2: a word glued to a full stop ("Freelance.Family") does not end a sentence
     result = Chaptered
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:

@@ -39,7 +39,7 @@ def notes_context(job: EpisodeJob) -> dict[str, Any]:
 
 class Notes(Stage):
     name = "notes"
-    version = 2  # 2: chapters (also cut by topic) and quotes; a Markdown copy
+    version = 3  # 2: chapters (also cut by topic) and quotes; a Markdown copy; 3: descriptions sanitised (nh3)
     result = Noted
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from .transcribe import load_transcript
 
 class Quotes(Stage):
     name = "quotes"
-    version = 1
+    version = 2  # 2: a word glued to a full stop ("Freelance.Family") does not end a sentence
     result = Quoted
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:

@@ -1,47 +1,107 @@
-"""The static website in `public/`: an index of episodes and a page per episode with
-a player, the show notes and the transcript (also as WebVTT for players and readers)."""
+"""The static website in `public/`: the home page (and its later pages), a page per episode
+with a player, the show notes and the interactive transcript, a page per person and their
+index, and what crawlers read (sitemap.xml, robots.txt), plus a 404 page.
+
+An episode's page and transcript files are rendered again only when what they are made of
+changed (`_episode_keys`): the others are copied from the last run, which takes milliseconds
+where an hour's transcript takes a third of a second to write in five formats. The engine then
+keeps every file whose bytes did not change (`engine.run_stage`): editing one episode rewrites
+its page, the home pages and the pages of its people, and leaves every other file as it was.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from pathlib import Path
 from typing import Any
 
-from ..engine import Stage
+from ..engine import Stage, file_sha256
 from ..jobs import Published, ShowJob
-from ..layout import INDEX, STYLE, PublicLayout
+from ..layout import NOT_FOUND, PLAYER, ROBOTS, SITEMAP, STYLE, PublicLayout
+from ..people import Profile, by_name, profiles
+from ..reading import turns
 from ..render import environment, render
 from ..results import Chaptered, Corrected, Levelled, Noted, Quoted, Written
 from ..writers import PUBLISHED, get_writer
 from . import feed
 from .transcribe import load_transcript
 
+# Episodes on the home page and on each later page (page/2/…): a year of weekly episodes
+# fits in three pages, and a page stays light without the transcripts.
+EPISODES_PER_PAGE = 20
 
-def _links(layout: PublicLayout, page: str) -> dict[str, Any]:
-    """What every template gets to link to the rest of the site, relative to the page it is on."""
-    return {"href": lambda target: layout.link(target, page), "layout": layout, "feed_url": layout.feed_url}
+
+def _links(layout: PublicLayout, page: str, people: list[Profile], absolute: bool = False) -> dict[str, Any]:
+    """What every template gets to link to the rest of the site, relative to the page it is on.
+
+    `absolute`: links as full URLs, for a page served at any address (404.html).
+    """
+    named = by_name(people)
+    return {
+        "href": (lambda target: layout.url(target)) if absolute else (lambda target: layout.link(target, page)),
+        "layout": layout,
+        "feed_url": layout.feed_url,
+        "page_url": layout.url(page.removesuffix("index.html")),
+        "image_url": layout.url(layout.artwork),
+        "person_of": lambda name: named.get(" ".join(name.casefold().split())),
+    }
 
 
-def _page(job: ShowJob, env: Any, item: Published) -> str:
+def _episode_keys(job: ShowJob, item: Published, people: list[Profile], version: int) -> dict[str, str]:
+    """What an episode's page and its transcript files are made of, hashed: equal keys, equal files."""
+    settings = feed.published_settings(job.show, [item])
+    named = by_name(people)
+    slugs = {p.name: getattr(named.get(" ".join(p.name.casefold().split())), "slug", "") for p in (*job.show.hosts, *item.episode.guests)}
+    transcript = file_sha256(item.results[Corrected].transcript)
+    templates = {name: file_sha256(path) for name, path in job.paths.templates.files().items()}
+    page = {"version": version, "settings": settings, "slugs": slugs, "transcript": transcript, "templates": templates,
+            "notes": file_sha256(item.results[Noted].notes)}
+    digest = lambda data: hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()  # noqa: E731
+    return {"page": digest(page), "transcript": digest({"version": version, "transcript": transcript})}
+
+
+def _reused(previous: Path, sha256: str | None, temp: Path) -> bool:
+    """Copy the last run's file to `temp`, if it is still the one written then (not edited by hand)."""
+    if not sha256 or not previous.is_file() or file_sha256(previous) != sha256:
+        return False
+    shutil.copyfile(previous, temp)
+    return True
+
+
+def _pages(count: int) -> int:
+    return max(1, -(-count // EPISODES_PER_PAGE))
+
+
+def _episode_page(job: ShowJob, env: Any, item: Published, people: list[Profile]) -> str:
     episode, layout = item.episode, job.layout
+    transcript = load_transcript(item.results[Corrected].transcript)
+    links = _links(layout, layout.page(episode.slug), people)
+    if episode.image:
+        links["image_url"] = layout.url(layout.episode_image(episode.slug, episode.image))
     return render(
         env,
         "episode.html",
         show=job.show,
         episode=episode,
         notes=item.results[Noted].notes.read_text(encoding="utf-8"),
-        transcript=load_transcript(item.results[Corrected].transcript),
+        transcript=transcript,
+        turns=turns(transcript),
         duration=item.results[Levelled].duration,
         chapters=item.results[Chaptered].chapters,
+        chapters_automatic=item.results[Chaptered].automatic,
         quotes=item.results[Quoted].quotes,
         soundbite=item.results[Quoted].soundbite,
-        **_links(layout, layout.page(episode.slug)),
+        **links,
     )
 
 
 class Site(Stage):
     name = "site"
-    version = 3  # 2: the HTML transcript and the episode's own image; 3: chapters.json and notes.md
+    # 2: the HTML transcript and the episode's own image; 3: chapters.json and notes.md;
+    # 4: people pages, later home pages, sitemap, robots.txt, 404, player.js
+    version = 4
     result = Written
 
     def settings(self, job: ShowJob) -> dict[str, Any]:
@@ -61,7 +121,16 @@ class Site(Stage):
 
     def outputs(self, job: ShowJob) -> dict[str, Path]:
         layout = job.layout
-        files = {"index": layout.file(INDEX), "style": layout.file(STYLE), "artwork": layout.file(layout.artwork)}
+        files = {
+            "keys": job.paths.build / "show" / "site-pages.json",  # what each episode's files were made of
+            "style": layout.file(STYLE), "player": layout.file(PLAYER), "artwork": layout.file(layout.artwork),
+            "sitemap": layout.file(SITEMAP), "robots": layout.file(ROBOTS), "404": layout.file(NOT_FOUND),
+            "people": layout.file(layout.page_of(layout.people)),
+        }
+        for number in range(1, _pages(len(job.episodes)) + 1):
+            files[f"home:{number}"] = layout.file(layout.home(number))
+        for profile in profiles(job.show, [p.episode for p in job.episodes]):
+            files[f"person:{profile.slug}"] = layout.file(layout.page_of(layout.person(profile.slug)))
         for item in job.episodes:
             slug = item.episode.slug
             files[f"page:{slug}"] = layout.file(layout.page(slug))
@@ -75,23 +144,63 @@ class Site(Stage):
 
     def run(self, job: ShowJob, out: dict[str, Path]) -> Written:
         env = environment(job.paths.templates, job.show.language)
-        episodes = sorted(job.episodes, key=lambda p: (p.episode.published, p.episode.number or 0), reverse=True)
-        durations = {p.episode.slug: p.results[Levelled].duration for p in episodes}
-        out["index"].write_text(
-            render(env, "index.html", show=job.show, episodes=[p.episode for p in episodes], durations=durations,
-                   **_links(job.layout, INDEX)),
-            encoding="utf-8",
-        )
-        shutil.copyfile(job.paths.templates.path("style.css"), out["style"])
-        shutil.copyfile(job.show.artwork, out["artwork"])
-        for item in episodes:
+        layout, show = job.layout, job.show
+        items = sorted(job.episodes, key=lambda p: (p.episode.published, p.episode.number or 0), reverse=True)
+        episodes = [p.episode for p in items]
+        people = profiles(show, episodes)
+        common = {
+            "show": show,
+            "durations": {p.episode.slug: p.results[Levelled].duration for p in items},
+            "episodes_by_slug": {e.slug: e for e in episodes},
+            "people": people,
+        }
+        pages = _pages(len(episodes))
+        for number in range(1, pages + 1):
+            shown = episodes[(number - 1) * EPISODES_PER_PAGE:number * EPISODES_PER_PAGE]
+            out[f"home:{number}"].write_text(
+                render(env, "index.html", episodes=shown, page_number=number, page_count=pages,
+                       first_number=len(episodes) - (number - 1) * EPISODES_PER_PAGE,
+                       **common, **_links(layout, layout.home(number), people)),
+                encoding="utf-8",
+            )
+        people_page = layout.page_of(layout.people)
+        out["people"].write_text(render(env, "people.html", **common, **_links(layout, people_page, people)), encoding="utf-8")
+        for profile in people:
+            page = layout.page_of(layout.person(profile.slug))
+            out[f"person:{profile.slug}"].write_text(
+                render(env, "person.html", profile=profile, **common, **_links(layout, page, people)), encoding="utf-8")
+        out["404"].write_text(render(env, "404.html", **common, **_links(layout, NOT_FOUND, people, absolute=True)),
+                              encoding="utf-8")
+        out["sitemap"].write_text(
+            render(env, "sitemap.xml", episodes=episodes, page_count=pages, **common, **_links(layout, SITEMAP, people)),
+            encoding="utf-8")
+        out["robots"].write_text(render(env, "robots.txt", **_links(layout, ROBOTS, people)), encoding="utf-8")
+        shutil.copyfile(job.paths.templates.path(STYLE), out["style"])
+        shutil.copyfile(job.paths.templates.path(PLAYER), out["player"])
+        shutil.copyfile(show.artwork, out["artwork"])
+        finals = self.outputs(job)
+        try:
+            before = json.loads(finals["keys"].read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            before = {}
+        keys = {}
+        for item in items:
             slug = item.episode.slug
-            out[f"page:{slug}"].write_text(_page(job, env, item), encoding="utf-8")
+            keys[slug] = _episode_keys(job, item, people, self.version)
+            same = before.get(slug, {})
+            written = same.get("files", {})
+            page = f"page:{slug}"
+            if same.get("page") != keys[slug]["page"] or not _reused(finals[page], written.get(page), out[page]):
+                out[page].write_text(_episode_page(job, env, item, people), encoding="utf-8")
             shutil.copyfile(item.results[Chaptered].file, out[f"chapters:{slug}"])
             shutil.copyfile(item.results[Noted].markdown, out[f"notes-md:{slug}"])
-            transcript = load_transcript(item.results[Corrected].transcript)
-            for kind in PUBLISHED:
-                out[f"{kind}:{slug}"].write_text(get_writer(kind).write(transcript), encoding="utf-8")
+            names = [f"{kind}:{slug}" for kind in PUBLISHED]
+            if same.get("transcript") != keys[slug]["transcript"] or not all(_reused(finals[n], written.get(n), out[n]) for n in names):
+                transcript = load_transcript(item.results[Corrected].transcript)
+                for kind in PUBLISHED:
+                    out[f"{kind}:{slug}"].write_text(get_writer(kind).write(transcript), encoding="utf-8")
             if item.episode.image:
                 shutil.copyfile(item.episode.image, out[f"image:{slug}"])
+            keys[slug]["files"] = {name: file_sha256(out[name]) for name in (page, *names)}
+        out["keys"].write_text(json.dumps(keys, indent=1, sort_keys=True), encoding="utf-8")
         return Written(tuple(out.values()))
