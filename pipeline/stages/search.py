@@ -13,13 +13,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from slugify import slugify
-
 from .. import search_index
 from ..engine import Stage
 from ..jobs import Published, ShowJob
 from ..layout import PublicLayout
-from ..records import Person, Show
+from ..people import profiles
+from ..records import Show
 from ..render import environment, render, timestamp
 from ..results import Corrected, Written
 from ..search_index import SearchRecord
@@ -66,14 +65,12 @@ def notes_record(layout: PublicLayout, item: Published, plain: Any) -> SearchRec
 
 
 def people_records(layout: PublicLayout, show: Show, episodes: list[Published]) -> list[SearchRecord]:
-    """A record per host and guest (one per name, whatever the episodes), leading to their page."""
-    people: dict[str, Person] = {}
-    for person in [*show.hosts, *(g for item in episodes for g in item.episode.guests)]:
-        people.setdefault(slugify(person.name), person)
+    """A record per host and guest (one per person, as the people pages count them), leading to their page."""
     return [
-        SearchRecord(layout.person(slug), " ".join(p for p in (person.name, person.role, person.bio) if p),
+        SearchRecord(layout.person(profile.slug), " ".join(p for p in (person.name, person.role, person.bio) if p),
                      {"kind": PERSON, "title": person.name, **({"role": person.role} if person.role else {})})
-        for slug, person in people.items()
+        for profile in profiles(show, [item.episode for item in episodes])
+        for person in (profile.person,)
     ]
 
 
@@ -121,7 +118,8 @@ class Search(Stage):
     def run(self, job: ShowJob, out: dict[str, Path]) -> Written:
         layout, templates = job.layout, job.paths.templates
         env = environment(templates, job.show.language)
-        page = render(env, "search.html", show=job.show, **_links(layout, layout.search_page))
+        people = profiles(job.show, [item.episode for item in job.episodes])
+        page = render(env, "search.html", show=job.show, **_links(layout, layout.search_page, people))
         out["page"].write_text(page, encoding="utf-8")
         for name in PAGE_FILES:
             shutil.copyfile(templates.path(name), out[name])
