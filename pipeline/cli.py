@@ -213,6 +213,28 @@ def check(root: Path) -> None:
 
 
 @cli.command()
+@click.option("--to", "to", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The web root to copy public/ to (created if missing).")
+@root_option
+@library_errors
+def publish(to: Path, root: Path) -> None:
+    """Copy public/ to a web root: the audio first, then the pages, the feed last; only changed files.
+
+    Files no longer in public/ are removed from the web root once the new feed is there.
+
+    Example:
+
+        podcast publish --to /var/www/podcast
+    """
+    from .config import load_show
+    from .layout import PublicLayout
+    from .publish import publish as publish_to
+
+    done = publish_to(PublicLayout(load_show(root)), to)
+    click.echo(f"{to}: {len(done.copied)} file(s) copied, {done.unchanged} unchanged, {len(done.removed)} removed.")
+
+
+@cli.command()
 @click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
 @library_errors
 def init(folder: Path) -> None:
