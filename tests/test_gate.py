@@ -56,12 +56,12 @@ def test_borderline_loudness_holds(show_root, tmp_path):
 
 
 def test_a_mostly_unsure_transcript_holds(show_root, tmp_path):
-    show = load_show(show_root)  # 70 s of words: held past 14 s of unsure words
-    few = [Passage(10.1, 15.8, "x")]
-    many = [Passage(t + 0.1, t + 4.8, "x") for t in range(0, 30, 5)]  # 6 × 5 words of 0.7 s: 21 s of 70
+    show = load_show(show_root)  # 70 s of words: held past 28 s of unsure words
+    few = [Passage(t + 0.1, t + 4.8, "x") for t in range(0, 35, 5)]  # 7 × 5 words of 0.7 s: 24.5 s of 70
+    many = [Passage(t + 0.1, t + 4.8, "x") for t in range(0, 45, 5)]  # 9 × 5 words: 31.5 s
     assert hold_reasons(show, _episode(show_root), _results(tmp_path, EVERY_SECOND, 100.0, doubtful=few)) == []
     [reason] = hold_reasons(show, _episode(show_root), _results(tmp_path, EVERY_SECOND, 100.0, doubtful=many))
-    assert "30% of the speech" in reason
+    assert "45% of the speech" in reason
 
 
 def test_a_minute_without_words_holds(show_root, tmp_path):
