@@ -30,6 +30,9 @@ LOUDNESS_BORDERLINE = 0.8
 # where the recording is likely noisy, in another language, or two people at once, and the
 # published transcript would mislead. Measured on that one recording only: a starting point.
 DOUBTFUL_SHARE = 0.40
+# ...judged only on episodes with half a minute of words at least: on a few seconds (the tests'
+# synthetic voices, where Whisper echoes its prompt unsure), the share is a handful of words.
+DOUBTFUL_MIN_SPEECH = 30.0
 # Transcript, empty stretch: over a minute without a word. Normalise trims silence at both ends
 # and an interview rarely pauses a minute, so such a stretch is music, a dropout or speech Whisper
 # missed. It applies only to episodes with words: an episode where Whisper's voice detector found
@@ -55,7 +58,7 @@ def hold_reasons(show: Show, episode: Episode, results: Results) -> list[str]:
         words = sorted((w for s in transcript.segments for w in s.words), key=lambda w: w.start)
         speech = sum(w.end - w.start for w in words)
         unsure = unsure_seconds(words, heard.doubtful)
-        if speech > 0 and unsure / speech > DOUBTFUL_SHARE:
+        if speech >= DOUBTFUL_MIN_SPEECH and unsure / speech > DOUBTFUL_SHARE:
             reasons.append(f"{unsure / speech:.0%} of the speech is transcribed with low confidence"
                            f" (over {DOUBTFUL_SHARE:.0%}): check the transcript")
         for start, end in wordless(sorted((w.start, w.end) for w in words), levelled.duration):

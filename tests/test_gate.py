@@ -62,6 +62,8 @@ def test_a_mostly_unsure_transcript_holds(show_root, tmp_path):
     assert hold_reasons(show, _episode(show_root), _results(tmp_path, EVERY_SECOND, 100.0, doubtful=few)) == []
     [reason] = hold_reasons(show, _episode(show_root), _results(tmp_path, EVERY_SECOND, 100.0, doubtful=many))
     assert "45% of the speech" in reason
+    short = [(t + 0.1, t + 0.8) for t in range(0, 40)]  # 28 s of words, all unsure: too few to judge
+    assert hold_reasons(show, _episode(show_root), _results(tmp_path, short, 40.0, doubtful=[Passage(0, 40, "x")])) == []
 
 
 def test_a_minute_without_words_holds(show_root, tmp_path):
@@ -107,7 +109,7 @@ def hears_by_episode(monkeypatch):
 def test_held_episodes_stay_out_until_approved(show_root, add_episode, hears_by_episode):
     add_episode("001-clair", 'title = "Clair"\npublished = 2026-01-05\n')
     add_episode("002-trou", '# enregistré dehors\ntitle = "Trou"\npublished = 2026-01-12\n\n[[links]]\ntitle = "x"\nurl = "https://example.org/"\n', seconds=76.0)
-    add_episode("003-flou", 'title = "Flou"\npublished = 2026-01-19\n')
+    add_episode("003-flou", 'title = "Flou"\npublished = 2026-01-19\n', seconds=45.0)  # 31.5 s of words
     report = build(show_root)
     assert report.ok and report.published == ["001-clair"]
     held = {e.slug: e.held for e in report.episodes if e.note}
