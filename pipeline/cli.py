@@ -145,7 +145,7 @@ def build_command(slugs: tuple[str, ...], force: bool, only: str | None, root: P
 @root_option
 @library_errors
 def status(root: Path) -> None:
-    """Show, for each episode and stage, whether it is fresh, stale or failed.
+    """Show, for each episode and stage, whether it is fresh, stale or failed, and why the publish gate holds an episode.
 
     Example:
 
