@@ -19,6 +19,7 @@ from .stages.chapters import Chapters
 from .stages.corrections import Correct
 from .engine import Outcome, Stage, State, Store, check, clean_temporaries, run_stage
 from .errors import ConfigError, PipelineError
+from .gate import hold_reasons
 from .stages.feed import Feed
 from .jobs import EpisodeJob, Paths, Published, Resources, ShowJob
 from .layout import PublicLayout
@@ -39,7 +40,7 @@ logger = logging.getLogger(__name__)
 EPISODE_STAGES: tuple[Stage, ...] = (Normalise(), Transcribe(), Diarize(), Correct(), Chapters(), Quotes(), Notes(), Tag())
 SHOW_STAGES: tuple[Stage, ...] = (Feed(), Site(), Search())
 STAGE_NAMES = tuple(s.name for s in EPISODE_STAGES + SHOW_STAGES)
-PUBLISH_STAGES = {"tag"}  # what drafts and scheduled episodes skip: nothing of theirs lands in public/
+PUBLISH_STAGES = {"tag"}  # what drafts, scheduled and held episodes skip: nothing of theirs lands in public/
 SHOW_SCOPE = "show"
 
 
@@ -62,7 +63,8 @@ class EpisodeState:
     episode: Episode | None = None
     results: Results = field(default_factory=Results)
     failure: Failure | None = None
-    note: State | None = None  # DRAFT or SCHEDULED: kept out of public/
+    note: State | None = None  # DRAFT, SCHEDULED or HELD: kept out of public/
+    held: list[str] = field(default_factory=list)  # why the publish gate holds it (gate.py)
     ready: bool = False  # every stage fresh, and published
 
 
@@ -124,6 +126,10 @@ def _episode_pass(
     """Walk the episode's stages in order; stop at the first that is failed or not fresh."""
     scope = scope_of(job.episode.slug)
     for stage in EPISODE_STAGES:
+        if not state.note and stage.name in PUBLISH_STAGES:
+            # Every stage before publishing is done: the gate reads what they measured.
+            state.held = hold_reasons(job.show, job.episode, job.results)
+            state.note = State.HELD if state.held else None
         if state.note and stage.name in PUBLISH_STAGES:
             state.states[stage.name] = state.note
             continue

@@ -99,6 +99,11 @@ def summarise(report: Report, seconds: float) -> None:
             click.echo(f"    {line}", err=True)
     if report.findings:
         click.echo(render_findings(report.findings, colour=sys.stderr.isatty()), err=True)
+    for state in report.episodes:
+        if state.held:
+            click.secho(f"held: {state.slug} (fix it, or 'podcast approve {state.slug}' once heard)", fg="yellow", err=True)
+            for reason in state.held:
+                click.echo(f"    {reason}", err=True)
     unpublished = [e.slug + f" ({e.note})" for e in report.episodes if e.note]
     if any(state not in (State.FRESH, State.RAN) for state in report.show.values()):
         states = ", ".join(f"{stage} {state}" for stage, state in report.show.items())
@@ -140,7 +145,7 @@ def build_command(slugs: tuple[str, ...], force: bool, only: str | None, root: P
 @root_option
 @library_errors
 def status(root: Path) -> None:
-    """Show, for each episode and stage, whether it is fresh, stale or failed.
+    """Show, for each episode and stage, whether it is fresh, stale or failed, and why the publish gate holds an episode.
 
     Example:
 
@@ -149,7 +154,7 @@ def status(root: Path) -> None:
     report = build(root, dry_run=True)
     stages = list(report.episodes[0].states) if report.episodes else []
     click.echo(f"{'episode':<28} " + " ".join(f"{s:<10}" for s in stages) + " loudness")
-    colours = {"fresh": "green", "stale": "yellow", "failed": "red", "waiting": "yellow"}
+    colours = {"fresh": "green", "stale": "yellow", "failed": "red", "waiting": "yellow", "held": "magenta"}
     for state in report.episodes:
         cells = " ".join(click.style(f"{state.states.get(s, ''):<10}", fg=colours.get(state.states.get(s, ""))) for s in stages)
         levelled = state.results.get(Levelled)
@@ -163,6 +168,8 @@ def status(root: Path) -> None:
             shown = "; ".join(f"{clock(p.start)} “{p.text}”" for p in passages[:DOUBTFUL_SHOWN])
             more = f" (+{len(passages) - DOUBTFUL_SHOWN} more)" if len(passages) > DOUBTFUL_SHOWN else ""
             click.echo(f"    to check in the transcript: {shown}{more}")
+        for reason in state.held:
+            click.echo(f"    held: {reason}")
         if state.failure:
             click.echo(f"    {state.failure.stage}: {state.failure.message.splitlines()[0]}")
     click.echo("show: " + ", ".join(f"{k} {v}" for k, v in report.show.items()))
@@ -210,6 +217,48 @@ def check(root: Path) -> None:
         raise click.ClickException(f"public/{FEED} has {len(errors(findings))} error(s); fix them and run 'podcast build'")
     linted = f" public/{FEED}: {len(findings)} warning(s)." if built else ""
     click.echo("podcast.toml and every episode.toml are fine." + linted)
+
+
+@cli.command()
+@click.argument("slug")
+@root_option
+@library_errors
+def approve(slug: str, root: Path) -> None:
+    """Let an episode the publish gate holds go out: writes approved = true into its episode.toml.
+
+    The rest of episode.toml is left as it was. The next 'podcast build' publishes it.
+
+    Example:
+
+        podcast approve 012-portage-salarial
+    """
+    from .gate import approve as approve_episode
+    from .jobs import Paths
+
+    path = approve_episode(Paths(root.resolve()).episodes, slug)
+    click.echo(f"{path}: approved = true; run 'podcast build' to publish it.")
+
+
+@cli.command()
+@click.option("--to", "to", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The web root to copy public/ to (created if missing).")
+@root_option
+@library_errors
+def publish(to: Path, root: Path) -> None:
+    """Copy public/ to a web root: the audio first, then the pages, the feed last; only changed files.
+
+    Files no longer in public/ are removed from the web root once the new feed is there.
+
+    Example:
+
+        podcast publish --to /var/www/podcast
+    """
+    from .config import load_show
+    from .layout import PublicLayout
+    from .publish import publish as publish_to
+
+    done = publish_to(PublicLayout(load_show(root)), to)
+    click.echo(f"{to}: {len(done.copied)} file(s) copied, {done.unchanged} unchanged, {len(done.removed)} removed.")
 
 
 @cli.command()

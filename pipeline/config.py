@@ -240,6 +240,7 @@ class _Episode(_Strict):
     quotes: _Quotes = _Quotes()
     explicit: bool | None = None
     draft: bool = False
+    approved: bool = False
     audio: list[str] | None = None
     tracks: dict[str, str | _Track] | None = None
     channels: _Channels | None = None
@@ -546,6 +547,7 @@ def load_episode(folder: Path, show: Show) -> Episode:
         quotes=_quote_picks(raw, toml),
         explicit=raw.explicit,
         draft=raw.draft,
+        approved=raw.approved,
         tracks=tuple(tracks),
         jingles=raw.jingles,
         image=image,

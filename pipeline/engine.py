@@ -133,6 +133,7 @@ class State(StrEnum):
     WAITING = "waiting"  # a stage before it has not run yet
     DRAFT = "draft"  # an episode kept out of the feed by the host
     SCHEDULED = "scheduled"  # an episode to publish later
+    HELD = "held"  # built, but kept out until the host fixes or approves it (gate.py)
 
 
 @dataclass

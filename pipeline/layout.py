@@ -127,6 +127,16 @@ class PublicLayout:
         """Where only files made per episode, person or page of episodes live: what is there and not published any more goes."""
         return (self.root / AUDIO, self.root / EPISODES, self.root / PEOPLE, self.root / PAGES)
 
+    @staticmethod
+    def publish_pass(relative: str) -> int:
+        """When `podcast publish` copies a file: 0 the audio, 1 pages and transcripts, 2 the feed.
+
+        An item in the feed must never name an MP3 (or a page) the web root does not have yet.
+        """
+        if relative == FEED:
+            return 2
+        return 0 if relative.startswith(f"{AUDIO}/") else 1
+
     # The same, as a file, an absolute URL, or a link from a page in `public/`.
     def file(self, relative: str) -> Path:
         return self.root / relative

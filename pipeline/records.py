@@ -181,6 +181,7 @@ class Episode(Record):
     quotes: QuotePicks = field(default_factory=QuotePicks)
     explicit: bool | None = None
     draft: bool = False
+    approved: bool = False  # the host has heard it: the publish gate (gate.py) lets it through
     tracks: tuple[Track, ...] = ()
     jingles: bool = True
     image: Path | None = None
@@ -197,7 +198,8 @@ class Episode(Record):
         data = self.to_dict()
         # The host's pins and vetoes reach readers through the quotes stage's result, which the
         # stages after it depend on: a veto must not re-tag the MP3.
-        for key in ("folder", "audio", "tracks", "jingles", "quotes"):
+        # Approval only opens the gate: it must not re-tag the MP3 or re-render the notes.
+        for key in ("folder", "audio", "tracks", "jingles", "quotes", "approved"):
             del data[key]
         data["image"] = self.image.name if self.image else ""
         return data
