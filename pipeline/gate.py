@@ -28,7 +28,9 @@ LOUDNESS_BORDERLINE = 0.8
 # under 0.4 probability, see stages/transcribe.py). The bundled trailer, transcribed by the
 # bundled base model, measures 20 % (9.1 s of 45.5 s, tests/data/golden); held at twice that,
 # where the recording is likely noisy, in another language, or two people at once, and the
-# published transcript would mislead. Measured on that one recording only: a starting point.
+# published transcript would mislead. Real speech sits far below: 2 % (1.6 s of 79 s of words)
+# on two minutes of real French readers from ../shared/eval/fr-read (three SPPAS stories and
+# three FLEURS sentences, joined, built as an episode).
 DOUBTFUL_SHARE = 0.40
 # ...judged only on episodes with half a minute of words at least: on a few seconds (the tests'
 # synthetic voices, where Whisper echoes its prompt unsure), the share is a handful of words.
