@@ -1,0 +1,145 @@
+"""The bad-input corpus (issue 13): each case is one good episode beside one bad one.
+
+A bad episode is reported with its file and the field or reason; the good one is still
+published; the build is not ok (the CLI exits 1); the bad episode's sources are untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import feedparser
+import imageio_ffmpeg
+import pytest
+from click.testing import CliRunner
+
+from pipeline.build import build
+from pipeline.cli import cli
+from pipeline.errors import ConfigError
+from tests.conftest import new_show
+
+GOOD = "001-bon"
+BAD = "002-mauvais"
+BAD_TOML = 'title = "Mauvais"\npublished = 2026-01-06\n'
+
+
+def sources(folder: Path) -> dict[str, str]:
+    """Every file under `folder` (links not followed) and its content hash."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
+def ffmpeg(*args: str) -> None:
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
+
+
+def lavfi(target: Path, source: str, *options: str) -> Path:
+    ffmpeg("-f", "lavfi", "-i", source, *options, str(target))
+    return target
+
+
+def replace_audio(folder: Path, name: str, content: bytes) -> None:
+    (folder / "enregistrement.wav").unlink()
+    (folder / name).write_bytes(content)
+
+
+def truncated_m4a(folder: Path) -> None:
+    m4a = lavfi(folder / "enregistrement.m4a", "sine=f=220:d=4")
+    data = m4a.read_bytes()
+    (folder / "enregistrement.wav").unlink()
+    m4a.write_bytes(data[: len(data) // 2])
+
+
+def png_as_wav(folder: Path) -> None:
+    (folder / "enregistrement.wav").write_bytes((Path(__file__).parent.parent / "assets" / "artwork.png").read_bytes())
+
+
+def silence(folder: Path) -> None:
+    (folder / "enregistrement.wav").unlink()
+    lavfi(folder / "enregistrement.wav", "anullsrc=r=44100:cl=mono", "-t", "4")
+
+
+def toml(body: str) -> Callable[[Path], None]:
+    return lambda folder: (folder / "episode.toml").write_text(body, encoding="utf-8")
+
+
+def outside_symlink(key: str, target: str) -> Callable[[Path], None]:
+    def setup(folder: Path) -> None:
+        outside = folder.parent.parent / target
+        outside.write_bytes((folder / "enregistrement.wav").read_bytes() if target.endswith(".wav")
+                            else (Path(__file__).parent.parent / "assets" / "artwork.png").read_bytes())
+        (folder / f"lien{outside.suffix}").symlink_to(outside)
+        extra = f'{key} = ["lien.wav"]' if key == "audio" else f'{key} = "lien.png"'
+        (folder / "episode.toml").write_text(BAD_TOML + extra + "\n", encoding="utf-8")
+    return setup
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    setup: Callable[[Path], None]  # given the bad episode's folder, with a tone and a good episode.toml
+    expect: tuple[str, ...]  # in the failure's message: the file, and the field or the reason
+
+
+CASES = [
+    Case("invalid-toml", toml('title = "Mauvais\npublished = 2026-01-06\n'), ("episode.toml", "line 1")),
+    Case("wrong-type", toml('title = "Mauvais"\npublished = 2026-01-06\nnumber = "un"\n'), ("episode.toml", "number")),
+    Case("unknown-key", toml('title = "Mauvais"\npublished = 2026-01-06\nsaison = 2\n'), ("episode.toml", "saison")),
+    Case("missing-title", toml("published = 2026-01-06\n"), ("episode.toml", "title")),
+    Case("no-toml", lambda f: (f / "episode.toml").unlink(), (BAD, "no episode.toml")),
+    Case("audio-parent", toml(BAD_TOML + 'audio = ["../001-bon/enregistrement.wav"]\n'), ("episode.toml", "'audio'", "outside the episode folder")),
+    Case("audio-absolute", toml(BAD_TOML + 'audio = ["/etc/passwd"]\n'), ("episode.toml", "'audio'", "outside the episode folder")),
+    Case("audio-symlink-out", outside_symlink("audio", "dehors.wav"), ("episode.toml", "'audio'", "outside the episode folder")),
+    Case("tracks-parent", toml(BAD_TOML + '[tracks]\n"Zoé" = "../001-bon/enregistrement.wav"\n'), ("episode.toml", "'tracks'", "outside the episode folder")),
+    Case("tracks-absolute", toml(BAD_TOML + '[tracks]\n"Zoé" = { file = "/etc/passwd" }\n'), ("episode.toml", "'tracks'", "outside the episode folder")),
+    Case("image-parent", toml(BAD_TOML + 'image = "../../artwork.png"\n'), ("episode.toml", "'image'", "outside the episode folder")),
+    Case("image-absolute", toml(BAD_TOML + 'image = "/etc/passwd"\n'), ("episode.toml", "'image'", "outside the episode folder")),
+    Case("image-symlink-out", outside_symlink("image", "dehors.png"), ("episode.toml", "'image'", "outside the episode folder")),
+    Case("image-missing", toml(BAD_TOML + 'image = "pochette.png"\n'), ("episode.toml", "'image'", "no file pochette.png")),
+    Case("zero-byte-audio", lambda f: replace_audio(f, "enregistrement.m4a", b""), ("enregistrement.m4a",)),
+    Case("corrupt-m4a", lambda f: replace_audio(f, "enregistrement.m4a", os.urandom(50_000)), ("enregistrement.m4a",)),
+    Case("text-as-mp3", lambda f: replace_audio(f, "enregistrement.mp3", b"pas du son\n" * 100), ("enregistrement.mp3",)),
+    Case("png-as-wav", png_as_wav, ("enregistrement.wav",)),
+    Case("truncated-m4a", truncated_m4a, ("enregistrement.m4a",)),
+    Case("silence-only", silence, ("enregistrement.wav", "silen")),
+    Case("upper-case-folder", lambda f: f.rename(f.with_name("002-Mauvais")), ("002-Mauvais", "not a safe episode folder name")),
+]
+
+
+@pytest.fixture
+def show(tmp_path: Path, make_audio) -> Path:
+    root = new_show(tmp_path / "show")
+    for slug, body in ((GOOD, 'title = "Bon"\npublished = 2026-01-05\n'), (BAD, BAD_TOML)):
+        folder = root / "episodes" / slug
+        make_audio("enregistrement.wav", seconds=3, folder=folder, noise=0.0)
+        (folder / "episode.toml").write_text(body, encoding="utf-8")
+    return root
+
+
+def assert_good_published(root: Path) -> None:
+    public = root / "public"
+    assert (public / "audio" / f"{GOOD}.mp3").is_file()
+    assert [e.title for e in feedparser.parse(str(public / "feed.xml")).entries] == ["Bon"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_a_bad_episode_is_reported_and_the_good_one_published(show: Path, case: Case, no_whisper) -> None:
+    bad = show / "episodes" / BAD
+    case.setup(bad)
+    bad = next((show / "episodes").glob("002-*"))
+    before = sources(bad)
+
+    report = build(show)
+
+    assert not report.ok
+    [failure] = report.failures
+    assert failure.where == bad.name
+    for part in case.expect:
+        assert part in failure.message, failure.message
+    assert_good_published(show)
+    assert sources(bad) == before
