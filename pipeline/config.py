@@ -38,8 +38,24 @@ Url = Annotated[str, Field(pattern=r"^https?://\S+$")]
 DESCRIPTION_BYTES = 4000
 
 
+# XML 1.0 (§2.2, Char) allows no control character but tab, newline and carriage return: one in
+# a title would make the feed not well-formed (and a terminal escape is never meant), so any text
+# holding one is refused where it is typed, naming its key.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control(value: Any) -> Any:
+    texts = [value] if isinstance(value, str) else list(value) if isinstance(value, list) else [*value, *value.values()] if isinstance(value, dict) else []
+    for text in texts:
+        if isinstance(text, str) and (found := CONTROL.search(text)):
+            raise ValueError(f"control character U+{ord(found.group()):04X} in {text!r}: remove it")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    _plain_text = field_validator("*")(_no_control)
 
 
 # What a person is to the freelancing world the show is about: readers browse people by it.

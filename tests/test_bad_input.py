@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from pipeline.build import build
 from pipeline.cli import cli
 from pipeline.errors import ConfigError
-from tests.conftest import new_show
+from tests.conftest import SHOW_TOML, new_show
 
 GOOD = "001-bon"
 BAD = "002-mauvais"
@@ -92,6 +92,9 @@ CASES = [
     Case("unknown-key", toml('title = "Mauvais"\npublished = 2026-01-06\nsaison = 2\n'), ("episode.toml", "saison")),
     Case("missing-title", toml("published = 2026-01-06\n"), ("episode.toml", "title")),
     Case("no-toml", lambda f: (f / "episode.toml").unlink(), (BAD, "no episode.toml")),
+    Case("control-character", toml('title = "Mau\\u0007vais"\npublished = 2026-01-06\n'), ("episode.toml", "'title'", "control character")),
+    Case("control-character-guest-bio", toml(BAD_TOML + '[[guests]]\nname = "Zoé"\nbio = "a\\u001b[31m"\n'), ("episode.toml", "bio", "control character")),
+    Case("nul-in-chapter-title", toml(BAD_TOML + '[[chapters]]\nstart = "0:00"\ntitle = "a\\u0000b"\n'), ("episode.toml", "title", "control character")),
     Case("audio-parent", toml(BAD_TOML + 'audio = ["../001-bon/enregistrement.wav"]\n'), ("episode.toml", "'audio'", "outside the episode folder")),
     Case("audio-absolute", toml(BAD_TOML + 'audio = ["/etc/passwd"]\n'), ("episode.toml", "'audio'", "outside the episode folder")),
     Case("audio-symlink-out", outside_symlink("audio", "dehors.wav"), ("episode.toml", "'audio'", "outside the episode folder")),
@@ -143,3 +146,61 @@ def test_a_bad_episode_is_reported_and_the_good_one_published(show: Path, case: 
         assert part in failure.message, failure.message
     assert_good_published(show)
     assert sources(bad) == before
+
+
+def show_toml(old: str, new: str) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        assert old in SHOW_TOML
+        (root / "podcast.toml").write_text(SHOW_TOML.replace(old, new, 1), encoding="utf-8")
+    return setup
+
+
+SHOW_CASES = [
+    Case("invalid-toml", show_toml('title = "Test Show"', 'title = "Test Show'), ("podcast.toml", "line 1")),
+    Case("wrong-type", show_toml('language = "fr"', 'language = 12'), ("podcast.toml", "language")),
+    Case("unknown-key", show_toml('language = "fr"', 'language = "fr"\nlangue = "fr"'), ("podcast.toml", "langue")),
+    Case("missing-title", show_toml('title = "Test Show"\n', ""), ("podcast.toml", "title")),
+    Case("control-character-title", show_toml('title = "Test Show"', 'title = "Test\\u001bShow"'), ("podcast.toml", "'title'", "control character")),
+    Case("control-character-author", show_toml('author = "Camille Durand"', 'author = "Camille\\u0000"'), ("podcast.toml", "'author'", "control character")),
+    Case("control-character-description", show_toml('description = "Une', 'description = "\\u0008Une'), ("podcast.toml", "'description'", "control character")),
+    Case("artwork-missing", show_toml('artwork = "artwork.png"', 'artwork = "pochette.png"'), ("podcast.toml", "'artwork'", "pochette.png")),
+    Case("artwork-wrong-size", lambda root: (root / "artwork.png").write_bytes(PNG_100), ("podcast.toml", "'artwork'", "artwork.png")),
+]
+
+
+def _png(width: int, height: int) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (width, height), "white").save(out, "PNG")
+    return out.getvalue()
+
+
+PNG_100 = _png(100, 100)
+
+
+@pytest.mark.parametrize("case", SHOW_CASES, ids=[c.id for c in SHOW_CASES])
+def test_a_bad_podcast_toml_is_refused_naming_file_and_field(tmp_path: Path, case: Case, make_audio) -> None:
+    root = new_show(tmp_path / "show")
+    outside = tmp_path / "dehors"
+    make_audio("dehors.wav", seconds=1, folder=outside)
+    (outside / "dehors.png").write_bytes((root / "artwork.png").read_bytes())
+    (tmp_path / "dehors.png").write_bytes((root / "artwork.png").read_bytes())
+    (tmp_path / "dehors.wav").write_bytes((outside / "dehors.wav").read_bytes())
+    (root / "lien.png").symlink_to(outside / "dehors.png")
+    (root / "lien.wav").symlink_to(outside / "dehors.wav")
+    case.setup(root)
+    (root / "podcast.toml").write_text((root / "podcast.toml").read_text(encoding="utf-8").replace("{outside}", str(outside)), encoding="utf-8")
+    before = sources(root), sources(outside)
+
+    with pytest.raises(ConfigError) as refused:
+        build(root)
+
+    for part in case.expect:
+        assert part in str(refused.value), str(refused.value)
+    assert not (root / "public").exists()
+    assert (sources(root), sources(outside)) == before
+    result = CliRunner().invoke(cli, ["build", "--root", str(root)], catch_exceptions=False)
+    assert result.exit_code == 1 and "podcast.toml" in result.output
