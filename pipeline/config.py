@@ -380,10 +380,19 @@ def _person(p: _Person) -> Person:
     return Person(name=p.name, role=p.role, kind=p.kind, url=p.url, img=p.img, bio=p.bio, email=p.email)
 
 
+def _inside_show(root: Path, path: Path, text: str, key: str, name: str) -> Path:
+    """`name` resolved in the show folder; a path that leads out of it (`..`, absolute, a
+    symlink) is refused: what the show publishes is what its folder holds."""
+    file = (root / name).resolve()
+    if root.resolve() not in file.parents:
+        raise ConfigError(f"{path}:{_line_of(text, key)}: '{key}': {name} is outside the show folder")
+    return file
+
+
 def _show_file(root: Path, path: Path, text: str, key: str, name: str) -> Path | None:
     if not name:
         return None
-    file = (root / name).resolve()
+    file = _inside_show(root, path, text, key, name)
     if not file.is_file():
         raise ConfigError(f"{path}:{_line_of(text, key)}: '{key}': no file at {name}")
     return file
@@ -397,7 +406,7 @@ def load_show(root: Path) -> Show:
     """
     path = root / SHOW_FILE
     raw, text = read_checked(path, _Show)
-    artwork = (root / raw.artwork).resolve()
+    artwork = _inside_show(root, path, text, "artwork", raw.artwork)
     problem = apple.artwork_problem(artwork)
     if problem:
         raise ConfigError(f"{path}:{_line_of(text, 'artwork')}: 'artwork': {raw.artwork} {problem}")
