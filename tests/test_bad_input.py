@@ -55,6 +55,12 @@ def truncated_m4a(folder: Path) -> None:
     m4a.write_bytes(data[: len(data) // 2])
 
 
+def truncated_wav(folder: Path) -> None:
+    wav = folder / "enregistrement.wav"
+    data = wav.read_bytes()
+    wav.write_bytes(data[: len(data) // 2])
+
+
 def png_as_wav(folder: Path) -> None:
     (folder / "enregistrement.wav").write_bytes((Path(__file__).parent.parent / "assets" / "artwork.png").read_bytes())
 
@@ -109,6 +115,7 @@ CASES = [
     Case("text-as-mp3", lambda f: replace_audio(f, "enregistrement.mp3", b"pas du son\n" * 100), ("enregistrement.mp3",)),
     Case("png-as-wav", png_as_wav, ("enregistrement.wav",)),
     Case("truncated-m4a", truncated_m4a, ("enregistrement.m4a",)),
+    Case("truncated-wav", truncated_wav, ("enregistrement.wav", "damaged")),
     Case("silence-only", silence, ("enregistrement.wav", "silen")),
     Case("upper-case-folder", lambda f: f.rename(f.with_name("002-Mauvais")), ("002-Mauvais", "not a safe episode folder name")),
 ]
@@ -210,3 +217,61 @@ def test_a_bad_podcast_toml_is_refused_naming_file_and_field(tmp_path: Path, cas
     assert (sources(root), sources(outside)) == before
     result = CliRunner().invoke(cli, ["build", "--root", str(root)], catch_exceptions=False)
     assert result.exit_code == 1 and "podcast.toml" in result.output
+
+
+def odd_name(listed: bool) -> Callable[[Path], None]:
+    name = "l'entretien \"Zoé\" à 14h — été.wav"
+
+    def setup(folder: Path) -> None:
+        (folder / "enregistrement.wav").rename(folder / name)
+        if listed:
+            (folder / "episode.toml").write_text(BAD_TOML + 'audio = ["l\'entretien \\"Zoé\\" à 14h — été.wav"]\n', encoding="utf-8")
+    return setup
+
+
+def surround_96k(folder: Path) -> None:
+    (folder / "enregistrement.wav").unlink()
+    lavfi(folder / "enregistrement.wav", "sine=f=220:sample_rate=96000:d=3", "-af", "volume=-20dB", "-ac", "6", "-c:a", "pcm_s24le")
+
+
+def one_second(folder: Path) -> None:
+    (folder / "enregistrement.wav").unlink()
+    lavfi(folder / "enregistrement.wav", "sine=f=220:d=1", "-af", "volume=-20dB")
+
+
+ODD_BUT_FINE = [
+    Case("unicode-spaces-quotes-found", odd_name(listed=False), ()),
+    Case("unicode-spaces-quotes-listed", odd_name(listed=True), ()),
+    Case("one-second-audio", one_second, ()),
+    Case("6-channels-96khz-24-bit", surround_96k, ()),
+]
+
+
+@pytest.mark.parametrize("case", ODD_BUT_FINE, ids=[c.id for c in ODD_BUT_FINE])
+def test_odd_but_valid_input_is_published(show: Path, case: Case, no_whisper) -> None:
+    bad = show / "episodes" / BAD
+    case.setup(bad)
+    before = sources(bad)
+
+    report = build(show)
+
+    assert report.ok, report.failures
+    assert report.published == [GOOD, BAD]
+    assert (show / "public" / "audio" / f"{BAD}.mp3").is_file()
+    assert sources(bad) == before
+
+
+def test_a_future_date_is_scheduled_not_an_error(show: Path, no_whisper) -> None:
+    (show / "episodes" / BAD / "episode.toml").write_text('title = "Plus tard"\npublished = 2999-01-01\n', encoding="utf-8")
+    report = build(show)
+    assert report.ok and report.published == [GOOD] and not report.failures
+    assert_good_published(show)
+    assert not (show / "public" / "audio" / f"{BAD}.mp3").exists()
+
+
+def test_the_cli_exits_1_on_a_bad_episode_and_names_it(show: Path, no_whisper) -> None:
+    (show / "episodes" / BAD / "episode.toml").write_text(BAD_TOML + "saison = 2\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", "--root", str(show)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert f"{BAD}/episode.toml" in result.output and "saison" in result.output
+    assert_good_published(show)
