@@ -275,3 +275,51 @@ def test_the_cli_exits_1_on_a_bad_episode_and_names_it(show: Path, no_whisper) -
     assert result.exit_code == 1
     assert f"{BAD}/episode.toml" in result.output and "saison" in result.output
     assert_good_published(show)
+
+
+HOSTILE = '<script>alert(1)</script> ]]> {{ 7*7 }} {% raw %} & "q" \'s'
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def test_hostile_strings_are_escaped_everywhere_and_never_evaluated(tmp_path: Path, make_audio, no_whisper) -> None:
+    from lxml import etree
+
+    h = _toml_string(HOSTILE)
+    show_toml = (SHOW_TOML.replace('title = "Test Show"', f"title = {h}").replace('author = "Camille Durand"', f"author = {h}")
+                 .replace('description = "Une émission de test."', f"description = {h}"))
+    root = new_show(tmp_path / "show", show_toml + f'bio = {h}\nrole = {h}\n')
+    folder = root / "episodes" / GOOD
+    make_audio("enregistrement.wav", seconds=3, folder=folder, noise=0.0)
+    (folder / "episode.toml").write_text(
+        f"title = {h}\npublished = 2026-01-05\ndescription = {h}\n"
+        f"[[guests]]\nname = {_toml_string('Zoé <b>' + HOSTILE)}\nbio = {h}\nrole = {h}\n"
+        f'[[links]]\ntitle = {h}\nurl = "https://example.org/a?b=1&c=2"\n'
+        f'[[chapters]]\nstart = "0:00"\ntitle = {h}\n', encoding="utf-8")
+    before = sources(root / "episodes")
+
+    report = build(root)
+
+    assert report.ok, (report.failures, report.findings)
+    public = root / "public"
+    feed = etree.parse(str(public / "feed.xml"))  # well-formed, or this raises
+    titles = [t.text for t in feed.iter("title")]
+    assert HOSTILE in titles and f"{HOSTILE}" == feed.findtext("channel/item/title")
+    # A description is HTML for the apps: the text's markup arrives escaped, shown as typed.
+    for description in [feed.findtext("channel/description"), feed.findtext("channel/item/description")]:
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in description and "{{ 7*7 }}" in description
+    assert not list(feed.iter("script"))
+    pages = sorted(public.rglob("*.html"))
+    assert pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert(1)" not in text, page
+        assert "]]>" not in text or "]]&gt;" in text, page
+        assert "{{ 7*7 }}" not in text or "49" not in text.replace("{{ 7*7 }}", ""), page
+    home = (public / "index.html").read_text(encoding="utf-8")
+    episode = next(p for p in pages if GOOD in str(p)).read_text(encoding="utf-8")
+    for text in (home, episode):
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; ]]&gt; {{ 7*7 }} {% raw %}" in text
+    assert sources(root / "episodes") == before
