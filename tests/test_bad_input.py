@@ -61,6 +61,13 @@ def truncated_wav(folder: Path) -> None:
     wav.write_bytes(data[: len(data) // 2])
 
 
+def small_image(folder: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (100, 100), "white").save(folder / "pochette.png")
+    (folder / "episode.toml").write_text(BAD_TOML + 'image = "pochette.png"\n', encoding="utf-8")
+
+
 def png_as_wav(folder: Path) -> None:
     (folder / "enregistrement.wav").write_bytes((Path(__file__).parent.parent / "assets" / "artwork.png").read_bytes())
 
@@ -110,6 +117,8 @@ CASES = [
     Case("image-absolute", toml(BAD_TOML + 'image = "/etc/passwd"\n'), ("episode.toml", "'image'", "outside the episode folder")),
     Case("image-symlink-out", outside_symlink("image", "dehors.png"), ("episode.toml", "'image'", "outside the episode folder")),
     Case("image-missing", toml(BAD_TOML + 'image = "pochette.png"\n'), ("episode.toml", "'image'", "no file pochette.png")),
+    Case("image-wrong-size", small_image, ("episode.toml", "'image'", "pochette.png")),
+    Case("accented-folder", lambda f: f.rename(f.with_name("002-été")), ("002-été", "not a safe episode folder name")),
     Case("zero-byte-audio", lambda f: replace_audio(f, "enregistrement.m4a", b""), ("enregistrement.m4a",)),
     Case("corrupt-m4a", lambda f: replace_audio(f, "enregistrement.m4a", os.urandom(50_000)), ("enregistrement.m4a",)),
     Case("text-as-mp3", lambda f: replace_audio(f, "enregistrement.mp3", b"pas du son\n" * 100), ("enregistrement.mp3",)),
@@ -323,3 +332,15 @@ def test_hostile_strings_are_escaped_everywhere_and_never_evaluated(tmp_path: Pa
     for text in (home, episode):
         assert "&lt;script&gt;alert(1)&lt;/script&gt; ]]&gt; {{ 7*7 }} {% raw %}" in text
     assert sources(root / "episodes") == before
+
+
+def test_folders_differing_only_in_case_cannot_collide(show: Path, no_whisper) -> None:
+    """The folder's name is the slug, and a slug is lower-case ASCII: on a case-sensitive file
+    system '001-Bon' beside '001-bon' is refused by name, never published over the other."""
+    twin = (show / "episodes" / BAD).rename(show / "episodes" / "001-Bon")
+    before = sources(twin)
+    report = build(show)
+    assert not report.ok and [f.where for f in report.failures] == ["001-Bon"]
+    assert "not a safe episode folder name" in report.failures[0].message
+    assert_good_published(show)
+    assert sources(twin) == before
