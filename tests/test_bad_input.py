@@ -344,3 +344,20 @@ def test_folders_differing_only_in_case_cannot_collide(show: Path, no_whisper) -
     assert "not a safe episode folder name" in report.failures[0].message
     assert_good_published(show)
     assert sources(twin) == before
+
+
+def test_duplicate_episode_numbers_are_a_warning_within_a_season_only(show: Path, no_whisper) -> None:
+    """Apple lets numbers repeat (each season starts again at 1): a repeat in one season is likely
+    a typo, so it is said, but both episodes are published and the build is ok."""
+    for slug, title, season in ((GOOD, "Bon", 1), (BAD, "Mauvais", 1)):
+        (show / "episodes" / slug / "episode.toml").write_text(
+            f'title = "{title}"\npublished = 2026-01-0{5 if slug == GOOD else 6}\nnumber = 3\nseason = {season}\n', encoding="utf-8")
+    report = build(show)
+    assert report.ok and report.published == [GOOD, BAD]
+    [finding] = [f for f in report.findings if f.tag == "itunes:episode"]
+    assert finding.level == "warning" and "3 is also the number of" in finding.message and "season 1" in finding.message
+
+    (show / "episodes" / BAD / "episode.toml").write_text(
+        'title = "Mauvais"\npublished = 2026-01-06\nnumber = 3\nseason = 2\n', encoding="utf-8")
+    report = build(show)
+    assert report.ok and not [f for f in report.findings if f.tag == "itunes:episode"]
