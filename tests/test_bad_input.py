@@ -361,3 +361,14 @@ def test_duplicate_episode_numbers_are_a_warning_within_a_season_only(show: Path
         'title = "Mauvais"\npublished = 2026-01-06\nnumber = 3\nseason = 2\n', encoding="utf-8")
     report = build(show)
     assert report.ok and not [f for f in report.findings if f.tag == "itunes:episode"]
+
+
+@pytest.mark.slow  # levels three hours of audio (several minutes on a busy machine)
+def test_a_three_hour_recording_is_published(show: Path, no_whisper) -> None:
+    bad = show / "episodes" / BAD
+    (bad / "enregistrement.wav").unlink()
+    lavfi(bad / "enregistrement.flac", "sine=f=220:sample_rate=8000:d=10800", "-af", "volume=-20dB")  # 8 kHz mono: ~80 MB
+    before = sources(bad)
+    report = build(show)
+    assert report.ok and report.published == [GOOD, BAD]
+    assert sources(bad) == before
