@@ -87,7 +87,7 @@ def outside_symlink(key: str, target: str) -> Callable[[Path], None]:
         outside.write_bytes((folder / "enregistrement.wav").read_bytes() if target.endswith(".wav")
                             else (Path(__file__).parent.parent / "assets" / "artwork.png").read_bytes())
         (folder / f"lien{outside.suffix}").symlink_to(outside)
-        extra = f'{key} = ["lien.wav"]' if key == "audio" else f'{key} = "lien.png"'
+        extra = {"audio": 'audio = ["lien.wav"]', "tracks": '[tracks]\n"Zoé" = "lien.wav"'}.get(key, f'{key} = "lien.png"')
         (folder / "episode.toml").write_text(BAD_TOML + extra + "\n", encoding="utf-8")
     return setup
 
@@ -113,6 +113,7 @@ CASES = [
     Case("audio-symlink-out", outside_symlink("audio", "dehors.wav"), ("episode.toml", "'audio'", "outside the episode folder")),
     Case("tracks-parent", toml(BAD_TOML + '[tracks]\n"Zoé" = "../001-bon/enregistrement.wav"\n'), ("episode.toml", "'tracks'", "outside the episode folder")),
     Case("tracks-absolute", toml(BAD_TOML + '[tracks]\n"Zoé" = { file = "/etc/passwd" }\n'), ("episode.toml", "'tracks'", "outside the episode folder")),
+    Case("tracks-symlink-out", outside_symlink("tracks", "dehors.wav"), ("episode.toml", "'tracks'", "outside the episode folder")),
     Case("image-parent", toml(BAD_TOML + 'image = "../../artwork.png"\n'), ("episode.toml", "'image'", "outside the episode folder")),
     Case("image-absolute", toml(BAD_TOML + 'image = "/etc/passwd"\n'), ("episode.toml", "'image'", "outside the episode folder")),
     Case("image-symlink-out", outside_symlink("image", "dehors.png"), ("episode.toml", "'image'", "outside the episode folder")),
