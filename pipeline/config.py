@@ -38,8 +38,24 @@ Url = Annotated[str, Field(pattern=r"^https?://\S+$")]
 DESCRIPTION_BYTES = 4000
 
 
+# XML 1.0 (§2.2, Char) allows no control character but tab, newline and carriage return: one in
+# a title would make the feed not well-formed (and a terminal escape is never meant), so any text
+# holding one is refused where it is typed, naming its key.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control(value: Any) -> Any:
+    texts = [value] if isinstance(value, str) else list(value) if isinstance(value, list) else [*value, *value.values()] if isinstance(value, dict) else []
+    for text in texts:
+        if isinstance(text, str) and (found := CONTROL.search(text)):
+            raise ValueError(f"control character U+{ord(found.group()):04X} in {text!r}: remove it")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    _plain_text = field_validator("*")(_no_control)
 
 
 # What a person is to the freelancing world the show is about: readers browse people by it.
@@ -365,10 +381,19 @@ def _person(p: _Person) -> Person:
     return Person(name=p.name, role=p.role, kind=p.kind, url=p.url, img=p.img, bio=p.bio, email=p.email)
 
 
+def _inside_show(root: Path, path: Path, text: str, key: str, name: str) -> Path:
+    """`name` resolved in the show folder; a path that leads out of it (`..`, absolute, a
+    symlink) is refused: what the show publishes is what its folder holds."""
+    file = (root / name).resolve()
+    if root.resolve() not in file.parents:
+        raise ConfigError(f"{path}:{_line_of(text, key)}: '{key}': {name} is outside the show folder")
+    return file
+
+
 def _show_file(root: Path, path: Path, text: str, key: str, name: str) -> Path | None:
     if not name:
         return None
-    file = (root / name).resolve()
+    file = _inside_show(root, path, text, key, name)
     if not file.is_file():
         raise ConfigError(f"{path}:{_line_of(text, key)}: '{key}': no file at {name}")
     return file
@@ -382,7 +407,7 @@ def load_show(root: Path) -> Show:
     """
     path = root / SHOW_FILE
     raw, text = read_checked(path, _Show)
-    artwork = (root / raw.artwork).resolve()
+    artwork = _inside_show(root, path, text, "artwork", raw.artwork)
     problem = apple.artwork_problem(artwork)
     if problem:
         raise ConfigError(f"{path}:{_line_of(text, 'artwork')}: 'artwork': {raw.artwork} {problem}")

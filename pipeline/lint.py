@@ -298,6 +298,23 @@ def unique_enclosures(feed: PublishedFeed) -> Iterator[Finding]:
                        if item.find("enclosure") is not None else "")
 
 
+def unique_numbers(feed: PublishedFeed) -> Iterator[Finding]:
+    """Two full episodes of one season with the same number: a warning (Apple accepts it; likely a typo)."""
+    # A warning, not an error: Apple's guide lets numbers repeat (each season starts again at 1,
+    # and nothing forbids a repeat within one); apps then order the two by date. A typo is the
+    # likely cause, but refusing would unpublish an episode over its number.
+    first: dict[tuple[str, str], Any] = {}
+    for item in feed.items:
+        number = _text(item.find("itunes:episode", NS))
+        if not number or _text(item.find("itunes:episodeType", NS)) not in ("", "full"):
+            continue
+        season = _text(item.find("itunes:season", NS))
+        if (season, number) in first:
+            yield _find(WARNING, item, "itunes:episode", f"{number} is also the number of {where(first[season, number])!r}"
+                        + (f" in season {season}" if season else "") + "; apps order the two by date")
+        first.setdefault((season, number), item)
+
+
 def _unique(feed: PublishedFeed, tag: str, key: Callable[[Any], str]) -> Iterator[Finding]:
     first: dict[str, Any] = {}
     for item in feed.items:
@@ -721,6 +738,7 @@ RULES: tuple[Rule, ...] = (
     Rule("description_size", description_size, "error, warning", f"{APPLE} (description)"),
     Rule("html", html, "warning", f"{APPLE} (description: HTML in CDATA)"),
     Rule("unique_guids", unique_guids, "error", APPLE_2023),
+    Rule("unique_numbers", unique_numbers, "warning", f"{APPLE} (itunes:episode, itunes:season)"),
     Rule("unique_enclosures", unique_enclosures, "error", f"{APPLE} (guid: else the enclosure URL identifies)"),
     Rule("enclosure_file", enclosure_file, "error, warning", f"{APPLE} (enclosure length: the file size in bytes)"),
     Rule("duration", duration, "error", f"{APPLE} (itunes:duration)"),
