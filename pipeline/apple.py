@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# A Podcaster's Guide to RSS: "The maximum amount of text allowed for this tag is 4000 bytes"
+# (<description>); config refuses a longer show description, the linter reports any.
+DESCRIPTION_BYTES = 4000
+
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
     "Business": ("Careers", "Entrepreneurship", "Investing", "Management", "Marketing", "Non-Profit"),

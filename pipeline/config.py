@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from . import apple
 from .errors import ConfigError
+from .podcast_spec import LICENSES, MEDIUMS, TEXT_LIMIT
 from .records import (
     AudioSettings, Chapter, Episode, Jingles, Link, Loudness, Person, QuotePicks, Show, Track, Transcription,
 )
@@ -33,9 +34,6 @@ AUDIO_SUFFIXES = {
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TIMESTAMP = r"^(\d+:)?\d{1,2}:\d{2}(\.\d+)?$"
 Url = Annotated[str, Field(pattern=r"^https?://\S+$")]
-# Apple's RSS guide: a show's <description> is at most 4000 characters; counted in bytes here,
-# so that an accented text is under the limit whichever way a directory counts.
-DESCRIPTION_BYTES = 4000
 
 
 # XML 1.0 (§2.2, Char) allows no control character but tab, newline and carriage return: one in
@@ -88,11 +86,9 @@ class _Owner(_Strict):
 
 class _Funding(_Strict):
     url: Url
-    text: str = Field("", max_length=128)  # podcast:funding: "no more than 128 characters"
+    text: str = Field("", max_length=TEXT_LIMIT)
 
 
-# podcast:medium's values (podcastindex.org/namespace/1.0#medium), without the "L" list forms.
-MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "publisher", "course")
 
 
 class _Loudness(_Strict):
@@ -156,9 +152,9 @@ class _Show(_Strict):
     copyright: str = ""
     guid: str = ""
     license_url: Url | Literal[""] = ""  # before license, whose check reads it
-    license: str = Field("", max_length=128)
+    license: str = Field("", max_length=TEXT_LIMIT)
     locked: bool = True
-    medium: Literal[MEDIUMS] = "podcast"  # type: ignore[valid-type]
+    medium: Literal[MEDIUMS] = "podcast"  # type: ignore[valid-type]  # without the "L" list forms
     funding: list[_Funding] = []
     subscribe: _Subscribe = _Subscribe()
     new_feed_url: Url | Literal[""] = ""
@@ -184,17 +180,15 @@ class _Show(_Strict):
     @classmethod
     def _apple_length(cls, value: str) -> str:
         size = len(value.encode("utf-8"))
-        if size > DESCRIPTION_BYTES:
-            raise ValueError(f"{size} bytes long; Apple takes up to {DESCRIPTION_BYTES}: shorten it")
+        if size > apple.DESCRIPTION_BYTES:
+            raise ValueError(f"{size} bytes long; Apple takes up to {apple.DESCRIPTION_BYTES}: shorten it")
         return value
 
     @field_validator("license")
     @classmethod
     def _known_or_linked(cls, value: str, info: ValidationInfo) -> str:
-        from .podcast_ns import WELL_KNOWN_LICENSES
-
-        if value and not info.data.get("license_url") and value.upper() not in WELL_KNOWN_LICENSES:
-            raise ValueError(f"{value!r} is not one of {', '.join(WELL_KNOWN_LICENSES)}: give its text's address as license_url")
+        if value and not info.data.get("license_url") and value.upper() not in LICENSES:
+            raise ValueError(f"{value!r} is not one of {', '.join(LICENSES)}: give its text's address as license_url")
         return value
 
     @field_validator("timezone")

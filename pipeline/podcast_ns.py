@@ -15,10 +15,9 @@ import lxml.etree  # noqa: F401  feedgen.util uses lxml.etree without importing 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 
+from .podcast_spec import CHAPTERS_TYPE, LICENSES
+
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
-# docs/examples/license/licenses.json: the well-known licenses, written lower-cased in the feed.
-WELL_KNOWN_LICENSES = ("ARR", "CC-BY-4.0", "CC-BY-NC-4.0", "CC-BY-NC-ND-4.0", "POD-V4V-1.0")
-CHAPTERS_TYPE = "application/json+chapters"
 
 
 def _element(parent: Any, tag: str, text: str = "", **attributes: str) -> Any:
@@ -70,9 +69,9 @@ class PodcastIndexExtension(_People, BaseExtension):
 
     def license(self, name: str, url: str = "") -> None:
         """A well-known license's identifier, or a custom license's name with the URL of its text."""
-        known = name.upper() in WELL_KNOWN_LICENSES
+        known = name.upper() in LICENSES  # a well-known one is written lower-cased (license.md)
         if not known and not url:
-            raise ValueError(f"license {name!r} is not one of {', '.join(WELL_KNOWN_LICENSES)}: a custom license needs a url")
+            raise ValueError(f"license {name!r} is not one of {', '.join(LICENSES)}: a custom license needs a url")
         self._license = (name.lower() if known else name, url)
 
     def medium(self, value: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 
+from .podcast_spec import SOUNDBITE_SECONDS
 from .records import QuotePicks
 from .results import Quote
 from .topics import FILLERS, Sentence, key_phrases
@@ -23,10 +24,8 @@ EPISODE_KEY_PHRASES = 20
 # Quotes after the best must score at least this share of it: a weak sentence is no quote.
 SHARE_OF_BEST = 0.3
 HOST_WEIGHT = 0.5  # the guest is who listeners came for; the host's words come after theirs
-# Podcasting 2.0 <podcast:soundbite>: "between 15 and 120 seconds" is what the tag page
-# recommends for a soundbite's duration (podcasting2.org/podcast-namespace/tags/soundbite).
-SOUNDBITE_MIN = 15.0
-SOUNDBITE_MAX = 120.0
+# Podcasting 2.0 <podcast:soundbite>: the duration the tag page recommends, 15 to 120 seconds.
+SOUNDBITE_MIN, SOUNDBITE_MAX = SOUNDBITE_SECONDS
 
 
 def _normal(text: str) -> str:

@@ -22,6 +22,7 @@ from ..engine import Stage
 from ..jobs import Published, ShowJob
 from ..layout import FEED, PublicLayout
 from ..podcast_ns import PodcastIndexEntryExtension, PodcastIndexExtension
+from ..podcast_spec import TEXT_LIMIT
 from ..records import Episode, Show
 from ..results import Chaptered, Levelled, Noted, Quoted, Tagged, Written, dump
 from ..writers import CAPTIONS, PUBLISHED, get_writer
@@ -70,14 +71,13 @@ def bare_title(episode: Episode, show: Show) -> str:
     return title.strip() or episode.title
 
 
-SOUNDBITE_TITLE = 128  # podcast:soundbite: "please do not exceed 128 characters for the node value"
 
 
 def _soundbite_title(text: str) -> str:
     """The quote, cut at a word with an ellipsis when it is longer than the tag page allows."""
-    if len(text) <= SOUNDBITE_TITLE:
+    if len(text) <= TEXT_LIMIT:  # soundbite.md: "please do not exceed 128 characters"
         return text
-    return text[: SOUNDBITE_TITLE - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+    return text[: TEXT_LIMIT - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def build_feed(show: Show, episodes: list[Published]) -> bytes:
