@@ -22,6 +22,7 @@ from typing import Any, Callable, Generator, Iterable, Iterator, Literal
 from lxml import etree
 
 from . import apple
+from .config import parse_timestamp
 from .layout import FEED, PublicLayout
 from .podcast_ns import PODCAST_NS
 from .podcast_spec import (
@@ -48,7 +49,6 @@ APPLE_2023 = "Apple, Technical updates for hosting providers (2022-08-22)"
 RSS = "RSS 2.0 specification"
 P20 = "podcast-namespace docs/tags/"
 
-DESCRIPTION_BYTES = 4000  # Apple: "The maximum amount of text allowed for this tag is 4000 bytes"
 DURATION_TOLERANCE = 1.0  # seconds: itunes:duration is whole seconds, rounded
 EXPLICIT = ("true", "false")  # Apple's guide names only these two values today
 SHOW_TYPES = ("episodic", "serial")
@@ -120,10 +120,7 @@ def _seconds(text: str) -> float | None:
     parts = text.strip().split(":")
     if not 1 <= len(parts) <= 3 or not all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts):
         return None
-    seconds = 0.0
-    for part in parts:
-        seconds = seconds * 60 + float(part)
-    return seconds
+    return parse_timestamp(text.strip())
 
 
 def _number(text: str | None) -> float | None:
@@ -243,8 +240,8 @@ def description_size(feed: PublishedFeed) -> Iterator[Finding]:
     show = [(ERROR, feed.channel.find("description"))]
     for level, element in show + [(WARNING, item.find("description")) for item in feed.items]:
         size = len((element.text or "").encode("utf-8")) if element is not None else 0
-        if size > DESCRIPTION_BYTES:
-            yield _find(level, element, "description", f"is {size} bytes; Apple takes {DESCRIPTION_BYTES} at most")
+        if size > apple.DESCRIPTION_BYTES:
+            yield _find(level, element, "description", f"is {size} bytes; Apple takes {apple.DESCRIPTION_BYTES} at most")
 
 
 def html_problems(text: str) -> list[str]:

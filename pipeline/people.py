@@ -8,6 +8,7 @@ page, stable as long as their name is, and never the same as another's.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import Callable
 
 from slugify import slugify
 
@@ -73,6 +74,7 @@ def profiles(show: Show, episodes: list[Episode]) -> list[Profile]:
     return found
 
 
-def by_name(found: list[Profile]) -> dict[str, Profile]:
-    """Profiles by a person's name as any episode writes it (case and spaces aside)."""
-    return {_key(p.person.name): p for p in found}
+def by_name(found: list[Profile]) -> Callable[[str], Profile | None]:
+    """The profile of a person's name as any episode writes it (case and spaces aside), else None."""
+    named = {_key(p.person.name): p for p in found}
+    return lambda name: named.get(_key(name))

@@ -16,6 +16,7 @@ from ..engine import Stage
 from ..jobs import EpisodeJob
 from ..records import Chapter
 from ..results import Chaptered, Corrected, Levelled
+from . import transcribe
 from .transcribe import load_transcript
 
 # github.com/Podcastindex-org/podcast-namespace/blob/main/docs/examples/chapters/jsonChapters.md,
@@ -36,7 +37,7 @@ def chapters_json(chapters: tuple[Chapter, ...]) -> str:
 
 def spoken_language(job: EpisodeJob) -> str:
     """The language of the words, for YAKE's stop list: "fr" of "fr-CA"."""
-    return (job.episode.language or job.show.language).split("-")[0]
+    return transcribe.spoken_language(job.show, job.episode).split("-")[0]
 
 
 class Chapters(Stage):

@@ -38,22 +38,21 @@ def _links(layout: PublicLayout, page: str, people: list[Profile], absolute: boo
 
     `absolute`: links as full URLs, for a page served at any address (404.html).
     """
-    named = by_name(people)
     return {
         "href": (lambda target: layout.url(target)) if absolute else (lambda target: layout.link(target, page)),
         "layout": layout,
         "feed_url": layout.feed_url,
         "page_url": layout.url(page.removesuffix("index.html")),
         "image_url": layout.url(layout.artwork),
-        "person_of": lambda name: named.get(" ".join(name.casefold().split())),
+        "person_of": by_name(people),
     }
 
 
 def _episode_keys(job: ShowJob, item: Published, people: list[Profile], version: int) -> dict[str, str]:
     """What an episode's page and its transcript files are made of, hashed: equal keys, equal files."""
     settings = feed.published_settings(job.show, [item])
-    named = by_name(people)
-    slugs = {p.name: getattr(named.get(" ".join(p.name.casefold().split())), "slug", "") for p in (*job.show.hosts, *item.episode.guests)}
+    profile_of = by_name(people)
+    slugs = {p.name: getattr(profile_of(p.name), "slug", "") for p in (*job.show.hosts, *item.episode.guests)}
     transcript = file_sha256(item.results[Corrected].transcript)
     templates = {name: file_sha256(path) for name, path in job.paths.templates.files().items()}
     page = {"version": version, "settings": settings, "slugs": slugs, "transcript": transcript, "templates": templates,
