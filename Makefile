@@ -41,7 +41,7 @@ $(STAMP): pyproject.toml Makefile
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet '$(TORCH)'
-	$(VENV)/bin/python -m pip install --quiet -e '.[test,speakers]' $(WHISPER_NEEDS)
+	$(VENV)/bin/python -m pip install --quiet -e '.[test,speakers,cluster]' $(WHISPER_NEEDS)
 	$(VENV)/bin/python -m pip install --quiet --no-deps '$(WHISPER)'
 	@# A venv made before openai-whisper was installed this way drops the triton it got then.
 	$(VENV)/bin/python -m pip uninstall --quiet --quiet --yes triton
