@@ -2,7 +2,9 @@
 → tag, then feed, site and search.
 
 One episode's failure is recorded and reported; the other episodes still build, and the feed
-and the site list the episodes that are ready. The feed written is then linted (`lint.py`).
+and the site list the episodes that are ready. The feed written is then linted (`lint.py`): an
+episode whose item has an error is held (gate.py) and the feed, site and search made again
+without it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from .stages.chapters import Chapters
 from .stages.corrections import Correct
 from .engine import Outcome, Stage, State, Store, check, clean_temporaries, run_stage
 from .errors import ConfigError, PipelineError
-from .gate import hold_reasons
+from .gate import feed_hold, hold_reasons, save_feed_hold
 from .stages.feed import Feed
 from .jobs import EpisodeJob, Paths, Published, Resources, ShowJob
 from .layout import PublicLayout
@@ -128,7 +130,7 @@ def _episode_pass(
     for stage in EPISODE_STAGES:
         if not state.note and stage.name in PUBLISH_STAGES:
             # Every stage before publishing is done: the gate reads what they measured.
-            state.held = hold_reasons(job.show, job.episode, job.results)
+            state.held = hold_reasons(job.show, job.episode, job.results) + feed_hold(job.cache, job.show, job.episode, job.results)
             state.note = State.HELD if state.held else None
         if state.note and stage.name in PUBLISH_STAGES:
             state.states[stage.name] = state.note
@@ -195,15 +197,22 @@ def build(
                 report.episodes.append(state)
                 if state.failure:
                     report.failures.append(state.failure)
-            ready = [Published(s.episode, s.results) for s in report.episodes if s.ready and s.episode]
-            report.published = [p.episode.slug for p in ready]
-            _show_pass(ShowJob(show=show, episodes=ready, paths=paths, resources=resources), store, run, report)
-            if not dry_run and not wanted and not only and report.show.get("site") != State.FAILED:
-                prune(layout, store, ready)
-            if not dry_run and report.show.get("feed") in (State.RAN, State.FRESH):
-                # What apps will read, checked as it now is in public/; an error fails the build
-                # (exit status 1) but removes nothing: the feed stays as the feed stage wrote it.
+            # Each pass holds the episodes the linter finds errors in: at most one per episode.
+            episode_failures = list(report.failures)
+            for _ in range(len(report.episodes) + 1):
+                ready = [Published(s.episode, s.results) for s in report.episodes if s.ready and s.episode]
+                report.published = [p.episode.slug for p in ready]
+                report.failures = list(episode_failures)
+                _show_pass(ShowJob(show=show, episodes=ready, paths=paths, resources=resources), store, run, report)
+                if not dry_run and not wanted and not only and report.show.get("site") != State.FAILED:
+                    prune(layout, store, ready)
+                if dry_run or report.show.get("feed") not in (State.RAN, State.FRESH):
+                    break
+                # What apps will read, checked as it now is in public/. An approved episode's
+                # error, or the channel's, fails the build (exit status 1) but removes nothing.
                 report.findings = lint(layout)
+                if not hold_unfit(report, layout, paths, show):
+                    break
         finally:
             store.hashes.save()
     return report
@@ -262,6 +271,22 @@ def _show_pass(job: ShowJob, store: Store, run: Run, report: Report) -> None:
         report.show[stage.name] = outcome.state
         if outcome.state == State.FAILED:
             report.failures.append(Failure(SHOW_SCOPE, stage.name, outcome.error))
+
+
+def hold_unfit(report: Report, layout: PublicLayout, paths: Paths, show: Show) -> bool:
+    """Hold the published episodes the linter found errors in, unless approved; True if any."""
+    wrong = errors(report.findings)
+    held = False
+    for state in report.episodes:
+        if not state.ready or not state.episode or state.episode.approved:
+            continue
+        guid = layout.episode_guid(state.slug)
+        reasons = [f"the feed's {f.tag}: {f.message}" for f in wrong if f.guid == guid]
+        if reasons:
+            save_feed_hold(paths.cache(state.slug), show, state.episode, state.results, reasons)
+            state.held, state.note, state.ready, held = reasons, State.HELD, False, True
+            state.states["tag"] = State.HELD
+    return held
 
 
 def prune(layout: PublicLayout, store: Store, ready: list[Published]) -> None:

@@ -4,19 +4,26 @@
 
 The reasons are read from what the stages already measured (the normalise stage's loudness, the
 transcribe stage's words and unsure passages); nothing is measured again here.
+
+The feed's linter (`lint.py`) holds an episode too: one whose item has an error in the feed as
+built is taken out of it, and its reasons are kept in its build cache (FEED_HOLD) with a key of
+what the item is made of, so the next builds hold it before it is tagged, until that changes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import tomllib
 from pathlib import Path
 
+from . import __version__
 from .config import EPISODE_FILE, SLUG
-from .engine import write_atomic
+from .engine import file_sha256, write_atomic
 from .errors import ConfigError
 from .records import Episode, Show, Word
-from .results import Levelled, Passage, Results, Transcribed
+from .results import Levelled, Noted, Passage, Results, Tagged, Transcribed, dump
 from .stages.transcribe import load_transcript
 from .writers import clock
 
@@ -88,6 +95,39 @@ def wordless(spans: list[tuple[float, float]], duration: float) -> list[tuple[fl
             stretches.append((last, start))
         last = max(last, end)
     return stretches
+
+
+FEED_HOLD = "feed-hold.json"
+
+
+def item_key(show: Show, episode: Episode, results: Results) -> str:
+    """What the episode's item in the feed is made of, before tagging: the show, the episode's
+    settings, its results and notes, and the tool's version (a new linter may judge otherwise)."""
+    made_of = {
+        "version": __version__,
+        "show": show.to_dict(),
+        "episode": episode.metadata(),
+        "results": [dump(r) for r in results if not isinstance(r, Tagged)],
+        "notes": file_sha256(results[Noted].notes) if results.get(Noted) else "",
+    }
+    return hashlib.sha256(json.dumps(made_of, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def feed_hold(cache: Path, show: Show, episode: Episode, results: Results) -> list[str]:
+    """The linter's reasons to hold the episode, when they were found on what it still is made of."""
+    path = cache / FEED_HOLD
+    if episode.approved or not path.is_file():
+        return []
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []  # unreadable: the linter judges the feed again
+    return list(saved["reasons"]) if saved.get("key") == item_key(show, episode, results) else []
+
+
+def save_feed_hold(cache: Path, show: Show, episode: Episode, results: Results, reasons: list[str]) -> None:
+    key = item_key(show, episode, results)
+    write_atomic(cache / FEED_HOLD, json.dumps({"key": key, "reasons": reasons}, ensure_ascii=False, indent=1))
 
 
 _APPROVED = re.compile(r"^approved\s*=.*$", re.MULTILINE)

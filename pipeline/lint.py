@@ -61,6 +61,7 @@ class Finding:
     where: str  # "channel", or the episode: its item's title (its guid when it has none)
     tag: str  # "enclosure", "itunes:duration", "podcast:person"…
     message: str
+    guid: str = ""  # the item's guid: which episode it is about ("" for the channel)
 
 
 @dataclass(frozen=True)
@@ -79,17 +80,24 @@ class PublishedFeed:
         return self.layout.file(relative) if relative else None
 
 
+def _item(element: Any) -> Any:
+    """The <item> `element` is in, or None in the channel."""
+    return next((node for node in (element, *element.iterancestors()) if node.tag == "item"), None)
+
+
 def where(element: Any) -> str:
     """'channel', or the title of the item `element` is in (its guid, or its place, without one)."""
-    for node in (element, *element.iterancestors()):
-        if node.tag == "item":
-            title, guid = (node.findtext("title") or "").strip(), (node.findtext("guid") or "").strip()
-            return title or guid or f"item {sum(1 for _ in node.itersiblings('item', preceding=True)) + 1}"
-    return CHANNEL
+    node = _item(element)
+    if node is None:
+        return CHANNEL
+    title, guid = (node.findtext("title") or "").strip(), (node.findtext("guid") or "").strip()
+    return title or guid or f"item {sum(1 for _ in node.itersiblings('item', preceding=True)) + 1}"
 
 
 def _find(level: Level, element: Any, tag: str, message: str) -> Finding:
-    return Finding(level, where(element), tag, message)
+    item = _item(element)
+    guid = (item.findtext("guid") or "").strip() if item is not None else ""
+    return Finding(level, where(element), tag, message, guid)
 
 
 def _name(element: Any) -> str:

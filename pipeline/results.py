@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Iterator, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -157,3 +157,6 @@ class Results:
 
     def get(self, kind: type[R]) -> R | None:
         return self._by_kind.get(kind)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._by_kind.values())

@@ -144,3 +144,47 @@ def test_approve_replaces_a_false_and_refuses_a_bad_slug(show_root, add_episode)
     assert (folder / "episode.toml").read_text(encoding="utf-8") == 'title = "A"\napproved = true\npublished = 2026-01-05\n'
     result = CliRunner().invoke(cli, ["approve", "../001-a", "--root", str(show_root)])
     assert result.exit_code == 1 and "not an episode's folder name" in result.output
+
+
+GUEST_HTTP = 'title = "Lien"\npublished = 2026-01-12\n\n[[guests]]\nname = "Inès Moreau"\nurl = "http://example.org/ines"\n'
+
+
+def test_an_episode_the_linter_flags_is_held_until_fixed(show_root, add_episode, hears_by_episode):
+    """A guest's address in http: is a podcast:person error (1.0.md: "must be given as https:"),
+    which config accepts (a web page may well be http:): the feed as built is linted, the episode
+    held, and the feed, site and search made without it in the same build."""
+    add_episode("001-clair", 'title = "Clair"\npublished = 2026-01-05\n')
+    folder = add_episode("002-lien", GUEST_HTTP)
+    public = show_root / "public"
+    report = build(show_root)
+    assert report.ok and report.published == ["001-clair"] and not report.findings
+    [held] = [e for e in report.episodes if e.note]
+    assert held.slug == "002-lien" and held.states["tag"] == "held"
+    assert held.held == ["the feed's podcast:person: href http://example.org/ines must use https:, not http:"]
+    feed = (public / "feed.xml").read_text(encoding="utf-8")
+    assert "Clair" in feed and "Lien" not in feed and "Inès" not in feed
+    assert sorted(p.name for p in (public / "audio").iterdir()) == ["001-clair.mp3"]
+    assert not (public / "episodes" / "002-lien").exists()
+    assert "Lien" not in (public / "index.html").read_text(encoding="utf-8")
+
+    # Held again before it is tagged: nothing runs, nothing of it lands in public/.
+    ran: list = []
+    again = build(show_root, progress=lambda scope, stage, state, outcome: ran.append((scope, stage, state)))
+    assert not [r for r in ran if r[2] == "ran"], ran
+    assert [e.held for e in again.episodes if e.note] == [held.held]
+    status = CliRunner().invoke(cli, ["status", "--root", str(show_root)], catch_exceptions=False)
+    assert "held: the feed's podcast:person: href http://example.org/ines" in status.output
+
+    # Fixed: published.
+    (folder / "episode.toml").write_text(GUEST_HTTP.replace("http:", "https:"), encoding="utf-8")
+    fixed = build(show_root)
+    assert fixed.ok and fixed.published == ["001-clair", "002-lien"] and not any(e.note for e in fixed.episodes)
+    assert "Inès Moreau" in (public / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_an_approved_episode_the_linter_flags_is_published_and_fails_the_build(show_root, add_episode, hears_by_episode):
+    add_episode("002-lien", GUEST_HTTP.replace("\n\n", "\napproved = true\n\n", 1))
+    report = build(show_root)
+    assert report.published == ["002-lien"] and not report.ok
+    assert [f.tag for f in report.findings if f.level == "error"] == ["podcast:person"]
+    assert "http://example.org/ines" in (show_root / "public" / "feed.xml").read_text(encoding="utf-8")
