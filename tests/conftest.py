@@ -9,8 +9,10 @@ import re
 import shutil
 import subprocess
 import textwrap
+import threading
 import wave
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pytest
@@ -225,3 +227,17 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
         return " ".join(re.sub(r"[^\w']+", " ", text).split()) or "-"
 
     return jiwer.wer(plain(reference), plain(hypothesis))
+
+
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """`podcast serve`'s own server on `folder`, on a free port: its address, "http://127.0.0.1:PORT/"."""
+    from pipeline.serve import server
+
+    preview = server(folder, 0)
+    threading.Thread(target=preview.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{preview.server_address[1]}/"
+    finally:
+        preview.shutdown()
+        preview.server_close()

@@ -7,7 +7,6 @@ name is hostile markup, and the bundled show built with its recorded transcript 
 
 from __future__ import annotations
 
-import threading
 from importlib.resources import files
 from pathlib import Path
 
@@ -15,8 +14,7 @@ import pytest
 
 from pipeline.build import build
 from pipeline.records import Segment, Transcript, Word
-from pipeline.serve import server
-from tests.conftest import SHOW_TOML, new_show, speechlike, write_wav
+from tests.conftest import SHOW_TOML, new_show, serving, speechlike, write_wav
 from tests.golden import build_replayed, copy_show
 
 pytestmark = pytest.mark.browser
@@ -46,12 +44,6 @@ class HearsAScript:
         return Transcript(language, 48.0, tuple(segments))
 
 
-def _serve(public: Path):
-    preview = server(public, 0)
-    threading.Thread(target=preview.serve_forever, daemon=True).start()
-    return preview, f"http://127.0.0.1:{preview.server_address[1]}/"
-
-
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     """A 48-s episode with chapters, a hostile guest name, served by `podcast serve`'s server."""
@@ -70,20 +62,16 @@ def small(tmp_path_factory):
         patch.setattr(transcribe, "load", lambda *args, **kwargs: HearsAScript())
         report = build(root)
     assert report.ok, (report.failures, report.findings)
-    preview, url = _serve(root / "public")
-    yield url
-    preview.shutdown()
-    preview.server_close()
+    with serving(root / "public") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def bundled(tmp_path_factory):
     root = copy_show(tmp_path_factory.mktemp("bundled") / "show")
     build_replayed(root)
-    preview, url = _serve(root / "public")
-    yield url
-    preview.shutdown()
-    preview.server_close()
+    with serving(root / "public") as url:
+        yield url
 
 
 def _open(browser, url: str, width: int = 1280):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
@@ -16,11 +15,10 @@ from pipeline.jobs import Published
 from pipeline.records import Episode, Person, Segment, Transcript, Word
 from pipeline.render import environment
 from pipeline.results import Corrected, Results
-from pipeline.serve import server
 from pipeline.jobs import PACKAGE_TEMPLATES
 from pipeline.render import Templates
 from pipeline.stages.search import NOTES, PERSON, SENTENCE, search_records
-from tests.conftest import SHOW_TOML, new_show, speechlike, write_wav
+from tests.conftest import SHOW_TOML, new_show, serving, speechlike, write_wav
 
 # The only episode where "freelance" is said, at 20.7 s (its sentence's first word), by Inès.
 SAID = {
@@ -185,12 +183,8 @@ def speaker_at(root: Path, second: float) -> str:
 
 @pytest.fixture(scope="module")
 def served(scripted_show):
-    preview = server(scripted_show / "public", 0)
-    thread = threading.Thread(target=preview.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{preview.server_address[1]}/"
-    preview.shutdown()
-    preview.server_close()
+    with serving(scripted_show / "public") as url:
+        yield url
 
 
 def results(browser, base: str, query: str | None) -> tuple[str, list]:
@@ -259,13 +253,8 @@ def test_what_pagefind_refuses_fails_the_stage_with_its_answer(tmp_path):
 def test_results_lead_to_the_second_under_a_sub_path_too(scripted_show, browser, tmp_path):
     """Served at /sub/ (a base_url with a path): pagefind.js prefixes results with the folder it is served under."""
     (tmp_path / "sub").symlink_to(scripted_show / "public")
-    preview = server(tmp_path, 0)
-    threading.Thread(target=preview.serve_forever, daemon=True).start()
-    try:
-        base = f"http://127.0.0.1:{preview.server_address[1]}/sub/"
+    with serving(tmp_path) as url:
+        base = url + "sub/"
         status, found = results(browser, base, "freelances")
         links = [r.find_element("css selector", "a").get_attribute("href") for r in found]
         assert f"{base}episodes/001-portage/#t=20" in links
-    finally:
-        preview.shutdown()
-        preview.server_close()

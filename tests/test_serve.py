@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import socket
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
 
-from pipeline.serve import server
+from tests.conftest import serving
 
 
 @pytest.fixture
@@ -19,11 +18,8 @@ def site(tmp_path):
     body = bytes(range(256)) * 40
     (tmp_path / "audio" / "a.mp3").write_bytes(body)
     (tmp_path / "audio" / "long.mp3").write_bytes(bytes(range(251)) * 1000)  # 251 kB: several reads of 64 KiB
-    preview = server(tmp_path, 0)
-    threading.Thread(target=preview.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{preview.server_address[1]}/audio/a.mp3", body
-    preview.shutdown()
-    preview.server_close()
+    with serving(tmp_path) as url:
+        yield url + "audio/a.mp3", body
 
 
 def get(url, byte_range=None, method="GET"):
@@ -132,10 +128,7 @@ def test_the_site_s_files_with_their_types_and_its_404_page(tmp_path):
     (tmp_path / "404.html").write_text("<h1>Page introuvable</h1>", encoding="utf-8")
     for name in ("player.js", "style.css", "sitemap.xml", "robots.txt", "transcript.vtt"):
         (tmp_path / name).write_text("x", encoding="utf-8")
-    preview = server(tmp_path, 0)
-    threading.Thread(target=preview.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{preview.server_address[1]}/"
-    try:
+    with serving(tmp_path) as base:
         types = {name: urllib.request.urlopen(base + name).headers["Content-Type"]
                  for name in ("player.js", "style.css", "sitemap.xml", "robots.txt", "transcript.vtt")}
         assert types == {"player.js": "text/javascript", "style.css": "text/css", "sitemap.xml": "application/xml",
@@ -144,6 +137,3 @@ def test_the_site_s_files_with_their_types_and_its_404_page(tmp_path):
         with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(base + "nulle/part/")
         assert missing.value.code == 404 and b"Page introuvable" in missing.value.read()
-    finally:
-        preview.shutdown()
-        preview.server_close()

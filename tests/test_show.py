@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import threading
 from pathlib import Path
 
 import podcastparser
@@ -15,9 +14,8 @@ from mutagen.mp3 import MP3
 
 from pipeline.build import build
 from pipeline.cli import cli
-from pipeline.serve import server
 from pipeline.stages.transcribe import load_transcript
-from tests.conftest import REPO, ebur128, trailer_script, word_error_rate
+from tests.conftest import REPO, ebur128, serving, trailer_script, word_error_rate
 
 pytestmark = pytest.mark.slow
 SLUG = "000-bande-annonce"
@@ -109,12 +107,8 @@ def test_second_build_does_nothing(built):
 @pytest.fixture(scope="module")
 def served(built):
     """`podcast serve`'s own server, on a free port."""
-    preview = server(built / "public", 0)
-    thread = threading.Thread(target=preview.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{preview.server_address[1]}/"
-    preview.shutdown()
-    preview.server_close()
+    with serving(built / "public") as url:
+        yield url
 
 
 @pytest.mark.browser
