@@ -14,7 +14,7 @@ import pytest
 
 from pipeline.build import build
 from pipeline.records import Segment, Transcript, Word
-from tests.conftest import SHOW_TOML, new_show, serving, speechlike, write_wav
+from tests.conftest import new_show, serving, speechlike, write_wav
 from tests.golden import build_replayed, copy_show
 
 pytestmark = pytest.mark.browser

@@ -18,7 +18,7 @@ from pipeline.results import Corrected, Results
 from pipeline.jobs import PACKAGE_TEMPLATES
 from pipeline.render import Templates
 from pipeline.stages.search import NOTES, PERSON, SENTENCE, search_records
-from tests.conftest import SHOW_TOML, new_show, serving, speechlike, write_wav
+from tests.conftest import new_show, serving, speechlike, write_wav
 
 # The only episode where "freelance" is said, at 20.7 s (its sentence's first word), by Inès.
 SAID = {
