@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import io
 import json
-from datetime import timedelta
 
 import jsonschema
 import pytest
