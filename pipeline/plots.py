@@ -88,8 +88,11 @@ def levels(
     with _style(name):
         figure, (wave, loud) = plt.subplots(2, 1, sharex=True, figsize=(WIDTH, 5.2), height_ratios=(1, 1.4),
                                             layout="constrained")
-        for envelope, colour, label, alpha in zip(envelopes, (BEFORE, AFTER), (words.before, words.after), (0.9, 0.55)):
-            wave.fill_between(envelope.times, envelope.low, envelope.high, color=colour, alpha=alpha, linewidth=0, label=label)
+        # Before over after: levelling mostly raises a recording, and the quieter one drawn last stays seen.
+        for envelope, colour, label, order in zip(envelopes, (BEFORE, AFTER), (words.before, words.after), (3, 2)):
+            shown = (envelope.times >= -1) & (envelope.times <= duration + 1)  # what normalise trimmed is not drawn
+            wave.fill_between(envelope.times[shown], envelope.low[shown], envelope.high[shown], color=colour, alpha=0.85,
+                              linewidth=0, label=label, zorder=order)
         wave.set_ylim(-1, 1)
         wave.set_yticks([-1, -0.5, 0, 0.5, 1])
         wave.set_ylabel(words.waveform)
@@ -179,6 +182,14 @@ def _style(name: str):
 
 _XML_HEAD = re.compile(r"\A.*?(?=<svg)", re.DOTALL)
 _ID = re.compile(r'\bid="([^"]+)"')
+_PATH = re.compile(r'\bd="([^"]*)"')
+_DECIMALS = re.compile(r"(\d\.\d)\d+")
+
+
+def _short_path(found: re.Match) -> str:
+    """A path's data to a tenth of a point, on one line: matplotlib writes six decimals and a line
+    per vertex, over half the size of a waveform's SVG, for a precision no screen shows."""
+    return 'd="' + " ".join(_DECIMALS.sub(r"\1", found.group(1)).split()) + '"'
 
 
 def _svg(figure, name: str) -> str:
@@ -189,7 +200,7 @@ def _svg(figure, name: str) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Creator": None, "Date": None, "Format": None, "Type": None})
     plt.close(figure)
-    text = _XML_HEAD.sub("", buffer.getvalue(), count=1)
+    text = _PATH.sub(_short_path, _XML_HEAD.sub("", buffer.getvalue(), count=1))
     ids = set(_ID.findall(text))
     for old in sorted(ids, key=len, reverse=True):
         new = f"{name}-{old}" if not old.startswith(f"{name}-") else old

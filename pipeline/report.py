@@ -44,13 +44,15 @@ logger = logging.getLogger(__name__)
 
 REPORTS = "reports"  # .build/reports/<slug>.html
 TEMPLATE = "report.html"
-ENVELOPE_POINTS = 2000  # stretches the waveform is cut into: finer than a 1000 px figure shows
+LABELS = "report-"  # templates/labels/report-<lang>.toml, over the site's labels
+ENVELOPE_POINTS = 1500  # stretches the waveform is cut into: two a point of the figure's 670 pt wide plot
 SHORT_TERM = 3.0  # seconds: EBU R128's short-term window (EBU Tech 3341)
 PEAK_BIN = 1.0  # seconds over which the true peaks are compared, before and after
 # dB a second's peak must lose to count as limited: MP3 itself moves true peaks by up to ±1 dB
 # (see normalise.peak_margin), which is not the limiter's doing.
 LIMITED_BY = 1.0
 PLACES_SHOWN = 8  # limited places listed with a link to hear them
+PLACES_APART = 5.0  # seconds between two of them: the seconds around a loud one are one passage
 
 _NUMBER = r"-?(?:inf|nan|[\d.]+)"
 _SHORT = re.compile(rf" S: *({_NUMBER}) ")
@@ -239,8 +241,12 @@ def limiting(measured: Measured, gain: float, duration: float) -> Limiting:
     linear, published = per_bin("before", gain), per_bin("after", 0.0)
     reduction = np.nan_to_num(np.clip(linear - published, 0, None))
     times = (np.arange(bins) + 0.5) * PEAK_BIN
-    order = [i for i in np.argsort(-reduction) if reduction[i] > LIMITED_BY][:PLACES_SHOWN]
-    places = [(float(i * PEAK_BIN), round(float(reduction[i]), 1)) for i in order]
+    places: list[tuple[float, float]] = []
+    for i in np.argsort(-reduction, kind="stable"):
+        if reduction[i] <= LIMITED_BY or len(places) == PLACES_SHOWN:
+            break
+        if all(abs(i * PEAK_BIN - second) >= PLACES_APART for second, _ in places):  # one link a passage
+            places.append((float(i * PEAK_BIN), round(float(reduction[i]), 1)))
     return Limiting(plots.Curve(times, linear), plots.Curve(times, published), reduction, places)
 
 
@@ -346,7 +352,7 @@ def write_report(paths: Paths, show: Show, state: EpisodeState, store: Store) ->
 
 def render_report(paths: Paths, show: Show, state: EpisodeState, measured: Measured, page: Path) -> str:
     env = environment(paths.templates, show.language)
-    labels = env.globals["t"]
+    labels = env.globals["t"] = {**env.globals["t"], **paths.templates.labels(show.language, prefix=LABELS)}
     levelled = state.results[Levelled]
     duration = levelled.duration
     target = levelled.report.get("target", show.loudness.target_for(levelled.report.get("channels", 1)))
