@@ -280,7 +280,8 @@ def report_command(slugs: tuple[str, ...], root: Path) -> None:
     """
     from .report import write_reports
 
-    written, skipped = write_reports(root, slugs)
+    measuring = lambda slug: click.echo(f"{slug}: measuring the audio (once; then cached)…", err=True)  # noqa: E731
+    written, skipped = write_reports(root, slugs, measuring=measuring)
     for reason in skipped:
         click.echo(f"no report for {reason}", err=True)
     for page in written:

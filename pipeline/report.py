@@ -22,7 +22,7 @@ import tempfile
 from array import array
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote
 
 import numpy as np
@@ -310,10 +310,14 @@ def audio_href(page: Path, audio: Path) -> str:
     return quote(os.path.relpath(audio, page.parent).replace(os.sep, "/"))
 
 
-def write_reports(root: Path, slugs: tuple[str, ...] = ()) -> tuple[list[Path], list[str]]:
+def write_reports(
+    root: Path, slugs: tuple[str, ...] = (), measuring: Callable[[str], None] | None = None
+) -> tuple[list[Path], list[str]]:
     """Write the report of each built episode (or of those named) under .build/reports/.
 
-    Returns the pages written and, for each episode left out, why.
+    `measuring` is told an episode's slug when its audio is measured (a minute on an hour; once).
+    Returns the pages written and, for each episode left out, why. Without `slugs`, the reports
+    of episodes that are gone are removed.
 
     Raises:
         ConfigError: podcast.toml is unusable, a slug names no episode, or a named episode is not built.
@@ -332,16 +336,24 @@ def write_reports(root: Path, slugs: tuple[str, ...] = ()) -> tuple[list[Path], 
                     raise ConfigError(f"{paths.episodes / state.slug}: no report: {why}; run 'podcast build {state.slug}' first")
                 skipped.append(f"{state.slug}: {why}")
                 continue
-            written.append(write_report(paths, show, state, store))
+            written.append(write_report(paths, show, state, store, measuring))
     finally:
         store.hashes.save()
+    if not slugs:
+        folders = {s.slug for s in report.episodes}
+        for page in (paths.build / REPORTS).glob("*.html"):
+            if page.stem not in folders:
+                page.unlink()
     return written, skipped
 
 
-def write_report(paths: Paths, show: Show, state: EpisodeState, store: Store) -> Path:
+def write_report(
+    paths: Paths, show: Show, state: EpisodeState, store: Store, measuring: Callable[[str], None] | None = None
+) -> Path:
     """Measure (once: the Measure stage is cached) and write one episode's page."""
     job = EpisodeJob(show=show, episode=state.episode, paths=paths, resources=Resources(), results=state.results)
-    outcome = run_stage(Measure(), job, store, scope_of(state.slug))
+    told = (lambda: measuring(state.slug)) if measuring else None
+    outcome = run_stage(Measure(), job, store, scope_of(state.slug), on_start=told)
     if outcome.state == State.FAILED:
         raise StageError(f"{state.slug}: could not measure the audio for the report: {outcome.error}")
     measured = load_measured(outcome.record.result)

@@ -108,7 +108,8 @@ def test_the_page_shows_what_the_records_hold_and_is_self_contained(built):
     result = CliRunner().invoke(cli, ["report", "--root", str(built)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     page, html = _page(built)
-    assert result.output.strip() == str(page)
+    assert result.stdout.strip() == str(page)
+    assert "001-ton: measuring the audio" in result.stderr
     assert page.parent == built.resolve() / ".build" / "reports"
     parsed = Page(html)
     # Three pictures (levels, peaks, talk time), each well-formed SVG.
@@ -232,8 +233,12 @@ def test_an_unknown_or_unbuilt_slug_is_a_clear_error(built, add_episode):
     add_episode("002-brouillon")  # not built
     with pytest.raises(ConfigError, match=r"002-brouillon: no report: not built yet; run 'podcast build 002-brouillon' first"):
         write_reports(built, ("002-brouillon",))
+    gone = report_path(Paths(built.resolve()), "000-supprime")  # the report of an episode since removed
+    gone.parent.mkdir(parents=True, exist_ok=True)
+    gone.write_text("old", encoding="utf-8")
     pages, skipped = write_reports(built)  # all: the built one, the other named
     assert [p.name for p in pages] == ["001-ton.html"] and skipped == ["002-brouillon: not built yet"]
+    assert not gone.exists()
 
 
 def test_talk_time_bars_name_each_speaker():
@@ -273,3 +278,27 @@ def test_the_report_plays_from_disk_and_seeks(built, browser):
     assert position == pytest.approx(6.2, abs=0.5)
     assert browser.find_elements("css selector", "svg")
 
+
+
+def test_the_gate_verdict_keeps_its_reasons_once_approved(show_root, tmp_path):
+    """Borderline loudness holds an episode; approved, it is published and the page still says why it was held."""
+    from dataclasses import replace as replaced
+    from datetime import datetime, timezone
+
+    from pipeline.build import EpisodeState
+    from pipeline.config import load_show
+    from pipeline.records import Episode
+    from pipeline.report import gate_verdict
+    from pipeline.results import Results
+
+    show = load_show(show_root)
+    results = Results()
+    results.add(Levelled(tmp_path / "a.mp3", tmp_path / "s.flac", None, (), (), 100.0, "64k", -19.45, -2.0, 5.0, False,
+                         {"target": -19.0}))
+    episode = Episode("001-a", show_root, "A", datetime(2026, 1, 5, tzinfo=timezone.utc), ())
+    held = gate_verdict(show, EpisodeState("001-a", episode=episode, results=results, ready=False))
+    assert held.state == "held" and "loudness -19.4 LUFS" in held.reasons[0] and not held.approved
+    approved = gate_verdict(show, EpisodeState("001-a", episode=replaced(episode, approved=True), results=results, ready=True))
+    assert approved.state == "published" and approved.reasons == held.reasons and approved.approved
+    draft = gate_verdict(show, EpisodeState("001-a", episode=episode, results=results, note=report_module.State.DRAFT))
+    assert draft.state == "draft"
