@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -18,7 +19,8 @@ import numpy as np
 from .render import timestamp
 
 WIDTH = 10.0  # inches at 100 dpi: the page's 1000 px column
-MAX_POINTS = 3000  # per curve: an hour of 100 ms steps (36 000) is drawn from every 12th
+MAX_POINTS = 1500  # per curve, two a point of the plot: an hour of 100 ms steps is drawn from every 24th
+PEAK_POINTS = 600  # steps of the peaks' figure: a second each up to 10 minutes
 BEFORE = "#9aa0a6"  # grey: the recording as it came
 AFTER = "#1f6fb2"  # blue: as published
 TARGET = "#2e7d32"
@@ -65,6 +67,21 @@ def thinned(curve: Curve, points: int = MAX_POINTS) -> Curve:
     average, smooth at a tenth of a second, so on an hour one value in 12 loses nothing seen."""
     step = max(1, math.ceil(len(curve.values) / points))
     return Curve(curve.times[::step], curve.values[::step])
+
+
+def highest(curve: Curve, points: int = PEAK_POINTS) -> Curve:
+    """The highest value of each run of n, so that a curve of peaks has at most `points`: an hour of
+    seconds is drawn as 600 steps of 6 s, and no peak is lost from sight."""
+    step = max(1, math.ceil(len(curve.values) / points))
+    if step == 1:
+        return curve
+    count = math.ceil(len(curve.values) / step)
+    padded = np.full(count * step, np.nan)
+    padded[: len(curve.values)] = curve.values
+    with warnings.catch_warnings():  # a run of NaN (silence) stays NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        values = np.nanmax(padded.reshape(count, step), axis=1)
+    return Curve(curve.times[::step] + (step - 1) * (curve.times[1] - curve.times[0]) / 2, values)
 
 
 def _seconds_axis(axis, duration: float, label: str) -> None:
@@ -117,21 +134,25 @@ def peaks(
     duration: float,
     linear: Curve,
     published: Curve,
+    held: Curve,
     ceiling: float,
     limited: Sequence[tuple[float, float]],
     words: Words,
     name: str,
 ) -> str:
-    """True peaks each second as published, against where a gain alone would have put them; where
-    the limiter worked, the gap between the two is shaded."""
+    """True peaks each second as published, against where a gain alone would have put them; what
+    the limiter held back (`held`: dB each second, 0 where it did not work) is shaded above the
+    published peaks."""
     import matplotlib.pyplot as plt
 
+    top = Curve(held.times, np.where(held.values > 0, published.values + held.values, np.nan))
+    linear, published, top = highest(linear), highest(published), highest(top)
     with _style(name):
         figure, axis = plt.subplots(figsize=(WIDTH, 2.6), layout="constrained")
         axis.plot(linear.times, linear.values, color=BEFORE, linewidth=1, label=words.linear, drawstyle="steps-mid")
         axis.plot(published.times, published.values, color=AFTER, linewidth=1, label=words.after, drawstyle="steps-mid",
                   gid=f"{name}-peaks-after")
-        axis.fill_between(linear.times, published.values, linear.values, where=linear.values > published.values,
+        axis.fill_between(top.times, published.values, top.values, where=np.isfinite(top.values),
                           color=LIMITED, alpha=0.45, linewidth=0, step="mid", label=words.limited)
         axis.axhline(ceiling, color=CEILING, linewidth=1, linestyle="--", label=words.ceiling)
         for start, _ in limited:

@@ -51,6 +51,9 @@ PEAK_BIN = 1.0  # seconds over which the true peaks are compared, before and aft
 # dB a second's peak must lose to count as limited: MP3 itself moves true peaks by up to ±1 dB
 # (see normalise.peak_margin), which is not the limiter's doing.
 LIMITED_BY = 1.0
+# dB under the MP3's highest peak within which a second's peak counts as the limiter's output: it
+# holds peaks at one threshold, and MP3 moves them by up to 1.7 dB (normalise.peak_margin).
+LIMITER_BAND = 3.0
 PLACES_SHOWN = 8  # limited places listed with a link to hear them
 PLACES_APART = 5.0  # seconds between two of them: the seconds around a loud one are one passage
 
@@ -120,7 +123,10 @@ def measure_file(inputs: list[str], graph: str, name: str, duration: float, abou
 class Curves:
     """The Measure stage's result: where its arrays are, and how the programme sits on the episode."""
 
-    file: Path  # .npz: before_* and after_* arrays (see Measure.run)
+    # .npz of float32 arrays, before_* for the programme and after_* for the MP3: short, momentary
+    # (LUFS) and peak (dBTP) every 100 ms, low and high (samples) every stretch. before_peak holds
+    # the leveller's gain too, when it evened the range out: where a gain alone puts the peaks.
+    file: Path
     offset: float  # seconds from the programme's time to the episode's: intro, less the trimmed start
     before_stretch: float  # seconds per waveform stretch
     after_stretch: float
@@ -153,9 +159,11 @@ class Measure(Stage):
         after = measure_file(["-i", str(levelled.audio)], "[0:a:0]anull[body]", "after", levelled.duration, str(levelled.audio))
         peaks = before.true_peak
         if figures.get("levelled_range") is not None:
-            # The leveller's gain, computed from these very blocks as normalise computed it.
+            # The leveller's gain, computed from these very blocks as normalise computed it. A
+            # step's peak lies between two gain steps; where the gain jumps (one voice to another)
+            # the lower is taken, so that a jump is never shown as the limiter's work.
             gains = leveller(before.momentary, peaks, job.show.audio.silence_threshold).gains
-            peaks = peaks + np.maximum(gains, np.concatenate([gains[1:], gains[-1:]]))
+            peaks = peaks + np.minimum(gains, np.concatenate([gains[1:], gains[-1:]]))
         with out["curves"].open("wb") as f:  # a file object: np.savez would add .npz to the temporary's name
             np.savez_compressed(
                 f,
@@ -225,21 +233,30 @@ class Limiting:
     places: list[tuple[float, float]]  # (second, dB) where over LIMITED_BY was taken, most first
 
 
-def limiting(measured: Measured, gain: float, duration: float) -> Limiting:
+def limiting(measured: Measured, gain: float, duration: float, trimmed_end: float = 0.0) -> Limiting:
     """Compare each second's highest true peak before (plus `gain`, normalise's after any leveller)
-    with the MP3's: the difference, where positive, is what the limiter held back."""
-    bins = max(1, math.ceil(duration / PEAK_BIN))
+    with the MP3's: the difference, where positive, is what the limiter held back.
+
+    Only whole seconds of the programme are compared (`trimmed_end`: seconds normalise cut off
+    its end), and only those whose published peak reaches the limiter's output, LIMITER_BAND
+    under the MP3's highest: under it, what is missing was not limited but dropped by the
+    encoder (LAME leaves out sound under its threshold of hearing, 60 dB down and more).
+    """
+    programme_end = len(measured.arrays["before_peak"]) * STEP + measured.curves.offset - trimmed_end
+    bins = max(1, math.floor(min(duration, programme_end) / PEAK_BIN))
 
     def per_bin(which: str, extra: float) -> np.ndarray:
         values = measured.arrays[f"{which}_peak"].astype(float) + extra
-        index = np.floor((measured.times(which, "peak") - STEP / 2) / PEAK_BIN).astype(int)
-        keep = (index >= 0) & (index < bins) & np.isfinite(values)
+        times = measured.times(which, "peak") - STEP / 2
+        index = np.floor(times / PEAK_BIN).astype(int)
+        keep = (index >= 0) & (index < bins) & np.isfinite(values) & (times < programme_end)
         top = np.full(bins, -np.inf)
         np.maximum.at(top, index[keep], values[keep])
         return np.where(np.isfinite(top), top, np.nan)
 
     linear, published = per_bin("before", gain), per_bin("after", 0.0)
-    reduction = np.nan_to_num(np.clip(linear - published, 0, None))
+    reaches = published >= np.nanmax(published) - LIMITER_BAND if np.isfinite(published).any() else np.zeros(bins, bool)
+    reduction = np.where(reaches, np.nan_to_num(np.clip(linear - published, 0, None)), 0.0)
     times = (np.arange(bins) + 0.5) * PEAK_BIN
     places: list[tuple[float, float]] = []
     for i in np.argsort(-reduction, kind="stable"):
@@ -374,7 +391,8 @@ def render_report(paths: Paths, show: Show, state: EpisodeState, measured: Measu
         peaks=labels["report_peaks_axis"], ceiling=labels["report_ceiling"], linear=labels["report_linear"],
         limited=labels["report_limited"], time=labels["report_time"],
     )
-    limited = limiting(measured, levelled.report.get("gain", 0.0), duration)
+    trimmed = levelled.report.get("trimmed") or [0.0, 0.0]
+    limited = limiting(measured, levelled.report.get("gain", 0.0), duration, trimmed[1])
     heard = state.results.get(Transcribed)
     spoken = state.results.get(Diarized)
     decimal = labels["decimal_mark"]
@@ -383,8 +401,10 @@ def render_report(paths: Paths, show: Show, state: EpisodeState, measured: Measu
         "levels": plots.levels(duration, (measured.envelope("before"), measured.envelope("after")),
                                (measured.short_term("before"), measured.short_term("after")),
                                target, show.loudness.tolerance, words, "levels"),
-        "peaks": plots.peaks(duration, limited.linear, limited.published, show.loudness.true_peak, limited.places, words, "peaks"),
-        "speakers": plots.shares(spoken.spoken_seconds, share_label, "speakers") if spoken and spoken.spoken_seconds else "",
+        "peaks": plots.peaks(duration, limited.linear, limited.published, plots.Curve(limited.linear.times, limited.reduction),
+                             show.loudness.true_peak, limited.places, words, "peaks"),
+        # No words (music, or Whisper heard none) leaves every speaker at 0 s: nothing to share.
+        "speakers": plots.shares(spoken.spoken_seconds, share_label, "speakers") if spoken and sum(spoken.spoken_seconds.values()) else "",
     }
     return render(
         env, TEMPLATE,

@@ -175,7 +175,8 @@ def test_the_limiter_is_found_where_the_bursts_are(built):
     _, html = _page(built)
     shift = -levelled.report["trimmed"][0]
     record = report_module.Store(Paths(built.resolve()).build).load("episodes/001-ton", report_module.Measure())
-    work = report_module.limiting(load_measured(record.result), levelled.report["gain"], levelled.duration)
+    work = report_module.limiting(load_measured(record.result), levelled.report["gain"], levelled.duration,
+                                    levelled.report["trimmed"][1])
     limited = sorted(second for second, taken in work.places)
     # The bursts, each held back by several dB, in the second where they are on the episode.
     assert len(limited) == 2, work.places
@@ -302,3 +303,28 @@ def test_the_gate_verdict_keeps_its_reasons_once_approved(show_root, tmp_path):
     assert approved.state == "published" and approved.reasons == held.reasons and approved.approved
     draft = gate_verdict(show, EpisodeState("001-a", episode=episode, results=results, note=report_module.State.DRAFT))
     assert draft.state == "draft"
+
+
+def test_the_leveller_is_not_taken_for_the_limiter(show_root, no_whisper):
+    """A loud voice and a quiet one (15 dB apart) are evened out by the leveller, not limited: the
+    peaks a gain alone would give are computed with the leveller's gain, so no second shows as limited."""
+    folder = show_root / "episodes" / "001-deux"
+    folder.mkdir()
+    t = np.arange(int(24 * RATE)) / RATE
+    loud = (t // 4) % 2 == 0
+    write_wav(folder / "enregistrement.wav", np.where(loud, 10 ** (-12 / 20), 10 ** (-27 / 20)) * np.sin(2 * np.pi * 997 * t), RATE)
+    (folder / "episode.toml").write_text('title = "Deux voix"\npublished = 2026-01-05\n', encoding="utf-8")
+    assert build(show_root).ok
+    write_reports(show_root)
+    levelled = _levelled(show_root, "001-deux")
+    assert levelled.report["levelled_range"] > 11 and not levelled.limited
+    record = report_module.Store(Paths(show_root.resolve()).build).load("episodes/001-deux", report_module.Measure())
+    measured = load_measured(record.result)
+    work = report_module.limiting(measured, levelled.report["gain"], levelled.duration,
+                                    levelled.report["trimmed"][1])
+    assert work.places == [] and work.reduction.max() < LIMITED_BY
+    # Before, the two voices 15 dB apart; after, within a few dB of each other.
+    before, after = measured.short_term("before"), measured.short_term("after")
+    at = lambda curve, second: curve.values[np.argmin(np.abs(curve.times - second))]  # noqa: E731
+    assert at(before, 2.0) - at(before, 6.0) == pytest.approx(15.0, abs=0.5)
+    assert abs(at(after, 2.0) - at(after, 6.0)) < 6.0
