@@ -328,3 +328,33 @@ def test_the_leveller_is_not_taken_for_the_limiter(show_root, no_whisper):
     at = lambda curve, second: curve.values[np.argmin(np.abs(curve.times - second))]  # noqa: E731
     assert at(before, 2.0) - at(before, 6.0) == pytest.approx(15.0, abs=0.5)
     assert abs(at(after, 2.0) - at(after, 6.0)) < 6.0
+
+
+def test_before_and_after_share_the_episodes_time_axis_with_an_intro(show_root, no_whisper):
+    """The programme starts after the intro jingle (less the crossfade): a pause in the recording
+    is drawn at the same time before and after levelling."""
+    from .conftest import speechlike
+
+    write_wav(show_root / "intro.wav", speechlike(3, -6, RATE, seed=5, noise=0), RATE)
+    with (show_root / "podcast.toml").open("a") as f:
+        f.write('[jingles]\nintro = "intro.wav"\ncrossfade = 0.5\n')
+    folder = show_root / "episodes" / "001-pause"
+    folder.mkdir()
+    t = np.arange(int(8 * RATE)) / RATE
+    pause = (t >= 3.0) & (t < 4.5)
+    write_wav(folder / "enregistrement.wav", np.where(pause, 0.0, 10 ** (TONE_DB / 20)) * np.sin(2 * np.pi * 997 * t), RATE)
+    (folder / "episode.toml").write_text('title = "Une pause"\npublished = 2026-01-05\n', encoding="utf-8")
+    assert build(show_root).ok
+    write_reports(show_root)
+    record = report_module.Store(Paths(show_root.resolve()).build).load("episodes/001-pause", report_module.Measure())
+    measured = load_measured(record.result)
+    assert record.result.offset > 1.5  # the intro, trimmed of its silent edges, less the 0.5 s crossfade
+
+    def pause_starts(which: str) -> float:
+        loudness = measured.arrays[f"{which}_momentary"]
+        times = measured.times(which, "momentary")
+        level = np.median(loudness[(times > record.result.offset + 1) & (times < record.result.offset + 2.5)])
+        return float(times[(times > record.result.offset + 2) & (loudness < level - 20)][0])
+
+    assert pause_starts("after") == pytest.approx(pause_starts("before"), abs=0.15)
+    assert pause_starts("before") == pytest.approx(record.result.offset + 3.0 + 0.4, abs=0.15)  # a 400 ms block ends in it
