@@ -191,6 +191,7 @@ def _style(name: str):
     matplotlib.use("Agg")  # no display: the figures only ever become files
     return matplotlib.rc_context({
         "svg.fonttype": "none",
+        "text.parse_math": False,  # a name with two "$" is a name, not TeX to typeset (or to fail on)
         # Ids of clip paths and markers are hashed with this: fixed, the SVG is the same on each
         # run; one per figure, two figures in one page never share an id.
         "svg.hashsalt": name,

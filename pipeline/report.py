@@ -28,8 +28,8 @@ from urllib.parse import quote
 import numpy as np
 
 from . import ffmpeg, jingles, plots
-from .config import load_show
 from .build import EpisodeState, build, scope_of
+from .config import load_show
 from .engine import Stage, State, Store, run_stage, write_atomic
 from .errors import ConfigError, StageError
 from .gate import LOUDNESS_BORDERLINE, hold_reasons
@@ -151,14 +151,14 @@ class Measure(Stage):
 
     def run(self, job: EpisodeJob, out: dict[str, Path]) -> Curves:
         levelled = job.results[Levelled]
-        figures = levelled.report
+        numbers = levelled.report
         # The programme exactly as normalise measured it (joined or mixed, cleaned), before any gain.
         show = programme(list(job.episode.audio), job.episode.tracks, job.show.audio)
         about = ", ".join(str(p) for p in (job.episode.audio or [t.file for t in job.episode.tracks]))
         before = measure_file(show.input_args(), show.graph(), "before", show.duration, about)
         after = measure_file(["-i", str(levelled.audio)], "[0:a:0]anull[body]", "after", levelled.duration, str(levelled.audio))
         peaks = before.true_peak
-        if figures.get("levelled_range") is not None:
+        if numbers.get("levelled_range") is not None:
             # The leveller's gain, computed from these very blocks as normalise computed it. A
             # step's peak lies between two gain steps; where the gain jumps (one voice to another)
             # the lower is taken, so that a jump is never shown as the limiter's work.
@@ -172,9 +172,9 @@ class Measure(Stage):
                 after_short=after.short_term.astype("f4"), after_momentary=after.momentary.astype("f4"),
                 after_peak=after.true_peak.astype("f4"), after_low=after.low.astype("f4"), after_high=after.high.astype("f4"),
             )
-        trimmed = figures.get("trimmed") or [0.0, 0.0]
+        trimmed = numbers.get("trimmed") or [0.0, 0.0]
         return Curves(
-            out["curves"], offset=round(intro_lead(job, figures.get("channels", 1)) - trimmed[0], 3),
+            out["curves"], offset=round(intro_lead(job, numbers.get("channels", 1)) - trimmed[0], 3),
             before_stretch=stretch_for(show.duration) / SAMPLE_RATE, after_stretch=stretch_for(levelled.duration) / SAMPLE_RATE,
         )
 
@@ -376,6 +376,7 @@ def write_report(
     measured = load_measured(outcome.record.result)
     page = report_path(paths, state.slug)
     write_atomic(page, render_report(paths, show, state, measured, page))
+    logger.info("%s: report written to %s", state.slug, page)
     return page
 
 

@@ -243,10 +243,10 @@ def test_an_unknown_or_unbuilt_slug_is_a_clear_error(built, add_episode):
 
 
 def test_talk_time_bars_name_each_speaker():
-    svg = shares({"Camille Durand": 90.0, "Inès <Moreau>": 30.0}, lambda share, seconds: f"{share:.0%}", "speakers")
+    svg = shares({"Camille Durand": 90.0, "Inès <Moreau> $x^2$": 30.0}, lambda share, seconds: f"{share:.0%}", "speakers")
     root = ElementTree.fromstring(svg)
     text = " ".join("".join(node.itertext()) for node in root.iter("{http://www.w3.org/2000/svg}text"))
-    assert "Camille Durand" in text and "Inès <Moreau>" in text  # escaped in the SVG, read back as written
+    assert "Camille Durand" in text and "Inès <Moreau> $x^2$" in text  # escaped in the SVG, not typeset as TeX
     assert "75%" in text and "25%" in text
 
 
@@ -358,3 +358,13 @@ def test_before_and_after_share_the_episodes_time_axis_with_an_intro(show_root, 
 
     assert pause_starts("after") == pytest.approx(pause_starts("before"), abs=0.15)
     assert pause_starts("before") == pytest.approx(record.result.offset + 3.0 + 0.4, abs=0.15)  # a 400 ms block ends in it
+
+
+def test_a_held_episode_says_why_and_how_to_let_it_out(built, monkeypatch):
+    reason = "loudness -19.4 LUFS is <0.4> LU off"
+    monkeypatch.setattr(report_module, "hold_reasons", lambda show, episode, results: [reason])
+    write_reports(built)
+    _, html = _page(built)
+    gate = html[html.index('id="gate"'):html.index('id="loudness"')]
+    assert "Retenu" in gate and "loudness -19.4 LUFS is &lt;0.4&gt; LU off" in gate  # escaped
+    assert "podcast approve 001-ton" in gate
