@@ -261,6 +261,35 @@ def publish(to: Path, root: Path) -> None:
     click.echo(f"{to}: {len(done.copied)} file(s) copied, {done.unchanged} unchanged, {len(done.removed)} removed.")
 
 
+@cli.command(name="report")
+@click.argument("slugs", nargs=-1)
+@root_option
+@library_errors
+def report_command(slugs: tuple[str, ...], root: Path) -> None:
+    """Write the host's report of each built episode (or of those named): one HTML page each.
+
+    Loudness and waveform before and after levelling, the figures against the targets, the
+    limiter's work, the transcript's unsure passages with links to hear them, the speakers'
+    talk time and the publish gate's verdict. The pages go to .build/reports/<slug>.html,
+    never to public/; open them in a browser. The audio is measured once, then cached.
+
+    Example:
+
+        podcast report
+        podcast report 000-bande-annonce
+    """
+    from .report import write_reports
+
+    measuring = lambda slug: click.echo(f"{slug}: measuring the audio (once; then cached)…", err=True)  # noqa: E731
+    written, skipped = write_reports(root, slugs, measuring=measuring)
+    for reason in skipped:
+        click.echo(f"no report for {reason}", err=True)
+    for page in written:
+        click.echo(str(page))
+    if not written:
+        raise click.ClickException("no episode is built yet: run 'podcast build' first")
+
+
 @cli.command()
 @click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
 @library_errors

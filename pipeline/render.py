@@ -22,11 +22,17 @@ from .writers import clock
 DEFAULT_LANGUAGE = "fr"
 
 
-def label_file(templates: Path, language: str) -> Path | None:
-    """The labels of `language` in one templates folder (else of its base language, else French)."""
+# The host's report (pipeline/report.py) is never published: its template and its labels
+# (labels/report-<lang>.toml) change no page, feed or MP3, so no stage's fingerprint holds them.
+REPORT_FILES = ("report.html", "labels/report-*.toml")
+
+
+def label_file(templates: Path, language: str, prefix: str = "") -> Path | None:
+    """The labels of `language` in one templates folder (else of its base language, else French);
+    `prefix` "report-" for the report's."""
     base = language.split("-")[0]
     for name in (language, base, DEFAULT_LANGUAGE):
-        candidate = templates / "labels" / f"{name}.toml"
+        candidate = templates / "labels" / f"{prefix}{name}.toml"
         if candidate.is_file():
             return candidate
     return None
@@ -53,7 +59,8 @@ class Templates:
     def files(self) -> dict[str, Path]:
         """Every template file, the show's where it has one, for fingerprints: editing any re-renders.
 
-        The package's __init__.py and its bytecode are left out: they only make the folder a package.
+        The package's __init__.py and its bytecode are left out: they only make the folder a
+        package; so are the report's files (REPORT_FILES), which nothing published reads.
         """
         found: dict[str, Path] = {}
         for folder in reversed(self.folders):
@@ -61,15 +68,16 @@ class Templates:
                 (str(p.relative_to(folder)), p)
                 for p in sorted(folder.rglob("*"))
                 if p.is_file() and p.suffix not in (".py", ".pyc")
+                and not any(p.relative_to(folder).match(pattern) for pattern in REPORT_FILES)
             )
         return dict(sorted(found.items()))
 
-    def label_files(self, language: str) -> list[Path]:
+    def label_files(self, language: str, prefix: str = "") -> list[Path]:
         """The label files read for `language`, the shipped one first and the show's over it."""
-        return [f for f in (label_file(folder, language) for folder in reversed(self.folders)) if f]
+        return [f for f in (label_file(folder, language, prefix) for folder in reversed(self.folders)) if f]
 
-    def labels(self, language: str) -> dict[str, str]:
-        files = self.label_files(language)
+    def labels(self, language: str, prefix: str = "") -> dict[str, str]:
+        files = self.label_files(language, prefix)
         if not files:
             raise ConfigError(f"{self.folders[-1] / 'labels'}: no labels for language {language!r} (nor for {DEFAULT_LANGUAGE!r})")
         labels: dict[str, str] = {}
