@@ -102,9 +102,10 @@ class Dask(Executor):
             raise MissingToolError(f"--executor dask needs Dask's distributed scheduler: {INSTALL}") from e
         self.cluster = None
         if scheduler is None:
-            # One process per worker: the model runs without the GIL of the build's own stages.
+            # Processes, so the model runs beside the build's own stages without sharing a GIL; one
+            # per PARALLEL_WINDOWS cores, which each transcriber keeps busy.
             workers = local_workers or max(1, (os.cpu_count() or 1) // PARALLEL_WINDOWS)
-            self.cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            self.cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
         self.address = scheduler or self.cluster.scheduler_address
         try:
             self.client = distributed.Client(self.cluster or scheduler, timeout=CONNECT_SECONDS)
@@ -124,9 +125,16 @@ class Dask(Executor):
             ) from None
 
     def describe(self) -> str:
-        threads = sum(self.client.nthreads().values())
+        threads = self._threads()
         where = "a local Dask cluster" if self.cluster else f"the Dask cluster at {self.address}"
         return f"on {where} ({threads} worker thread(s))"
+
+    def _threads(self) -> int:
+        """Worker threads the cluster has now (workers may come and go during a build)."""
+        try:
+            return sum(self.client.nthreads().values())
+        except Exception as e:  # the scheduler went away: nothing more can be sent
+            raise PipelineError(f"lost the Dask scheduler at {self.address}: {type(e).__name__}: {e}") from None
 
     def close(self) -> None:
         client = getattr(self, "client", None)
@@ -147,11 +155,11 @@ class Dask(Executor):
         """
         from distributed import wait
 
-        running: dict[Any, tuple[Key, int]] = {}  # future -> (episode, which recording)
+        running: dict[Any, tuple[Key, int, Path]] = {}  # future -> (episode, which recording, its file)
         parts: dict[Key, list[Transcript | None]] = {}
         more = True
         while True:
-            room = TASKS_PER_THREAD * max(1, sum(self.client.nthreads().values()))
+            room = TASKS_PER_THREAD * max(1, self._threads())
             while more and len(running) < room:
                 item = next(episodes, None)
                 if item is None:
@@ -164,21 +172,22 @@ class Dask(Executor):
                     yield key, Heard(error=f"{e.filename}: could not read it to send it to the cluster: {e.strerror}")
                     continue
                 parts[key] = [None] * len(requests)
-                running.update({future: (key, i) for i, future in enumerate(futures)})
+                running.update({future: (key, i, r.path) for i, (future, r) in enumerate(zip(futures, requests))})
             if not running:
                 return
             done, _ = wait(list(running), return_when="FIRST_COMPLETED")
             for future in done:
-                key, i = running.pop(future)
+                key, i, path = running.pop(future)
                 if key not in parts:  # a recording of this episode failed already
                     continue
                 try:
                     parts[key][i] = Transcript.from_dict(json.loads(future.result()))
                 except Exception as e:
-                    # The worker's own message (a PipelineError says which file); anything else is named by its type.
-                    message = str(e) if isinstance(e, PipelineError) else f"transcription on the cluster failed: {type(e).__name__}: {e}"
+                    # The worker's own message (a PipelineError names the file); anything else by its type
+                    # (a worker without the project: ModuleNotFoundError; one that died: KilledWorker).
+                    message = str(e) if isinstance(e, PipelineError) else f"{path}: transcription on the cluster failed: {type(e).__name__}: {e}"
                     del parts[key]
-                    for other in [f for f, (k, _) in running.items() if k == key]:
+                    for other in [f for f, (k, *_) in running.items() if k == key]:
                         del running[other]
                         other.cancel()
                     yield key, Heard(error=message)
@@ -222,12 +231,13 @@ def _model(request: Request) -> Transcriber:
     return _models[key]
 
 
-def _worker_name() -> str:
+def _where() -> str:
+    """The worker running this, for messages."""
     try:
         from distributed import get_worker
 
-        return get_worker().address
-    except (ImportError, ValueError):
+        return f"worker {get_worker().address}"
+    except (ImportError, ValueError):  # called outside a worker
         return "this process"
 
 
@@ -244,7 +254,7 @@ def transcribe_bytes(request: Request, audio: bytes) -> str:
         if here != request.identity:
             differ = ", ".join(f"{k} {here.get(k)!r} here, {v!r} in the build" for k, v in request.identity.items() if here.get(k) != v)
             raise StageError(
-                f"{request.path}: worker {_worker_name()} has another engine or model ({differ}); "
+                f"{request.path}: {_where()} has another engine or model ({differ}); "
                 "install the same versions of podcast-pipeline and the model everywhere"
             )
         with tempfile.TemporaryDirectory(prefix="podcast-transcribe-") as folder:
@@ -254,6 +264,6 @@ def transcribe_bytes(request: Request, audio: bytes) -> str:
                 transcript = _model(request).transcribe(temp, request.language, request.prompt)
             except PipelineError as e:
                 message = str(e).replace(str(temp), str(request.path))
-                raise StageError(f"{message} (transcribed on worker {_worker_name()})") from None
+                raise StageError(f"{message} (transcribed on {_where()})") from None
         transcribed += 1
     return get_writer("json").write(transcript)

@@ -29,7 +29,7 @@ def cluster(model_cache):
     """Two single-threaded worker processes; they inherit XDG_CACHE_HOME, hence the test's model cache."""
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as local:
         with Dask(local.scheduler_address) as dask:
             yield dask
 
@@ -109,16 +109,20 @@ def test_a_failed_task_fails_its_episode_only(show_root, cluster):
         f.write(b"\0" * stat.st_size)
     os.utime(speech, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
-    ran, report = run(show_root, executor=cluster)
-    assert report.published == ["001-bon"]
-    [failure] = report.failures
-    assert (failure.where, failure.stage) == ("002-abime", "transcribe")
-    # The worker's own message, naming the build's file rather than the worker's temporary copy.
-    assert str(speech) in failure.message and "transcribed on worker tcp://" in failure.message
-    assert "podcast-transcribe-" not in failure.message
+    result = CliRunner().invoke(
+        cli, ["build", "--root", str(show_root), "--executor", "dask", "--scheduler", cluster.address], catch_exceptions=False
+    )
+    assert result.exit_code == 1
+    assert f"Transcribing on the Dask cluster at {cluster.address}" in result.output
+    assert "1 episode(s) published" in result.output
+    assert (show_root / "public" / "episodes" / "001-bon").is_dir()
+    assert not (show_root / "public" / "episodes" / "002-abime").exists()
+    # The worker's own message, naming the build's file rather than the worker's temporary copy,
+    # saved for `podcast status`.
     saved = Store(show_root / ".build").failure("episodes/002-abime", "transcribe")
-    assert saved and saved["error"] == failure.message  # `podcast status` shows it
-    assert "tag" in ran.stages("001-bon")
+    assert saved and str(speech) in saved["error"] and "transcribed on worker tcp://" in saved["error"]
+    assert "podcast-transcribe-" not in saved["error"]
+    assert "✗ 002-abime [transcribe]" in result.output and str(speech) in result.output
 
 
 def test_scheduler_needs_the_dask_executor(show_root):
@@ -142,3 +146,25 @@ def test_without_dask_the_message_says_what_to_install(show_root, monkeypatch):
     assert result.exit_code == 1
     assert "pip install 'podcast-pipeline[cluster]'" in result.output
     assert not (show_root / ".build").exists()  # refused before building anything
+
+
+def test_without_a_scheduler_a_local_cluster_is_started(show_root):
+    result = CliRunner().invoke(cli, ["build", "--root", str(show_root), "--executor", "dask"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Transcribing on a local Dask cluster (" in result.output
+    assert "0 episode(s) published" in result.output
+
+
+def test_a_worker_with_another_engine_refuses(tmp_path):
+    """A transcript made by another engine version would be cached under a fingerprint that
+    did not make it: the worker checks before loading anything."""
+    from pipeline.errors import StageError
+    from pipeline.records import Transcription
+    from pipeline.transcriber import engine_identity
+
+    settings = Transcription()
+    identity = {**engine_identity(settings, tmp_path), "ctranslate2": "0.0.1"}
+    request = executors.Request(tmp_path / "speech.flac", settings, tmp_path, identity, "fr", "")
+    with pytest.raises(StageError, match=r"speech\.flac: this process has another engine or model \(ctranslate2 '[\d.]+' here, '0\.0\.1' in the build\)"):
+        executors.transcribe_bytes(request, b"")
+    assert executors.loads == 0
