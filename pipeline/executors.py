@@ -100,6 +100,9 @@ class Dask(Executor):
             import distributed
         except ImportError as e:
             raise MissingToolError(f"--executor dask needs Dask's distributed scheduler: {INSTALL}") from e
+        # Dask logs every connection, worker and nanny at INFO: shown at -vv only, not at the build's -v.
+        verbose = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
+        logging.getLogger("distributed").setLevel(logging.INFO if verbose else logging.WARNING)
         self.cluster = None
         if scheduler is None:
             # Processes, so the model runs beside the build's own stages without sharing a GIL; one

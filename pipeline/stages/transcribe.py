@@ -86,7 +86,7 @@ class Transcribe(Stage):
         # Made on a cluster (executors.py) or here: the same requests, the same fingerprint.
         heard = job.transcribed.get() if job.transcribed else self.hear(job)
         speakers = job.results[Levelled].speakers
-        transcript = merge([label(part, name) for part, name in zip(heard, speakers)]) if speakers else heard[0]
+        transcript = merge([label(part, name) for part, name in zip(heard, speakers, strict=True)]) if speakers else heard[0]
         out["transcript"].write_text(get_writer("json").write(transcript), encoding="utf-8")
         words = sum(len(s.words) for s in transcript.segments)
         return Transcribed(out["transcript"], len(transcript.segments), words, tuple(doubtful_passages(transcript)))
