@@ -14,13 +14,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Protocol
+from typing import Callable, Iterable, Iterator, Protocol
 
 from .config import EPISODE_FILE, load_episode, load_show
 from .stages.chapters import Chapters
 from .stages.corrections import Correct
 from .engine import Outcome, Stage, State, Store, check, clean_temporaries, run_stage
 from .errors import ConfigError, PipelineError
+from .executors import Executor, Request
 from .gate import feed_hold, hold_reasons, save_feed_hold
 from .stages.feed import Feed
 from .jobs import EpisodeJob, Paths, Published, Resources, ShowJob
@@ -124,10 +125,11 @@ def _episode_pass(
     may_run: Callable[[Stage], bool],
     force: bool,
     progress: Progress | None,
-) -> None:
-    """Walk the episode's stages in order; stop at the first that is failed or not fresh."""
+    stages: tuple[Stage, ...] = EPISODE_STAGES,
+) -> bool:
+    """Walk `stages` in order; stop at the first that is failed or not fresh. True if none stopped it."""
     scope = scope_of(job.episode.slug)
-    for stage in EPISODE_STAGES:
+    for stage in stages:
         if not state.note and stage.name in PUBLISH_STAGES:
             # Every stage before publishing is done: the gate reads what they measured.
             state.held = hold_reasons(job.show, job.episode, job.results) + feed_hold(job.cache, job.show, job.episode, job.results)
@@ -146,12 +148,11 @@ def _episode_pass(
         state.states[stage.name] = outcome.state
         if outcome.state == State.FAILED:
             state.failure = Failure(job.episode.slug, stage.name, outcome.error)
-            break
+            return False
         if outcome.record is None:
-            break
+            return False
         job.results.add(outcome.record.result)
-    for stage in EPISODE_STAGES:
-        state.states.setdefault(stage.name, State.WAITING)
+    return True
 
 
 def build(
@@ -163,10 +164,12 @@ def build(
     transcription: Callable[[float, float], None] | None = None,
     dry_run: bool = False,
     now: datetime | None = None,
+    executor: Executor | None = None,
 ) -> Report:
     """Build the show in `root` into `root/public`; `dry_run` only reports what is fresh.
 
-    `transcription` is told (seconds done, seconds in all) while an episode is transcribed.
+    `transcription` is told (seconds done, seconds in all) while an episode is transcribed here.
+    `executor` says where transcriptions run (executors.py): here by default, or on a cluster.
 
     Raises:
         ConfigError: podcast.toml is unusable (nothing can be built without it), or an unknown slug.
@@ -192,8 +195,15 @@ def build(
         try:
             if not dry_run:
                 clean_temporaries(paths.build, layout.root)
-            for folder in folders:
-                state = _episode(folder, show, paths, resources, store, run)
+            episodes = [_open(folder, show, paths, resources, run) for folder in folders]
+            if executor and executor.remote and not dry_run:
+                _transcribe_elsewhere(episodes, store, run, executor)
+            else:
+                for state, job in episodes:
+                    if job:
+                        _episode_pass(job, store, state, run.may_run(job.episode.slug), run.force, run.progress)
+            for state, job in episodes:
+                _close(state, job)
                 report.episodes.append(state)
                 if state.failure:
                     report.failures.append(state.failure)
@@ -234,24 +244,59 @@ class Run:
         return lambda stage: selected and (self.only is None or self.only == stage.name)
 
 
-def _episode(folder: Path, show: Show, paths: Paths, resources: Resources, store: Store, run: Run) -> EpisodeState:
-    """Read one episode's folder and walk its stages; a bad episode.toml fails this episode only."""
+def _open(folder: Path, show: Show, paths: Paths, resources: Resources, run: Run) -> tuple[EpisodeState, EpisodeJob | None]:
+    """Read one episode's folder; a bad episode.toml fails this episode only (and has no job)."""
     state = EpisodeState(folder.name)
     try:
         episode = read_episode(folder, show)
     except PipelineError as e:
         state.failure = Failure(folder.name, "config", str(e))
-        state.states = {s.name: State.WAITING for s in EPISODE_STAGES}
         if run.progress:
             run.progress(folder.name, "config", State.FAILED, Outcome(State.FAILED, error=str(e)))
-        return state
-    job = EpisodeJob(show=show, episode=episode, paths=paths, resources=resources)
+        return state, None
     state.episode = episode
     state.note = unpublished_note(episode, run.now)
-    _episode_pass(job, store, state, run.may_run(episode.slug), run.force, run.progress)
-    state.results = job.results
-    state.ready = not state.failure and not state.note and all(state.states[s.name] in (State.FRESH, State.RAN) for s in EPISODE_STAGES)
-    return state
+    return state, EpisodeJob(show=show, episode=episode, paths=paths, resources=resources)
+
+
+def _close(state: EpisodeState, job: EpisodeJob | None) -> None:
+    """What the walk left: the stages it did not reach are waiting, and whether the episode is ready."""
+    for stage in EPISODE_STAGES:
+        state.states.setdefault(stage.name, State.WAITING)
+    if job:
+        state.results = job.results
+    state.ready = bool(job) and not state.failure and not state.note and all(
+        state.states[s.name] in (State.FRESH, State.RAN) for s in EPISODE_STAGES
+    )
+
+
+TRANSCRIBE = next(i for i, stage in enumerate(EPISODE_STAGES) if isinstance(stage, Transcribe))
+
+
+def _transcribe_elsewhere(episodes: list[tuple[EpisodeState, EpisodeJob | None]], store: Store, run: Run, executor: Executor) -> None:
+    """The walk with transcriptions on `executor`: each episode walked up to transcribe, its
+    recordings sent off if its transcript is due, and the rest of its walk done when they come
+    back (in the order they do); an episode with nothing to transcribe is walked through at once."""
+    before, after = EPISODE_STAGES[:TRANSCRIBE], EPISODE_STAGES[TRANSCRIBE:]
+    transcribe = EPISODE_STAGES[TRANSCRIBE]
+    opened = {state.slug: (state, job) for state, job in episodes if job}
+
+    def due() -> Iterator[tuple[str, list[Request]]]:
+        for slug, (state, job) in opened.items():
+            may_run = run.may_run(slug)
+            if not _episode_pass(job, store, state, may_run, run.force, run.progress, before):
+                continue
+            if may_run(transcribe) and (run.force or check(transcribe, job, store, scope_of(slug)) != State.FRESH):
+                logger.info("%s: transcribing %s", slug, executor.describe())
+                yield slug, transcribe.requests(job)
+            else:
+                _episode_pass(job, store, state, may_run, run.force, run.progress, after)
+
+    for slug, heard in executor.transcribe(due()):
+        state, job = opened[slug]
+        job.transcribed = heard  # the stage writes it, through the engine, like one made here
+        _episode_pass(job, store, state, run.may_run(slug), run.force, run.progress, after)
+        job.transcribed = None
 
 
 def _show_pass(job: ShowJob, store: Store, run: Run, report: Report) -> None:

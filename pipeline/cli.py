@@ -16,6 +16,7 @@ from . import __version__
 from .build import STAGE_NAMES, Report, build
 from .engine import Outcome, State, write_atomic
 from .errors import PipelineError
+from .executors import EXECUTORS, connect
 from .lint import render as render_findings
 from .render import clock
 from .results import Levelled, Transcribed
@@ -120,22 +121,34 @@ def summarise(report: Report, seconds: float) -> None:
 @click.argument("slugs", nargs=-1)
 @click.option("--force", is_flag=True, help="Redo the stages even when nothing changed.")
 @click.option("--only", type=click.Choice(STAGE_NAMES), help="Run this stage only (the others must be up to date).")
+@click.option("--executor", type=click.Choice(EXECUTORS), default="serial", show_default=True,
+              help="Where transcriptions run: in this process, or on a Dask cluster (the 'cluster' extra).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="The Dask scheduler (tcp://HOST:8786) for --executor dask; without it, a cluster on this machine.")
 @root_option
 @library_errors
-def build_command(slugs: tuple[str, ...], force: bool, only: str | None, root: Path) -> None:
+def build_command(slugs: tuple[str, ...], force: bool, only: str | None, executor: str, scheduler: str | None, root: Path) -> None:
     """Build the show (or only the episodes named) into public/.
 
     Only what changed since the last build is redone. A failed episode is reported and the
-    others still build; the exit status is then 1.
+    others still build; the exit status is then 1. With --executor dask, the transcriptions
+    due are sent to a Dask cluster's workers; the rest of the build runs here.
 
     Example:
 
         podcast build
         podcast build 012-portage-salarial --force --only transcribe
+        podcast build --executor dask --scheduler tcp://10.0.0.5:8786
     """
+    if scheduler and executor != "dask":
+        raise click.UsageError("--scheduler needs --executor dask")
     started = time.monotonic()
     printer = Printer()
-    report = build(root, slugs=slugs, force=force, only=only, progress=printer, transcription=printer.transcription)
+    with connect(executor, scheduler) as transcriptions:
+        if transcriptions.remote:
+            click.echo(f"Transcribing {transcriptions.describe()}", err=True)
+        report = build(root, slugs=slugs, force=force, only=only, progress=printer, transcription=printer.transcription,
+                       executor=transcriptions)
     summarise(report, time.monotonic() - started)
     if not report.ok:
         sys.exit(1)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .layout import PublicLayout
 from .records import Episode, Show
 from .render import Templates
 from .results import Results
+
+if TYPE_CHECKING:
+    from .executors import Heard
 
 # The top-level templates/ folder, shipped as the package pipeline.templates (pyproject.toml):
 # in site-packages once installed, the checkout's own folder in an editable install. Wheels
@@ -57,6 +60,9 @@ class EpisodeJob:
     paths: Paths
     resources: Resources
     results: Results = field(default_factory=Results)
+    # Transcripts made elsewhere (on a cluster, executors.py): the transcribe stage writes them
+    # instead of loading the model here.
+    transcribed: Heard | None = None
 
     @property
     def cache(self) -> Path:

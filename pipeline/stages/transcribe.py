@@ -1,6 +1,7 @@
 """The transcribe stage: a transcript with word timings, by the Whisper engine the show chooses.
 
-The model is loaded once per build and shared by every episode (see `transcriber.py`).
+The model is loaded here for each episode (see `transcriber.py`), or once per worker when a
+Dask cluster transcribes (`executors.py`): the stage then writes what the workers sent back.
 Episodes recorded one track per speaker are transcribed per track and merged by time, so
 their speaker labels are exact; single-track ones get their speakers from `diarize.py`.
 """
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Stage
+from ..executors import Request
 from ..jobs import EpisodeJob
 from ..records import Episode, Show, Transcript, Word
 from ..results import Levelled, Passage, Transcribed
@@ -81,24 +83,27 @@ class Transcribe(Stage):
         return {"transcript": job.cache / "transcript.json"}
 
     def run(self, job: EpisodeJob, out: dict[str, Path]) -> Transcribed:
-        settings = job.show.transcription
-        # Loaded for each episode (0.5 s) rather than kept: diarization comes next, and with Whisper
-        # still in memory an hour's build peaked at 1.05 GB instead of 0.9.
-        transcriber = load(settings, job.show.root)
-        prompt = vocabulary_prompt(job.show, job.episode)
-        files = self.inputs(job)
+        # Made on a cluster (executors.py) or here: the same requests, the same fingerprint.
+        heard = job.transcribed.get() if job.transcribed else self.hear(job)
         speakers = job.results[Levelled].speakers
-        if speakers:
-            parts = [
-                label(transcriber.transcribe(files[f"track{i}"], spoken_language(job.show, job.episode), prompt, job.resources.progress), name)
-                for i, name in enumerate(speakers)
-            ]
-            transcript = merge(parts)
-        else:
-            transcript = transcriber.transcribe(files["audio"], spoken_language(job.show, job.episode), prompt, job.resources.progress)
+        transcript = merge([label(part, name) for part, name in zip(heard, speakers, strict=True)]) if speakers else heard[0]
         out["transcript"].write_text(get_writer("json").write(transcript), encoding="utf-8")
         words = sum(len(s.words) for s in transcript.segments)
         return Transcribed(out["transcript"], len(transcript.segments), words, tuple(doubtful_passages(transcript)))
+
+    def requests(self, job: EpisodeJob) -> list[Request]:
+        """What to transcribe: each input (the programme, or each speaker's track), in order."""
+        settings = job.show.transcription
+        identity = engine_identity(settings, job.show.root)
+        language, prompt = spoken_language(job.show, job.episode), vocabulary_prompt(job.show, job.episode)
+        return [Request(path, settings, job.show.root, identity, language, prompt) for path in self.inputs(job).values()]
+
+    def hear(self, job: EpisodeJob) -> list[Transcript]:
+        """One transcript per request, made in this process."""
+        # Loaded for each episode (0.5 s) rather than kept: diarization comes next, and with Whisper
+        # still in memory an hour's build peaked at 1.05 GB instead of 0.9.
+        transcriber = load(job.show.transcription, job.show.root)
+        return [transcriber.transcribe(r.path, r.language, r.prompt, job.resources.progress) for r in self.requests(job)]
 
 
 def spoken_language(show: Show, episode: Episode) -> str:
