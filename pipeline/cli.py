@@ -120,22 +120,25 @@ def summarise(report: Report, seconds: float) -> None:
 @click.argument("slugs", nargs=-1)
 @click.option("--force", is_flag=True, help="Redo the stages even when nothing changed.")
 @click.option("--only", type=click.Choice(STAGE_NAMES), help="Run this stage only (the others must be up to date).")
+@click.option("--wait", is_flag=True, help="If another build is running in this folder, wait for it to end instead of refusing.")
 @root_option
 @library_errors
-def build_command(slugs: tuple[str, ...], force: bool, only: str | None, root: Path) -> None:
+def build_command(slugs: tuple[str, ...], force: bool, only: str | None, wait: bool, root: Path) -> None:
     """Build the show (or only the episodes named) into public/.
 
     Only what changed since the last build is redone. A failed episode is reported and the
-    others still build; the exit status is then 1.
+    others still build; the exit status is then 1. A full disk or a read-only output folder
+    stops the build (exit status 1) and leaves public/ as the last build made it.
 
     Example:
 
         podcast build
         podcast build 012-portage-salarial --force --only transcribe
+        podcast build --wait
     """
     started = time.monotonic()
     printer = Printer()
-    report = build(root, slugs=slugs, force=force, only=only, progress=printer, transcription=printer.transcription)
+    report = build(root, slugs=slugs, force=force, only=only, progress=printer, transcription=printer.transcription, wait=wait)
     summarise(report, time.monotonic() - started)
     if not report.ok:
         sys.exit(1)
