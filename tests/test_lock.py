@@ -16,7 +16,7 @@ import pytest
 from pipeline.build import build
 from pipeline.errors import PipelineError
 from tests.conftest import REPO
-from tests.test_crash import KILLED, make_show, podcast
+from tests.test_crash import KILLED, make_show, podcast, start
 
 HOLD = """\
 import sys, time
@@ -65,10 +65,10 @@ def test_build_wait_waits_for_the_other_build_to_end(tmp_path: Path, no_whisper,
 def test_a_killed_build_leaves_its_pid_but_no_lock(tmp_path: Path) -> None:
     """The lock file still names the dead build; the next one takes the lock and says who it is."""
     root = make_show(tmp_path / "show")
-    done = podcast(root, crash_at="run@transcribe")
-    assert done.returncode == KILLED
-    line = (root / ".build" / "lock").read_text()
-    assert line.startswith("process ") and line.split()[1].rstrip(",").isdigit()
+    build_process = start(root, crash_at="run@transcribe")
+    build_process.communicate()
+    assert build_process.returncode == KILLED
+    assert (root / ".build" / "lock").read_text().startswith(f"process {build_process.pid}, started ")
     again = podcast(root)
     assert again.returncode == 0, again.stderr
     assert "another build" not in again.stderr
