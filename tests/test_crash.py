@@ -168,15 +168,19 @@ def test_builds_killed_again_and_again_still_end_as_an_uninterrupted_one(tmp_pat
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_a_build_killed_from_outside_at_a_random_moment(tmp_path: Path, reference: dict, seed: int) -> None:
     """SIGKILL sent by another process (the OOM killer, a host's `kill -9`) at a seeded random
-    moment of a first build: a share of how long one takes on this machine (the first ~40% is
-    mostly Python starting)."""
+    moment of a first build: a share of how long one took here (the first ~40% is mostly Python
+    starting). A machine busier then than now may finish first: the kill comes earlier, on a new show."""
     delay = random.Random(seed).uniform(0.4, 0.95) * reference["before seconds"]
-    root = make_show(tmp_path / "show")
-    process = start(root)
-    time.sleep(delay)
-    process.send_signal(signal.SIGKILL)
-    process.communicate()
-    assert process.returncode == KILLED, "the build ended before the kill: the test tested nothing"
+    for attempt in range(4):
+        root = make_show(tmp_path / f"show-{attempt}")
+        process = start(root)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+        if process.returncode == KILLED:
+            break
+        delay /= 2
+    assert process.returncode == KILLED, "every build ended before the kill: the test tested nothing"
     assert_nothing_half_written(root / "public", reference["before"])
     built(root)
     assert_as_uninterrupted(root, reference["before"])
