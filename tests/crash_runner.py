@@ -5,10 +5,11 @@
 Environment (a test hook only, kept here so that the pipeline itself has none):
 - PODCAST_CRASH_AT="EVENT@STAGE[#N]": kill this process at the Nth EVENT (default: the first)
   of stage STAGE. Events: `run` (the stage starts writing its temporaries), `ffmpeg` (an ffmpeg
-  writing the stage's temporaries has run for a moment), `transcribing` (Whisper reported progress), `written` (every
-  temporary written, none renamed yet), `rename` (just before renaming one output into place),
-  `save` (outputs in place, the stage's record not yet saved).
-- PODCAST_CRASH_PIDS=FILE: append the pid of every ffmpeg started, one a line, to FILE.
+  writing the stage's temporaries has run for a moment), `transcribing` (Whisper reported
+  progress), `written` (every temporary written, none renamed yet), `rename` (just before an
+  os.replace: the stage's outputs one by one, then its record), `save` (outputs in place, the
+  stage's record not yet saved).
+- PODCAST_CRASH_PIDS=FILE: append the pid of every process started (ffmpeg, pagefind), one a line.
 - PODCAST_FAKE_WHISPER=1: transcribe with a transcriber that hears nothing (no model loaded).
 """
 
