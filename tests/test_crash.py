@@ -122,10 +122,12 @@ def killed(root: Path, crash_at: str, **options) -> subprocess.CompletedProcess:
 
 
 # Kill points: EVENT@STAGE[#N] (tests/crash_runner.py). "new": the show's first build is killed;
-# "edit": a build of a new title, over a public/ already published, is killed.
+# "edit": a build of a new title, over a public/ already published, is killed. The slow ones are
+# near neighbours of a fast one (CI runs them too).
+slow = pytest.mark.slow
 POINTS = [
-    ("run@normalise", "new"),  # decoding and levelling starting
-    ("written@normalise", "new"),  # levelled audio written as temporaries, none renamed
+    pytest.param("run@normalise", "new", marks=slow),  # decoding and levelling starting
+    pytest.param("written@normalise", "new", marks=slow),  # levelled audio written as temporaries, none renamed
     ("rename@normalise#2", "new"),  # one output renamed, the others not
     ("run@transcribe", "new"),
     ("rename@diarize", "new"),
@@ -133,13 +135,13 @@ POINTS = [
     ("rename@tag", "edit"),  # the new MP3 about to replace the published one
     ("written@feed", "edit"),  # the new feed written beside the old one
     ("save@feed", "edit"),  # between the feed and the site: new feed, old site
-    ("run@site", "edit"),
+    pytest.param("run@site", "edit", marks=slow),
     ("rename@site#6", "edit"),  # the site half renamed
     ("rename@search#2", "edit"),  # the search index moved aside, the new one not yet in
 ]
 
 
-@pytest.mark.parametrize(("crash_at", "scenario"), POINTS, ids=[p[0] for p in POINTS])
+@pytest.mark.parametrize(("crash_at", "scenario"), POINTS, ids=lambda value: value if "@" in value else None)
 def test_a_build_killed_then_run_again_publishes_what_an_uninterrupted_one_does(
         tmp_path: Path, reference: dict, crash_at: str, scenario: str) -> None:
     root = make_show(tmp_path / "show")
@@ -155,6 +157,7 @@ def test_a_build_killed_then_run_again_publishes_what_an_uninterrupted_one_does(
     assert_as_uninterrupted(root, reference["after" if scenario == "edit" else "before"])
 
 
+@pytest.mark.slow
 def test_builds_killed_again_and_again_still_end_as_an_uninterrupted_one(tmp_path: Path, reference: dict) -> None:
     """Each run is killed further on (a host pressing the button again); the last one ends the build."""
     root = make_show(tmp_path / "show")
@@ -165,7 +168,7 @@ def test_builds_killed_again_and_again_still_end_as_an_uninterrupted_one(tmp_pat
     assert_as_uninterrupted(root, reference["before"])
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, pytest.param(2, marks=slow), pytest.param(3, marks=slow)])
 def test_a_build_killed_from_outside_at_a_random_moment(tmp_path: Path, reference: dict, seed: int) -> None:
     """SIGKILL sent by another process (the OOM killer, a host's `kill -9`) at a seeded random
     moment of a first build: a share of how long one took here (the first ~40% is mostly Python
