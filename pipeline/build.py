@@ -20,7 +20,7 @@ from .config import EPISODE_FILE, load_episode, load_show
 from .stages.chapters import Chapters
 from .stages.corrections import Correct
 from .engine import Outcome, Stage, State, Store, check, clean_temporaries, run_stage
-from .errors import ConfigError, PipelineError
+from .errors import ConfigError, PipelineError, storage_error
 from .executors import Executor, Request
 from .gate import feed_hold, hold_reasons, save_feed_hold
 from .stages.feed import Feed
@@ -165,14 +165,19 @@ def build(
     dry_run: bool = False,
     now: datetime | None = None,
     executor: Executor | None = None,
+    wait: bool = False,
 ) -> Report:
     """Build the show in `root` into `root/public`; `dry_run` only reports what is fresh.
 
     `transcription` is told (seconds done, seconds in all) while an episode is transcribed here.
     `executor` says where transcriptions run (executors.py): here by default, or on a cluster.
+    `wait`: wait for another build running in this folder to end, instead of refusing.
 
     Raises:
         ConfigError: podcast.toml is unusable (nothing can be built without it), or an unknown slug.
+        StorageError: the disk is full or `.build/` or `public/` read-only; the build stopped
+            there and public/ is as the last build left it.
+        PipelineError: another build holds the folder (and `wait` is false).
     """
     paths = Paths(root.resolve())
     show = load_show(paths.root)
@@ -186,12 +191,23 @@ def build(
         raise ConfigError(f"unknown stage {only!r}; stages are {', '.join(STAGE_NAMES)}")
 
     run = Run(wanted, only, force, dry_run, progress, now)
+    try:
+        return _build(paths, show, folders, run, Resources(progress=transcription), wait, executor)
+    except OSError as e:  # outside a stage: the lock, clearing temporaries, pruning
+        mapped = storage_error(e)
+        if mapped is None:
+            raise
+        raise mapped from e
+
+
+def _build(paths: Paths, show: Show, folders: list[Path], run: Run, resources: Resources, wait: bool,
+           executor: Executor | None) -> Report:
+    wanted, only, dry_run = run.wanted, run.only, run.dry_run
     layout = PublicLayout(show)
     store = Store(paths.build)
     report = Report()
-    resources = Resources(progress=transcription)
     # `status` only reads, so it does not wait for (or block) a build running beside it.
-    with store.lock() if not dry_run else contextlib.nullcontext():
+    with store.lock(wait) if not dry_run else contextlib.nullcontext():
         try:
             if not dry_run:
                 clean_temporaries(paths.build, layout.root)

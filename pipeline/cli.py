@@ -121,23 +121,29 @@ def summarise(report: Report, seconds: float) -> None:
 @click.argument("slugs", nargs=-1)
 @click.option("--force", is_flag=True, help="Redo the stages even when nothing changed.")
 @click.option("--only", type=click.Choice(STAGE_NAMES), help="Run this stage only (the others must be up to date).")
+@click.option("--wait", is_flag=True, help="If another build is running in this folder, wait for it to end instead of refusing.")
 @click.option("--executor", type=click.Choice(EXECUTORS), default="serial", show_default=True,
               help="Where transcriptions run: in this process, or on a Dask cluster (the 'cluster' extra).")
 @click.option("--scheduler", metavar="ADDRESS",
               help="The Dask scheduler (tcp://HOST:8786) for --executor dask; without it, a cluster on this machine.")
 @root_option
 @library_errors
-def build_command(slugs: tuple[str, ...], force: bool, only: str | None, executor: str, scheduler: str | None, root: Path) -> None:
+def build_command(slugs: tuple[str, ...], force: bool, only: str | None, wait: bool, executor: str, scheduler: str | None,
+                  root: Path) -> None:
     """Build the show (or only the episodes named) into public/.
 
     Only what changed since the last build is redone. A failed episode is reported and the
-    others still build; the exit status is then 1. With --executor dask, the transcriptions
-    due are sent to a Dask cluster's workers; the rest of the build runs here.
+    others still build; the exit status is then 1. A full disk or a read-only output folder
+    stops the build (exit status 1) and leaves public/ as the last build made it. With
+    --executor dask, the transcriptions due are sent to a Dask cluster's workers; the rest of
+    the build runs here.
 
     Example:
 
         podcast build
         podcast build 012-portage-salarial --force --only transcribe
+        podcast build --wait
+
         podcast build --executor dask --scheduler tcp://10.0.0.5:8786
     """
     if scheduler and executor != "dask":
@@ -148,7 +154,7 @@ def build_command(slugs: tuple[str, ...], force: bool, only: str | None, executo
         if transcriptions.remote:
             click.echo(f"Transcribing {transcriptions.describe()}", err=True)
         report = build(root, slugs=slugs, force=force, only=only, progress=printer, transcription=printer.transcription,
-                       executor=transcriptions)
+                       executor=transcriptions, wait=wait)
     summarise(report, time.monotonic() - started)
     if not report.ok:
         sys.exit(1)

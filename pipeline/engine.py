@@ -10,12 +10,14 @@ killed at any moment leaves either the old record (and the stage runs again) or 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import fcntl
 import hashlib
 import json
 import logging
 import os
+import shutil
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 from . import results
-from .errors import PipelineError, StageError
+from .errors import PipelineError, StageError, StorageError, storage_error
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,13 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             temp.write_bytes(data)
         os.replace(temp, path)
     finally:
+        _remove(temp)
+
+
+def _remove(temp: Path) -> None:
+    """Remove a temporary if it is there. On a read-only file system even a missing file's unlink
+    fails (EROFS), and that must not hide the error that stopped the write."""
+    with contextlib.suppress(OSError):
         temp.unlink(missing_ok=True)
 
 
@@ -57,11 +66,13 @@ def temp_path(path: Path) -> Path:
 
 
 def clean_temporaries(*folders: Path) -> None:
-    """Remove what killed builds left half-written."""
+    """Remove what killed builds left half-written: files, and folders (a search index)."""
     for folder in folders:
         if folder.is_dir():
-            for leftover in folder.rglob(f".*{TEMP_MARK}*"):
-                if leftover.is_file():
+            for leftover in sorted(folder.rglob(f".*{TEMP_MARK}*"), reverse=True):
+                if leftover.is_dir() and not leftover.is_symlink():
+                    shutil.rmtree(leftover, ignore_errors=True)
+                else:
                     leftover.unlink(missing_ok=True)
 
 
@@ -94,7 +105,10 @@ class HashCache:
 
     def save(self) -> None:
         if self.dirty:
-            write_atomic(self.path, json.dumps(self.entries))
+            try:
+                write_atomic(self.path, json.dumps(self.entries))
+            except OSError as e:  # only a cache: the next build hashes the files again
+                logger.warning("%s: hash cache not saved: %s", self.path, e)
             self.dirty = False
 
 
@@ -193,27 +207,54 @@ class Store:
     def save_failure(self, scope: str, stage: str, fingerprint: str, error: str) -> None:
         write_atomic(self._file(scope, stage, "failed.json"), json.dumps({"fingerprint": fingerprint, "error": error}))
 
-    def lock(self) -> "BuildLock":
-        return BuildLock(self.folder / "lock")
+    def lock(self, wait: bool = False) -> "BuildLock":
+        return BuildLock(self.folder / "lock", wait)
 
 
 class BuildLock:
-    """Refuse a second build in the same folder while one runs (they would race on outputs)."""
+    """One build at a time in a folder (two would race on outputs).
 
-    def __init__(self, path: Path):
+    An flock: the kernel releases it when its holder dies, even by SIGKILL, so a killed build
+    never leaves the folder locked. The file only says who holds it (pid and start time), for
+    the message a second build gives; a dead holder's line is overwritten by the next build.
+    """
+
+    def __init__(self, path: Path, wait: bool = False):
         self.path = path
+        self.wait = wait
         self.handle = None
 
     def __enter__(self) -> "BuildLock":
-        self.handle = self.path.open("w")
+        # Opened without truncating ("w" would erase the holder's line before knowing it holds the lock).
+        self.handle = os.fdopen(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644), "r+", encoding="utf-8")
         try:
             fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            self.handle.close()
-            raise PipelineError(f"another build is running in this folder (lock: {self.path})") from None
+            holder = self.holder()
+            if not self.wait:
+                self.handle.close()
+                raise PipelineError(f"another build is running in this folder ({holder}; lock: {self.path}): "
+                                    "wait for it to end, or run 'podcast build --wait'") from None
+            logger.warning("waiting for the other build (%s) to end (lock: %s)", holder, self.path)
+            fcntl.flock(self.handle, fcntl.LOCK_EX)
+        started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime())
+        self._write(f"process {os.getpid()}, started {started}\n")
         return self
 
+    def holder(self) -> str:
+        """Who holds the lock, as its file says."""
+        self.handle.seek(0)
+        return self.handle.read().strip() or "process unknown"
+
+    def _write(self, line: str) -> None:
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(line)
+        self.handle.flush()
+
     def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(OSError):  # a full disk: the line stays, the lock goes all the same
+            self._write("")
         fcntl.flock(self.handle, fcntl.LOCK_UN)
         self.handle.close()
 
@@ -281,7 +322,11 @@ def run_stage(
     force: bool = False,
     on_start: Callable[[], None] | None = None,
 ) -> Outcome:
-    """Run `stage` for `job` unless it is fresh; never raises a PipelineError, returns it."""
+    """Run `stage` for `job` unless it is fresh; returns a PipelineError as a failed Outcome.
+
+    Raises:
+        StorageError: the disk is full or read-only (every stage would fail alike).
+    """
     try:
         print_ = fingerprint(stage, job, store.hashes)
         record = store.load(scope, stage)
@@ -314,15 +359,31 @@ def run_stage(
         record = StageRecord(fingerprint=print_, outputs=outputs, result=result, seconds=seconds)
         store.save(scope, stage.name, record)
         return Outcome(State.RAN, record, seconds=seconds)
+    except StorageError:
+        raise  # the disk, not these inputs: nothing to record (there may be no room to), the build stops
+    except OSError as e:
+        finals_of = {str(temp): finals[name] for name, temp in temps.items()}
+        written = e.filename2 or e.filename  # shutil.copyfile and os.replace name the source first
+        mapped = storage_error(e, finals_of.get(str(written), written))  # the file a host knows, not its temporary
+        if mapped is None:
+            return _crashed(stage, store, scope, print_, e, started)
+        if isinstance(mapped, StorageError):
+            raise mapped from e
+        return Outcome(State.FAILED, error=f"stage {stage.name}: {mapped}", seconds=time.monotonic() - started)
     except PipelineError as e:
         store.save_failure(scope, stage.name, print_, str(e))
         return Outcome(State.FAILED, error=str(e), seconds=time.monotonic() - started)
     except Exception as e:  # a bug in a stage must not stop the other episodes
-        logger.debug("stage %s crashed", stage.name, exc_info=True)
-        message = f"stage {stage.name} crashed: {type(e).__name__}: {e}"
-        store.save_failure(scope, stage.name, print_, message + "\n" + traceback.format_exc())
-        return Outcome(State.FAILED, error=message, seconds=time.monotonic() - started)
+        return _crashed(stage, store, scope, print_, e, started)
     finally:
         for temp in temps.values():
-            temp.unlink(missing_ok=True)
+            _remove(temp)
         give_back_memory()
+
+
+def _crashed(stage: Stage, store: Store, scope: str, print_: str, e: Exception, started: float) -> Outcome:
+    """A bug in a stage, recorded with its traceback."""
+    logger.debug("stage %s crashed", stage.name, exc_info=True)
+    message = f"stage {stage.name} crashed: {type(e).__name__}: {e}"
+    store.save_failure(scope, stage.name, print_, message + "\n" + traceback.format_exc())
+    return Outcome(State.FAILED, error=message, seconds=time.monotonic() - started)

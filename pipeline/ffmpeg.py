@@ -7,12 +7,15 @@ PODCAST_FFMPEG names another. imageio-ffmpeg ships no ffprobe, so `probe` reads 
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import logging
 import os
 import re
 import shlex
+import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import AudioDecodeError, MissingToolError
+from .engine import TEMP_MARK
+from .errors import AudioDecodeError, MissingToolError, StorageError, storage_error_in
 
 logger = logging.getLogger(__name__)
 
@@ -51,23 +55,58 @@ def version() -> str:
     return result.stdout.splitlines()[0] if result.stdout else "unknown"
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
+
+
+def _dies_with(parent: int) -> None:
+    """Run in ffmpeg's process before it starts: be killed when the build dies.
+
+    A build killed with SIGKILL cannot stop its children, and an ffmpeg writing to a file or to
+    another ffmpeg never notices that it is gone: it would go on writing the temporaries (and
+    using a core) while the next build starts. Linux delivers the signal when the thread that
+    started ffmpeg ends; every call here waits for ffmpeg in that thread.
+    """
+    if _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the build died before the line above
+            os._exit(1)
+
+
+def _child() -> dict:
+    """What every ffmpeg process is started with (subprocess.Popen's keywords)."""
+    return {"preexec_fn": functools.partial(_dies_with, os.getpid())} if _prctl is not None else {}
+
+
 def _command(args: list[str]) -> list[str]:
     command = [executable(), "-hide_banner", "-y", *args]
     logger.debug("ffmpeg: %s", shlex.join(command))
     return command
 
 
-def _failed(about: Path | str, stderr: str | bytes) -> AudioDecodeError:
+def _failed(about: Path | str, stderr: str | bytes, args: list[str]) -> AudioDecodeError | StorageError:
+    """The error of a failed ffmpeg: the disk's (naming the folder written to), else the recording's."""
     text = stderr if isinstance(stderr, str) else stderr.decode(errors="replace")
+    full = storage_error_in(text, _written(args) or about)
+    if full:
+        return full
     tail = "\n".join(text.strip().splitlines()[-STDERR_TAIL:])
     return AudioDecodeError(f"{about}: ffmpeg could not process it:\n{tail}")
 
 
+def _written(args: list[str]) -> Path | None:
+    """The folder ffmpeg writes into: its stage's temporaries', else its last argument's (its output)."""
+    # The tee muxer's argument is "[f=mp3]FILE|[f=mp3]pipe:1": the file is the part with a temporary.
+    temps = [part for a in args for part in a.split("|") if TEMP_MARK in part]
+    outputs = temps or [a for a in args[-1:] if a != "-" and not a.startswith("pipe:")]
+    return Path(re.sub(r"^\[[^]]*\]", "", outputs[0])).parent if outputs else None
+
+
 def run(args: list[str], about: Path | str, binary: bool = False) -> subprocess.CompletedProcess:
     """Run ffmpeg with `args`; raise AudioDecodeError naming `about` if it fails."""
-    result = subprocess.run(_command(["-nostdin", *args]), capture_output=True, text=not binary, stdin=subprocess.DEVNULL)
+    result = subprocess.run(_command(["-nostdin", *args]), capture_output=True, text=not binary, stdin=subprocess.DEVNULL, **_child())
     if result.returncode != 0:
-        raise _failed(about, result.stderr)
+        raise _failed(about, result.stderr, args)
     return result
 
 
@@ -80,14 +119,14 @@ def run_logged(args: list[str], about: Path | str, take: Callable[[str], bool]) 
     """
     kept: list[str] = []
     process = subprocess.Popen(_command(["-nostdin", *args]), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True, errors="replace")
+                               stderr=subprocess.PIPE, text=True, errors="replace", **_child())
     for line in process.stderr:
         if not take(line):
             kept.append(line)
     process.wait()
     stderr = "".join(kept)
     if process.returncode != 0:
-        raise _failed(about, stderr)
+        raise _failed(about, stderr, args)
     return subprocess.CompletedProcess(process.args, process.returncode, "", stderr)
 
 
@@ -99,8 +138,9 @@ def run_piped(producer: list[str], consumer: list[str], about: Path | str) -> tu
     Returns both commands' logs.
     """
     with tempfile.TemporaryFile() as producer_log, tempfile.TemporaryFile() as consumer_log:
-        second = subprocess.Popen(_command(consumer), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=consumer_log)
-        first = subprocess.Popen(_command(["-nostdin", *producer]), stdin=subprocess.DEVNULL, stdout=second.stdin, stderr=producer_log)
+        second = subprocess.Popen(_command(consumer), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=consumer_log, **_child())
+        first = subprocess.Popen(_command(["-nostdin", *producer]), stdin=subprocess.DEVNULL, stdout=second.stdin, stderr=producer_log,
+                                 **_child())
         second.stdin.close()  # the producer holds the only writing end now
         first.wait()
         second.wait()
@@ -108,9 +148,9 @@ def run_piped(producer: list[str], consumer: list[str], about: Path | str) -> tu
         consumer_log.seek(0)
         logs = producer_log.read().decode(errors="replace"), consumer_log.read().decode(errors="replace")
     if first.returncode != 0:
-        raise _failed(about, logs[0])
+        raise _failed(about, logs[0], producer)
     if second.returncode != 0:
-        raise _failed(about, logs[1])
+        raise _failed(about, logs[1], consumer)
     return logs
 
 
@@ -135,7 +175,7 @@ def probe(path: Path) -> MediaInfo:
     if path.stat().st_size == 0:
         raise AudioDecodeError(f"{path}: the file is empty (0 bytes)")
     command = _command(["-nostdin", "-i", str(path)])  # no output: ffmpeg describes the input and stops
-    stderr = subprocess.run(command, capture_output=True, text=True, errors="replace", stdin=subprocess.DEVNULL).stderr
+    stderr = subprocess.run(command, capture_output=True, text=True, errors="replace", stdin=subprocess.DEVNULL, **_child()).stderr
     audio = _AUDIO.search(stderr)
     if not audio:
         tail = "\n".join(stderr.strip().splitlines()[-3:])

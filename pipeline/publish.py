@@ -34,11 +34,12 @@ class Published:
 
 
 def _files(folder: Path) -> dict[str, Path]:
-    """Every file under `folder` by its path relative to it; temporaries of a killed build or copy left aside."""
+    """Every file under `folder` by its path relative to it; temporaries of a killed build or copy
+    left aside, files and folders (a search index moved aside) alike."""
     return {
         p.relative_to(folder).as_posix(): p
         for p in folder.rglob("*")
-        if p.is_file() and TEMP_MARK not in p.name
+        if p.is_file() and TEMP_MARK not in p.relative_to(folder).as_posix()
     }
 
 

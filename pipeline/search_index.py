@@ -38,6 +38,13 @@ UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefi
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 
 
+# pagefind 1.5 sometimes answers that it wrote the index and leaves some of its files empty
+# (pagefind-entry.json, its scripts: those it writes in the background without waiting), even
+# once it has exited: 12 indexes of 120 written three at a time on two busy cores. Every file it
+# writes has content, so an empty one means the index is to be written again.
+WRITE_ATTEMPTS = 3
+
+
 @dataclass(frozen=True)
 class SearchRecord:
     """One search result to be: where it leads, the text searched, and what the result shows."""
@@ -67,20 +74,27 @@ def write(records: list[SearchRecord], folder: Path, language: str) -> None:
 
     Raises:
         MissingToolError: the pagefind binary is not installed.
-        StageError: pagefind failed; the message says what it answered.
+        StageError: pagefind failed; the message says what it answered (or which files it left empty).
     """
     binary = executable()
-    logger.debug("pagefind: %s --service, %d records in %s, into %s", binary, len(records), language, folder)
-    try:
-        asyncio.run(_write(records, folder, language))
-    except PipelineError:
-        raise
-    except Exception as e:  # the service answers a failure with a bare Exception carrying its message
-        raise StageError(f"{folder}: pagefind could not write the search index: {type(e).__name__}: {e}") from e
-    if not (folder / ENTRY).is_file():
-        raise StageError(f"{folder}: pagefind wrote no {ENTRY}")
-    for name in UNUSED:
-        (folder / name).unlink(missing_ok=True)
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        logger.debug("pagefind: %s --service, %d records in %s, into %s", binary, len(records), language, folder)
+        shutil.rmtree(folder, ignore_errors=True)
+        try:
+            asyncio.run(_write(records, folder, language))
+        except PipelineError:
+            raise
+        except Exception as e:  # the service answers a failure with a bare Exception carrying its message
+            raise StageError(f"{folder}: pagefind could not write the search index: {type(e).__name__}: {e}") from e
+        if not (folder / ENTRY).is_file():
+            raise StageError(f"{folder}: pagefind wrote no {ENTRY}")
+        for name in UNUSED:
+            (folder / name).unlink(missing_ok=True)
+        empty = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and p.stat().st_size == 0)
+        if not empty:
+            return
+        logger.warning("%s: pagefind left %s empty (attempt %d of %d)", folder, ", ".join(empty), attempt, WRITE_ATTEMPTS)
+    raise StageError(f"{folder}: pagefind left {', '.join(empty)} empty {WRITE_ATTEMPTS} times; build again")
 
 
 async def _write(records: list[SearchRecord], folder: Path, language: str) -> None:

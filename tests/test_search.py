@@ -249,6 +249,29 @@ def test_what_pagefind_refuses_fails_the_stage_with_its_answer(tmp_path):
         search_index.write([SearchRecord("episodes/x/", "Bonjour.", {"start": 3})], tmp_path / "pagefind", "fr")
 
 
+def test_an_index_pagefind_left_with_an_empty_file_is_written_again(tmp_path, monkeypatch):
+    """pagefind 1.5 now and then leaves a file it said it wrote empty (seen on a loaded machine)."""
+    from pipeline import search_index
+    from pipeline.errors import StageError
+    from pipeline.search_index import ENTRY, SearchRecord
+
+    real, runs = search_index._write, []
+
+    async def flaky(records, folder, language, empties=1):
+        await real(records, folder, language)
+        runs.append(folder)
+        if len(runs) <= empties:
+            (folder / ENTRY).write_bytes(b"")
+
+    records = [SearchRecord("episodes/x/", "Bonjour.", {"kind": "sentence"})]
+    monkeypatch.setattr(search_index, "_write", flaky)
+    search_index.write(records, tmp_path / "pagefind", "fr")
+    assert len(runs) == 2 and (tmp_path / "pagefind" / ENTRY).stat().st_size > 0
+    monkeypatch.setattr(search_index, "_write", lambda *args: flaky(*args, empties=99))
+    with pytest.raises(StageError, match=f"pagefind left {ENTRY} empty 3 times"):
+        search_index.write(records, tmp_path / "again", "fr")
+
+
 @pytest.mark.browser
 def test_results_lead_to_the_second_under_a_sub_path_too(scripted_show, browser, tmp_path):
     """Served at /sub/ (a base_url with a path): pagefind.js prefixes results with the folder it is served under."""

@@ -1,0 +1,87 @@
+"""One build at a time in a show's folder (issue 13): a second refuses, naming the process that
+holds the lock, or waits for it with --wait; a lock left by a killed build is no obstacle."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import build
+from pipeline.errors import PipelineError
+from tests.conftest import REPO
+from tests.test_crash import KILLED, make_show, podcast, start
+
+HOLD = """\
+import sys, time
+from pathlib import Path
+from pipeline.engine import Store
+with Store(Path(sys.argv[1])).lock():
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def hold_lock(root: Path, seconds: float) -> subprocess.Popen:
+    """Another process holding the show's build lock for `seconds`, as a running build does."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(root / ".build"), str(seconds)],
+                              env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_a_second_build_is_refused_with_the_holder_named(tmp_path: Path, no_whisper) -> None:
+    root = make_show(tmp_path / "show")
+    holder = hold_lock(root, 60)
+    try:
+        with pytest.raises(PipelineError, match=rf"another build is running in this folder \(process {holder.pid}, started .*--wait"):
+            build(root)
+        assert not (root / "public").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    report = build(root)  # the holder died by SIGKILL: the kernel released its lock
+    assert report.ok and len(report.published) == 2
+    assert (root / ".build" / "lock").read_text() == ""  # a build that ended names no holder
+
+
+def test_build_wait_waits_for_the_other_build_to_end(tmp_path: Path, no_whisper, caplog: pytest.LogCaptureFixture) -> None:
+    root = make_show(tmp_path / "show")
+    holder = hold_lock(root, 1.5)
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="pipeline.engine"):
+        report = build(root, wait=True)
+    assert holder.wait() == 0 and time.monotonic() - started > 1.0
+    assert report.ok and len(report.published) == 2
+    assert f"waiting for the other build (process {holder.pid}, started" in caplog.text
+
+
+def test_a_killed_build_leaves_its_pid_but_no_lock(tmp_path: Path) -> None:
+    """The lock file still names the dead build; the next one takes the lock and says who it is."""
+    root = make_show(tmp_path / "show")
+    build_process = start(root, crash_at="run@transcribe")
+    build_process.communicate()
+    assert build_process.returncode == KILLED
+    assert (root / ".build" / "lock").read_text().startswith(f"process {build_process.pid}, started ")
+    again = podcast(root)
+    assert again.returncode == 0, again.stderr
+    assert "another build" not in again.stderr
+
+
+def test_the_cli_refusal_says_which_process_and_exits_1(tmp_path: Path) -> None:
+    root = make_show(tmp_path / "show")
+    holder = hold_lock(root, 60)
+    try:
+        done = podcast(root)
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    assert done.returncode == 1
+    assert f"Error: another build is running in this folder (process {holder.pid}, started" in done.stderr
+    assert str(root / ".build" / "lock") in done.stderr
