@@ -38,7 +38,7 @@ from .loudness import SILENT, STEP, FrameLog, integrated
 from .records import Show
 from .render import environment, render
 from .results import Diarized, Levelled, Transcribed
-from .stages.normalise import SAMPLE_RATE, WORKING_RATE, Normalise, leveller, programme
+from .stages.normalise import SAMPLE_RATE, WORKING_RATE, Normalise, episode_jingles, leveller, programme
 
 logger = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ class Measure(Stage):
 def intro_lead(job: EpisodeJob, channels: int) -> float:
     """Seconds the intro jingle puts before the programme: the jingle as normalise prepares it
     (edges trimmed), less the crossfade. A jingle is seconds long: preparing it again is cheap."""
-    chosen = Normalise._jingles(job)
+    chosen = episode_jingles(job)
     if not chosen or not chosen.intro:
         return 0.0
     with tempfile.TemporaryDirectory() as work:

@@ -670,6 +670,13 @@ def _encode(
     return summaries(log)["encoded"]
 
 
+def episode_jingles(job: EpisodeJob) -> Jingles | None:
+    """The show's intro and outro when this episode takes them (full episodes that did not opt out)."""
+    wanted = job.episode.jingles and job.episode.type == "full"
+    show = job.show.jingles
+    return show if wanted and (show.intro or show.outro) else None
+
+
 class Normalise(Stage):
     name = "normalise"
     version = 4
@@ -681,19 +688,13 @@ class Normalise(Stage):
             "loudness": job.show.loudness.to_dict(),
             "audio": job.show.audio.to_dict(),
             "tracks": [{"speaker": t.speaker, "offset": t.offset, "channel": t.channel} for t in episode.tracks],
-            "jingles": self._jingles(job) is not None and job.show.jingles.crossfade,
+            "jingles": episode_jingles(job) is not None and job.show.jingles.crossfade,
             "ffmpeg": ffmpeg.version(),
         }
 
-    @staticmethod
-    def _jingles(job: EpisodeJob) -> Jingles | None:
-        wanted = job.episode.jingles and job.episode.type == "full"
-        show = job.show.jingles
-        return show if wanted and (show.intro or show.outro) else None
-
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:
         files = {f"recording{i}": path for i, path in enumerate(job.episode.recordings)}
-        jingle_set = self._jingles(job)
+        jingle_set = episode_jingles(job)
         if jingle_set:
             files.update({kind: getattr(jingle_set, kind) for kind in ("intro", "outro") if getattr(jingle_set, kind)})
         return files
@@ -715,7 +716,7 @@ class Normalise(Stage):
                 job.show.loudness,
                 job.show.audio,
                 tracks=job.episode.tracks,
-                intro_outro=self._jingles(job),
+                intro_outro=episode_jingles(job),
                 work=work,
                 extras=Extras(
                     speech=out["speech"],
