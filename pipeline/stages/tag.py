@@ -12,6 +12,7 @@ link as its text followed by its address, one list item per line.
 
 from __future__ import annotations
 
+import functools
 import io
 import shutil
 from importlib.metadata import version
@@ -43,9 +44,17 @@ ID3_LANGUAGE = {"fr": "fra", "en": "eng", "de": "deu", "es": "spa", "it": "ita",
 
 def cover_jpeg(artwork: Path) -> bytes:
     """The artwork as a square JPEG small enough to embed in every episode."""
+    return _cover_jpeg(artwork.read_bytes())
+
+
+# Keyed by the image's bytes, not its path: an artwork replaced between two builds of `podcast
+# watch` is converted again. Once per build rather than per episode: a 3000-px PNG takes 0.3 s,
+# a minute of a 200-episode catalogue's cold build.
+@functools.lru_cache(maxsize=2)
+def _cover_jpeg(data: bytes) -> bytes:
     from PIL import Image
 
-    with Image.open(artwork) as image:
+    with Image.open(io.BytesIO(data)) as image:
         image = image.convert("RGB")
         image.thumbnail((COVER_SIZE, COVER_SIZE))
         buffer = io.BytesIO()
