@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -20,6 +21,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from enum import StrEnum
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Callable, ClassVar
 
@@ -49,6 +51,14 @@ def file_sha256(path: Path) -> str:
     """The hex SHA-256 of a file's bytes, read in chunks (a recording can be gigabytes)."""
     with path.open("rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+@functools.cache
+def package_version(name: str) -> str:
+    """An installed package's version, for fingerprints: read once per process, as the version of
+    the package already imported. importlib.metadata searches sys.path on each call (2 ms): 1,200
+    calls in the build of a 200-episode catalogue."""
+    return version(name)
 
 
 def temp_path(path: Path) -> Path:

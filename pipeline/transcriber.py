@@ -12,13 +12,13 @@ import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from . import ffmpeg, models
+from .engine import package_version
 from .errors import MissingToolError
 from .loudness import elapsed, silences
 from .phantoms import is_phantom
@@ -269,11 +269,11 @@ def engine_identity(settings: Transcription, root: Path) -> dict[str, str]:
     """What identifies the engine and model in fingerprints, without loading either."""
     if settings.engine == "openai-whisper":
         try:
-            versions = {"engine_version": version("openai-whisper"), "torch": version("torch")}
+            versions = {"engine_version": package_version("openai-whisper"), "torch": package_version("torch")}
         except Exception:  # not installed: the stage will say so when it runs
             versions = {"engine_version": "missing"}
     else:
-        versions = {"engine_version": version("faster-whisper"), "ctranslate2": version("ctranslate2"),
+        versions = {"engine_version": package_version("faster-whisper"), "ctranslate2": package_version("ctranslate2"),
                     "compute_type": cpu_compute_type(settings.compute_type)}
     return {"engine": settings.engine, **versions, "model": models.identity(settings.model, root)}
 

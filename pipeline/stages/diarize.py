@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import replace
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .. import ffmpeg
-from ..engine import Stage
+from ..engine import Stage, package_version
 from ..jobs import EpisodeJob
 from ..records import Episode, Segment, Show, Transcript, Word
 from ..results import Diarized, Levelled, Transcribed
@@ -211,7 +211,7 @@ def diarize(transcript: Transcript, audio: Path, people: tuple[str, ...]) -> tup
 
 def encoder_identity() -> str:
     try:
-        return f"resemblyzer {version('resemblyzer')}, scikit-learn {version('scikit-learn')}"
+        return f"resemblyzer {package_version('resemblyzer')}, scikit-learn {package_version('scikit-learn')}"
     except PackageNotFoundError:
         return "missing"
 

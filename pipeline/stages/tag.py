@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import io
 import shutil
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from mutagen.id3 import (
 )
 from mutagen.mp3 import MP3
 
-from ..engine import Stage
+from ..engine import Stage, package_version
 from ..errors import StageError
 from ..jobs import EpisodeJob
 from ..layout import PublicLayout
@@ -231,8 +230,8 @@ class Tag(Stage):
             "feed": job.layout.feed_url,
             "chapters": [c.to_dict() for c in job.results[Chaptered].chapters],
             "id3": show.audio.id3_version,
-            "mutagen": version("mutagen"),
-            "markdown-it-py": version("markdown-it-py"),  # its parse makes the description frames
+            "mutagen": package_version("mutagen"),
+            "markdown-it-py": package_version("markdown-it-py"),  # its parse makes the description frames
         }
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:
