@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Protocol
 from .config import EPISODE_FILE, load_episode, load_show
 from .stages.chapters import Chapters
 from .stages.corrections import Correct
-from .engine import Outcome, Stage, State, Store, check, clean_temporaries, run_stage
+from .engine import Outcome, Stage, State, Store, check, checked, clean_temporaries, run_stage
 from .errors import ConfigError, PipelineError
 from .gate import hold_reasons
 from .stages.feed import Feed
@@ -136,11 +136,7 @@ def _episode_pass(
         if may_run(stage):
             outcome = _run(stage, job, store, scope, job.episode.slug, force, progress)
         else:
-            status = check(stage, job, store, scope)
-            outcome = Outcome(status, store.load(scope, stage) if status == State.FRESH else None)
-            if status == State.FAILED:
-                failure = store.failure(scope, stage.name) or {}
-                outcome.error = failure.get("error", "")
+            outcome = checked(stage, job, store, scope)
         state.states[stage.name] = outcome.state
         if outcome.state == State.FAILED:
             state.failure = Failure(job.episode.slug, stage.name, outcome.error)

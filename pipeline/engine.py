@@ -254,17 +254,23 @@ def outputs_intact(record: StageRecord, hashes: HashCache) -> bool:
 
 def check(stage: Stage, job: Any, store: Store, scope: str) -> State:
     """The stage's state without running it: FRESH, STALE or FAILED (for these inputs)."""
+    return checked(stage, job, store, scope).state
+
+
+def checked(stage: Stage, job: Any, store: Store, scope: str) -> Outcome:
+    """The stage's state without running it, with its record when FRESH and its error when FAILED
+    (read once: `podcast status` reads every record of a catalogue)."""
     try:
         print_ = fingerprint(stage, job, store.hashes)
     except PipelineError:
-        return State.STALE  # an input is missing: running the stages before it will make it
+        return Outcome(State.STALE)  # an input is missing: running the stages before it will make it
     record = store.load(scope, stage)
     if record and record.fingerprint == print_ and outputs_intact(record, store.hashes):
-        return State.FRESH
+        return Outcome(State.FRESH, record)
     failure = store.failure(scope, stage.name)
     if failure and failure.get("fingerprint") == print_:
-        return State.FAILED
-    return State.STALE
+        return Outcome(State.FAILED, error=failure.get("error", ""))
+    return Outcome(State.STALE)
 
 
 def _same_bytes(temp: Path, final: Path, hashes: HashCache) -> bool:
