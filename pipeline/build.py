@@ -128,7 +128,7 @@ def _episode_pass(
     for stage in EPISODE_STAGES:
         if not state.note and stage.name in PUBLISH_STAGES:
             # Every stage before publishing is done: the gate reads what they measured.
-            state.held = hold_reasons(job.show, job.episode, job.results)
+            state.held = hold_reasons(job.show, job.episode, job.results, store.hashes)
             state.note = State.HELD if state.held else None
         if state.note and stage.name in PUBLISH_STAGES:
             state.states[stage.name] = state.note

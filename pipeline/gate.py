@@ -8,12 +8,13 @@ transcribe stage's words and unsure passages); nothing is measured again here.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
 
 from .config import EPISODE_FILE, SLUG
-from .engine import write_atomic
+from .engine import HashCache, write_atomic
 from .errors import ConfigError
 from .records import Episode, Show, Word
 from .results import Levelled, Passage, Results, Transcribed
@@ -42,8 +43,11 @@ DOUBTFUL_MIN_SPEECH = 30.0
 WORDLESS_SECONDS = 60.0
 
 
-def hold_reasons(show: Show, episode: Episode, results: Results) -> list[str]:
-    """Why `episode` should wait for its host, from its normalise and transcribe results; [] lets it through."""
+def hold_reasons(show: Show, episode: Episode, results: Results, hashes: HashCache | None = None) -> list[str]:
+    """Why `episode` should wait for its host, from its normalise and transcribe results; [] lets it through.
+
+    With `hashes` (a build's), what the transcript measured is kept beside it (`transcript_figures`).
+    """
     if episode.approved:
         return []
     reasons: list[str] = []
@@ -56,16 +60,44 @@ def hold_reasons(show: Show, episode: Episode, results: Results) -> list[str]:
                            f" (tolerance ±{show.loudness.tolerance:g}): listen to it")
     heard = results.get(Transcribed)
     if heard and heard.words and levelled:
-        transcript = load_transcript(heard.transcript)
-        words = sorted((w for s in transcript.segments for w in s.words), key=lambda w: w.start)
-        speech = sum(w.end - w.start for w in words)
-        unsure = unsure_seconds(words, heard.doubtful)
+        speech, unsure, stretches = transcript_figures(heard, levelled.duration, hashes)
         if speech >= DOUBTFUL_MIN_SPEECH and unsure / speech > DOUBTFUL_SHARE:
             reasons.append(f"{unsure / speech:.0%} of the speech is transcribed with low confidence"
                            f" (over {DOUBTFUL_SHARE:.0%}): check the transcript")
-        for start, end in wordless(sorted((w.start, w.end) for w in words), levelled.duration):
+        for start, end in stretches:
             reasons.append(f"no words from {clock(start)} to {clock(end)} ({end - start:.0f} s): listen to it")
     return reasons
+
+
+FIGURES_FILE = "gate.json"  # beside the transcript, in the episode's build cache
+FIGURES_VERSION = 1  # one more when what transcript_figures measures changes
+
+
+def transcript_figures(heard: Transcribed, duration: float, hashes: HashCache | None = None) -> tuple[float, float, list[tuple[float, float]]]:
+    """(seconds of words, seconds of them unsure, wordless stretches) of the transcribe stage's transcript.
+
+    Kept in FIGURES_FILE under the transcript's content hash, the duration and the passages they
+    were measured with: every build asks, and the transcript of an hour takes longer to parse
+    than the rest of a build with nothing to do (`podcast status` on a catalogue read them all).
+    """
+    key = {"version": FIGURES_VERSION, "transcript": hashes.sha256(heard.transcript) if hashes else "", "duration": duration,
+           "doubtful": [[p.start, p.end] for p in heard.doubtful], "wordless_seconds": WORDLESS_SECONDS}
+    memo = heard.transcript.with_name(FIGURES_FILE)
+    if hashes:
+        try:
+            saved = json.loads(memo.read_text(encoding="utf-8"))
+            if saved["key"] == key:
+                return saved["speech"], saved["unsure"], [tuple(s) for s in saved["wordless"]]
+        except (FileNotFoundError, ValueError, KeyError, TypeError):
+            pass
+    transcript = load_transcript(heard.transcript)
+    words = sorted((w for s in transcript.segments for w in s.words), key=lambda w: w.start)
+    speech = sum(w.end - w.start for w in words)
+    unsure = unsure_seconds(words, heard.doubtful)
+    stretches = wordless(sorted((w.start, w.end) for w in words), duration)
+    if hashes:
+        write_atomic(memo, json.dumps({"key": key, "speech": speech, "unsure": unsure, "wordless": stretches}))
+    return speech, unsure, stretches
 
 
 def unsure_seconds(words: list[Word], doubtful: tuple[Passage, ...]) -> float:
