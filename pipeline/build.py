@@ -23,7 +23,7 @@ from .gate import hold_reasons
 from .stages.feed import Feed
 from .jobs import EpisodeJob, Paths, Published, Resources, ShowJob
 from .layout import PublicLayout
-from .lint import Finding, errors, lint
+from .lint import LINTED, Finding, errors, lint_built
 from .stages.normalise import Normalise
 from .stages.notes import Notes
 from .stages.quotes import Quotes
@@ -199,7 +199,7 @@ def build(
             if not dry_run and report.show.get("feed") in (State.RAN, State.FRESH):
                 # What apps will read, checked as it now is in public/; an error fails the build
                 # (exit status 1) but removes nothing: the feed stays as the feed stage wrote it.
-                report.findings = lint(layout)
+                report.findings = lint_built(layout, paths.build / SHOW_SCOPE / LINTED, store.hashes)
         finally:
             store.hashes.save()
     return report
