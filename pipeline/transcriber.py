@@ -58,16 +58,27 @@ CARRY_TEXT = False
 TEMPERATURE = 0.0
 
 
+# The languages Whisper was trained on: faster_whisper.tokenizer._LANGUAGE_CODES, copied because
+# importing faster_whisper (PyAV, CTranslate2) takes 0.2 s, a fifth of `podcast status` on a
+# catalogue that reads podcast.toml and transcribes nothing. tests/test_catalogue.py checks the copy.
+WHISPER_LANGUAGES = frozenset((
+    "af", "am", "ar", "as", "az", "ba", "be", "bg", "bn", "bo", "br", "bs", "ca", "cs", "cy", "da", "de", "el", "en",
+    "es", "et", "eu", "fa", "fi", "fo", "fr", "gl", "gu", "ha", "haw", "he", "hi", "hr", "ht", "hu", "hy", "id", "is",
+    "it", "ja", "jw", "ka", "kk", "km", "kn", "ko", "la", "lb", "ln", "lo", "lt", "lv", "mg", "mi", "mk", "ml", "mn",
+    "mr", "ms", "mt", "my", "ne", "nl", "nn", "no", "oc", "pa", "pl", "ps", "pt", "ro", "ru", "sa", "sd", "si", "sk",
+    "sl", "sn", "so", "sq", "sr", "su", "sv", "sw", "ta", "te", "tg", "th", "tk", "tl", "tr", "tt", "uk", "ur", "uz",
+    "vi", "yi", "yo", "zh", "yue",
+))
+
+
 def whisper_language(code: str) -> str:
     """The code Whisper knows for a language tag: "fr-CA" → "fr".
 
     Raises:
         ValueError: Whisper was not trained on that language.
     """
-    from faster_whisper.tokenizer import _LANGUAGE_CODES
-
     base = code.split("-")[0].lower()
-    if base not in _LANGUAGE_CODES:
+    if base not in WHISPER_LANGUAGES:
         raise ValueError(f"Whisper does not know the language {code!r} (use a code like 'fr', 'en' or 'fr-CA')")
     return base
 
