@@ -76,6 +76,17 @@ class Templates:
         return [f for f in (label_file(folder, language) for folder in reversed(self.folders)) if f]
 
     def labels(self, language: str) -> dict[str, str]:
+        # Read once per language for this object, which a build's Paths keeps: the notes and tag
+        # stages ask for each episode (400 TOML parses, 0.17 s CPU of a 200-episode cold build).
+        if language not in self._labels:
+            self._labels[language] = self._read_labels(language)
+        return dict(self._labels[language])
+
+    @functools.cached_property
+    def _labels(self) -> dict[str, dict[str, str]]:
+        return {}
+
+    def _read_labels(self, language: str) -> dict[str, str]:
         files = self.label_files(language)
         if not files:
             raise ConfigError(f"{self.folders[-1] / 'labels'}: no labels for language {language!r} (nor for {DEFAULT_LANGUAGE!r})")
