@@ -13,9 +13,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Iterator
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from . import ffmpeg, models
 from .engine import package_version
@@ -23,6 +21,9 @@ from .errors import MissingToolError
 from .loudness import elapsed, silences
 from .phantoms import is_phantom
 from .records import Segment, Transcript, Transcription, Word
+
+if TYPE_CHECKING:  # numpy is imported where it runs: 0.1 s of every `podcast status` otherwise
+    import numpy as np
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +112,8 @@ def speech_only(audio: np.ndarray) -> tuple[np.ndarray, Callable[[float, bool], 
     Whisper decodes speech only, so long pauses neither shift its timestamps nor invite it to
     invent text; an empty array means there is no speech at all.
     """
+    import numpy as np
+
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     chunks = get_speech_timestamps(audio, VadOptions(**VAD_PARAMETERS))
@@ -351,6 +354,8 @@ VOICE_BELOW_LOUD_DB, VOICE_FLOOR_DBFS = 35.0, -60.0
 
 def voiced_frames(audio: np.ndarray) -> np.ndarray:
     """For each 20-ms frame of `audio`, whether a voice (or any sound) is there."""
+    import numpy as np
+
     size = round(FRAME_SECONDS * WHISPER_RATE)
     count = len(audio) // size
     if not count:
@@ -368,6 +373,8 @@ def at_voice(segment: Segment, voiced: np.ndarray) -> Segment:
     "Chaque" in the guest's turn, 2 s before it is said), which puts a speaker's turn on the
     wrong side of the change of voice.
     """
+    import numpy as np
+
     if not segment.words or not voiced.size:
         return segment
     words = list(segment.words)

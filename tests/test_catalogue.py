@@ -17,10 +17,11 @@ from pipeline.records import Segment, Transcript, Word
 from pipeline.transcriber import WHISPER_LANGUAGES
 
 EPISODES = 3
-# What `podcast status` has no use for: the Whisper engines, diarization and the host's report.
+# What `podcast status` has no use for: numpy (0.1 s to import), the Whisper engines, diarization and
+# the host's report.
 # (ctranslate2 alone is imported, 50 ms: the transcribe stage's fingerprint holds the compute type
 # it picks on this CPU.)
-HEAVY = ("faster_whisper", "whisper", "torch", "resemblyzer", "sklearn", "matplotlib")
+HEAVY = ("numpy", "faster_whisper", "whisper", "torch", "resemblyzer", "sklearn", "matplotlib")
 
 
 class SaysHello:
