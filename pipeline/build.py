@@ -19,14 +19,14 @@ from typing import Callable, Iterable, Iterator, Protocol
 from .config import EPISODE_FILE, load_episode, load_show
 from .stages.chapters import Chapters
 from .stages.corrections import Correct
-from .engine import Outcome, Stage, State, Store, check, clean_temporaries, run_stage
+from .engine import HashCache, Outcome, Stage, State, Store, check, checked, clean_temporaries, run_stage
 from .errors import ConfigError, PipelineError, storage_error
 from .executors import Executor, Request
 from .gate import feed_hold, hold_reasons, save_feed_hold
 from .stages.feed import Feed
 from .jobs import EpisodeJob, Paths, Published, Resources, ShowJob
 from .layout import PublicLayout
-from .lint import Finding, errors, lint
+from .lint import LINTED, Finding, errors, lint_built
 from .stages.normalise import Normalise
 from .stages.notes import Notes
 from .stages.quotes import Quotes
@@ -132,7 +132,8 @@ def _episode_pass(
     for stage in stages:
         if not state.note and stage.name in PUBLISH_STAGES:
             # Every stage before publishing is done: the gate reads what they measured.
-            state.held = hold_reasons(job.show, job.episode, job.results) + feed_hold(job.cache, job.show, job.episode, job.results)
+            state.held = (hold_reasons(job.show, job.episode, job.results, store.hashes)
+                          + feed_hold(job.cache, job.show, job.episode, job.results, store.hashes))
             state.note = State.HELD if state.held else None
         if state.note and stage.name in PUBLISH_STAGES:
             state.states[stage.name] = state.note
@@ -140,11 +141,7 @@ def _episode_pass(
         if may_run(stage):
             outcome = _run(stage, job, store, scope, job.episode.slug, force, progress)
         else:
-            status = check(stage, job, store, scope)
-            outcome = Outcome(status, store.load(scope, stage) if status == State.FRESH else None)
-            if status == State.FAILED:
-                failure = store.failure(scope, stage.name) or {}
-                outcome.error = failure.get("error", "")
+            outcome = checked(stage, job, store, scope)
         state.states[stage.name] = outcome.state
         if outcome.state == State.FAILED:
             state.failure = Failure(job.episode.slug, stage.name, outcome.error)
@@ -236,8 +233,8 @@ def _build(paths: Paths, show: Show, folders: list[Path], run: Run, resources: R
                     break
                 # What apps will read, checked as it now is in public/. An approved episode's
                 # error, or the channel's, fails the build (exit status 1) but removes nothing.
-                report.findings = lint(layout)
-                if not hold_unfit(report, layout, paths, show):
+                report.findings = lint_built(layout, paths.build / SHOW_SCOPE / LINTED, store.hashes)
+                if not hold_unfit(report, layout, paths, show, store.hashes):
                     break
         finally:
             store.hashes.save()
@@ -334,7 +331,7 @@ def _show_pass(job: ShowJob, store: Store, run: Run, report: Report) -> None:
             report.failures.append(Failure(SHOW_SCOPE, stage.name, outcome.error))
 
 
-def hold_unfit(report: Report, layout: PublicLayout, paths: Paths, show: Show) -> bool:
+def hold_unfit(report: Report, layout: PublicLayout, paths: Paths, show: Show, hashes: HashCache) -> bool:
     """Hold the published episodes the linter found errors in, unless approved; True if any."""
     wrong = errors(report.findings)
     held = False
@@ -344,7 +341,7 @@ def hold_unfit(report: Report, layout: PublicLayout, paths: Paths, show: Show) -
         guid = layout.episode_guid(state.slug)
         reasons = [f"the feed's {f.tag}: {f.message}" for f in wrong if f.guid == guid]
         if reasons:
-            save_feed_hold(paths.cache(state.slug), show, state.episode, state.results, reasons)
+            save_feed_hold(paths.cache(state.slug), show, state.episode, state.results, reasons, hashes)
             state.held, state.note, state.ready, held = reasons, State.HELD, False, True
             state.states["tag"] = State.HELD
     return held

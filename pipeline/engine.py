@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -22,6 +23,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from enum import StrEnum
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Callable, ClassVar
 
@@ -60,6 +62,14 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
+@functools.cache
+def package_version(name: str) -> str:
+    """An installed package's version, for fingerprints: read once per process, as the version of
+    the package already imported. importlib.metadata searches sys.path on each call (2 ms): 1,200
+    calls in the build of a 200-episode catalogue."""
+    return version(name)
+
+
 def temp_path(path: Path) -> Path:
     """A hidden sibling of `path` that `clean_temporaries` recognises after a crash."""
     return path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}")
@@ -93,7 +103,10 @@ class HashCache:
 
     def sha256(self, file: Path) -> str:
         stat = file.stat()
-        key = str(file.resolve())
+        # The absolute path, not the resolved one: the signature is the stat of the file read
+        # through any link, and resolving costs a stat per folder of the path (1.5 s of a no-op
+        # build of 200 episodes, 12,900 lookups).
+        key = os.path.abspath(file)
         signature = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
         cached = self.entries.get(key)
         if cached and cached[:3] == signature:
@@ -282,17 +295,23 @@ def outputs_intact(record: StageRecord, hashes: HashCache) -> bool:
 
 def check(stage: Stage, job: Any, store: Store, scope: str) -> State:
     """The stage's state without running it: FRESH, STALE or FAILED (for these inputs)."""
+    return checked(stage, job, store, scope).state
+
+
+def checked(stage: Stage, job: Any, store: Store, scope: str) -> Outcome:
+    """The stage's state without running it, with its record when FRESH and its error when FAILED
+    (read once: `podcast status` reads every record of a catalogue)."""
     try:
         print_ = fingerprint(stage, job, store.hashes)
     except PipelineError:
-        return State.STALE  # an input is missing: running the stages before it will make it
+        return Outcome(State.STALE)  # an input is missing: running the stages before it will make it
     record = store.load(scope, stage)
     if record and record.fingerprint == print_ and outputs_intact(record, store.hashes):
-        return State.FRESH
+        return Outcome(State.FRESH, record)
     failure = store.failure(scope, stage.name)
     if failure and failure.get("fingerprint") == print_:
-        return State.FAILED
-    return State.STALE
+        return Outcome(State.FAILED, error=failure.get("error", ""))
+    return Outcome(State.STALE)
 
 
 def _same_bytes(temp: Path, final: Path, hashes: HashCache) -> bool:

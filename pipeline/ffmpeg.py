@@ -20,11 +20,13 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .engine import TEMP_MARK
 from .errors import AudioDecodeError, MissingToolError, StorageError, storage_error_in
+
+if TYPE_CHECKING:  # numpy is imported where it runs: 0.1 s of every `podcast status` otherwise
+    import numpy as np
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +197,8 @@ def probe(path: Path) -> MediaInfo:
 
 def decode(path: Path, sample_rate: int = 16000, start: float | None = None, end: float | None = None) -> np.ndarray:
     """The file (or the part from `start` to `end` seconds) as mono float32 samples at `sample_rate`."""
+    import numpy as np
+
     span = (["-ss", f"{start:.3f}"] if start else []) + (["-to", f"{end:.3f}"] if end is not None else [])
     result = run(
         [*span, "-i", str(path), "-vn", "-ac", "1", "-ar", str(sample_rate), "-f", "f32le", "-"],

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import EPISODE_FILE, SLUG
-from .engine import file_sha256, write_atomic
+from .engine import HashCache, write_atomic
 from .errors import ConfigError
 from .records import Episode, Show, Word
 from .results import Levelled, Noted, Passage, Results, Tagged, Transcribed, dump
@@ -49,8 +49,11 @@ DOUBTFUL_MIN_SPEECH = 30.0
 WORDLESS_SECONDS = 60.0
 
 
-def hold_reasons(show: Show, episode: Episode, results: Results) -> list[str]:
-    """Why `episode` should wait for its host, from its normalise and transcribe results; [] lets it through."""
+def hold_reasons(show: Show, episode: Episode, results: Results, hashes: HashCache | None = None) -> list[str]:
+    """Why `episode` should wait for its host, from its normalise and transcribe results; [] lets it through.
+
+    With `hashes` (a build's), what the transcript measured is kept beside it (`transcript_figures`).
+    """
     if episode.approved:
         return []
     reasons: list[str] = []
@@ -63,16 +66,44 @@ def hold_reasons(show: Show, episode: Episode, results: Results) -> list[str]:
                            f" (tolerance ±{show.loudness.tolerance:g}): listen to it")
     heard = results.get(Transcribed)
     if heard and heard.words and levelled:
-        transcript = load_transcript(heard.transcript)
-        words = sorted((w for s in transcript.segments for w in s.words), key=lambda w: w.start)
-        speech = sum(w.end - w.start for w in words)
-        unsure = unsure_seconds(words, heard.doubtful)
+        speech, unsure, stretches = transcript_figures(heard, levelled.duration, hashes)
         if speech >= DOUBTFUL_MIN_SPEECH and unsure / speech > DOUBTFUL_SHARE:
             reasons.append(f"{unsure / speech:.0%} of the speech is transcribed with low confidence"
                            f" (over {DOUBTFUL_SHARE:.0%}): check the transcript")
-        for start, end in wordless(sorted((w.start, w.end) for w in words), levelled.duration):
+        for start, end in stretches:
             reasons.append(f"no words from {clock(start)} to {clock(end)} ({end - start:.0f} s): listen to it")
     return reasons
+
+
+FIGURES_FILE = "gate.json"  # beside the transcript, in the episode's build cache
+FIGURES_VERSION = 1  # one more when what transcript_figures measures changes
+
+
+def transcript_figures(heard: Transcribed, duration: float, hashes: HashCache | None = None) -> tuple[float, float, list[tuple[float, float]]]:
+    """(seconds of words, seconds of them unsure, wordless stretches) of the transcribe stage's transcript.
+
+    Kept in FIGURES_FILE under the transcript's content hash, the duration and the passages they
+    were measured with: every build asks, and the transcript of an hour takes longer to parse
+    than the rest of a build with nothing to do (`podcast status` on a catalogue read them all).
+    """
+    key = {"version": FIGURES_VERSION, "transcript": hashes.sha256(heard.transcript) if hashes else "", "duration": duration,
+           "doubtful": [[p.start, p.end] for p in heard.doubtful], "wordless_seconds": WORDLESS_SECONDS}
+    memo = heard.transcript.with_name(FIGURES_FILE)
+    if hashes:
+        try:
+            saved = json.loads(memo.read_text(encoding="utf-8"))
+            if saved["key"] == key:
+                return saved["speech"], saved["unsure"], [tuple(s) for s in saved["wordless"]]
+        except (FileNotFoundError, ValueError, KeyError, TypeError):
+            pass
+    transcript = load_transcript(heard.transcript)
+    words = sorted((w for s in transcript.segments for w in s.words), key=lambda w: w.start)
+    speech = sum(w.end - w.start for w in words)
+    unsure = unsure_seconds(words, heard.doubtful)
+    stretches = wordless(sorted((w.start, w.end) for w in words), duration)
+    if hashes:
+        write_atomic(memo, json.dumps({"key": key, "speech": speech, "unsure": unsure, "wordless": stretches}))
+    return speech, unsure, stretches
 
 
 def unsure_seconds(words: list[Word], doubtful: tuple[Passage, ...]) -> float:
@@ -100,7 +131,7 @@ def wordless(spans: list[tuple[float, float]], duration: float) -> list[tuple[fl
 FEED_HOLD = "feed-hold.json"
 
 
-def item_key(show: Show, episode: Episode, results: Results) -> str:
+def item_key(show: Show, episode: Episode, results: Results, hashes: HashCache) -> str:
     """What the episode's item in the feed is made of, before tagging: the show, the episode's
     settings, its results and notes, and the tool's version (a new linter may judge otherwise)."""
     made_of = {
@@ -108,12 +139,12 @@ def item_key(show: Show, episode: Episode, results: Results) -> str:
         "show": show.to_dict(),
         "episode": episode.metadata(),
         "results": [dump(r) for r in results if not isinstance(r, Tagged)],
-        "notes": file_sha256(results[Noted].notes) if results.get(Noted) else "",
+        "notes": hashes.sha256(results[Noted].notes) if results.get(Noted) else "",
     }
     return hashlib.sha256(json.dumps(made_of, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def feed_hold(cache: Path, show: Show, episode: Episode, results: Results) -> list[str]:
+def feed_hold(cache: Path, show: Show, episode: Episode, results: Results, hashes: HashCache) -> list[str]:
     """The linter's reasons to hold the episode, when they were found on what it still is made of."""
     path = cache / FEED_HOLD
     if episode.approved or not path.is_file():
@@ -122,11 +153,11 @@ def feed_hold(cache: Path, show: Show, episode: Episode, results: Results) -> li
         saved = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []  # unreadable: the linter judges the feed again
-    return list(saved["reasons"]) if saved.get("key") == item_key(show, episode, results) else []
+    return list(saved["reasons"]) if saved.get("key") == item_key(show, episode, results, hashes) else []
 
 
-def save_feed_hold(cache: Path, show: Show, episode: Episode, results: Results, reasons: list[str]) -> None:
-    key = item_key(show, episode, results)
+def save_feed_hold(cache: Path, show: Show, episode: Episode, results: Results, reasons: list[str], hashes: HashCache) -> None:
+    key = item_key(show, episode, results, hashes)
     write_atomic(cache / FEED_HOLD, json.dumps({"key": key, "reasons": reasons}, ensure_ascii=False, indent=1))
 
 

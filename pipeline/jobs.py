@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -33,9 +34,10 @@ class Paths:
     def episodes(self) -> Path:
         return self.root / "episodes"
 
-    @property
+    @functools.cached_property
     def templates(self) -> Templates:
-        """The show's own templates/, file by file, over the ones shipped with the project."""
+        """The show's own templates/, file by file, over the ones shipped with the project (looked
+        for once: a build makes its Paths, and every stage of every episode asks)."""
         own = self.root / "templates"
         if own.is_dir() and own.resolve() != PACKAGE_TEMPLATES.resolve():
             return Templates((own, PACKAGE_TEMPLATES))

@@ -13,10 +13,12 @@ import math
 import re
 from array import array
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from . import ffmpeg
+
+if TYPE_CHECKING:  # numpy is imported where it runs: 0.1 s of every `podcast status` otherwise
+    import numpy as np
 
 SILENT = -70.0  # LUFS: BS.1770's absolute gate; below it a programme has no measurable loudness
 RELATIVE_GATE = -10.0  # LU: BS.1770-4's relative gate for integrated loudness
@@ -66,16 +68,22 @@ class FrameLog:
 
     @property
     def momentary(self) -> np.ndarray:
+        import numpy as np
+
         return np.array(self._momentary)
 
     @property
     def true_peak(self) -> np.ndarray:
+        import numpy as np
+
         return np.array(self._true_peak)
 
 
 def integrated(blocks: np.ndarray) -> float:
     """Integrated loudness (LUFS) from the loudness of 400 ms blocks overlapping by 75 %, gated
     as BS.1770-4 does: blocks under -70 LUFS, then blocks 10 LU under the mean of the rest, left out."""
+    import numpy as np
+
     heard = blocks[blocks > SILENT]
     if not heard.size:
         return -math.inf

@@ -12,17 +12,18 @@ import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Callable, Iterator
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from . import ffmpeg, models
+from .engine import package_version
 from .errors import MissingToolError
 from .loudness import elapsed, silences
 from .phantoms import is_phantom
 from .records import Segment, Transcript, Transcription, Word
+
+if TYPE_CHECKING:  # numpy is imported where it runs: 0.1 s of every `podcast status` otherwise
+    import numpy as np
 
 logger = logging.getLogger(__name__)
 
@@ -58,16 +59,27 @@ CARRY_TEXT = False
 TEMPERATURE = 0.0
 
 
+# The languages Whisper was trained on: faster_whisper.tokenizer._LANGUAGE_CODES, copied because
+# importing faster_whisper (PyAV, CTranslate2) takes 0.2 s, a fifth of `podcast status` on a
+# catalogue that reads podcast.toml and transcribes nothing. tests/test_catalogue.py checks the copy.
+WHISPER_LANGUAGES = frozenset((
+    "af", "am", "ar", "as", "az", "ba", "be", "bg", "bn", "bo", "br", "bs", "ca", "cs", "cy", "da", "de", "el", "en",
+    "es", "et", "eu", "fa", "fi", "fo", "fr", "gl", "gu", "ha", "haw", "he", "hi", "hr", "ht", "hu", "hy", "id", "is",
+    "it", "ja", "jw", "ka", "kk", "km", "kn", "ko", "la", "lb", "ln", "lo", "lt", "lv", "mg", "mi", "mk", "ml", "mn",
+    "mr", "ms", "mt", "my", "ne", "nl", "nn", "no", "oc", "pa", "pl", "ps", "pt", "ro", "ru", "sa", "sd", "si", "sk",
+    "sl", "sn", "so", "sq", "sr", "su", "sv", "sw", "ta", "te", "tg", "th", "tk", "tl", "tr", "tt", "uk", "ur", "uz",
+    "vi", "yi", "yo", "zh", "yue",
+))
+
+
 def whisper_language(code: str) -> str:
     """The code Whisper knows for a language tag: "fr-CA" → "fr".
 
     Raises:
         ValueError: Whisper was not trained on that language.
     """
-    from faster_whisper.tokenizer import _LANGUAGE_CODES
-
     base = code.split("-")[0].lower()
-    if base not in _LANGUAGE_CODES:
+    if base not in WHISPER_LANGUAGES:
         raise ValueError(f"Whisper does not know the language {code!r} (use a code like 'fr', 'en' or 'fr-CA')")
     return base
 
@@ -100,6 +112,8 @@ def speech_only(audio: np.ndarray) -> tuple[np.ndarray, Callable[[float, bool], 
     Whisper decodes speech only, so long pauses neither shift its timestamps nor invite it to
     invent text; an empty array means there is no speech at all.
     """
+    import numpy as np
+
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     chunks = get_speech_timestamps(audio, VadOptions(**VAD_PARAMETERS))
@@ -269,11 +283,11 @@ def engine_identity(settings: Transcription, root: Path) -> dict[str, str]:
     """What identifies the engine and model in fingerprints, without loading either."""
     if settings.engine == "openai-whisper":
         try:
-            versions = {"engine_version": version("openai-whisper"), "torch": version("torch")}
+            versions = {"engine_version": package_version("openai-whisper"), "torch": package_version("torch")}
         except Exception:  # not installed: the stage will say so when it runs
             versions = {"engine_version": "missing"}
     else:
-        versions = {"engine_version": version("faster-whisper"), "ctranslate2": version("ctranslate2"),
+        versions = {"engine_version": package_version("faster-whisper"), "ctranslate2": package_version("ctranslate2"),
                     "compute_type": cpu_compute_type(settings.compute_type)}
     return {"engine": settings.engine, **versions, "model": models.identity(settings.model, root)}
 
@@ -340,6 +354,8 @@ VOICE_BELOW_LOUD_DB, VOICE_FLOOR_DBFS = 35.0, -60.0
 
 def voiced_frames(audio: np.ndarray) -> np.ndarray:
     """For each 20-ms frame of `audio`, whether a voice (or any sound) is there."""
+    import numpy as np
+
     size = round(FRAME_SECONDS * WHISPER_RATE)
     count = len(audio) // size
     if not count:
@@ -357,6 +373,8 @@ def at_voice(segment: Segment, voiced: np.ndarray) -> Segment:
     "Chaque" in the guest's turn, 2 s before it is said), which puts a speaker's turn on the
     wrong side of the change of voice.
     """
+    import numpy as np
+
     if not segment.words or not voiced.size:
         return segment
     words = list(segment.words)

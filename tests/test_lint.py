@@ -534,7 +534,7 @@ def test_check_lints_the_built_feed(built):
 def test_build_reports_the_linters_errors_and_keeps_public(built, monkeypatch):
     before = sorted(p.relative_to(built) for p in (built / "public").rglob("*"))
     wrong = Finding(ERROR, "Premier", "enclosure", "length is 1 but 001-premier.mp3 has 2 bytes")
-    monkeypatch.setattr(pipeline.build, "lint", lambda layout: [wrong])
+    monkeypatch.setattr(pipeline.build, "lint_built", lambda *args: [wrong])
     with without_whisper():
         result = CliRunner().invoke(cli, ["build", "--root", str(built)], catch_exceptions=False)
     assert result.exit_code == 1

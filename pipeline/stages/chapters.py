@@ -7,12 +7,11 @@ Podcasting 2.0 JSON chapters file the feed points to (`podcast:chapters`).
 from __future__ import annotations
 
 import json
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from .. import topics
-from ..engine import Stage
+from ..engine import Stage, package_version
 from ..jobs import EpisodeJob
 from ..records import Chapter
 from ..results import Chaptered, Corrected, Levelled
@@ -50,7 +49,7 @@ class Chapters(Stage):
             "chapters": [c.to_dict() for c in job.episode.chapters],
             "duration": job.results[Levelled].duration,
             "language": spoken_language(job),
-            "yake": version("yake"),
+            "yake": package_version("yake"),
             # The cut's parameters: a new default re-cuts every episode's chapters.
             "cut": {"window": topics.WINDOW_SENTENCES, "min_depth": topics.MIN_DEPTH,
                     "min_section": [topics.MIN_SECTION_SECONDS, topics.SECTION_FRACTION, topics.MAX_MIN_SECTION_SECONDS]},

@@ -11,19 +11,20 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import replace
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .. import ffmpeg
-from ..engine import Stage
+from ..engine import Stage, package_version
 from ..jobs import EpisodeJob
 from ..records import Episode, Segment, Show, Transcript, Word
 from ..results import Diarized, Levelled, Transcribed
 from ..writers import get_writer
 from .transcribe import label, load_transcript
+
+if TYPE_CHECKING:  # numpy is imported where it runs: 0.1 s of every `podcast status` otherwise
+    import numpy as np
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,8 @@ def speech_spans(transcript: Transcript) -> list[tuple[float, float]]:
 
 def voice_prints(path: Path, spans: list[tuple[float, float]], duration: float) -> tuple[np.ndarray, np.ndarray]:
     """(centres in seconds, L2-normed 256-d embeddings) of 1.6 s windows laid over the spans."""
+    import numpy as np
+
     import torch
 
     with warnings.catch_warnings():  # webrtcvad's pkg_resources, resemblyzer's scipy: not ours to fix
@@ -104,6 +107,8 @@ def cluster(prints: np.ndarray, voices: int) -> np.ndarray:
     group whose centre is as close to another's as one voice is to itself, or that holds a
     sliver of the prints, is that other voice.
     """
+    import numpy as np
+
     from sklearn.cluster import KMeans
 
     if len(prints) < voices:
@@ -127,6 +132,8 @@ def cluster(prints: np.ndarray, voices: int) -> np.ndarray:
 
 def word_voices(words: list[Word], centres: np.ndarray, labels: np.ndarray, voices: int) -> list[int]:
     """Each word's voice: a vote of the prints whose window covers it, weighted by closeness."""
+    import numpy as np
+
     half = FRAMES * HOP / RATE / 2
     chosen = []
     for word in words:
@@ -211,7 +218,7 @@ def diarize(transcript: Transcript, audio: Path, people: tuple[str, ...]) -> tup
 
 def encoder_identity() -> str:
     try:
-        return f"resemblyzer {version('resemblyzer')}, scikit-learn {version('scikit-learn')}"
+        return f"resemblyzer {package_version('resemblyzer')}, scikit-learn {package_version('scikit-learn')}"
     except PackageNotFoundError:
         return "missing"
 

@@ -26,9 +26,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .. import ffmpeg, jingles, results
 from ..engine import Stage
@@ -36,6 +34,9 @@ from ..errors import AudioDecodeError, StageError
 from ..jobs import EpisodeJob
 from ..loudness import BLOCK_STEPS, SILENT, STEP, FrameLog, elapsed, integrated, is_silent, meter, silences, summaries
 from ..records import AudioSettings, Jingles, Loudness, Track
+
+if TYPE_CHECKING:  # numpy is imported where it runs: 0.1 s of every `podcast status` otherwise
+    import numpy as np
 
 logger = logging.getLogger(__name__)
 
@@ -440,6 +441,8 @@ def _measure(
 ) -> tuple[Programme, dict[str, float], tuple[float, float], float]:
     """Measure the programme; returns it (with the leveller's gain written to `levels` when its
     range is too wide), its loudness, the span between its silent edges, and its decoded duration."""
+    import numpy as np
+
     detect = f"silencedetect=n={audio.silence_threshold:g}dB:d={audio.silence_min:g}," if audio.trim_silence else ""
     # Measured at the published rate: what resampling takes (sound over 22 kHz) is not counted.
     graph = f"{show.graph()};[body]{detect}aresample={SAMPLE_RATE},{meter('body', framelog=True)}[m]"
@@ -481,6 +484,8 @@ def leveller(momentary: np.ndarray, true_peak: np.ndarray, floor: float) -> Leve
         true_peak: true peak (dBTP) of the 100 ms ending at each step.
         floor: dBFS under which a block's peak is silence (the show's silence threshold).
     """
+    import numpy as np
+
     steps = len(momentary)
     # A block is speech when it is loud enough to gate and its peak is over the silence floor.
     block_peak = np.maximum.reduce([np.concatenate([np.full(k, -np.inf), true_peak[: steps - k]]) for k in range(BLOCK_STEPS)])
@@ -519,6 +524,8 @@ def _voice_loudness(rows: np.ndarray, window: np.ndarray) -> np.ndarray:
     LEVEL_VOICE_BAND of it are then averaged as BS.1770 averages them (their power); the faded
     ends of words and the other voice are left out.
     """
+    import numpy as np
+
     weights = np.where(np.isnan(rows), 0.0, window)
     total = weights.sum(axis=1)
     order = np.argsort(np.where(np.isnan(rows), np.inf, rows), axis=1)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from .. import quotes, topics
-from ..engine import Stage
+from ..engine import Stage, package_version
 from ..errors import StageError
 from ..jobs import EpisodeJob
 from ..results import Chaptered, Corrected, Levelled, Quoted
@@ -27,7 +26,7 @@ class Quotes(Stage):
             "duration": job.results[Levelled].duration,
             "language": spoken_language(job),
             "chapters": [c.start for c in job.results[Chaptered].chapters],
-            "yake": version("yake"),
+            "yake": package_version("yake"),
         }
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:

@@ -48,13 +48,20 @@ def _links(layout: PublicLayout, page: str, people: list[Profile], absolute: boo
     }
 
 
-def _episode_keys(job: ShowJob, item: Published, people: list[Profile], version: int) -> dict[str, str]:
-    """What an episode's page and its transcript files are made of, hashed: equal keys, equal files."""
+def template_hashes(job: ShowJob) -> dict[str, str]:
+    """Every template's hash, part of each episode's key: hashed once for all the episodes."""
+    return {name: file_sha256(path) for name, path in job.paths.templates.files().items()}
+
+
+def _episode_keys(job: ShowJob, item: Published, people: list[Profile], version: int, templates: dict[str, str]) -> dict[str, str]:
+    """What an episode's page and its transcript files are made of, hashed: equal keys, equal files.
+
+    `templates`: template_hashes(job).
+    """
     settings = feed.published_settings(job.show, [item])
     profile_of = by_name(people)
     slugs = {p.name: getattr(profile_of(p.name), "slug", "") for p in (*job.show.hosts, *item.episode.guests)}
     transcript = file_sha256(item.results[Corrected].transcript)
-    templates = {name: file_sha256(path) for name, path in job.paths.templates.files().items()}
     page = {"version": version, "settings": settings, "slugs": slugs, "transcript": transcript, "templates": templates,
             "notes": file_sha256(item.results[Noted].notes)}
     digest = lambda data: hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()  # noqa: E731
@@ -183,9 +190,10 @@ class Site(Stage):
         except (FileNotFoundError, ValueError):
             before = {}
         keys = {}
+        templates = template_hashes(job)
         for item in items:
             slug = item.episode.slug
-            keys[slug] = _episode_keys(job, item, people, self.version)
+            keys[slug] = _episode_keys(job, item, people, self.version, templates)
             same = before.get(slug, {})
             written = same.get("files", {})
             page = f"page:{slug}"
