@@ -21,6 +21,7 @@ from .lint import render as render_findings
 from .render import clock
 from .results import Levelled, Transcribed
 from .transcriber import ENGINES
+from .watch import SETTLE_SECONDS
 
 DOUBTFUL_SHOWN = 5  # low-confidence passages listed per episode by `podcast status`
 
@@ -158,6 +159,35 @@ def build_command(slugs: tuple[str, ...], force: bool, only: str | None, wait: b
     summarise(report, time.monotonic() - started)
     if not report.ok:
         sys.exit(1)
+
+
+@cli.command()
+@click.option("--settle", type=click.FloatRange(min=0.5), default=SETTLE_SECONDS, show_default=True,
+              help="Seconds an episode's files must keep their sizes and modification times before it is built.")
+@click.option("--polling", is_flag=True, help="Look for changes every second instead of waiting for file events (a network share).")
+@root_option
+@library_errors
+def watch(settle: float, polling: bool, root: Path) -> None:
+    """Build each episode once its files have landed in episodes/, and everything when podcast.toml or templates/ change.
+
+    Builds once at start, then whatever changes; a recording still being copied is built only
+    when its files have stopped changing. A failed build is reported and watching goes on.
+    Ctrl-C stops once the stage in progress is done.
+
+    Example:
+
+        podcast watch
+        podcast watch --settle 30 --polling
+    """
+    from .watch import Watcher, run_until_signalled
+
+    def say(line: str) -> None:
+        click.echo(f"{time.strftime('%H:%M:%S')} {line}", err=True)
+
+    printer = Printer()
+    watcher = Watcher(root, settle=settle, polling=polling, say=say, on_report=summarise,
+                      build_options={"progress": printer, "transcription": printer.transcription})
+    run_until_signalled(watcher)
 
 
 @cli.command()
