@@ -289,24 +289,27 @@ def approve(slug: str, root: Path) -> None:
 
 
 @cli.command()
-@click.option("--to", "to", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="The web root to copy public/ to (created if missing).")
+@click.option("--to", "to", required=True,
+              help="The web root: a folder (created if missing), or a server for rsync: user@host:/path, host:path, rsync://host/module/path.")
+@click.option("--rsync", "use_rsync", is_flag=True, help="Copy to a folder with rsync too (it always copies to a server).")
 @root_option
 @library_errors
-def publish(to: Path, root: Path) -> None:
+def publish(to: str, use_rsync: bool, root: Path) -> None:
     """Copy public/ to a web root: the audio first, then the pages, the feed last; only changed files.
 
-    Files no longer in public/ are removed from the web root once the new feed is there.
+    Files no longer in public/ are removed from the web root once the new feed is there. A
+    server (user@host:/path) is reached with the system's rsync, over ssh, in the same order.
 
     Example:
 
         podcast publish --to /var/www/podcast
+        podcast publish --to camille@example.org:/var/www/podcast
     """
     from .config import load_show
     from .layout import PublicLayout
-    from .publish import publish as publish_to
+    from .publish import publish_to
 
-    done = publish_to(PublicLayout(load_show(root)), to)
+    done = publish_to(PublicLayout(load_show(root)), to, rsync=use_rsync)
     click.echo(f"{to}: {len(done.copied)} file(s) copied, {done.unchanged} unchanged, {len(done.removed)} removed.")
 
 

@@ -339,15 +339,15 @@ class Watcher:
 def run_until_signalled(watcher: Watcher) -> None:
     """Run `watcher` until SIGINT (Ctrl-C) or SIGTERM, which stop it between two build stages.
 
-    The watch runs in a thread that blocks both signals before it starts anything, so the ffmpeg
+    The watch runs in a thread that blocks SIGINT before it starts anything, so the ffmpeg
     processes of its builds inherit the block: a Ctrl-C at the terminal, sent to the whole process
     group, leaves them to finish their stage and is handled here, in the main thread, alone.
+    (SIGTERM stays unblocked: the build ends its helpers with it, pagefind's service for one.)
     """
-    signals = (signal.SIGINT, signal.SIGTERM)
     failed: list[BaseException] = []
 
     def watch() -> None:
-        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             watcher.run()
         except BaseException as e:  # handed to the main thread, which raises it
@@ -357,7 +357,7 @@ def run_until_signalled(watcher: Watcher) -> None:
         watcher.say(f"{signal.Signals(number).name}: stopping once the stage in progress is done")
         watcher.stop()
 
-    previous = {number: signal.signal(number, asked) for number in signals}
+    previous = {number: signal.signal(number, asked) for number in (signal.SIGINT, signal.SIGTERM)}
     thread = threading.Thread(target=watch, name="watch")
     thread.start()
     try:

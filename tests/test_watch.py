@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -324,10 +325,11 @@ def test_a_running_build_is_waited_for(show_root, add_episode, no_whisper):
     assert (show_root / "public" / "audio" / "001-a.mp3").is_file()
 
 
-def test_ctrl_c_stops_between_stages_and_exits_0(show_root, add_episode):
+def test_ctrl_c_stops_between_stages_and_exits_0(show_root, add_episode, tmp_path):
     """SIGINT to the whole process group, as a terminal's Ctrl-C: ffmpeg too gets it."""
-    folder = add_episode("001-long", EPISODE, audio_name="")
-    write_wav(folder / "long.wav", speechlike(90, -20, noise=0.0))
+    add_episode("001-short", EPISODE)
+    recording = tmp_path / "long.wav"
+    write_wav(recording, speechlike(90, -20, noise=0.0))
     script = (
         "import sys\n"
         "from tests.conftest import without_whisper\n"
@@ -339,9 +341,19 @@ def test_ctrl_c_stops_between_stages_and_exits_0(show_root, add_episode):
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, start_new_session=True)
-    cache = show_root / ".build" / "episodes" / "001-long"
+    cache = show_root / ".build" / "episodes" / "002-long"
     try:
         deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (show_root / "public" / "pagefind").is_dir():
+            assert process.poll() is None, process.stdout.read()
+            time.sleep(0.05)
+        # A whole build has run to its end, search index included (pagefind, ended by SIGTERM).
+        assert (show_root / "public" / "pagefind").is_dir(), "the first build never ended"
+        time.sleep(1)
+        folder = show_root / "episodes" / "002-long"
+        folder.mkdir()
+        (folder / "episode.toml").write_text('title = "Long"\npublished = 2026-01-12\n', encoding="utf-8")
+        shutil.copyfile(recording, folder / "long.wav")
         while time.monotonic() < deadline and not list(cache.glob(".levelled.mp3.tmp-*")):
             assert process.poll() is None, process.stdout.read()
             time.sleep(0.05)
@@ -354,9 +366,10 @@ def test_ctrl_c_stops_between_stages_and_exits_0(show_root, add_episode):
             process.wait()
     assert process.returncode == 0, out
     assert "SIGINT: stopping once the stage in progress is done" in out
-    assert "stopped building the whole show between two stages" in out and "stopped after" in out
+    assert "episode(s) published" in out  # the first build, whole
+    assert "stopped building 002-long between two stages" in out and "stopped after 2 build(s)" in out
     assert (cache / "normalise.json").is_file(), out  # the stage in progress was finished, not cut
     assert not (cache / "normalise.failed.json").exists()
     assert not (cache / "transcribe.json").exists()  # and none after it started
     assert [p for p in show_root.rglob("*") if ".tmp-" in p.name] == []
-    assert not (show_root / "public" / "feed.xml").exists()
+    assert "Long" not in (show_root / "public" / "feed.xml").read_text(encoding="utf-8")
