@@ -24,18 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from watchdog.events import (
-    DirCreatedEvent,
-    DirDeletedEvent,
-    DirMovedEvent,
-    FileClosedEvent,
-    FileCreatedEvent,
-    FileDeletedEvent,
-    FileModifiedEvent,
-    FileMovedEvent,
-    FileSystemEvent,
-    FileSystemEventHandler,
-)
+from watchdog import events
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
@@ -52,10 +41,10 @@ logger = logging.getLogger(__name__)
 SETTLE_SECONDS = 5.0
 LOCK_RETRY_SECONDS = 2.0  # how often to try again while a `podcast build` holds the show's lock
 WHOLE_SHOW = ""  # the scope of podcast.toml, the files beside it and templates/
-# File systems whose changes made on another machine raise no inotify event here.
-# Events that change a file; a read (the build's own, of the recordings) raises none of these.
-CHANGES = [FileCreatedEvent, FileModifiedEvent, FileMovedEvent, FileDeletedEvent, FileClosedEvent,
-           DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
+# Events that change a file; the build's own reads of the recordings raise none of these.
+CHANGES = [events.FileCreatedEvent, events.FileModifiedEvent, events.FileMovedEvent, events.FileDeletedEvent,
+           events.FileClosedEvent, events.DirCreatedEvent, events.DirDeletedEvent, events.DirMovedEvent]
+# File systems where changes made on another machine raise no inotify event here.
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "afs", "ceph", "glusterfs", "fuse.sshfs", "fuse.rclone"}
 
 Signature = frozenset[tuple[str, int, int]]  # (path, size, mtime in ns) of every file in a scope
@@ -181,16 +170,16 @@ class Schedule:
         return Plan() if gone else Plan(tuple(sorted(ready)))
 
 
-class _Queue(FileSystemEventHandler):
+class _Queue(events.FileSystemEventHandler):
     """Hands watchdog's events (from its thread) to the loop."""
 
-    def __init__(self, events: queue.Queue):
-        self.events = events
+    def __init__(self, changed: queue.Queue):
+        self.changed = changed
 
-    def on_any_event(self, event: FileSystemEvent) -> None:
+    def on_any_event(self, event: events.FileSystemEvent) -> None:
         for path in (event.src_path, event.dest_path):
             if path:
-                self.events.put(Path(os.fsdecode(path)))
+                self.changed.put(Path(os.fsdecode(path)))
 
 
 def on_network_share(path: Path) -> bool:

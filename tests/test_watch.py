@@ -373,3 +373,19 @@ def test_ctrl_c_stops_between_stages_and_exits_0(show_root, add_episode, tmp_pat
     assert not (cache / "transcribe.json").exists()  # and none after it started
     assert [p for p in show_root.rglob("*") if ".tmp-" in p.name] == []
     assert "Long" not in (show_root / "public" / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_templates_made_after_the_start_are_followed(show_root, add_episode, no_whisper):
+    add_episode("001-a", EPISODE)
+    with Running(show_root, settle=0.5) as running:
+        running.wait_for("built the whole show")
+        seen = len(running.lines)
+        (show_root / "templates").mkdir()
+        (show_root / "templates" / "style.css").write_text("body { color: #111; }", encoding="utf-8")
+        running.wait_for("built the whole show", after=seen)
+        assert (show_root / "public" / "style.css").read_text(encoding="utf-8") == "body { color: #111; }"
+        seen = len(running.lines)
+        (show_root / "templates" / "style.css").write_text("body { color: #222; }", encoding="utf-8")
+        running.wait_for("the show: templates/style.css changed", after=seen)
+        running.wait_for("built the whole show", after=seen)
+    assert (show_root / "public" / "style.css").read_text(encoding="utf-8") == "body { color: #222; }"
