@@ -176,6 +176,7 @@ def watch(settle: float, polling: bool, root: Path) -> None:
 
     Example:
 
+    \b
         podcast watch
         podcast watch --settle 30 --polling
     """
@@ -302,6 +303,7 @@ def publish(to: str, use_rsync: bool, root: Path) -> None:
 
     Example:
 
+    \b
         podcast publish --to /var/www/podcast
         podcast publish --to camille@example.org:/var/www/podcast
     """
