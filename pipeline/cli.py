@@ -168,7 +168,7 @@ def build_command(slugs: tuple[str, ...], force: bool, only: str | None, wait: b
 @root_option
 @library_errors
 def watch(settle: float, polling: bool, root: Path) -> None:
-    """Build each episode once its files have landed in episodes/, and everything when podcast.toml or templates/ change.
+    """Build each episode once its files have landed in episodes/, and everything when podcast.toml, templates/ or assets/ change.
 
     Builds once at start, then whatever changes; a recording still being copied is built only
     when its files have stopped changing. A failed build is reported and watching goes on.

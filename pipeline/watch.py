@@ -5,7 +5,7 @@ share). `Schedule` turns them into builds: an episode is built once the sizes an
 times of its files have stayed the same for `settle` seconds, looked at by `stat` every tick and
 not only by the events (a share may deliver none, and a copy may pause), so a recording still
 being copied is never read half-way. Many events on one episode make one build. podcast.toml, a
-file beside it (the artwork) or templates/ changing rebuilds everything.
+file or folder beside it (templates/, the artwork and jingles in assets/) changing rebuilds everything.
 
 `Watcher` runs the loop: events in, builds out, errors reported and watching goes on. A stop
 (`Watcher.stop`, Ctrl-C) lets the build in progress finish its stage, then the loop ends.
@@ -40,7 +40,8 @@ logger = logging.getLogger(__name__)
 # from a phone, stalls for a second or two between bursts; short next to any build's own time.
 SETTLE_SECONDS = 5.0
 LOCK_RETRY_SECONDS = 2.0  # how often to try again while a `podcast build` holds the show's lock
-WHOLE_SHOW = ""  # the scope of podcast.toml, the files beside it and templates/
+WHOLE_SHOW = ""  # the scope of podcast.toml and what lies beside it: templates/, assets/…
+NOT_SOURCES = {"public", "__pycache__"}  # folders beside podcast.toml no build reads (.build/ is hidden)
 # Events that change a file; the build's own reads of the recordings raise none of these.
 CHANGES = [events.FileCreatedEvent, events.FileModifiedEvent, events.FileMovedEvent, events.FileDeletedEvent,
            events.FileClosedEvent, events.DirCreatedEvent, events.DirDeletedEvent, events.DirMovedEvent]
@@ -53,7 +54,7 @@ Signature = frozenset[tuple[str, int, int]]  # (path, size, mtime in ns) of ever
 def ignored(name: str) -> bool:
     """Files that are nobody's source: hidden ones (editors' swap files, rsync's partial copies,
     our own temporaries) and editors' backups."""
-    return name.startswith(".") or name.endswith("~") or TEMP_MARK in name
+    return name.startswith(".") or name.endswith("~") or TEMP_MARK in name or name in NOT_SOURCES
 
 
 @dataclass(frozen=True)
@@ -97,13 +98,16 @@ class Schedule:
         if parts[0] == self.paths.episodes.name:
             # episodes/ itself says nothing; a folder named _something is set aside (build.episode_folders)
             return parts[1] if len(parts) > 1 and not parts[1].startswith("_") else None
-        if parts[0] == "public":  # what builds write
-            return None
-        return WHOLE_SHOW  # podcast.toml, the artwork, templates/
+        return WHOLE_SHOW  # podcast.toml, templates/, assets/
+
+    def show_folders(self) -> list[Path]:
+        """The folders beside podcast.toml a build may read from (templates/, assets/), episodes/ aside."""
+        return [p for p in sorted(self.paths.root.iterdir())
+                if p.is_dir() and not ignored(p.name) and p != self.paths.episodes]
 
     def files(self, scope: str) -> Iterator[Path]:
         if scope == WHOLE_SHOW:
-            folders = [self.paths.root / "templates", self.paths.episodes]
+            folders = [*self.show_folders(), self.paths.episodes]
             yield from (p for p in self.paths.root.iterdir() if p.is_file())
         else:
             folders = [self.paths.episodes / scope]
@@ -114,7 +118,7 @@ class Schedule:
     def signature(self, scope: str) -> Signature:
         seen = set()
         for file in self.files(scope):
-            if ignored(file.name):
+            if any(ignored(part) for part in file.relative_to(self.paths.root).parts):
                 continue
             try:
                 stat = file.stat()
@@ -244,10 +248,9 @@ class Watcher:
             self.say(f"{episodes} is on a network share, where others' writes raise no file event here: polling it")
         for observer in ([Observer()] if native else []) + [PollingObserver(timeout=self.schedule.tick)]:
             try:
-                self._follow(observer, self.paths.root, recursive=False)  # podcast.toml, the artwork
-                self._follow(observer, episodes)
-                if (self.paths.root / "templates").is_dir():
-                    self._follow(observer, self.paths.root / "templates")
+                self._follow(observer, self.paths.root, recursive=False)  # podcast.toml, a folder made
+                for folder in [episodes, *self.schedule.show_folders()]:
+                    self._follow(observer, folder)
                 observer.start()
                 return observer
             except OSError as e:  # inotify's limits on watches or instances (sysctl fs.inotify.*)
@@ -287,9 +290,8 @@ class Watcher:
         scope = self.schedule.scope_of(path)
         if scope is None:
             return
-        templates = self.paths.root / "templates"
-        if path == templates and templates.is_dir():  # made after the watch started: follow it too
-            self._follow(observer, templates)
+        if path.parent == self.paths.root and path.is_dir():  # made after the watch started: follow it too
+            self._follow(observer, path)
         if self.schedule.changed(scope):
             what = "the show" if scope == WHOLE_SHOW else scope
             self.say(f"{what}: {path.relative_to(self.paths.root)} changed; building once its files stay unchanged for {self.schedule.settle:g} s")

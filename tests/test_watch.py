@@ -48,6 +48,8 @@ def grow(path: Path, data: bytes, mtime: float) -> None:
     ("podcast.toml", WHOLE_SHOW),
     ("artwork.png", WHOLE_SHOW),
     ("templates/episode.html", WHOLE_SHOW),
+    ("assets/jingles/intro.wav", WHOLE_SHOW),
+    ("assets/__pycache__/x.pyc", None),
     ("episodes/001-a/episode.toml", "001-a"),
     ("episodes/001-a/enregistrement.wav", "001-a"),
     ("episodes/001-a", "001-a"),
@@ -375,6 +377,26 @@ def test_ctrl_c_stops_between_stages_and_exits_0(show_root, add_episode, tmp_pat
     assert not (cache / "transcribe.json").exists()  # and none after it started
     assert [p for p in show_root.rglob("*") if ".tmp-" in p.name] == []
     assert "Long" not in (show_root / "public" / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_the_artwork_in_a_folder_of_its_own_is_followed(show_root, add_episode, no_whisper):
+    """The bundled show keeps its artwork in assets/: a new one must reach public/."""
+    add_episode("001-a", EPISODE)
+    (show_root / "assets").mkdir()
+    os.replace(show_root / "artwork.png", show_root / "assets" / "artwork.png")
+    toml = show_root / "podcast.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('artwork = "artwork.png"', 'artwork = "assets/artwork.png"'), encoding="utf-8")
+    with Running(show_root, settle=0.5) as running:
+        running.wait_for("built the whole show")
+        published = sorted((show_root / "public").rglob("artwork*"))
+        before = {p: p.read_bytes() for p in published}
+        seen = len(running.lines)
+        from PIL import Image
+
+        Image.new("RGB", (1400, 1400), (200, 30, 30)).save(show_root / "assets" / "artwork.png")
+        running.wait_for("the show: assets/artwork.png changed", after=seen)
+        running.wait_for("built the whole show", after=seen)
+    assert published and any(p.read_bytes() != data for p, data in before.items())
 
 
 def test_templates_made_after_the_start_are_followed(show_root, add_episode, no_whisper):
