@@ -304,7 +304,8 @@ class Watcher:
         try:
             report = build(self.paths.root, slugs=plan.slugs, stop=self.stopping, **self.build_options)
         except BuildLocked as e:
-            self.say(f"{e}: waiting for it, trying again in {LOCK_RETRY_SECONDS:g} s")
+            logger.debug("%s", e)  # who holds it, and the lock's file
+            self.say(f"another build is running in this folder: waiting for it to end, trying again every {LOCK_RETRY_SECONDS:g} s")
             self.schedule.retry(plan, LOCK_RETRY_SECONDS)
             return
         except PipelineError as e:  # podcast.toml unusable, say: once fixed, it builds again

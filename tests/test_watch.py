@@ -314,7 +314,7 @@ def test_a_running_build_is_waited_for(show_root, add_episode, no_whisper):
     try:
         with Running(show_root, settle=0.5) as running:
             running.wait_for("another build is running")
-            assert "waiting for it, trying again in 2 s" in running.lines[-1][1]
+            assert "waiting for it to end, trying again every 2 s" in running.lines[-1][1]
             time.sleep(1)
             assert not (show_root / "public").exists()
             seen = len(running.lines)
