@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -47,6 +48,10 @@ PUBLISH_STAGES = {"tag"}  # what drafts, scheduled and held episodes skip: nothi
 SHOW_SCOPE = "show"
 
 
+class Stopped(Exception):
+    """A stop was asked for (Ctrl-C in `podcast watch`): the build ends before its next stage."""
+
+
 class Progress(Protocol):
     def __call__(self, scope: str, stage: str, state: State, outcome: Outcome | None) -> None:
         """Told when a stage starts (STARTED) and how it ended; `scope` is an episode's slug or "show"."""
@@ -78,6 +83,7 @@ class Report:
     failures: list[Failure] = field(default_factory=list)
     published: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # the linter's, on the feed as built
+    stopped: bool = False  # asked to stop: the stages after the last one done were not run
 
     @property
     def ok(self) -> bool:
@@ -163,12 +169,15 @@ def build(
     now: datetime | None = None,
     executor: Executor | None = None,
     wait: bool = False,
+    stop: threading.Event | None = None,
 ) -> Report:
     """Build the show in `root` into `root/public`; `dry_run` only reports what is fresh.
 
     `transcription` is told (seconds done, seconds in all) while an episode is transcribed here.
     `executor` says where transcriptions run (executors.py): here by default, or on a cluster.
     `wait`: wait for another build running in this folder to end, instead of refusing.
+    Once `stop` is set, no further stage starts: the report comes back with `stopped`, the
+    feed and the site as they were.
 
     Raises:
         ConfigError: podcast.toml is unusable (nothing can be built without it), or an unknown slug.
@@ -187,7 +196,7 @@ def build(
     if only and only not in STAGE_NAMES:
         raise ConfigError(f"unknown stage {only!r}; stages are {', '.join(STAGE_NAMES)}")
 
-    run = Run(wanted, only, force, dry_run, progress, now)
+    run = Run(wanted, only, force, dry_run, _stoppable(progress, stop) if stop else progress, now)
     try:
         return _build(paths, show, folders, run, Resources(progress=transcription), wait, executor)
     except OSError as e:  # outside a stage: the lock, clearing temporaries, pruning
@@ -236,9 +245,27 @@ def _build(paths: Paths, show: Show, folders: list[Path], run: Run, resources: R
                 report.findings = lint_built(layout, paths.build / SHOW_SCOPE / LINTED, store.hashes)
                 if not hold_unfit(report, layout, paths, show, store.hashes):
                     break
+        except Stopped:
+            report.stopped = True
         finally:
             store.hashes.save()
     return report
+
+
+def _stoppable(progress: Progress | None, stop: threading.Event) -> Progress:
+    """`progress`, raising Stopped when a stage is about to start after `stop` was set.
+
+    run_stage tells STARTED before a stage writes anything (a fresh stage is never started), so
+    the build ends between two stages, every output before it in place.
+    """
+
+    def told(scope: str, stage: str, state: State, outcome: Outcome | None) -> None:
+        if state == State.STARTED and stop.is_set():
+            raise Stopped(f"stopped before {stage} of {scope}")
+        if progress:
+            progress(scope, stage, state, outcome)
+
+    return told
 
 
 @dataclass(frozen=True)

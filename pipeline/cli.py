@@ -21,6 +21,7 @@ from .lint import render as render_findings
 from .render import clock
 from .results import Levelled, Transcribed
 from .transcriber import ENGINES
+from .watch import SETTLE_SECONDS
 
 DOUBTFUL_SHOWN = 5  # low-confidence passages listed per episode by `podcast status`
 
@@ -161,6 +162,36 @@ def build_command(slugs: tuple[str, ...], force: bool, only: str | None, wait: b
 
 
 @cli.command()
+@click.option("--settle", type=click.FloatRange(min=0.5), default=SETTLE_SECONDS, show_default=True,
+              help="Seconds an episode's files must keep their sizes and modification times before it is built.")
+@click.option("--polling", is_flag=True, help="Look for changes every second instead of waiting for file events (a network share).")
+@root_option
+@library_errors
+def watch(settle: float, polling: bool, root: Path) -> None:
+    """Build each episode once its files have landed in episodes/, and everything when podcast.toml, templates/ or assets/ change.
+
+    Builds once at start, then whatever changes; a recording still being copied is built only
+    when its files have stopped changing. A failed build is reported and watching goes on.
+    Ctrl-C stops once the stage in progress is done.
+
+    Example:
+
+    \b
+        podcast watch
+        podcast watch --settle 30 --polling
+    """
+    from .watch import Watcher, run_until_signalled
+
+    def say(line: str) -> None:
+        click.echo(f"{time.strftime('%H:%M:%S')} {line}", err=True)
+
+    printer = Printer()
+    watcher = Watcher(root, settle=settle, polling=polling, say=say, on_report=summarise,
+                      build_options={"progress": printer, "transcription": printer.transcription})
+    run_until_signalled(watcher)
+
+
+@cli.command()
 @root_option
 @library_errors
 def status(root: Path) -> None:
@@ -259,24 +290,28 @@ def approve(slug: str, root: Path) -> None:
 
 
 @cli.command()
-@click.option("--to", "to", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="The web root to copy public/ to (created if missing).")
+@click.option("--to", "to", required=True,
+              help="The web root: a folder (created if missing), or a server for rsync: user@host:/path, host:path, rsync://host/module/path.")
+@click.option("--rsync", "use_rsync", is_flag=True, help="Copy to a folder with rsync too (it always copies to a server).")
 @root_option
 @library_errors
-def publish(to: Path, root: Path) -> None:
+def publish(to: str, use_rsync: bool, root: Path) -> None:
     """Copy public/ to a web root: the audio first, then the pages, the feed last; only changed files.
 
-    Files no longer in public/ are removed from the web root once the new feed is there.
+    Files no longer in public/ are removed from the web root once the new feed is there. A
+    server (user@host:/path) is reached with the system's rsync, over ssh, in the same order.
 
     Example:
 
+    \b
         podcast publish --to /var/www/podcast
+        podcast publish --to camille@example.org:/var/www/podcast
     """
     from .config import load_show
     from .layout import PublicLayout
-    from .publish import publish as publish_to
+    from .publish import publish_to
 
-    done = publish_to(PublicLayout(load_show(root)), to)
+    done = publish_to(PublicLayout(load_show(root)), to, rsync=use_rsync)
     click.echo(f"{to}: {len(done.copied)} file(s) copied, {done.unchanged} unchanged, {len(done.removed)} removed.")
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 from . import results
-from .errors import PipelineError, StageError, StorageError, storage_error
+from .errors import BuildLocked, PipelineError, StageError, StorageError, storage_error
 
 logger = logging.getLogger(__name__)
 
@@ -246,7 +246,7 @@ class BuildLock:
             holder = self.holder()
             if not self.wait:
                 self.handle.close()
-                raise PipelineError(f"another build is running in this folder ({holder}; lock: {self.path}): "
+                raise BuildLocked(f"another build is running in this folder ({holder}; lock: {self.path}): "
                                     "wait for it to end, or run 'podcast build --wait'") from None
             logger.warning("waiting for the other build (%s) to end (lock: %s)", holder, self.path)
             fcntl.flock(self.handle, fcntl.LOCK_EX)

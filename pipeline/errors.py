@@ -61,3 +61,7 @@ def storage_error_in(text: str, path: object) -> StorageError | None:
         if os.strerror(number) in text:
             return StorageError(f"{path}: cannot write: {reason}; {AFTER}")
     return None
+
+
+class BuildLocked(PipelineError):
+    """Another build holds the show's lock (`podcast watch` waits for it and tries again)."""

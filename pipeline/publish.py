@@ -7,21 +7,36 @@ a checkout, has other mtimes and the same bytes). Each copy is a temporary in DI
 target, so a web server serves the old file or the new one, never part of one. Files gone from
 `public/` are removed from DIR only after the feed is written: until then the old feed, which
 apps may still be reading, names them.
+
+To a server (`user@host:/path`, `host:path`, `rsync://host/module/path`), or to a folder with
+`rsync=True`, the system's rsync does the same: one run per pass, given only that pass's files,
+comparing checksums (not mtimes) and putting each pass's files in place together once all are
+whole (`--delay-updates`); a last run only deletes what is gone from `public/`.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .engine import TEMP_MARK, clean_temporaries, file_sha256, temp_path
-from .errors import PipelineError
+from .errors import MissingToolError, PipelineError
 from .layout import PublicLayout
 
 logger = logging.getLogger(__name__)
+
+RSYNC_INSTALL = "install rsync (Debian/Ubuntu: apt-get install rsync; macOS: brew install rsync)"
+# What every pass asks of rsync: files compared by size and checksum (as `same` does, whatever
+# their mtimes), mtimes kept (web servers' Last-Modified), each pass's files renamed into place
+# together once all have arrived whole, and one line per file that changed: "%i" is rsync's
+# itemized change (">f+++++++++" a new file received, "<f.st......" one sent to a server).
+RSYNC_OPTIONS = ["--checksum", "--times", "--delay-updates", "--out-format=%i %n"]
+STDERR_SHOWN = 10  # lines of rsync's complaint shown in an error
 
 
 @dataclass
@@ -99,3 +114,77 @@ def publish(layout: PublicLayout, to: Path) -> Published:
             if not any(folder.iterdir()):
                 folder.rmdir()
     return done
+
+
+def is_remote(destination: str) -> bool:
+    """Whether rsync reads `destination` as a server: `rsync://…`, or a colon before any slash
+    (`host:path`, `user@host:/path`, `host::module`); `./a:b` and `/srv/a:b` are folders here."""
+    return destination.startswith("rsync://") or ":" in destination.split("/", 1)[0]
+
+
+def publish_to(layout: PublicLayout, destination: str, rsync: bool = False) -> Published:
+    """`publish` to a folder, or `publish_rsync` to a server (or a folder, with `rsync`)."""
+    if rsync or is_remote(destination):
+        return publish_rsync(layout, destination)
+    return publish(layout, Path(destination))
+
+
+def publish_rsync(layout: PublicLayout, destination: str) -> Published:
+    """Copy `layout.root` to `destination` with rsync, in `publish`'s order: audio, pages, the feed, then deletions.
+
+    Raises:
+        MissingToolError: rsync is not installed.
+        PipelineError: public/ has not been built, a folder destination lies inside it, or rsync failed.
+    """
+    rsync = shutil.which("rsync")
+    if not rsync:
+        raise MissingToolError(f"rsync is not installed, and publishing to {destination} needs it: {RSYNC_INSTALL}")
+    public = layout.root.resolve()
+    if not public.is_dir():
+        raise PipelineError(f"{public}: nothing to publish yet; run 'podcast build' first")
+    if not is_remote(destination):
+        folder = Path(destination).resolve()
+        if folder == public or folder.is_relative_to(public) or public.is_relative_to(folder):
+            raise PipelineError(f"{folder}: the web root must be outside {public} (and not hold it)")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise PipelineError(f"{folder}: could not make the web root there: {e}") from e
+        destination = str(folder)
+    destination = destination.rstrip("/") + "/"
+    wanted = sorted(_files(public))
+    done = Published()
+    for rank, name in ((0, "audio"), (1, "pages"), (2, "feed")):
+        names = [r for r in wanted if layout.publish_pass(r) == rank]
+        if not names:
+            continue
+        # --files-from copies exactly these paths, folders made as needed; names end in NUL (--from0).
+        args = ["--files-from=-", "--from0", *RSYNC_OPTIONS, f"{public}/", destination]
+        changed = [n for n in _run_rsync(rsync, args, "\0".join(names), f"the {name} pass") if re.match(r"[<>]f", n)]
+        done.copied += [line.split(" ", 1)[1] for line in changed]
+        done.unchanged += len(names) - len(changed)
+    # Deletions only (--existing and --ignore-existing send nothing), once the new feed is up;
+    # temporaries of ours on the server are deleted too (--delete-excluded).
+    args = ["--recursive", "--delete", "--existing", "--ignore-existing", f"--exclude=.*{TEMP_MARK}*", "--delete-excluded",
+            "--out-format=%i %n", f"{public}/", destination]
+    for line in _run_rsync(rsync, args, "", "the pass that deletes"):
+        if line.startswith("*deleting"):
+            removed = line.split(None, 1)[1]
+            if not removed.endswith("/"):
+                done.removed.append(removed)
+    for relative in done.copied:
+        logger.info("published %s", relative)
+    for relative in done.removed:
+        logger.info("removed %s (no longer in public/)", relative)
+    return done
+
+
+def _run_rsync(rsync: str, args: list[str], files: str, about: str) -> list[str]:
+    """Run rsync; its lines of output, or a PipelineError with the end of what it complained."""
+    command = [rsync, *args]
+    logger.debug("running %s", " ".join(command))
+    result = subprocess.run(command, input=files, capture_output=True, text=True, errors="replace")
+    if result.returncode != 0:
+        tail = "\n".join(result.stderr.strip().splitlines()[-STDERR_SHOWN:])
+        raise PipelineError(f"{args[-1]}: rsync failed in {about} (exit status {result.returncode}):\n{tail}")
+    return result.stdout.splitlines()

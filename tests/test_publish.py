@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from pipeline import publish as publish_module
 from pipeline.cli import cli
 from pipeline.config import load_show
 from pipeline.layout import PublicLayout
-from pipeline.publish import publish
+from pipeline.publish import is_remote, publish, publish_to
 
 FILES = {
     "audio/001-a.mp3": b"mp3 one",
@@ -100,3 +101,91 @@ def test_publish_command(show_root, tmp_path):
     assert result.exit_code == 0 and f"{len(FILES)} file(s) copied" in result.output
     inside = CliRunner().invoke(cli, ["publish", "--to", str(show_root / "public" / "www"), "--root", str(show_root)])
     assert inside.exit_code == 1 and "outside" in inside.output
+
+
+# To a server, with the system's rsync (a folder with --rsync; a `host:path` through a stand-in for ssh).
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else {}
+
+
+def test_rsync_passes_run_in_order_and_delete_last(show_root, tmp_path, monkeypatch):
+    layout = _public(show_root)
+    www = tmp_path / "www"
+    publish_to(layout, str(www), rsync=True)
+    layout.file("audio/002-b.mp3").unlink()
+    layout.file("audio/003-c.mp3").write_bytes(b"mp3 three")
+    layout.file("episodes/001-a/index.html").write_bytes(b"<p>a, with c</p>")
+    layout.file("feed.xml").write_bytes(b"<rss>a and c</rss>")
+    seen: list[tuple[str, dict[str, bytes]]] = []  # what the web root held as each rsync began
+    real = publish_module._run_rsync
+    monkeypatch.setattr(publish_module, "_run_rsync", lambda rsync, args, files, about: (seen.append((about, _snapshot(www))), real(rsync, args, files, about))[1])
+    done = publish_to(layout, str(www), rsync=True)
+    assert [about for about, _ in seen] == ["the audio pass", "the pages pass", "the feed pass", "the pass that deletes"]
+    assert done.copied == ["audio/003-c.mp3", "episodes/001-a/index.html", "feed.xml"]  # in that order, nothing unchanged
+    at_pages, at_feed, at_delete = (held for _, held in seen[1:])
+    assert "audio/003-c.mp3" in at_pages and at_pages["feed.xml"] == b"<rss/>"  # the new MP3 before the page naming it
+    assert at_feed["episodes/001-a/index.html"] == b"<p>a, with c</p>" and at_feed["feed.xml"] == b"<rss/>"
+    assert at_delete["feed.xml"] == b"<rss>a and c</rss>" and "audio/002-b.mp3" in at_delete  # the old MP3 while the old feed was up
+    assert done.removed == ["audio/002-b.mp3"] and _snapshot(www) == _snapshot(layout.root)
+
+
+def test_rsync_copies_only_what_changed_by_checksum(show_root, tmp_path):
+    layout = _public(show_root)
+    www = tmp_path / "www"
+    first = publish_to(layout, str(www), rsync=True)
+    assert sorted(first.copied) == sorted(FILES) and first.unchanged == 0
+    again = publish_to(layout, str(www), rsync=True)
+    assert again.copied == [] and again.removed == [] and again.unchanged == len(FILES)
+    os.utime(layout.file("style.css"), (0, 0))  # other mtime, same bytes: not copied
+    mtime = layout.file("index.html").stat().st_mtime
+    layout.file("index.html").write_bytes(b"<p>HOME</p>")  # other bytes, same size and mtime: copied
+    os.utime(layout.file("index.html"), (mtime, mtime))
+    assert publish_to(layout, str(www), rsync=True).copied == ["index.html"]
+    assert (www / "index.html").read_bytes() == b"<p>HOME</p>"
+    assert [p.name for p in www.rglob("*") if p.name.startswith(".")] == []  # no partial file or .~tmp~ left
+
+
+@pytest.fixture
+def fake_ssh(tmp_path, monkeypatch) -> Path:
+    """RSYNC_RSH standing in for ssh: runs the remote rsync here, so `host:path` is tested without a network."""
+    rsh = tmp_path / "fake-ssh"
+    rsh.write_text('#!/bin/sh\n# called as: fake-ssh [-l user] host rsync --server ...\n[ "$1" = "-l" ] && shift 2\nshift\nexec "$@"\n')
+    rsh.chmod(0o755)
+    monkeypatch.setenv("RSYNC_RSH", str(rsh))
+    return rsh
+
+
+def test_rsync_to_a_server(show_root, tmp_path, fake_ssh):
+    layout = _public(show_root)
+    www = tmp_path / "www"
+    www.mkdir()
+    result = CliRunner().invoke(cli, ["publish", "--to", f"camille@example.org:{www}", "--root", str(show_root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"{len(FILES)} file(s) copied, 0 unchanged, 0 removed" in result.output
+    assert _snapshot(www) == FILES
+    again = publish_to(layout, f"example.org:{www}")
+    assert again.copied == [] and again.unchanged == len(FILES)
+
+
+@pytest.mark.parametrize("destination, remote", [
+    ("user@host:/var/www", True), ("host:www", True), ("host::module/www", True), ("rsync://host/module", True),
+    ("/var/www", False), ("www", False), ("./a:b", False), ("/srv/a:b", False),
+])
+def test_what_rsync_reads_as_a_server(destination, remote):
+    assert is_remote(destination) is remote
+
+
+def test_rsync_missing_or_failing_says_what_to_do(show_root, tmp_path, monkeypatch):
+    _public(show_root)
+    monkeypatch.setattr(publish_module.shutil, "which", lambda name: None)
+    result = CliRunner().invoke(cli, ["publish", "--to", "host:/var/www", "--root", str(show_root)])
+    assert result.exit_code == 1 and "rsync is not installed" in result.output and "apt-get install rsync" in result.output
+    monkeypatch.undo()
+    refused = tmp_path / "refused-ssh"
+    refused.write_text("#!/bin/sh\necho 'ssh: connect to host nowhere port 22: Connection refused' >&2\nexit 255\n")
+    refused.chmod(0o755)
+    monkeypatch.setenv("RSYNC_RSH", str(refused))
+    result = CliRunner().invoke(cli, ["publish", "--to", "nowhere:/var/www", "--root", str(show_root)])
+    assert result.exit_code == 1 and "rsync failed in the audio pass" in result.output
+    assert "Connection refused" in result.output
