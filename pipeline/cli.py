@@ -141,10 +141,10 @@ def build_command(slugs: tuple[str, ...], force: bool, only: str | None, wait: b
 
     Example:
 
+    \b
         podcast build
         podcast build 012-portage-salarial --force --only transcribe
         podcast build --wait
-
         podcast build --executor dask --scheduler tcp://10.0.0.5:8786
     """
     if scheduler and executor != "dask":
@@ -329,6 +329,7 @@ def report_command(slugs: tuple[str, ...], root: Path) -> None:
 
     Example:
 
+    \b
         podcast report
         podcast report 000-bande-annonce
     """
@@ -453,6 +454,7 @@ def transcribe_command(
 
     Example:
 
+    \b
         podcast transcribe interview.m4a --output transcripts/ --format vtt,txt
         podcast transcribe *.m4a -o transcripts/ --engine openai-whisper --jobs 2
     """

@@ -17,6 +17,10 @@ def test_every_command_has_help_with_an_example():
         result = runner.invoke(cli, [name, "--help"], catch_exceptions=False)
         assert result.exit_code == 0
         assert command.help and "Example:" in result.output, name
+        # Each example on a line of its own: click rewraps a paragraph unless it follows "\b".
+        examples = [line.strip() for line in command.help.split("Example:")[1].splitlines() if line.strip().startswith("podcast")]
+        shown = [line.strip() for line in result.output.splitlines()]
+        assert examples and all(example in shown for example in examples), name
 
 
 def test_new_scaffolds_a_draft_that_loads(show_root):
