@@ -46,10 +46,10 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             temp.write_bytes(data)
         os.replace(temp, path)
     finally:
-        _remove(temp)
+        remove_temporary(temp)
 
 
-def _remove(temp: Path) -> None:
+def remove_temporary(temp: Path) -> None:
     """Remove a temporary if it is there. On a read-only file system even a missing file's unlink
     fails (EROFS), and that must not hide the error that stopped the write."""
     with contextlib.suppress(OSError):
@@ -396,7 +396,7 @@ def run_stage(
         return _crashed(stage, store, scope, print_, e, started)
     finally:
         for temp in temps.values():
-            _remove(temp)
+            remove_temporary(temp)
         give_back_memory()
 
 

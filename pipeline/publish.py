@@ -24,7 +24,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .engine import TEMP_MARK, clean_temporaries, file_sha256, temp_path
+from .engine import TEMP_MARK, clean_temporaries, file_sha256, remove_temporary, temp_path
 from .errors import MissingToolError, PipelineError
 from .layout import PublicLayout
 
@@ -74,7 +74,23 @@ def copy_file(source: Path, target: Path) -> None:
         shutil.copystat(source, temp)
         os.replace(temp, target)
     finally:
-        temp.unlink(missing_ok=True)
+        remove_temporary(temp)
+
+
+def built(layout: PublicLayout) -> Path:
+    """`public/`, resolved, once built."""
+    public = layout.root.resolve()
+    if not public.is_dir():
+        raise PipelineError(f"{public}: nothing to publish yet; run 'podcast build' first")
+    return public
+
+
+def web_root(folder: Path, public: Path) -> Path:
+    """`folder` resolved, or a PipelineError when it is `public` or holds it, or lies inside it."""
+    folder = folder.resolve()
+    if folder == public or folder.is_relative_to(public) or public.is_relative_to(folder):
+        raise PipelineError(f"{folder}: the web root must be outside {public} (and not hold it)")
+    return folder
 
 
 def publish(layout: PublicLayout, to: Path) -> Published:
@@ -83,12 +99,8 @@ def publish(layout: PublicLayout, to: Path) -> Published:
     Raises:
         PipelineError: public/ has not been built, `to` is inside public/, or a copy failed.
     """
-    public = layout.root.resolve()
-    to = to.resolve()
-    if not public.is_dir():
-        raise PipelineError(f"{public}: nothing to publish yet; run 'podcast build' first")
-    if to == public or to.is_relative_to(public) or public.is_relative_to(to):
-        raise PipelineError(f"{to}: the web root must be outside {public} (and not hold it)")
+    public = built(layout)
+    to = web_root(to, public)
     clean_temporaries(to)  # what a killed publish left
     done = Published()
     wanted = _files(public)
@@ -139,13 +151,9 @@ def publish_rsync(layout: PublicLayout, destination: str) -> Published:
     rsync = shutil.which("rsync")
     if not rsync:
         raise MissingToolError(f"rsync is not installed, and publishing to {destination} needs it: {RSYNC_INSTALL}")
-    public = layout.root.resolve()
-    if not public.is_dir():
-        raise PipelineError(f"{public}: nothing to publish yet; run 'podcast build' first")
+    public = built(layout)
     if not is_remote(destination):
-        folder = Path(destination).resolve()
-        if folder == public or folder.is_relative_to(public) or public.is_relative_to(folder):
-            raise PipelineError(f"{folder}: the web root must be outside {public} (and not hold it)")
+        folder = web_root(Path(destination), public)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
