@@ -308,7 +308,9 @@ class Gate:
 
 def gate_verdict(show: Show, state: EpisodeState) -> Gate:
     episode = state.episode
-    reasons = hold_reasons(show, replace(episode, approved=False), state.results)
+    # What the gate finds, an approved episode's too; the feed linter's reasons are known only
+    # from the build's walk (gate.feed_hold), which holds the episode with them.
+    reasons = state.held if state.note == State.HELD else hold_reasons(show, replace(episode, approved=False), state.results)
     if state.note in (State.DRAFT, State.SCHEDULED):
         kind = str(state.note)
     elif reasons and not episode.approved:

@@ -303,6 +303,12 @@ def test_the_gate_verdict_keeps_its_reasons_once_approved(show_root, tmp_path):
     assert approved.state == "published" and approved.reasons == held.reasons and approved.approved
     draft = gate_verdict(show, EpisodeState("001-a", episode=episode, results=results, note=report_module.State.DRAFT))
     assert draft.state == "draft"
+    # Held by the feed's linter (the build found it; the results alone do not say it).
+    quiet = Results()
+    quiet.add(replaced(results[Levelled], integrated=-19.0))
+    linted = ["the feed's podcast:person: href http://example.org/ines must use https:, not http:"]
+    by_linter = gate_verdict(show, EpisodeState("001-a", episode=episode, results=quiet, note=report_module.State.HELD, held=linted))
+    assert by_linter.state == "held" and by_linter.reasons == linted
 
 
 def test_the_leveller_is_not_taken_for_the_limiter(show_root, no_whisper):
