@@ -24,7 +24,7 @@ import pytest  # noqa: E402
 
 from pipeline.build import build  # noqa: E402
 from pipeline.records import Segment, Transcript, Word  # noqa: E402
-from tests.conftest import SHOW_TOML, new_show, speechlike, write_wav  # noqa: E402
+from tests.conftest import new_show, speechlike, write_wav  # noqa: E402
 
 VOCABULARY = ("freelance portage salarial coworking client tarif journalier facture mission contrat liberté "
               "solitude réseau collectif startup indépendant projet équipe semaine année conseil prospection "
