@@ -43,6 +43,12 @@ UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefi
 # once it has exited: 12 indexes of 120 written three at a time on two busy cores. Every file it
 # writes has content, so an empty one means the index is to be written again.
 WRITE_ATTEMPTS = 3
+# ...or part-written: a build's pagefind.js once differed from another build's of the same show.
+# Its writes finish in the background, and are lost if it is stopped first, so it is stopped only
+# once the folder has stayed the same (sizes and mtimes) for SETTLED_POLLS looks POLL_SECONDS apart.
+POLL_SECONDS = 0.05
+SETTLED_POLLS = 3
+SETTLE_LIMIT = 10.0  # seconds: past that, the empty-file check below judges what is there
 
 
 @dataclass(frozen=True)
@@ -106,8 +112,21 @@ async def _write(records: list[SearchRecord], folder: Path, language: str) -> No
         for record in records:
             await index.add_custom_record(url=record.url, content=record.content, language=language, meta=record.meta)
         await index.write_files(output_path=str(folder))
+        await _settled(folder)
     finally:
         await service.close()
+
+
+async def _settled(folder: Path) -> None:
+    """Return once the files in `folder` have stopped changing (or after SETTLE_LIMIT seconds)."""
+    last, same = None, 0
+    for _ in range(int(SETTLE_LIMIT / POLL_SECONDS)):
+        now = sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file())
+        same = same + 1 if now == last else 0
+        if same >= SETTLED_POLLS:
+            return
+        last = now
+        await asyncio.sleep(POLL_SECONDS)
 
 
 class _Service(PagefindService):
