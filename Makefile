@@ -1,4 +1,5 @@
-# Two commands: `make build` and `make test`. Both create or refresh .venv first.
+# Two commands: `make build` and `make test`. Both create or refresh .venv first; `make test`
+# also installs what its tests use outside Python (test-deps).
 PYTHON ?= python3
 VENV := .venv
 # PyTorch (for openai-whisper and speaker detection) as a CPU build, installed before the
@@ -13,13 +14,19 @@ WHISPER := openai-whisper>=20240930
 WHISPER_NEEDS := more-itertools numba tiktoken tqdm
 STAMP := $(VENV)/.installed
 
-.PHONY: build test serve mutation golden clean
+.PHONY: build test test-deps serve mutation golden clean
 
 build: $(STAMP)
 	$(VENV)/bin/podcast build
 
-test: $(STAMP)
+# test-deps first: where Chromium, its driver or rsync is missing and cannot be installed, stop
+# before the venv's minutes of set-up, not after.
+test: test-deps $(STAMP)
 	$(VENV)/bin/python -m pytest -q
+
+# Chromium, chromium-driver and rsync with apt-get where missing (scripts/test-deps.sh says why).
+test-deps:
+	@bash scripts/test-deps.sh
 
 serve: $(STAMP)
 	$(VENV)/bin/podcast serve

@@ -189,7 +189,7 @@ def browser():
     if not (chromium and driver):
         missing = " and ".join(name for name, path in (("chromium", chromium), ("chromedriver", driver)) if not path)
         pytest.fail(f"the browser tests need headless Chromium: {missing} not found on PATH. Install them "
-                    "(Debian: apt-get install chromium chromium-driver; .ci/run does) or set "
+                    "(Debian: apt-get install chromium chromium-driver; make test does) or set "
                     "PODCAST_SKIP_BROWSER=1 to skip these tests", pytrace=False)
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
