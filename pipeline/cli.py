@@ -19,7 +19,9 @@ from .errors import PipelineError
 from .executors import EXECUTORS, connect
 from .lint import render as render_findings
 from .render import clock
-from .results import Levelled, Transcribed
+from .stages.corrections import describe as describe_unmatched
+from .records import Episode, Show
+from .results import Corrected, Diarized, Levelled, Transcribed
 from .transcriber import ENGINES
 from .watch import SETTLE_SECONDS
 
@@ -218,6 +220,9 @@ def status(root: Path) -> None:
             shown = "; ".join(f"{clock(p.start)} “{p.text}”" for p in passages[:DOUBTFUL_SHOWN])
             more = f" (+{len(passages) - DOUBTFUL_SHOWN} more)" if len(passages) > DOUBTFUL_SHOWN else ""
             click.echo(f"    to check in the transcript: {shown}{more}")
+        corrected = state.results.get(Corrected)
+        for missed in corrected.unmatched if corrected else ():
+            click.echo(f"    corrections.toml: {describe_unmatched(missed)}")
         for reason in state.held:
             click.echo(f"    held: {reason}")
         if state.failure:
@@ -250,12 +255,14 @@ def check(root: Path) -> None:
         click.secho(f"{show.artwork}: still the placeholder of 'podcast init'; replace it with the show's artwork"
                     " (a square PNG or JPEG, 1400 to 3000 pixels) before you publish.", fg="yellow", err=True)
     problems = 0
+    episodes = []
     for folder in episode_folders(Paths(root)):
         try:
-            read_episode(folder, show)
+            episodes.append(read_episode(folder, show))
         except PipelineError as e:
             problems += 1
             click.secho(str(e), fg="red", err=True)
+    problems += check_corrections(root, show, episodes)
     layout = PublicLayout(show)
     built = layout.file(FEED).is_file()
     findings = lint(layout) if built else []
@@ -267,6 +274,27 @@ def check(root: Path) -> None:
         raise click.ClickException(f"public/{FEED} has {len(errors(findings))} error(s); fix them and run 'podcast build'")
     linted = f" public/{FEED}: {len(findings)} warning(s)." if built else ""
     click.echo("podcast.toml and every episode.toml are fine." + linted)
+
+
+def check_corrections(root: Path, show: Show, episodes: list[Episode]) -> int:
+    """Say what is wrong in each corrections.toml (counted) and which corrections find nothing in
+    the transcript built last (a warning: a fix is published all the same)."""
+    from .stages import corrections
+    from .stages.diarize import speakers
+
+    built = {state.slug: state.results.get(Diarized) for state in build(root, dry_run=True).episodes} if episodes else {}
+    problems = 0
+    for episode in episodes:
+        heard = built.get(episode.slug)
+        try:
+            missed = corrections.review(episode, speakers(show, episode), heard.transcript if heard else None)
+        except PipelineError as e:
+            problems += 1
+            click.secho(str(e), fg="red", err=True)
+            continue
+        for line in map(corrections.describe, missed):
+            click.secho(f"{episode.folder / corrections.FILE}: {line}", fg="yellow", err=True)
+    return problems
 
 
 @cli.command()

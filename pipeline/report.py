@@ -37,7 +37,7 @@ from .jobs import EpisodeJob, Paths, Resources
 from .loudness import SILENT, STEP, FrameLog, integrated
 from .records import Show
 from .render import environment, render
-from .results import Diarized, Levelled, Transcribed
+from .results import Corrected, Diarized, Levelled, Transcribed
 from .stages.normalise import SAMPLE_RATE, WORKING_RATE, Normalise, episode_jingles, leveller, programme
 
 logger = logging.getLogger(__name__)
@@ -415,6 +415,7 @@ def render_report(paths: Paths, show: Show, state: EpisodeState, measured: Measu
         figures=figures(show, levelled), before_integrated=measured.integrated("before"),
         limiting=limited, limited_seconds=int((limited.reduction > LIMITED_BY).sum() * PEAK_BIN),
         doubtful=list(heard.doubtful) if heard else None, speakers=spoken.spoken_seconds if spoken else {},
+        unmatched=list(corrected.unmatched) if (corrected := state.results.get(Corrected)) else [],
         gate=gate_verdict(show, state), pictures=pictures, audio=audio_href(page, levelled.audio),
     )
 

@@ -93,8 +93,21 @@ class Diarized:
 
 
 @dataclass(frozen=True)
+class Unmatched:
+    """A correction that found nothing Whisper heard: a fix is published at its place all the
+    same, a phrase to replace changed nothing. The host is told (podcast check, the report)."""
+
+    kind: str  # "fix" or "replace"
+    text: str  # the fix's text, or the phrase to replace
+    start: float = 0.0  # a fix's times, seconds
+    end: float = 0.0
+    speaker: str = ""  # whose line a fix became
+
+
+@dataclass(frozen=True)
 class Corrected:
     transcript: Path  # the transcript as published, with the host's corrections
+    unmatched: tuple[Unmatched, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from datetime import datetime, timezone
 
 import pytest
+from click.testing import CliRunner
 
+from pipeline.build import build
+from pipeline.cli import cli
 from pipeline.config import load_show
-from pipeline.stages.corrections import Correct, apply, load
+from pipeline.stages.corrections import Applied, Correct, apply, load
 from pipeline.engine import Store, run_stage
 from pipeline.errors import ConfigError
 from pipeline.jobs import EpisodeJob, Paths, Resources
 from pipeline.records import Episode, Segment, Transcript, Word
-from pipeline.results import Diarized
+from pipeline.results import Diarized, Unmatched
 from pipeline.stages.transcribe import load_transcript
 from pipeline.writers import get_writer
 from tests.test_writers import words
@@ -37,7 +41,7 @@ def corrections(tmp_path, text: str):
 
 
 def test_replacements_whole_words_any_case(tmp_path):
-    fixed = apply(transcript(), corrections(tmp_path, '[replace]\n"freelance famile" = "Freelance.Family"\n"cower king" = "coworking"\nTGM = "TJM"\nde = "DE"\n'))
+    fixed = apply(transcript(), corrections(tmp_path, '[replace]\n"freelance famile" = "Freelance.Family"\n"cower king" = "coworking"\nTGM = "TJM"\nde = "DE"\n')).transcript
     first, second, _ = fixed.segments
     assert first.text == "Bienvenue dans Freelance.Family, au coworking DE Lyon."
     assert second.text == "Le TJM moyen est DE 450 euros, dit Camille."
@@ -53,7 +57,7 @@ def test_a_replaced_run_of_words_keeps_its_place_speaker_and_doubt(tmp_path):
             Word(1.6, 2.0, " king.", 0.7, "SPEAKER_0"))
     text = "Freelance Famile, bonjour cower king."
     heard = Transcript("fr", 2.0, (Segment(0.0, 2.0, text, said, "SPEAKER_0"),))
-    fixed = apply(heard, corrections(tmp_path, '[replace]\n"freelance famile" = "Freelance.Family"\n"cower king" = "coworking"\n'))
+    fixed = apply(heard, corrections(tmp_path, '[replace]\n"freelance famile" = "Freelance.Family"\n"cower king" = "coworking"\n')).transcript
     [segment] = fixed.segments
     assert segment.text == "Freelance.Family, bonjour coworking."
     assert "".join(w.text for w in segment.words) == segment.text  # no space made up before the first word
@@ -63,13 +67,15 @@ def test_a_replaced_run_of_words_keeps_its_place_speaker_and_doubt(tmp_path):
 
 
 def test_whole_words_only(tmp_path):
-    fixed = apply(transcript(), corrections(tmp_path, '[replace]\n"Lyo" = "X"\n"ami" = "Y"\n'))
+    applied = apply(transcript(), corrections(tmp_path, '[replace]\n"Lyo" = "X"\n"ami" = "Y"\n'))
+    fixed = applied.transcript
     assert fixed.segments[0].text == transcript().segments[0].text  # no "Lyo" inside "Lyon", no "ami" in "Camille"
     assert fixed.segments[1].text == transcript().segments[1].text
+    assert applied.unmatched == (Unmatched("replace", "Lyo"), Unmatched("replace", "ami"))
 
 
 def test_speaker_names(tmp_path):
-    fixed = apply(transcript(), corrections(tmp_path, '[speakers]\nSPEAKER_0 = "Camille Durand"\nSPEAKER_1 = "Inès Moreau"\n'))
+    fixed = apply(transcript(), corrections(tmp_path, '[speakers]\nSPEAKER_0 = "Camille Durand"\nSPEAKER_1 = "Inès Moreau"\n')).transcript
     assert [s.speaker for s in fixed.segments] == ["Camille Durand", "Inès Moreau", "Inès Moreau"]
 
 
@@ -77,7 +83,7 @@ def test_renaming_one_speaker_leaves_the_others(tmp_path):
     labelled = transcript()
     labelled = dataclasses.replace(labelled, segments=tuple(
         dataclasses.replace(s, words=tuple(dataclasses.replace(w, speaker=s.speaker) for w in s.words)) for s in labelled.segments))
-    fixed = apply(labelled, corrections(tmp_path, '[speakers]\nSPEAKER_1 = "Inès Moreau"\n'))
+    fixed = apply(labelled, corrections(tmp_path, '[speakers]\nSPEAKER_1 = "Inès Moreau"\n')).transcript
     assert [s.speaker for s in fixed.segments] == ["SPEAKER_0", "Inès Moreau", "Inès Moreau"]
     assert [{w.speaker for w in s.words} for s in fixed.segments] == [{"SPEAKER_0"}, {"Inès Moreau"}, {"Inès Moreau"}]
     assert fixed.segments[0] == labelled.segments[0]
@@ -94,27 +100,172 @@ def test_renaming_nobody_is_an_error_not_a_silent_no_op(tmp_path):
         apply(transcript(), corrections(tmp_path, '[speakers]\nSPEAKER_7 = "Camille Durand"\n'))
 
 
+def timed(*said: tuple[float, float, str], speaker: str = "") -> Segment:
+    """A segment of words at the times given, as Whisper times them."""
+    heard = tuple(Word(a, b, (" " if i else "") + text, 0.9, speaker) for i, (a, b, text) in enumerate(said))
+    return Segment(heard[0].start, heard[-1].end, "".join(w.text for w in heard).strip(), heard, speaker)
+
+
+def fixed_by(tmp_path, fixes: str, heard: Transcript, people: tuple[str, ...] = ()) -> Applied:
+    return apply(heard, corrections(tmp_path, fixes), people=people)
+
+
+def fix(start: str, end: str, text: str, speaker: str = "") -> str:
+    return f'[[fix]]\nstart = "{start}"\nend = "{end}"\ntext = "{text}"\n' + (f'speaker = "{speaker}"\n' if speaker else "")
+
+
+# Ten seconds of one speaker without a pause: a word every half second.
+LONG = timed(*((i * 0.5, i * 0.5 + 0.5, f"mot{i}") for i in range(20)), speaker="Inès Moreau")
+
+
+def test_a_fix_replaces_the_words_between_its_times_and_no_others(tmp_path):
+    """A fix of two seconds inside a ten-second segment: the eight seconds of words around stay, with their timings."""
+    applied = fixed_by(tmp_path, fix("00:04", "00:06", "Le TJM moyen."), Transcript("fr", 10.0, (LONG,)))
+    before, retyped, after = applied.transcript.segments
+    assert before.words == LONG.words[:8] and before.text == "mot0 mot1 mot2 mot3 mot4 mot5 mot6 mot7"
+    assert (before.start, before.end, before.speaker) == (0.0, 4.0, "Inès Moreau")
+    assert (retyped.start, retyped.end, retyped.text, retyped.speaker) == (4.0, 6.0, "Le TJM moyen.", "Inès Moreau")
+    assert after.words == LONG.words[12:] and after.text == "mot12 mot13 mot14 mot15 mot16 mot17 mot18 mot19"
+    assert (after.start, after.end) == (6.0, 10.0)
+    assert applied.unmatched == ()
+
+
+def test_an_edge_away_from_pauses_takes_a_word_by_its_middle(tmp_path):
+    """4.3 s: mot8 (4.0-4.5) is said more before than after, so it stays; 5.7 s: mot11 (5.5-6.0) is taken."""
+    [before, retyped, after] = fixed_by(tmp_path, fix("00:04.3", "00:05.8", "x"), Transcript("fr", 10.0, (LONG,))).transcript.segments
+    assert before.words[-1].text == " mot8" and after.words[0].text == " mot12"
+    assert (retyped.start, retyped.end) == (4.5, 6.0)
+
+
+# The trailer as an Intel Xeon's Whisper timed it (tests/data/whisper-elsewhere): words start up
+# to 0.3 s before the voice, and the last word of a line reaches into the pause after it.
+TURNS = Transcript("fr", 30.0, (
+    timed((13.0, 13.14, "Je"), (13.14, 13.36, "suis"), (15.64, 15.88, "un"), (15.88, 16.16, "micro."), speaker="Camille Durand"),
+    timed((17.34, 17.48, "Et"), (17.48, 17.7, "moi,"), (18.0, 18.12, "je"), (18.12, 18.3, "suis"), (18.3, 18.52, "une"),
+          (18.52, 18.84, "espèce,"), speaker="Inès Moreau"),
+    timed((50.32, 50.74, "celles"), (51.0, 51.08, "ce"), (51.5, 51.72, "mire."), speaker="Inès Moreau"),
+))
+
+
+def test_an_edge_near_a_pause_cuts_in_the_pause(tmp_path):
+    """Timed by ear where the voice starts (17.6 s, inside "moi,"), the fix still takes "Et moi,"
+    from the pause before it; ending at 51.6 s, it takes "mire.", which reaches past its end."""
+    heard = Transcript("fr", 60.0, (TURNS.segments[1], TURNS.segments[2]))
+    retyped = fixed_by(tmp_path, fix("00:17.6", "00:18.9", "Et moi, je suis Inès,"), TURNS).transcript.segments
+    assert [s.text for s in retyped] == ["Je suis un micro.", "Et moi, je suis Inès,", "celles ce mire."]
+    assert (retyped[1].start, retyped[1].end, retyped[1].speaker) == (17.34, 18.84, "Inès Moreau")
+    [retyped] = fixed_by(tmp_path, fix("00:50.3", "00:51.6", "celles et ceux qui les vivent."), heard).transcript.segments[1:]
+    assert retyped.text == "celles et ceux qui les vivent." and retyped.end == 51.72
+
+
+def test_the_longest_pause_near_an_edge_wins(tmp_path):
+    """Whisper heard "Alors," as "Ah non," 0.26 s early, then a comma's pause: a fix timed at
+    the voice's start (53.1 s, in the comma's pause) cuts in the pause before the line."""
+    heard = Transcript("fr", 60.0, (
+        timed((50.0, 51.72, "vivent."), speaker="Inès Moreau"),
+        timed((52.84, 53.0, "Ah"), (53.0, 53.08, "non,"), (53.42, 53.64, "ah"), (53.64, 54.0, "non,"), speaker="Inès Moreau"),
+    ))
+    segments = fixed_by(tmp_path, fix("00:53.1", "00:56.1", "Alors, abonnez-vous."), heard).transcript.segments
+    assert [s.text for s in segments] == ["vivent.", "Alors, abonnez-vous."]
+
+
+def test_an_edge_never_moves_off_the_words_the_fix_covers(tmp_path):
+    """A fix ending 0.36 s after the first word starts: the pause before that word is within
+    reach of its end, but cutting there would leave the fix nothing."""
+    heard = Transcript("fr", 5.0, (timed((0.24, 0.5, "Bonjour"), (0.5, 0.8, "et"), (0.8, 1.2, "bienvenue")),))
+    segments = fixed_by(tmp_path, fix("00:00", "00:00.6", "Bonjour"), heard).transcript.segments
+    assert [s.text for s in segments] == ["Bonjour", "et bienvenue"]
+
+
+def test_a_fix_over_two_turns_is_one_line_of_the_first_speaker(tmp_path):
+    """Ending at 18.2 s, in "suis", 0.2 s after the comma's pause after "Et moi,": it cuts there."""
+    segments = fixed_by(tmp_path, fix("00:12.9", "00:18.2", "Je suis devenue indépendante. Et moi,"), TURNS).transcript.segments
+    assert [(s.text, s.speaker) for s in segments] == [
+        ("Je suis devenue indépendante. Et moi,", "Camille Durand"),
+        ("je suis une espèce,", "Inès Moreau"),
+        ("celles ce mire.", "Inès Moreau"),
+    ]
+
+
+def test_a_fix_over_nothing_heard_is_published_at_its_place(tmp_path):
+    """Whisper heard nothing after 51.72 s: the host's last line is published all the same, at
+    its own times, as the line of the speaker heard nearest to it, and the host is told."""
+    applied = fixed_by(tmp_path, fix("00:57.6", "01:02", "À tout de suite !") + fix("00:16.6", "00:17", "Euh."), TURNS)
+    segments = applied.transcript.segments
+    assert [(s.start, s.end, s.text, s.speaker) for s in segments] == [
+        (13.0, 16.16, "Je suis un micro.", "Camille Durand"),
+        (16.6, 17.0, "Euh.", "Inès Moreau"),  # 0.34 s before Inès speaks, 0.44 s after Camille
+        *[(s.start, s.end, s.text, s.speaker) for s in TURNS.segments[1:]],
+        (57.6, 62.0, "À tout de suite !", "Inès Moreau"),
+    ]
+    assert applied.unmatched == (Unmatched("fix", "Euh.", 16.6, 17.0, "Inès Moreau"),
+                                 Unmatched("fix", "À tout de suite !", 57.6, 62.0, "Inès Moreau"))
+
+
+def test_a_fix_names_its_speaker(tmp_path):
+    applied = fixed_by(tmp_path, fix("00:57.6", "01:02", "À tout de suite !", "Camille Durand"), TURNS)
+    assert (applied.transcript.segments[-1].speaker, applied.unmatched[0].speaker) == ("Camille Durand", "Camille Durand")
+    heard = fixed_by(tmp_path, fix("00:17.6", "00:18.9", "Et moi, je suis Inès,", "Camille Durand"), TURNS)
+    assert heard.transcript.segments[1].speaker == "Camille Durand"
+
+
+def test_a_fix_in_a_pause_inside_a_segment_splits_it(tmp_path):
+    """Whisper put "un micro." in the segment of "Je suis", 2.3 s later: a fix in that pause goes between them."""
+    applied = fixed_by(tmp_path, fix("00:14", "00:15", "devenue indépendante"), TURNS)
+    first, retyped, second = applied.transcript.segments[:3]
+    assert (first.text, first.end, first.words) == ("Je suis", 13.36, TURNS.segments[0].words[:2])
+    assert (retyped.start, retyped.end, retyped.text, retyped.speaker) == (14.0, 15.0, "devenue indépendante", "Camille Durand")
+    assert (second.text, second.start, second.words) == ("un micro.", 15.64, TURNS.segments[0].words[2:])
+    assert len(applied.unmatched) == 1
+
+
+def test_a_fix_over_nothing_keeps_off_the_words_around(tmp_path):
+    """Typed a little wide (15.9-17.4 s) but holding no word's middle: it is timed between the words."""
+    applied = fixed_by(tmp_path, fix("00:16.2", "00:17.2", "Euh."), Transcript("fr", 30.0, (
+        timed((13.0, 16.16, "micro."), speaker="Camille Durand"), timed((16.9, 18.0, "Et"), speaker="Inès Moreau"))))
+    assert [(s.start, s.end, s.text) for s in applied.transcript.segments] == [(13.0, 16.16, "micro."), (16.2, 16.9, "Euh."), (16.9, 18.0, "Et")]
+
+
+def test_when_whisper_heard_nothing_every_fix_is_published_in_order(tmp_path):
+    nothing = Transcript("fr", 62.0, ())
+    applied = fixed_by(tmp_path, fix("00:30", "00:35", "Deux.") + fix("00:01", "00:05", "Un.", "Inès Moreau"), nothing,
+                       people=("Camille Durand", "Inès Moreau"))
+    # The first fix names its speaker; the second falls in the turn it began.
+    assert [(s.start, s.end, s.text, s.speaker) for s in applied.transcript.segments] == [
+        (1.0, 5.0, "Un.", "Inès Moreau"), (30.0, 35.0, "Deux.", "Inès Moreau")]
+    unnamed = fixed_by(tmp_path, fix("00:30", "00:35", "Deux."), nothing, people=("Camille Durand", "Inès Moreau"))
+    assert unnamed.transcript.segments[0].speaker == ""  # nobody heard, two people: no guess
+    alone = fixed_by(tmp_path, fix("00:30", "00:35", "Deux."), nothing, people=("Camille Durand",))
+    assert alone.transcript.segments[0].speaker == "Camille Durand"  # the one person of the episode
+    assert [u.kind for u in applied.unmatched] == ["fix", "fix"]
+
+
+def test_a_fix_naming_nobody_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match=r"corrections.toml: 'fix' at 00:57.6: speaker 'Camile Durand' is nobody of this episode "
+                                          r"\(Camille Durand, Inès Moreau, Jean\)"):
+        apply(TURNS, corrections(tmp_path, fix("00:57.6", "01:02", "x", "Camile Durand")), people=("Jean",))
+
+
 def test_retyped_passage_replaces_the_segments_it_covers(tmp_path):
-    fixed = apply(transcript(), corrections(tmp_path, '[[fix]]\nstart = "00:06"\nend = "00:11"\ntext = "Le TJM moyen est de 450 euros. Je ne sais plus."\n'))
-    assert len(fixed.segments) == 2
-    assert (fixed.segments[1].start, fixed.segments[1].end) == (5.0, 12.0)
-    assert fixed.segments[1].text == "Le TJM moyen est de 450 euros. Je ne sais plus."
+    fixed = apply(transcript(), corrections(tmp_path, fix("00:06", "00:11", "est de 450 euros. Je ne sais plus."))).transcript
+    assert [s.text for s in fixed.segments] == [transcript().segments[0].text, "Le TGM moyen", "est de 450 euros. Je ne sais plus."]
+    assert (fixed.segments[2].start, fixed.segments[2].end) == (5.9, 11.5)
 
 
-def test_a_fix_takes_the_segments_it_overlaps_and_no_more(tmp_path):
-    """Segments that only touch the fix's span (end at its start, start at its end) stay."""
-    fixed = apply(transcript(), corrections(tmp_path, '[[fix]]\nstart = "00:05"\nend = "00:10"\ntext = " Le TJM moyen. "\n'))
+def test_a_fix_takes_the_segments_it_covers_and_no_more(tmp_path):
+    """Segments that end at its start or start at its end stay."""
+    fixed = apply(transcript(), corrections(tmp_path, fix("00:05", "00:10", " Le TJM moyen. "))).transcript
     assert [(s.start, s.end, s.text, s.speaker) for s in fixed.segments] == [
         (0.0, 5.0, transcript().segments[0].text, "SPEAKER_0"),
-        (5.0, 10.0, "Le TJM moyen.", "SPEAKER_1"),
+        (5.0, 7.7, "Le TJM moyen.", "SPEAKER_1"),
         (10.0, 12.0, "Euh, je sais plus trop.", "SPEAKER_1"),
     ]
 
 
 def test_a_fix_over_nothing_does_not_stop_the_next(tmp_path):
-    fixed = apply(transcript(), corrections(
-        tmp_path, '[[fix]]\nstart = "00:15"\nend = "00:18"\ntext = "Rien."\n[[fix]]\nstart = "00:10"\nend = "00:12"\ntext = "Je ne sais plus."\n'))
-    assert [s.text for s in fixed.segments][2] == "Je ne sais plus."
+    applied = apply(transcript(), corrections(tmp_path, fix("00:15", "00:18", "Rien.") + fix("00:10", "00:12", "Je ne sais plus.")))
+    assert [s.text for s in applied.transcript.segments][2:] == ["Je ne sais plus.", "Rien."]
+    assert applied.unmatched == (Unmatched("fix", "Rien.", 15.0, 18.0, "SPEAKER_1"),)
 
 
 def test_bad_corrections_named(tmp_path):
@@ -124,10 +275,13 @@ def test_bad_corrections_named(tmp_path):
         corrections(tmp_path, '[[fix]]\nstart = "00:10"\nend = "00:05"\ntext = "x"\n')
     with pytest.raises(ConfigError, match=r"end 00:10 is not after start 00:10"):
         corrections(tmp_path, '[[fix]]\nstart = "00:10"\nend = "00:10"\ntext = "x"\n')
+    with pytest.raises(ConfigError, match=r"corrections.toml: 'fix': 00:04-00:08 overlaps 00:01-00:05; make them one fix"):
+        corrections(tmp_path, fix("00:01", "00:05", "a") + fix("00:04", "00:08", "b"))
+    corrections(tmp_path, fix("00:01", "00:05", "a") + fix("00:05", "00:08", "b"))  # touching is fine
 
 
 def test_no_file_no_change(tmp_path):
-    assert apply(transcript(), load(tmp_path / "corrections.toml")) == transcript()
+    assert apply(transcript(), load(tmp_path / "corrections.toml")) == Applied(transcript(), ())
 
 
 # What Whisper's base model heard in tests/data/duo-host.m4a, where espeak-ng says "Bonjour Inès,
@@ -196,3 +350,62 @@ def test_the_stage_names_the_episodes_corrections_file(correct, show_root):
     outcome = correct(heard(*HEARD))
     assert outcome.state == "failed"
     assert outcome.error.startswith(f"{show_root / 'episodes' / '001-duo' / 'corrections.toml'}: 'speakers': 'SPEAKER_9'")
+
+
+def test_the_stage_hands_on_and_logs_what_matched_nothing(correct, show_root, caplog):
+    (show_root / "episodes" / "001-duo" / "corrections.toml").write_text(
+        '[replace]\n"Freelance Famile" = "Freelance.Family"\n' + fix("00:20", "00:21.5", "Merci !", "Camille Durand"), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="pipeline.stages.corrections"):
+        outcome = correct(heard(*HEARD))
+    assert outcome.state == "ran", outcome.error
+    assert outcome.record.result.unmatched == (Unmatched("fix", "Merci !", 20.0, 21.5, "Camille Durand"),
+                                               Unmatched("replace", "Freelance Famile"))
+    assert load_transcript(outcome.record.result.transcript).segments[-1].text == "Merci !"
+    assert [r.getMessage().split(": ", 1)[1] for r in caplog.records] == [
+        "the fix at 0:20.0-0:21.5 covers nothing Whisper heard; published at its place as Camille Durand's line"
+        ' (name its speaker with speaker = "..." if that is wrong)',
+        "[replace] 'Freelance Famile' matched nothing in the transcript",
+    ]
+
+
+def test_check_says_which_corrections_find_nothing_and_what_is_wrong(show_root, add_episode, no_whisper):
+    """Before a build, `podcast check` reads corrections.toml; after one, it applies it to what
+    Whisper heard (here nothing: a tone) and names each fix and phrase that found nothing."""
+    folder = add_episode("001-ok")
+    corrections_file = folder / "corrections.toml"
+    corrections_file.write_text('[replace]\n"Freelance Famile" = "Freelance.Family"\n' + fix("00:01", "00:02.5", "Bonjour !"), encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["check", "--root", str(show_root)], catch_exceptions=False)
+    assert result.exit_code == 0 and "corrections.toml:" not in result.output  # nothing heard yet to compare with
+
+    assert build(show_root).ok
+    result = runner.invoke(cli, ["check", "--root", str(show_root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"{corrections_file}: the fix at 0:01.0-0:02.5 covers nothing Whisper heard; published at its place as Camille Durand's line" in result.output
+    assert f"{corrections_file}: [replace] 'Freelance Famile' matched nothing in the transcript" in result.output
+    status = runner.invoke(cli, ["status", "--root", str(show_root)], catch_exceptions=False).output
+    assert "    corrections.toml: the fix at 0:01.0-0:02.5 covers nothing Whisper heard" in status
+
+    corrections_file.write_text(fix("00:01", "00:02", "Bonjour !", "Camile"), encoding="utf-8")
+    result = runner.invoke(cli, ["check", "--root", str(show_root)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert f"{corrections_file}: 'fix' at 00:01: speaker 'Camile' is nobody of this episode (Camille Durand)" in result.output
+    assert "1 episode(s) need fixing" in result.output
+    corrections_file.write_text('[[fix]]\nstart = "00:01"\n', encoding="utf-8")
+    result = runner.invoke(cli, ["check", "--root", str(show_root)], catch_exceptions=False)
+    assert result.exit_code == 1 and f"{corrections_file}:1: missing required key 'fix[1].end'" in result.output
+
+
+def test_the_report_lists_what_found_nothing(show_root, add_episode, no_whisper):
+    from pipeline.jobs import Paths
+    from pipeline.report import report_path, write_reports
+
+    folder = add_episode("001-ok")
+    (folder / "corrections.toml").write_text('[replace]\n"cower king" = "coworking"\n' + fix("00:01", "00:02.5", "Bonjour !"), encoding="utf-8")
+    assert build(show_root).ok
+    write_reports(show_root, ("001-ok",))
+    html = report_path(Paths(show_root.resolve()), "001-ok").read_text(encoding="utf-8")
+    section = html[html.index('id="unmatched"'):html.index('id="speakers"')]
+    assert "Corrections qui ne trouvent rien de ce que Whisper a entendu" in section  # the show speaks French
+    assert 'data-start="1.00"' in section and "« Bonjour ! » · publiée comme réplique de Camille Durand" in section
+    assert "[replace] « cower king » · introuvable dans la transcription" in section

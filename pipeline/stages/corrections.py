@@ -14,13 +14,22 @@ editing them re-runs this stage and what follows, never Whisper.
     start = "00:26"
     end = "00:35"
     text = "Chaque semaine, je rencontre des freelances."
+    speaker = "Camille Durand"     # optional: whose line it is
+
+A fix replaces the words said between its times and no others; one that covers nothing Whisper
+heard is published at its place all the same. Nothing is dropped silently: a fix over no heard
+word and a phrase that matched nothing are handed on (`Corrected.unmatched`) for the host.
 """
 
 from __future__ import annotations
 
+import itertools
+import logging
+import math
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, Callable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,12 +37,23 @@ from ..config import TIMESTAMP, parse_timestamp, read_checked
 from ..engine import Stage
 from ..errors import ConfigError
 from ..jobs import EpisodeJob
-from ..records import Segment, Transcript, Word
-from ..results import Corrected, Diarized
-from ..writers import get_writer
+from ..records import Episode, Segment, Transcript, Word
+from ..results import Corrected, Diarized, Unmatched
+from ..writers import clock, get_writer
+from .diarize import speakers
 from .transcribe import load_transcript
 
+logger = logging.getLogger(__name__)
+
 FILE = "corrections.toml"
+# A host times a fix by ear, at a pause; Whisper's words reach into the pauses around them, or
+# start before the voice does. Measured on real French readers (bench/fix_edges.py, 37 pauses):
+# the gap Whisper left lies within 0.33 s of the real pause for 95 % of them, 0.51 s at most.
+# So an edge within EDGE_REACH of a pause Whisper left cuts there.
+EDGE_REACH = 0.5
+# The shortest gap between two words that is a pause: 68 % of the real pauses leave one that
+# long, and 3 % of the gaps within continuous speech are as long (bench/fix_edges.py).
+PAUSE = 0.3
 
 
 class _Fix(BaseModel):
@@ -41,6 +61,7 @@ class _Fix(BaseModel):
     start: str = Field(pattern=TIMESTAMP)
     end: str = Field(pattern=TIMESTAMP)
     text: str
+    speaker: str = ""  # whose line it is, when not the speaker of the turn it falls in
 
 
 class _Corrections(BaseModel):
@@ -58,6 +79,11 @@ def load(path: Path) -> _Corrections:
     for fix in corrections.fix:
         if parse_timestamp(fix.end) <= parse_timestamp(fix.start):
             raise ConfigError(f"{path}: 'fix': end {fix.end} is not after start {fix.start}")
+    ordered = sorted(corrections.fix, key=lambda f: parse_timestamp(f.start))
+    for first, second in zip(ordered, ordered[1:]):
+        if parse_timestamp(second.start) < parse_timestamp(first.end):
+            raise ConfigError(f"{path}: 'fix': {second.start}-{second.end} overlaps {first.start}-{first.end}; "
+                              "make them one fix, or move their times apart")
     return corrections
 
 
@@ -89,28 +115,42 @@ def _replace_words(words: tuple[Word, ...], phrase: str, replacement: str) -> tu
     return tuple(result)
 
 
-def apply(transcript: Transcript, corrections: _Corrections, where: Path | str = FILE) -> Transcript:
+@dataclass(frozen=True)
+class Applied:
+    """A transcript with the corrections made, and those that found nothing to correct."""
+
+    transcript: Transcript
+    unmatched: tuple[Unmatched, ...]
+
+
+def apply(transcript: Transcript, corrections: _Corrections, where: Path | str = FILE, people: tuple[str, ...] = ()) -> Applied:
     """The transcript with the corrections made.
 
+    `people` are the episode's hosts and guests: the names a fix's `speaker` may take, besides
+    the speakers of the transcript.
+
     Raises:
-        ConfigError: a speaker to rename is nobody in the transcript (a typo would do nothing).
+        ConfigError: a speaker to rename is nobody in the transcript (a typo would do nothing),
+            or a fix names a speaker who is nobody in the episode.
     """
     heard = {s.speaker for s in transcript.segments}
     for name in corrections.speakers:
         if heard and name not in heard:
             raise ConfigError(f"{where}: 'speakers': {name!r} is not a speaker of this transcript ({', '.join(sorted(heard)) or 'none'})")
+    known = (heard | set(people) | set(corrections.speakers) | set(corrections.speakers.values())) - {""}
+    unmatched: list[Unmatched] = []
     segments = list(transcript.segments)
-    for fix in corrections.fix:
-        start, end = parse_timestamp(fix.start), parse_timestamp(fix.end)
-        inside = [s for s in segments if s.start < end and s.end > start]
-        if not inside:
-            continue
-        merged = Segment(inside[0].start, inside[-1].end, fix.text.strip(), (), inside[0].speaker)
-        at = segments.index(inside[0])
-        segments = [s for s in segments if s not in inside]
-        segments.insert(at, merged)
+    for fix in sorted(corrections.fix, key=lambda f: parse_timestamp(f.start)):
+        if fix.speaker and known and fix.speaker not in known:
+            raise ConfigError(f"{where}: 'fix' at {fix.start}: speaker {fix.speaker!r} is nobody of this episode ({', '.join(sorted(known))})")
+        segments, missed = _retype(segments, fix, transcript.duration, people[0] if len(people) == 1 else "")
+        if missed:
+            unmatched.append(missed)
     for phrase, replacement in corrections.replace.items():
         pattern = _pattern(phrase)
+        if not any(pattern.search(s.text) for s in segments):
+            unmatched.append(Unmatched("replace", phrase))
+            continue
         segments = [
             replace(s, text=pattern.sub(replacement, s.text), words=_replace_words(s.words, phrase, replacement))
             for s in segments
@@ -122,13 +162,126 @@ def apply(transcript: Transcript, corrections: _Corrections, where: Path | str =
                     words=tuple(replace(w, speaker=rename.get(w.speaker, w.speaker)) for w in s.words))
             for s in segments
         ]
-    return replace(transcript, segments=tuple(segments))
+        unmatched = [replace(u, speaker=rename.get(u.speaker, u.speaker)) for u in unmatched]
+    return Applied(replace(transcript, segments=tuple(segments)), tuple(unmatched))
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A word, or a segment without word timings (a fix already made): what a fix can take."""
+
+    segment: int
+    word: int | None
+    start: float
+    end: float
+    speaker: str
+
+    @property
+    def middle(self) -> float:
+        return (self.start + self.end) / 2
+
+
+def _units(segments: list[Segment]) -> list[_Unit]:
+    units = []
+    for i, segment in enumerate(segments):
+        if segment.words:
+            units += [_Unit(i, k, w.start, w.end, w.speaker or segment.speaker) for k, w in enumerate(segment.words)]
+        else:
+            units.append(_Unit(i, None, segment.start, segment.end, segment.speaker))
+    return units
+
+
+def _pauses(units: list[_Unit]) -> list[tuple[float, float]]:
+    """The gaps of PAUSE or more between what was heard, the time before the first word and
+    after the last included (a word that overlaps the next, as two tracks' words do, bridges it)."""
+    pauses, heard_until = [], -math.inf
+    for unit in units:
+        if unit.start - heard_until >= PAUSE:
+            pauses.append((heard_until, unit.start))
+        heard_until = max(heard_until, unit.end)
+    pauses.append((heard_until, math.inf))
+    return pauses
+
+
+def _edge(at: float, pauses: list[tuple[float, float]], allowed: Callable[[tuple[float, float]], bool]) -> float:
+    """Where a fix's edge cuts the words: in the longest pause within EDGE_REACH of `at` (the
+    one `at` is in may be a comma's, with the sentence's before it), else at `at` itself."""
+    near = [p for p in pauses if allowed(p) and max(p[0] - at, at - p[1], 0.0) <= EDGE_REACH]
+    if not near:
+        return at
+    a, b = max(near, key=lambda p: p[1] - p[0])
+    return a if b == math.inf else b if a == -math.inf else (a + b) / 2
+
+
+def _retype(segments: list[Segment], fix: _Fix, duration: float, alone: str = "") -> tuple[list[Segment], Unmatched | None]:
+    """The segments with the words said between the fix's times replaced by its text, in one
+    segment of its own; the words around them stay in theirs, with their timings.
+
+    A word is said between the times when its middle is; each edge is first moved into a pause
+    Whisper left near it (see EDGE_REACH). A fix over no word heard is placed at its own times,
+    as the line of the speaker heard nearest to it (or of `alone`, the one person of the episode).
+    """
+    start, end = parse_timestamp(fix.start), parse_timestamp(fix.end)
+    units = _units(segments)
+    pauses = _pauses(units)
+    # The start edge may move only to a pause that ends inside the fix, the end edge only to one
+    # that starts inside it: neither may carry the fix off the words it covers.
+    cut_start = _edge(start, pauses, lambda p: p[1] <= end)
+    cut_end = _edge(end, pauses, lambda p: p[0] >= start)
+    side = {(u.segment, u.word): -1 if u.middle < cut_start else 1 if u.middle >= cut_end else 0 for u in units}
+    inside = [u for u in units if side[u.segment, u.word] == 0]
+    before = [u for u in units if side[u.segment, u.word] < 0]
+    after = [u for u in units if side[u.segment, u.word] > 0]
+    if inside:
+        at = (min(u.start for u in inside), max(u.end for u in inside))
+        speaker = fix.speaker or inside[0].speaker
+    else:
+        # Nothing heard there: the host's own times, kept off the words around.
+        low = max((u.end for u in before), default=0.0)
+        high = min((u.start for u in after), default=max(duration, end))
+        at = (max(start, low), min(end, high)) if max(start, low) < min(end, high) else (start, end)
+        speaker = fix.speaker or _around(before, after, start, end) or alone
+    retyped = Segment(round(at[0], 3), round(at[1], 3), fix.text.strip(), (), speaker)
+    result: list[Segment] = []
+    placed = False
+    for i, segment in enumerate(segments):
+        if not segment.words:
+            runs: list[tuple[int, list[Word]]] = [(side[i, None], [])]
+        else:
+            runs = [(where, [w for _, w in run]) for where, run in
+                    itertools.groupby(enumerate(segment.words), key=lambda kw: side[i, kw[0]])]
+        for where, words in runs:
+            if where >= 0 and not placed:
+                result.append(retyped)
+                placed = True
+            if where == 0:
+                continue
+            if not segment.words or len(words) == len(segment.words):
+                result.append(segment)
+            else:
+                result.append(Segment(words[0].start, words[-1].end, "".join(w.text for w in words).strip(), tuple(words), segment.speaker))
+    if not placed:
+        result.append(retyped)
+    missed = None if inside else Unmatched("fix", retyped.text, retyped.start, retyped.end, speaker)
+    return result, missed
+
+
+def _around(before: list[_Unit], after: list[_Unit], start: float, end: float) -> str:
+    """The speaker of the turn a fix falls in: of the word heard nearest to it."""
+    last = max(before, key=lambda u: u.end, default=None)
+    first = min(after, key=lambda u: u.start, default=None)
+    if last and (not first or start - last.end <= first.start - end):
+        return last.speaker
+    return first.speaker if first else ""
 
 
 class Correct(Stage):
     name = "correct"
-    version = 1
+    version = 2
     result = Corrected
+
+    def settings(self, job: EpisodeJob) -> dict[str, Any]:
+        return {"people": list(speakers(job.show, job.episode)), "edge_reach": EDGE_REACH, "pause": PAUSE}
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:
         files = {"transcript": job.results[Diarized].transcript}
@@ -142,7 +295,38 @@ class Correct(Stage):
 
     def run(self, job: EpisodeJob, out: dict[str, Path]) -> Corrected:
         files = self.inputs(job)
-        corrections = load(job.episode.folder / FILE)
-        corrected = apply(load_transcript(files["transcript"]), corrections, job.episode.folder / FILE)
-        out["transcript"].write_text(get_writer("json").write(corrected), encoding="utf-8")
-        return Corrected(out["transcript"])
+        path = job.episode.folder / FILE
+        applied = apply(load_transcript(files["transcript"]), load(path), path, speakers(job.show, job.episode))
+        for missed in applied.unmatched:
+            logger.warning("%s: %s", path, describe(missed))
+        out["transcript"].write_text(get_writer("json").write(applied.transcript), encoding="utf-8")
+        return Corrected(out["transcript"], applied.unmatched)
+
+
+def review(episode: Episode, people: tuple[str, ...], heard: Path | None) -> tuple[Unmatched, ...]:
+    """What `podcast check` says of an episode's corrections.toml, before any build: the
+    corrections that find nothing in `heard` (the transcript they apply to, once there is one).
+
+    Raises:
+        ConfigError: the file is wrong, or names a speaker who is nobody.
+    """
+    path = episode.folder / FILE
+    corrections = load(path)
+    if heard is None or not heard.is_file():
+        return ()
+    return apply(load_transcript(heard), corrections, path, people).unmatched
+
+
+def describe(missed: Unmatched) -> str:
+    """One line for the host about a correction that found nothing Whisper heard."""
+    if missed.kind == "replace":
+        return f"[replace] {missed.text!r} matched nothing in the transcript"
+    who = f" as {missed.speaker}'s line" if missed.speaker else ""
+    return (f"the fix at {_tenths(missed.start)}-{_tenths(missed.end)} covers nothing Whisper heard; published at its "
+            f"place{who} (name its speaker with speaker = \"...\" if that is wrong)")
+
+
+def _tenths(seconds: float) -> str:
+    """1:02.5, as a host types a fix's times (a whole second would not tell two fixes apart)."""
+    tenths = round(seconds * 10)
+    return f"{clock(tenths // 10)}.{tenths % 10}"
