@@ -21,6 +21,7 @@ from pipeline.build import build
 from pipeline.cli import cli
 from pipeline.stages.transcribe import load_transcript
 from tests.conftest import DATA, ebur128, word_error_rate, write_wav
+from tests.recorded import recording, replaying
 
 
 
@@ -206,9 +207,9 @@ def test_a_killed_build_finishes_on_the_next_run(show_root, add_episode):
     assert ran.ran == set()
 
 
-# What tests/data/duo-host.m4a says (scripts/make_test_duo.py); Whisper's base model hears the
-# first line as "Bonjour les mecs, merci d'être venu dans le studio oublier." and the second as
-# "Alors, comment tu t'aumé tes pommes éclisants ?", under AVX2 and AVX-512 alike.
+# What tests/data/duo-host.m4a says (scripts/make_test_duo.py). Each fix spans a whole turn with
+# a margin in the pauses around it: the recorded transcripts, on every machine, hear the first
+# line from 0.24 s to 4.3 s and the second from 9.94 s to 13.4 s (the track is 13.2 s once trimmed).
 SAID = ("Bonjour Inès, merci d'être venue dans le studio aujourd'hui.", "Alors, comment as-tu trouvé tes premiers clients ?")
 CORRECTIONS = f"""\
 [[fix]]
@@ -222,8 +223,11 @@ text = "{SAID[1]}"
 """
 
 
-@pytest.mark.slow  # loads the Whisper model
-def test_corrections_reapply_without_whisper_and_after_it(show_root):
+# Two machines' transcripts of the host's track (tests/data/whisper-elsewhere): the first build
+# hears one, the new transcription the other, as Whisper hears otherwise on another CPU or with
+# another prompt. AMD heard "Bonjour les mecs, …", the Intel Xeon "Bonjour INS, …".
+@pytest.mark.parametrize("first, second", [("amd-epyc-avx2", "intel-xeon-avx512"), ("intel-xeon-avx512", "amd-epyc-avx512")])
+def test_corrections_reapply_without_whisper_and_after_it(show_root, first, second):
     """Editing corrections.toml redoes the corrections and what follows, never the transcription;
     a new transcription, whatever Whisper hears this time, is corrected again."""
     folder = show_root / "episodes" / "001-duo"
@@ -236,26 +240,30 @@ def test_corrections_reapply_without_whisper_and_after_it(show_root):
         vtt = webvtt.read(str(show_root / "public" / "episodes" / "001-duo" / "transcript.vtt"))
         return " ".join(caption.text for caption in vtt)
 
-    ran, report = run(show_root)
-    assert report.ok, report.failures
-    heard = load_transcript(raw_path).text
-    assert "Bonjour les mecs" in heard and word_error_rate(" ".join(SAID), published()) > 0.3  # mistakes to correct
+    with replaying({"001-duo": recording(first, "duo-host")}) as whisper:
+        ran, report = run(show_root)
+        assert report.ok, report.failures
+        heard = load_transcript(raw_path).text
+        assert heard == load_transcript(recording(first, "duo-host")).text
+        assert word_error_rate(" ".join(SAID), published()) > 0.3  # mistakes to correct
 
-    (folder / "corrections.toml").write_text(CORRECTIONS, encoding="utf-8")
-    ran, report = run(show_root)
-    assert report.ok, report.failures
-    assert "correct" in ran.stages("001-duo") <= {"correct", "chapters", "quotes", "notes"}  # never Whisper again
-    assert word_error_rate(" ".join(SAID), published()) == 0
+        (folder / "corrections.toml").write_text(CORRECTIONS, encoding="utf-8")
+        ran, report = run(show_root)
+        assert report.ok, report.failures
+        assert "correct" in ran.stages("001-duo") <= {"correct", "chapters", "quotes", "notes"}  # never Whisper again
+        assert len(whisper.calls) == 1
+        assert word_error_rate(" ".join(SAID), published()) == 0
 
-    with (show_root / "podcast.toml").open("a", encoding="utf-8") as f:
-        f.write('[transcription]\nglossary = ["TJM"]\n')  # a new prompt: transcribed again
-    ran, report = run(show_root)
-    assert report.ok, report.failures
-    assert {"transcribe", "correct"} <= ran.stages("001-duo")
-    assert load_transcript(raw_path).text != heard  # Whisper heard otherwise this time ("Bonjour INS, …")
-    assert word_error_rate(" ".join(SAID), published()) == 0
+        whisper.heard["001-duo"] = recording(second, "duo-host")  # what Whisper hears next time
+        with (show_root / "podcast.toml").open("a", encoding="utf-8") as f:
+            f.write('[transcription]\nglossary = ["TJM"]\n')  # a new prompt: transcribed again
+        ran, report = run(show_root)
+        assert report.ok, report.failures
+        assert {"transcribe", "correct"} <= ran.stages("001-duo") and len(whisper.calls) == 2
+        assert load_transcript(raw_path).text == load_transcript(recording(second, "duo-host")).text != heard
+        assert word_error_rate(" ".join(SAID), published()) == 0
 
-    (folder / "corrections.toml").write_text("[replace]\nx = 1\n", encoding="utf-8")
-    ran, report = run(show_root)
-    assert not report.ok and "corrections.toml" in report.failures[0].message
-    assert report.failures[0].stage == "correct"
+        (folder / "corrections.toml").write_text("[replace]\nx = 1\n", encoding="utf-8")
+        ran, report = run(show_root)
+        assert not report.ok and "corrections.toml" in report.failures[0].message
+        assert report.failures[0].stage == "correct"

@@ -17,7 +17,8 @@ from pipeline import executors
 from pipeline.cli import cli
 from pipeline.engine import Store
 from pipeline.executors import Dask
-from tests.conftest import DATA
+from tests.conftest import DATA, word_error_rate
+from tests.recorded import duo_script
 from tests.test_build import run
 
 HOST, GUEST = "Camille Durand", "Inès Moreau"
@@ -74,7 +75,12 @@ def test_cluster_transcripts_are_the_serial_ones(show_root, cluster):
     on_cluster = transcribe_records(show_root)
     duo = json.loads(on_cluster["002-duo"]["transcript"])
     assert {s["speaker"] for s in duo["segments"]} == {HOST, GUEST}  # the two tracks, labelled and merged here
-    assert "bonjour" in on_cluster["001-solo"]["transcript"].decode().lower()
+    # What the workers heard is speech, whichever words this CPU hears in it. Measured: the solo
+    # (the host's lines) AVX2 0.47, AVX512 0.47, Intel Xeon 0.41; the duo AVX2 0.50, AVX512 0.50,
+    # Intel Xeon 0.53 (tests/data/whisper-elsewhere). Nothing heard is 1.
+    solo = json.loads(on_cluster["001-solo"]["transcript"])
+    assert word_error_rate(duo_script("host"), " ".join(s["text"] for s in solo["segments"])) < 0.7
+    assert word_error_rate(duo_script(), " ".join(s["text"] for s in duo["segments"])) < 0.7
 
     # Three recordings on two workers: each worker that transcribed loaded the model once.
     counts = worker_counts(cluster).values()

@@ -14,9 +14,11 @@ from pipeline.transcriber import load, speech_only
 from tests.conftest import DATA, OPENAI_INSTALL, TRAILER, require, trailer_script, word_error_rate
 
 PROMPT = "Freelance.Family. coworking, portage salarial. Camille Durand, Inès Moreau."
-# Word error rate on the trailer's script, well above what was measured under CT2_FORCE_CPU_ISA
-# AVX2 and AVX512 (see test_engine_transcribes_the_trailer); a broken transcription is near 1.
-WER_CEILING = {"faster-whisper": 0.75, "openai-whisper": 0.75}
+# Word error rate on the trailer's script with PROMPT. Measured: faster-whisper on an AMD EPYC
+# under CT2_FORCE_CPU_ISA=AVX2 0.478 (its default), AVX512 0.580; the Intel Xeon's trailer, in a
+# build (the show's longer prompt), 0.572 (tests/data/whisper-elsewhere). openai-whisper (PyTorch,
+# which CT2_FORCE_CPU_ISA does not touch) 0.442 on the AMD EPYC. A broken transcription is near 1.
+WER_CEILING = {"faster-whisper": 0.70, "openai-whisper": 0.70}
 
 
 def test_ct2_model_becomes_an_openai_whisper_checkpoint():
@@ -43,8 +45,10 @@ def test_engine_transcribes_the_trailer(engine):
     assert transcript.engine == engine and transcript.model == "base"
     assert word_error_rate(trailer_script(), transcript.text) < WER_CEILING[engine], transcript.text
     words = [w for s in transcript.segments for w in s.words]
+    # "Chaque semaine" is said at about 0:26.5. Measured: faster-whisper 26.22 s under AVX2 and
+    # AVX512, openai-whisper 26.24 s; the Intel Xeon's build 25.86 s.
     weekly = next(w for w in words if "semaine" in w.text.lower())
-    assert 24 <= weekly.start <= 29  # "Chaque semaine" is said at about 0:26.5
+    assert 24 <= weekly.start <= 29
     assert all(0 <= w.start <= w.end <= transcript.duration + 0.5 for w in words)
     assert [w.start for w in words] == sorted(w.start for w in words)
 

@@ -16,6 +16,7 @@ from pipeline.build import build
 from pipeline.cli import cli
 from pipeline.stages.transcribe import load_transcript
 from tests.conftest import REPO, ebur128, serving, trailer_script, word_error_rate
+from tests.recorded import recordings, replaying, trailer_show
 
 pytestmark = pytest.mark.slow
 SLUG = "000-bande-annonce"
@@ -72,11 +73,13 @@ def test_mp3_tags(built):
 def test_french_transcript(built):
     """Whisper's own transcript is close to the script; the published one is the host's corrected text."""
     raw = load_transcript(built / ".build" / "episodes" / SLUG / "transcript.json")
-    # Measured 0.62 under CT2_FORCE_CPU_ISA=AVX2 and AVX512 alike (base model, synthetic voices);
-    # a transcription that breaks (no speech heard, wrong language, a window lost) is near 1.
-    assert word_error_rate(trailer_script(), raw.text) < 0.75
+    # Measured (base model, synthetic voices): AMD EPYC under CT2_FORCE_CPU_ISA=AVX2 0.551,
+    # AVX512 0.558, Intel Xeon 0.572 (tests/data/whisper-elsewhere; it heard nothing after 55 s).
+    # A transcription that breaks (no speech heard, wrong language) is near 1.
+    assert word_error_rate(trailer_script(), raw.text) < 0.70
+    # "Chaque semaine" is said at about 0:26.5; "semaine" measured at 25.86 s on all three.
     weekly = next(w for s in raw.segments for w in s.words if "semaine" in w.text.lower())
-    assert 24 <= weekly.start <= 29  # "Chaque semaine" is said at about 0:26.5
+    assert 24 <= weekly.start <= 29
     vtt = webvtt.read(str(built / "public" / "episodes" / SLUG / "transcript.vtt"))
     published = " ".join(caption.text for caption in vtt)
     assert word_error_rate(trailer_script(), published) == 0  # corrections.toml retypes each turn
@@ -84,9 +87,20 @@ def test_french_transcript(built):
     assert all(len(c.text.splitlines()) <= 2 for c in vtt)  # a third line of one word was seen here
 
 
-def test_trailer_speakers_told_apart(built):
+@pytest.fixture(scope="module", params=recordings("trailer"))
+def replayed(request, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled show built from a transcript of the trailer Whisper wrote on some machine
+    (tests/recorded.py): the later stages on what another CPU heard."""
+    root, slug = trailer_show(tmp_path_factory.mktemp("replayed") / "show")
+    with replaying({slug: request.param}):
+        report = build(root)
+    assert report.ok, (report.failures, report.findings)
+    return root
+
+
+def test_trailer_speakers_told_apart(replayed):
     """One track, two synthetic voices: the host's lines and the guest's get their own names."""
-    transcript = load_transcript(built / ".build" / "episodes" / SLUG / "transcript.corrected.json")
+    transcript = load_transcript(replayed / ".build" / "episodes" / SLUG / "transcript.corrected.json")
     # When each line of scripts/make_trailer.py is said (seconds), and by whom.
     guest_lines = [(17.5, 24.5), (36.0, 43.0), (52.5, 56.0)]
     for segment in transcript.segments:
@@ -94,7 +108,7 @@ def test_trailer_speakers_told_apart(built):
         expected = "Inès Moreau" if any(a <= middle <= b for a, b in guest_lines) else "Camille Durand"
         assert segment.speaker == expected, (segment.start, segment.text)
     assert {s.speaker for s in transcript.segments} == {"Camille Durand", "Inès Moreau"}
-    vtt = (built / "public" / "episodes" / SLUG / "transcript.vtt").read_text(encoding="utf-8")
+    vtt = (replayed / "public" / "episodes" / SLUG / "transcript.vtt").read_text(encoding="utf-8")
     assert "<v Inès Moreau>" in vtt and "<v Camille Durand>" in vtt
 
 
@@ -105,9 +119,9 @@ def test_second_build_does_nothing(built):
 
 
 @pytest.fixture(scope="module")
-def served(built):
-    """`podcast serve`'s own server, on a free port."""
-    with serving(built / "public") as url:
+def served(replayed):
+    """`podcast serve`'s own server, on a free port, serving a build from a recorded transcript."""
+    with serving(replayed / "public") as url:
         yield url
 
 
