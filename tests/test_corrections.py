@@ -139,7 +139,7 @@ def test_an_edge_away_from_pauses_takes_a_word_by_its_middle(tmp_path):
 
 # The trailer as an Intel Xeon's Whisper timed it (tests/data/whisper-elsewhere): words start up
 # to 0.3 s before the voice, and the last word of a line reaches into the pause after it.
-TURNS = Transcript("fr", 30.0, (
+TURNS = Transcript("fr", 62.33, (
     timed((13.0, 13.14, "Je"), (13.14, 13.36, "suis"), (15.64, 15.88, "un"), (15.88, 16.16, "micro."), speaker="Camille Durand"),
     timed((17.34, 17.48, "Et"), (17.48, 17.7, "moi,"), (18.0, 18.12, "je"), (18.12, 18.3, "suis"), (18.3, 18.52, "une"),
           (18.52, 18.84, "espèce,"), speaker="Inès Moreau"),
@@ -149,24 +149,39 @@ TURNS = Transcript("fr", 30.0, (
 
 def test_an_edge_near_a_pause_cuts_in_the_pause(tmp_path):
     """Timed by ear where the voice starts (17.6 s, inside "moi,"), the fix still takes "Et moi,"
-    from the pause before it; ending at 51.6 s, it takes "mire.", which reaches past its end."""
-    heard = Transcript("fr", 60.0, (TURNS.segments[1], TURNS.segments[2]))
+    from the pause before it: Whisper timed the words of its own text early."""
     retyped = fixed_by(tmp_path, fix("00:17.6", "00:18.9", "Et moi, je suis Inès,"), TURNS).transcript.segments
     assert [s.text for s in retyped] == ["Je suis un micro.", "Et moi, je suis Inès,", "celles ce mire."]
     assert (retyped[1].start, retyped[1].end, retyped[1].speaker) == (17.34, 18.84, "Inès Moreau")
-    [retyped] = fixed_by(tmp_path, fix("00:50.3", "00:51.6", "celles et ceux qui les vivent."), heard).transcript.segments[1:]
-    assert retyped.text == "celles et ceux qui les vivent." and retyped.end == 51.72
+
+
+def test_an_edge_takes_no_word_the_fix_does_not_retype(tmp_path):
+    """Ending at 51.6 s, just inside "mire." (51.5-51.72 s): the pause after it is near, but
+    "mire." is not among the fix's last words, so it may be the next line's: it stays, and a
+    fix ending in the pause (51.9 s) takes it."""
+    heard = Transcript("fr", 60.0, (TURNS.segments[1], TURNS.segments[2]))
+    text = "celles et ceux qui les vivent."
+    assert [s.text for s in fixed_by(tmp_path, fix("00:50.3", "00:51.6", text), heard).transcript.segments[1:]] == [text, "mire."]
+    [retyped] = fixed_by(tmp_path, fix("00:50.3", "00:51.9", text), heard).transcript.segments[1:]
+    assert retyped.text == text and retyped.end == 51.72
 
 
 def test_the_longest_pause_near_an_edge_wins(tmp_path):
-    """Whisper heard "Alors," as "Ah non," 0.26 s early, then a comma's pause: a fix timed at
-    the voice's start (53.1 s, in the comma's pause) cuts in the pause before the line."""
-    heard = Transcript("fr", 60.0, (
-        timed((50.0, 51.72, "vivent."), speaker="Inès Moreau"),
-        timed((52.84, 53.0, "Ah"), (53.0, 53.08, "non,"), (53.42, 53.64, "ah"), (53.64, 54.0, "non,"), speaker="Inès Moreau"),
-    ))
-    segments = fixed_by(tmp_path, fix("00:53.1", "00:56.1", "Alors, abonnez-vous."), heard).transcript.segments
-    assert [s.text for s in segments] == ["vivent.", "Alors, abonnez-vous."]
+    """Whisper timed "Alors," 0.26 s early, then a comma's pause: a fix timed at the voice's
+    start (53.1 s, in the comma's pause) cuts in the longer pause before the line. Heard as
+    "Ah non,", a word the fix does not have, it is left to the host to take: time it earlier."""
+    def heard(*first: tuple[float, float, str]) -> Transcript:
+        return Transcript("fr", 60.0, (
+            timed((50.0, 51.72, "vivent."), speaker="Inès Moreau"),
+            timed(*first, (53.42, 53.64, "abonnez"), (53.64, 54.0, "-vous."), speaker="Inès Moreau"),
+        ))
+
+    text = "Alors, abonnez-vous."
+    heard_right = heard((52.84, 53.08, "Alors,"))
+    assert [s.text for s in fixed_by(tmp_path, fix("00:53.1", "00:56.1", text), heard_right).transcript.segments] == ["vivent.", text]
+    misheard = heard((52.84, 53.0, "Ah"), (53.0, 53.08, "non,"))
+    assert [s.text for s in fixed_by(tmp_path, fix("00:53.1", "00:56.1", text), misheard).transcript.segments] == ["vivent.", "Ah non,", text]
+    assert [s.text for s in fixed_by(tmp_path, fix("00:52.3", "00:56.1", text), misheard).transcript.segments] == ["vivent.", text]
 
 
 def test_an_edge_never_moves_off_the_words_the_fix_covers(tmp_path):
@@ -247,7 +262,7 @@ def test_a_fix_naming_nobody_is_an_error(tmp_path):
 
 
 def test_retyped_passage_replaces_the_segments_it_covers(tmp_path):
-    fixed = apply(transcript(), corrections(tmp_path, fix("00:06", "00:11", "est de 450 euros. Je ne sais plus."))).transcript
+    fixed = apply(transcript(), corrections(tmp_path, fix("00:06", "00:11.6", "est de 450 euros. Je ne sais plus."))).transcript
     assert [s.text for s in fixed.segments] == [transcript().segments[0].text, "Le TGM moyen", "est de 450 euros. Je ne sais plus."]
     assert (fixed.segments[2].start, fixed.segments[2].end) == (5.9, 11.5)
 
@@ -354,15 +369,15 @@ def test_the_stage_names_the_episodes_corrections_file(correct, show_root):
 
 def test_the_stage_hands_on_and_logs_what_matched_nothing(correct, show_root, caplog):
     (show_root / "episodes" / "001-duo" / "corrections.toml").write_text(
-        '[replace]\n"Freelance Famile" = "Freelance.Family"\n' + fix("00:20", "00:21.5", "Merci !", "Camille Durand"), encoding="utf-8")
+        '[replace]\n"Freelance Famile" = "Freelance.Family"\n' + fix("00:06", "00:07.5", "Merci !", "Camille Durand"), encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="pipeline.stages.corrections"):
         outcome = correct(heard(*HEARD))
     assert outcome.state == "ran", outcome.error
-    assert outcome.record.result.unmatched == (Unmatched("fix", "Merci !", 20.0, 21.5, "Camille Durand"),
+    assert outcome.record.result.unmatched == (Unmatched("fix", "Merci !", 6.0, 7.5, "Camille Durand"),
                                                Unmatched("replace", "Freelance Famile"))
-    assert load_transcript(outcome.record.result.transcript).segments[-1].text == "Merci !"
+    assert [s.text for s in load_transcript(outcome.record.result.transcript).segments][1] == "Merci !"
     assert [r.getMessage().split(": ", 1)[1] for r in caplog.records] == [
-        "the fix at 0:20.0-0:21.5 covers nothing Whisper heard; published at its place as Camille Durand's line"
+        "the fix at 0:06.0-0:07.5 covers nothing Whisper heard; published at its place as Camille Durand's line"
         ' (name its speaker with speaker = "..." if that is wrong)',
         "[replace] 'Freelance Famile' matched nothing in the transcript",
     ]
@@ -409,3 +424,27 @@ def test_the_report_lists_what_found_nothing(show_root, add_episode, no_whisper)
     assert "Corrections qui ne trouvent rien de ce que Whisper a entendu" in section  # the show speaks French
     assert 'data-start="1.00"' in section and "« Bonjour ! » · publiée comme réplique de Camille Durand" in section
     assert "[replace] « cower king » · introuvable dans la transcription" in section
+
+
+def test_touching_fixes_over_nothing_heard_are_both_published(tmp_path):
+    """The second fix's start may move into the pause before the first: it never takes the line the first one made."""
+    heard = Transcript("fr", 20.0, (timed((2.0, 2.4, "avant"), speaker="Camille Durand"), timed((14.0, 14.5, "après"), speaker="Camille Durand")))
+    applied = fixed_by(tmp_path, fix("00:10", "00:10.4", "AAA") + fix("00:10.4", "00:12", "BBB"), heard)
+    assert [s.text for s in applied.transcript.segments] == ["avant", "AAA", "BBB", "après"]
+    assert [u.text for u in applied.unmatched] == ["AAA", "BBB"]
+
+
+def test_lines_stay_in_time_order_when_two_tracks_overlap(tmp_path):
+    """Multitrack: Inès's "oui" (1.2 s) falls inside Camille's long turn, cut by a fix at 3-4 s."""
+    camille = timed(*((i * 0.5, i * 0.5 + 0.5, f"mot{i}") for i in range(12)), speaker="Camille Durand")
+    ines = timed((1.2, 1.8, "oui"), speaker="Inès Moreau")
+    segments = fixed_by(tmp_path, fix("00:03", "00:04", "x"), Transcript("fr", 6.0, (camille, ines))).transcript.segments
+    assert [(s.start, s.speaker) for s in segments] == [(0.0, "Camille Durand"), (1.2, "Inès Moreau"), (3.0, "Camille Durand"),
+                                                        (4.0, "Camille Durand")]
+
+
+def test_a_fix_after_the_end_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match=r"corrections.toml: 'fix' at 01:05: starts after the episode's end \(1:02.3\)"):
+        apply(TURNS, corrections(tmp_path, fix("01:05", "01:07", "x")))
+    applied = apply(TURNS, corrections(tmp_path, fix("01:00", "01:07", "Au revoir.")))  # ends past it: kept to the episode
+    assert (applied.transcript.segments[-1].start, applied.transcript.segments[-1].end) == (60.0, 62.33)

@@ -54,6 +54,8 @@ EDGE_REACH = 0.5
 # The shortest gap between two words that is a pause: 68 % of the real pauses leave one that
 # long, and 3 % of the gaps within continuous speech are as long (bench/fix_edges.py).
 PAUSE = 0.3
+# Moving an edge takes in only words the fix's text has within this many words of that end.
+EDGE_WORDS = 5
 
 
 class _Fix(BaseModel):
@@ -140,10 +142,13 @@ def apply(transcript: Transcript, corrections: _Corrections, where: Path | str =
     known = (heard | set(people) | set(corrections.speakers) | set(corrections.speakers.values())) - {""}
     unmatched: list[Unmatched] = []
     segments = list(transcript.segments)
+    made: set[int] = set()
     for fix in sorted(corrections.fix, key=lambda f: parse_timestamp(f.start)):
         if fix.speaker and known and fix.speaker not in known:
             raise ConfigError(f"{where}: 'fix' at {fix.start}: speaker {fix.speaker!r} is nobody of this episode ({', '.join(sorted(known))})")
-        segments, missed = _retype(segments, fix, transcript.duration, people[0] if len(people) == 1 else "")
+        if transcript.duration and parse_timestamp(fix.start) >= transcript.duration:
+            raise ConfigError(f"{where}: 'fix' at {fix.start}: starts after the episode's end ({_tenths(transcript.duration)})")
+        segments, missed = _retype(segments, fix, transcript.duration, made, people[0] if len(people) == 1 else "")
         if missed:
             unmatched.append(missed)
     for phrase, replacement in corrections.replace.items():
@@ -168,27 +173,33 @@ def apply(transcript: Transcript, corrections: _Corrections, where: Path | str =
 
 @dataclass(frozen=True)
 class _Unit:
-    """A word, or a segment without word timings (a fix already made): what a fix can take."""
+    """A word, or a segment without word timings: what a fix can take. A line an earlier fix
+    made is `retyped`: no later fix takes it."""
 
     segment: int
     word: int | None
     start: float
     end: float
     speaker: str
+    text: str
+    retyped: bool = False
 
     @property
     def middle(self) -> float:
         return (self.start + self.end) / 2
 
 
-def _units(segments: list[Segment]) -> list[_Unit]:
+BEFORE, INSIDE, AFTER = -1, 0, 1  # where a unit lies against a fix
+
+
+def _units(segments: list[Segment], made: set[int]) -> list[_Unit]:
     units = []
     for i, segment in enumerate(segments):
         if segment.words:
-            units += [_Unit(i, k, w.start, w.end, w.speaker or segment.speaker) for k, w in enumerate(segment.words)]
+            units += [_Unit(i, k, w.start, w.end, w.speaker or segment.speaker, _plain(w.text)) for k, w in enumerate(segment.words)]
         else:
-            units.append(_Unit(i, None, segment.start, segment.end, segment.speaker))
-    return units
+            units.append(_Unit(i, None, segment.start, segment.end, segment.speaker, _plain(segment.text), id(segment) in made))
+    return sorted(units, key=lambda u: u.start)
 
 
 def _pauses(units: list[_Unit]) -> list[tuple[float, float]]:
@@ -203,66 +214,91 @@ def _pauses(units: list[_Unit]) -> list[tuple[float, float]]:
     return pauses
 
 
-def _edge(at: float, pauses: list[tuple[float, float]], allowed: Callable[[tuple[float, float]], bool]) -> float:
-    """Where a fix's edge cuts the words: in the longest pause within EDGE_REACH of `at` (the
-    one `at` is in may be a comma's, with the sentence's before it), else at `at` itself."""
-    near = [p for p in pauses if allowed(p) and max(p[0] - at, at - p[1], 0.0) <= EDGE_REACH]
-    if not near:
-        return at
-    a, b = max(near, key=lambda p: p[1] - p[0])
+def _cut(pause: tuple[float, float]) -> float:
+    a, b = pause
     return a if b == math.inf else b if a == -math.inf else (a + b) / 2
 
 
-def _retype(segments: list[Segment], fix: _Fix, duration: float, alone: str = "") -> tuple[list[Segment], Unmatched | None]:
+def _edge(at: float, units: list[_Unit], pauses: list[tuple[float, float]], inward: int, fix_words: set[str],
+          allowed: Callable[[tuple[float, float]], bool]) -> float:
+    """Where a fix's edge cuts the words: in the longest pause within EDGE_REACH of `at`, else at
+    `at` itself. `inward` is +1 for the start edge (the fix lies after it), -1 for the end.
+
+    Moving the cut may take words in or leave words out. It does so only when the text agrees:
+    a word taken in is one of the fix's own words at that end (Whisper timed it early or late),
+    a word left out is not (it belongs to the line beside). So a word the host did not retype is
+    never taken, and the pause `at` is in may be a comma's, with the sentence's a word away.
+    """
+
+    def agrees(pause: tuple[float, float]) -> bool:
+        cut = _cut(pause)
+        for unit in units:
+            if min(at, cut) <= unit.middle < max(at, cut):
+                taken_in = (cut < at) == (inward > 0)
+                if taken_in and (unit.retyped or unit.text not in fix_words):
+                    return False
+                if not taken_in and unit.text in fix_words:
+                    return False
+        return True
+
+    near = [p for p in pauses if allowed(p) and max(p[0] - at, at - p[1], 0.0) <= EDGE_REACH and agrees(p)]
+    return _cut(max(near, key=lambda p: p[1] - p[0])) if near else at
+
+
+def _retype(segments: list[Segment], fix: _Fix, duration: float, made: set[int], alone: str = "") -> tuple[list[Segment], Unmatched | None]:
     """The segments with the words said between the fix's times replaced by its text, in one
     segment of its own; the words around them stay in theirs, with their timings.
 
     A word is said between the times when its middle is; each edge is first moved into a pause
-    Whisper left near it (see EDGE_REACH). A fix over no word heard is placed at its own times,
-    as the line of the speaker heard nearest to it (or of `alone`, the one person of the episode).
+    Whisper left near it (see EDGE_REACH and `_edge`). A fix over no word heard is placed at its
+    own times, as the line of the speaker heard nearest to it (or of `alone`, the one person of
+    the episode). `made` holds the ids of the segments earlier fixes made; the new one joins it.
     """
-    start, end = parse_timestamp(fix.start), parse_timestamp(fix.end)
-    units = _units(segments)
+    start, end = parse_timestamp(fix.start), min(parse_timestamp(fix.end), duration or math.inf)
+    units = _units(segments, made)
     pauses = _pauses(units)
+    tokens = _plain(fix.text).split()
     # The start edge may move only to a pause that ends inside the fix, the end edge only to one
     # that starts inside it: neither may carry the fix off the words it covers.
-    cut_start = _edge(start, pauses, lambda p: p[1] <= end)
-    cut_end = _edge(end, pauses, lambda p: p[0] >= start)
-    side = {(u.segment, u.word): -1 if u.middle < cut_start else 1 if u.middle >= cut_end else 0 for u in units}
-    inside = [u for u in units if side[u.segment, u.word] == 0]
-    before = [u for u in units if side[u.segment, u.word] < 0]
-    after = [u for u in units if side[u.segment, u.word] > 0]
+    cut_start = _edge(start, units, pauses, +1, set(tokens[:EDGE_WORDS]), lambda p: p[1] <= end)
+    cut_end = _edge(end, units, pauses, -1, set(tokens[-EDGE_WORDS:]), lambda p: p[0] >= start)
+
+    def where(u: _Unit) -> int:
+        if u.retyped:
+            return BEFORE if u.middle < start else AFTER
+        return BEFORE if u.middle < cut_start else AFTER if u.middle >= cut_end else INSIDE
+
+    side = {(u.segment, u.word): where(u) for u in units}
+    inside = [u for u in units if side[u.segment, u.word] == INSIDE]
+    before = [u for u in units if side[u.segment, u.word] == BEFORE]
+    after = [u for u in units if side[u.segment, u.word] == AFTER]
     if inside:
         at = (min(u.start for u in inside), max(u.end for u in inside))
         speaker = fix.speaker or inside[0].speaker
     else:
         # Nothing heard there: the host's own times, kept off the words around.
         low = max((u.end for u in before), default=0.0)
-        high = min((u.start for u in after), default=max(duration, end))
+        high = min((u.start for u in after), default=end)
         at = (max(start, low), min(end, high)) if max(start, low) < min(end, high) else (start, end)
         speaker = fix.speaker or _around(before, after, start, end) or alone
     retyped = Segment(round(at[0], 3), round(at[1], 3), fix.text.strip(), (), speaker)
-    result: list[Segment] = []
-    placed = False
+    made.add(id(retyped))
+    result: list[Segment] = [retyped]
     for i, segment in enumerate(segments):
         if not segment.words:
-            runs: list[tuple[int, list[Word]]] = [(side[i, None], [])]
-        else:
-            runs = [(where, [w for _, w in run]) for where, run in
-                    itertools.groupby(enumerate(segment.words), key=lambda kw: side[i, kw[0]])]
-        for where, words in runs:
-            if where >= 0 and not placed:
-                result.append(retyped)
-                placed = True
-            if where == 0:
+            if side[i, None] != INSIDE:
+                result.append(segment)
+            continue
+        for place, run in itertools.groupby(enumerate(segment.words), key=lambda kw: side[i, kw[0]]):
+            words = [w for _, w in run]
+            if place == INSIDE:
                 continue
-            if not segment.words or len(words) == len(segment.words):
+            if len(words) == len(segment.words):
                 result.append(segment)
             else:
                 result.append(Segment(words[0].start, words[-1].end, "".join(w.text for w in words).strip(), tuple(words), segment.speaker))
-    if not placed:
-        result.append(retyped)
-    missed = None if inside else Unmatched("fix", retyped.text, retyped.start, retyped.end, speaker)
+    result.sort(key=lambda s: s.start)  # stable: the retyped line first among those starting with it
+    missed = None if inside else Unmatched("fix", retyped.text, start, parse_timestamp(fix.end), speaker)
     return result, missed
 
 
