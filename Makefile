@@ -20,8 +20,10 @@ build: $(STAMP)
 	$(VENV)/bin/podcast build
 
 # test-deps first: where Chromium, its driver or rsync is missing and cannot be installed, stop
-# before the venv's minutes of set-up, not after.
-test: test-deps $(STAMP)
+# before the venv's minutes of set-up, not after (the venv is made in the recipe, so that even
+# `make -j` does them in that order).
+test: test-deps
+	@$(MAKE) --no-print-directory $(STAMP)
 	$(VENV)/bin/python -m pytest -q
 
 # Chromium, chromium-driver and rsync with apt-get where missing (scripts/test-deps.sh says why).

@@ -18,10 +18,10 @@ from .engine import Outcome, State, write_atomic
 from .errors import PipelineError
 from .executors import EXECUTORS, connect
 from .lint import render as render_findings
-from .render import clock
-from .stages.corrections import describe as describe_unmatched
 from .records import Episode, Show
-from .results import Corrected, Diarized, Levelled, Transcribed
+from .render import clock
+from .results import Corrected, Levelled, Transcribed
+from .stages.corrections import describe as describe_unmatched
 from .transcriber import ENGINES
 from .watch import SETTLE_SECONDS
 
@@ -277,23 +277,17 @@ def check(root: Path) -> None:
 
 
 def check_corrections(root: Path, show: Show, episodes: list[Episode]) -> int:
-    """Say what is wrong in each corrections.toml (counted) and which corrections find nothing in
-    the transcript built last (a warning: a fix is published all the same)."""
+    """Print what is wrong in each corrections.toml (counted) and what finds nothing in the
+    transcript built last (a warning: a fix is published all the same)."""
     from .stages import corrections
-    from .stages.diarize import speakers
 
-    built = {state.slug: state.results.get(Diarized) for state in build(root, dry_run=True).episodes} if episodes else {}
     problems = 0
-    for episode in episodes:
-        heard = built.get(episode.slug)
-        try:
-            missed = corrections.review(episode, speakers(show, episode), heard.transcript if heard else None)
-        except PipelineError as e:
+    for review in corrections.review(root, show, episodes):
+        if review.error:
             problems += 1
-            click.secho(str(e), fg="red", err=True)
-            continue
-        for line in map(corrections.describe, missed):
-            click.secho(f"{episode.folder / corrections.FILE}: {line}", fg="yellow", err=True)
+            click.secho(review.error, fg="red", err=True)
+        for line in map(describe_unmatched, review.unmatched):
+            click.secho(f"{review.episode.folder / corrections.FILE}: {line}", fg="yellow", err=True)
     return problems
 
 

@@ -44,7 +44,7 @@ def _split(segment: Segment, fits: Callable[[str], bool]) -> Iterator[tuple[floa
         yield segment.start, segment.end, segment.text, segment.speaker
         return
     words: list[Word] = []
-    for word in segment.words or _spread(segment):
+    for word in segment.words or spread(segment):
         # Cut only before a word that starts one ("l'" + "effort" is one word to a reader).
         starts_word = word.text.startswith(" ")
         if words and starts_word and not fits(_join([*words, word])):
@@ -55,8 +55,9 @@ def _split(segment: Segment, fits: Callable[[str], bool]) -> Iterator[tuple[floa
         yield words[0].start, words[-1].end, _join(words), segment.speaker
 
 
-def _spread(segment: Segment) -> tuple[Word, ...]:
-    """The words of a text a host retyped (corrections.toml `fix`), timed in proportion to their length."""
+def spread(segment: Segment) -> tuple[Word, ...]:
+    """The words of a segment without word timings (a text a host retyped, a transcript made
+    without them), timed in proportion to their length."""
     tokens = segment.text.split()
     total = sum(len(t) + 1 for t in tokens)
     words, at = [], segment.start

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What `make test` needs besides the venv: headless Chromium and its driver for the browser tests
 # (tests/conftest.py `browser`), rsync for the publish tests (tests/test_publish.py). No PyPI
-# package ships a Chromium that works offline, so they come from Debian/Ubuntu's apt-get.
+# package ships a Chromium that works offline, so they come from Debian's apt-get (Ubuntu's apt
+# chromium is a stub for the snap: the check after installing then says the command is missing).
 # Silent when all are there; installs the missing ones where it can, once; otherwise stops the
 # run before any test, saying what to install.
 set -euo pipefail
@@ -30,7 +31,7 @@ else
 fi
 if [ "$sudo" = cannot ] || ! command -v apt-get >/dev/null 2>&1; then
     why="not root, and no sudo without a password" how="as root: apt-get install $packages"
-    command -v apt-get >/dev/null 2>&1 || why="no apt-get here" how="with this system's package manager (Debian/Ubuntu: apt-get install $packages)"
+    command -v apt-get >/dev/null 2>&1 || why="no apt-get here" how="with this system's package manager (Debian: apt-get install $packages)"
     way_out=""
     [[ " $packages" == *" chromium"* ]] && way_out=", or set PODCAST_SKIP_BROWSER=1 to skip the browser tests (rsync is still needed)"
     echo "make test: the tests need $packages, which make cannot install ($why); install them $how$way_out" >&2

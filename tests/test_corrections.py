@@ -448,3 +448,13 @@ def test_a_fix_after_the_end_is_an_error(tmp_path):
         apply(TURNS, corrections(tmp_path, fix("01:05", "01:07", "x")))
     applied = apply(TURNS, corrections(tmp_path, fix("01:00", "01:07", "Au revoir.")))  # ends past it: kept to the episode
     assert (applied.transcript.segments[-1].start, applied.transcript.segments[-1].end) == (60.0, 62.33)
+
+
+def test_a_fix_inside_a_segment_without_word_timings_takes_its_part(tmp_path):
+    """Ten seconds of text without word timings: a fix of 4-6 s takes the words its times hold
+    once they are spread by length, not the whole segment, and leaves the rest."""
+    text = " ".join(f"mot{i}" for i in range(10))  # ten words of the same length: one a second
+    applied = fixed_by(tmp_path, fix("00:04", "00:06", "x"), Transcript("fr", 10.0, (Segment(0.0, 10.0, text, (), "Inès Moreau"),)))
+    assert [(s.text, s.speaker) for s in applied.transcript.segments] == [
+        ("mot0 mot1 mot2 mot3", "Inès Moreau"), ("x", "Inès Moreau"), ("mot6 mot7 mot8 mot9", "Inès Moreau")]
+    assert applied.unmatched == ()

@@ -37,9 +37,9 @@ from ..config import TIMESTAMP, parse_timestamp, read_checked
 from ..engine import Stage
 from ..errors import ConfigError
 from ..jobs import EpisodeJob
-from ..records import Episode, Segment, Transcript, Word
+from ..records import Episode, Segment, Show, Transcript, Word
 from ..results import Corrected, Diarized, Unmatched
-from ..writers import clock, get_writer
+from ..writers import clock, get_writer, spread
 from .diarize import speakers
 from .transcribe import load_transcript
 
@@ -141,7 +141,9 @@ def apply(transcript: Transcript, corrections: _Corrections, where: Path | str =
             raise ConfigError(f"{where}: 'speakers': {name!r} is not a speaker of this transcript ({', '.join(sorted(heard)) or 'none'})")
     known = (heard | set(people) | set(corrections.speakers) | set(corrections.speakers.values())) - {""}
     unmatched: list[Unmatched] = []
-    segments = list(transcript.segments)
+    # A segment without word timings is timed word by word in proportion to length, so that a
+    # fix inside it takes its part and not the whole.
+    segments = [s if s.words or not corrections.fix else replace(s, words=spread(s)) for s in transcript.segments]
     made: set[int] = set()
     for fix in sorted(corrections.fix, key=lambda f: parse_timestamp(f.start)):
         if fix.speaker and known and fix.speaker not in known:
@@ -339,18 +341,33 @@ class Correct(Stage):
         return Corrected(out["transcript"], applied.unmatched)
 
 
-def review(episode: Episode, people: tuple[str, ...], heard: Path | None) -> tuple[Unmatched, ...]:
-    """What `podcast check` says of an episode's corrections.toml, before any build: the
-    corrections that find nothing in `heard` (the transcript they apply to, once there is one).
+@dataclass(frozen=True)
+class Review:
+    """What `podcast check` says of one episode's corrections.toml."""
 
-    Raises:
-        ConfigError: the file is wrong, or names a speaker who is nobody.
-    """
-    path = episode.folder / FILE
-    corrections = load(path)
-    if heard is None or not heard.is_file():
-        return ()
-    return apply(load_transcript(heard), corrections, path, people).unmatched
+    episode: Episode
+    error: str  # what is wrong with the file, "" when nothing
+    unmatched: tuple[Unmatched, ...]  # what finds nothing in the transcript built last
+
+
+def review(root: Path, show: Show, episodes: list[Episode]) -> list[Review]:
+    """Each episode's corrections.toml checked, and applied to the transcript it will correct
+    (the diarize stage's, when it is fresh), without building anything."""
+    from ..build import build  # the build runs this stage: imported here, not at the top
+
+    heard = {state.slug: state.results.get(Diarized) for state in build(root, dry_run=True).episodes} if episodes else {}
+    reviews = []
+    for episode in episodes:
+        path = episode.folder / FILE
+        try:
+            corrections = load(path)
+            diarized = heard.get(episode.slug)
+            missed = apply(load_transcript(diarized.transcript), corrections, path, speakers(show, episode)).unmatched if diarized else ()
+        except ConfigError as e:
+            reviews.append(Review(episode, str(e), ()))
+            continue
+        reviews.append(Review(episode, "", missed))
+    return reviews
 
 
 def describe(missed: Unmatched) -> str:
