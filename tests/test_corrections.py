@@ -458,3 +458,12 @@ def test_a_fix_inside_a_segment_without_word_timings_takes_its_part(tmp_path):
     assert [(s.text, s.speaker) for s in applied.transcript.segments] == [
         ("mot0 mot1 mot2 mot3", "Inès Moreau"), ("x", "Inès Moreau"), ("mot6 mot7 mot8 mot9", "Inès Moreau")]
     assert applied.unmatched == ()
+
+
+def test_a_fixs_speaker_is_a_published_name_never_renamed(tmp_path):
+    """[speakers] renames Whisper's labels first: a fix that names someone keeps that name, and
+    one that names nobody takes the new name of the turn it falls in."""
+    heard = Transcript("fr", 20.0, (timed((1.0, 2.0, "bonjour"), speaker="S0"), timed((8.0, 9.0, "salut"), speaker="S1")))
+    swap = '[speakers]\nS0 = "S1"\nS1 = "S0"\n'
+    applied = apply(heard, corrections(tmp_path, swap + fix("00:04", "00:05", "Un.", "S1") + fix("00:10", "00:12", "Deux.")))
+    assert [(s.text, s.speaker) for s in applied.transcript.segments] == [("bonjour", "S1"), ("Un.", "S1"), ("salut", "S0"), ("Deux.", "S0")]

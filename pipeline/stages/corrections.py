@@ -145,6 +145,13 @@ def apply(transcript: Transcript, corrections: _Corrections, where: Path | str =
     # fix inside it takes its part and not the whole.
     segments = [s if s.words or not corrections.fix else replace(s, words=spread(s)) for s in transcript.segments]
     made: set[int] = set()
+    if corrections.speakers:  # first, so that a fix's speaker is a name as published, never renamed
+        rename = corrections.speakers
+        segments = [
+            replace(s, speaker=rename.get(s.speaker, s.speaker),
+                    words=tuple(replace(w, speaker=rename.get(w.speaker, w.speaker)) for w in s.words))
+            for s in segments
+        ]
     for fix in sorted(corrections.fix, key=lambda f: parse_timestamp(f.start)):
         if fix.speaker and known and fix.speaker not in known:
             raise ConfigError(f"{where}: 'fix' at {fix.start}: speaker {fix.speaker!r} is nobody of this episode ({', '.join(sorted(known))})")
@@ -162,14 +169,6 @@ def apply(transcript: Transcript, corrections: _Corrections, where: Path | str =
             replace(s, text=pattern.sub(replacement, s.text), words=_replace_words(s.words, phrase, replacement))
             for s in segments
         ]
-    if corrections.speakers:
-        rename = corrections.speakers
-        segments = [
-            replace(s, speaker=rename.get(s.speaker, s.speaker),
-                    words=tuple(replace(w, speaker=rename.get(w.speaker, w.speaker)) for w in s.words))
-            for s in segments
-        ]
-        unmatched = [replace(u, speaker=rename.get(u.speaker, u.speaker)) for u in unmatched]
     return Applied(replace(transcript, segments=tuple(segments)), tuple(unmatched))
 
 
