@@ -24,6 +24,7 @@ build: $(STAMP)
 # `make -j` does them in that order).
 test: test-deps
 	@$(MAKE) --no-print-directory $(STAMP)
+	$(VENV)/bin/ruff check pipeline tests bench scripts
 	$(VENV)/bin/python -m pytest -q
 
 # Chromium, chromium-driver and rsync with apt-get where missing (scripts/test-deps.sh says why).

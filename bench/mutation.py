@@ -34,7 +34,8 @@ FAST = ["-m", "not slow and not browser"]
 
 # Module -> the test files that exercise it without the Whisper model.
 MODULES: dict[str, list[str]] = {
-    "config": ["tests/test_config.py", "tests/test_cli.py", "tests/test_quotes.py", "tests/test_episode_audio.py::test_tracks_and_channels_read_from_episode_toml"],
+    "config": ["tests/test_config.py", "tests/test_cli.py", "tests/test_quotes.py",
+               "tests/test_episode_audio.py::test_tracks_and_channels_read_from_episode_toml"],
     "engine": ["tests/test_engine.py", "tests/test_corrections.py"],
     "feed": ["tests/test_feed.py", "tests/test_tag.py"],
     "podcast_ns": ["tests/test_feed.py"],

@@ -84,7 +84,8 @@ def speechlike(seconds: float, level_db: float, rate: int = 44100, channels: int
 def make_audio(tmp_path: Path):
     """make_audio(name, seconds=3, level_db=-20, channels=1, rate=44100) -> path; .m4a/.mp3/.flac via ffmpeg."""
 
-    def make(name: str, seconds: float = 3.0, level_db: float = -20.0, channels: int = 1, rate: int = 44100, seed: int = 1, noise: float = 0.5, folder: Path | None = None) -> Path:
+    def make(name: str, seconds: float = 3.0, level_db: float = -20.0, channels: int = 1, rate: int = 44100, seed: int = 1,
+             noise: float = 0.5, folder: Path | None = None) -> Path:
         folder = folder or tmp_path
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / name

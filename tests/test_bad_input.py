@@ -183,10 +183,12 @@ SHOW_CASES = [
     Case("artwork-missing", show_toml('artwork = "artwork.png"', 'artwork = "pochette.png"'), ("podcast.toml", "'artwork'", "pochette.png")),
     Case("artwork-wrong-size", lambda root: (root / "artwork.png").write_bytes(PNG_100), ("podcast.toml", "'artwork'", "artwork.png")),
     Case("artwork-parent", show_toml('artwork = "artwork.png"', 'artwork = "../dehors.png"'), ("podcast.toml", "'artwork'", "outside the show folder")),
-    Case("artwork-absolute", show_toml('artwork = "artwork.png"', 'artwork = "{outside}/dehors.png"'), ("podcast.toml", "'artwork'", "outside the show folder")),
+    Case("artwork-absolute", show_toml('artwork = "artwork.png"', 'artwork = "{outside}/dehors.png"'),
+         ("podcast.toml", "'artwork'", "outside the show folder")),
     Case("artwork-symlink-out", show_toml('artwork = "artwork.png"', 'artwork = "lien.png"'), ("podcast.toml", "'artwork'", "outside the show folder")),
     Case("jingle-parent", show_toml('[owner]', '[jingles]\nintro = "../dehors.wav"\n\n[owner]'), ("podcast.toml", "'intro'", "outside the show folder")),
-    Case("jingle-absolute", show_toml('[owner]', '[jingles]\nintro = "{outside}/dehors.wav"\n\n[owner]'), ("podcast.toml", "'intro'", "outside the show folder")),
+    Case("jingle-absolute", show_toml('[owner]', '[jingles]\nintro = "{outside}/dehors.wav"\n\n[owner]'),
+         ("podcast.toml", "'intro'", "outside the show folder")),
     Case("jingle-symlink-out", show_toml('[owner]', '[jingles]\noutro = "lien.wav"\n\n[owner]'), ("podcast.toml", "'outro'", "outside the show folder")),
 ]
 

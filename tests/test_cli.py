@@ -73,7 +73,7 @@ def test_status_after_build(show_root, add_episode):
     runner = CliRunner()
     assert runner.invoke(cli, ["build", "--root", str(show_root)], catch_exceptions=False).exit_code == 0
     result = runner.invoke(cli, ["status", "--root", str(show_root)], catch_exceptions=False)
-    line = next(l for l in result.output.splitlines() if l.startswith("001-ok"))
+    line = next(row for row in result.output.splitlines() if row.startswith("001-ok"))
     assert line.split()[1:6] == ["fresh"] * 5
     assert "LUFS" in line
     assert "show: feed fresh, site fresh, search fresh" in result.output
@@ -139,10 +139,10 @@ def test_new_show_template_explains_every_setting(tmp_path):
     setting = re.compile(r"^#?(\[\[?[a-z]+\]\]?$|[a-z_]+ = )")
     for number, line in enumerate(lines):
         if setting.match(line):
-            above = next(l for l in reversed(lines[:number]) if not setting.match(l))
+            above = next(text for text in reversed(lines[:number]) if not setting.match(text))
             assert above.startswith("# "), f"line {number + 1} has no comment above it: {line}"
     # Every optional setting switched on at once is still a valid show.
-    (tmp_path / "podcast.toml").write_text("\n".join(re.sub(r"^#(?=[a-z\[])", "", l) for l in lines), encoding="utf-8")
+    (tmp_path / "podcast.toml").write_text("\n".join(re.sub(r"^#(?=[a-z\[])", "", text) for text in lines), encoding="utf-8")
     load_show(tmp_path)
 
     def keys(data: dict, prefix: str = "") -> set[str]:

@@ -107,7 +107,8 @@ def hears_by_episode(monkeypatch):
 
 def test_held_episodes_stay_out_until_approved(show_root, add_episode, hears_by_episode):
     add_episode("001-clair", 'title = "Clair"\npublished = 2026-01-05\n')
-    add_episode("002-trou", '# enregistré dehors\ntitle = "Trou"\npublished = 2026-01-12\n\n[[links]]\ntitle = "x"\nurl = "https://example.org/"\n', seconds=76.0)
+    add_episode("002-trou", '# enregistré dehors\ntitle = "Trou"\npublished = 2026-01-12\n\n[[links]]\ntitle = "x"\n'
+                'url = "https://example.org/"\n', seconds=76.0)
     add_episode("003-flou", 'title = "Flou"\npublished = 2026-01-19\n', seconds=45.0)  # 31.5 s of words
     report = build(show_root)
     assert report.ok and report.published == ["001-clair"]

@@ -119,7 +119,8 @@ def test_rsync_passes_run_in_order_and_delete_last(show_root, tmp_path, monkeypa
     layout.file("feed.xml").write_bytes(b"<rss>a and c</rss>")
     seen: list[tuple[str, dict[str, bytes]]] = []  # what the web root held as each rsync began
     real = publish_module._run_rsync
-    monkeypatch.setattr(publish_module, "_run_rsync", lambda rsync, args, files, about: (seen.append((about, _snapshot(www))), real(rsync, args, files, about))[1])
+    monkeypatch.setattr(publish_module, "_run_rsync",
+                        lambda rsync, args, files, about: (seen.append((about, _snapshot(www))), real(rsync, args, files, about))[1])
     done = publish_to(layout, str(www), rsync=True)
     assert [about for about, _ in seen] == ["the audio pass", "the pages pass", "the feed pass", "the pass that deletes"]
     assert done.copied == ["audio/003-c.mp3", "episodes/001-a/index.html", "feed.xml"]  # in that order, nothing unchanged
