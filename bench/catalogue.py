@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline import ffmpeg  # noqa: E402
-from pipeline.engine import file_sha256  # noqa: E402
+from pipeline.files import file_sha256  # noqa: E402
 
 CLIP_SECONDS = 10  # the host's line and the guest's answer
 TARGETS = {"cold": 10.0, "no-op": 2.0, "status": 1.0}  # seconds, at 200 episodes (issue 13)

@@ -18,25 +18,26 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol
 
 from .config import EPISODE_FILE, load_episode, load_show
-from .stages.chapters import Chapters
-from .stages.corrections import Correct
-from .engine import HashCache, Outcome, Stage, State, Store, check, checked, clean_temporaries, run_stage
+from .engine import Outcome, Stage, State, Store, check, checked, run_stage
 from .errors import ConfigError, PipelineError, storage_error
 from .executors import Executor, Request
+from .files import HashCache, clean_temporaries
 from .gate import feed_hold, hold_reasons, save_feed_hold
-from .stages.feed import Feed
 from .jobs import EpisodeJob, Paths, Published, Resources, ShowJob
 from .layout import PublicLayout
 from .lint import LINTED, Finding, errors, lint_built
+from .records import Episode, Show
+from .results import Results, Tagged
+from .stages.chapters import Chapters
+from .stages.corrections import Correct
+from .stages.diarize import Diarize
+from .stages.feed import Feed
 from .stages.normalise import Normalise
 from .stages.notes import Notes
 from .stages.quotes import Quotes
-from .records import Episode, Show
-from .results import Results, Tagged
 from .stages.search import Search
 from .stages.site import Site
 from .stages.tag import Tag
-from .stages.diarize import Diarize
 from .stages.transcribe import Transcribe
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ class EpisodeState:
 
 
 @dataclass
-class Report:
+class BuildReport:
     episodes: list[EpisodeState] = field(default_factory=list)
     show: dict[str, State] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
@@ -170,7 +171,7 @@ def build(
     executor: Executor | None = None,
     wait: bool = False,
     stop: threading.Event | None = None,
-) -> Report:
+) -> BuildReport:
     """Build the show in `root` into `root/public`; `dry_run` only reports what is fresh.
 
     `transcription` is told (seconds done, seconds in all) while an episode is transcribed here.
@@ -207,11 +208,11 @@ def build(
 
 
 def _build(paths: Paths, show: Show, folders: list[Path], run: Run, resources: Resources, wait: bool,
-           executor: Executor | None) -> Report:
+           executor: Executor | None) -> BuildReport:
     wanted, only, dry_run = run.wanted, run.only, run.dry_run
     layout = PublicLayout(show)
     store = Store(paths.build)
-    report = Report()
+    report = BuildReport()
     # `status` only reads, so it does not wait for (or block) a build running beside it.
     with store.lock(wait) if not dry_run else contextlib.nullcontext():
         try:
@@ -339,7 +340,7 @@ def _transcribe_elsewhere(episodes: list[tuple[EpisodeState, EpisodeJob | None]]
         job.transcribed = None
 
 
-def _show_pass(job: ShowJob, store: Store, run: Run, report: Report) -> None:
+def _show_pass(job: ShowJob, store: Store, run: Run, report: BuildReport) -> None:
     """The feed, the site and its search index, over the episodes that are ready."""
     # A build of some episodes must not drop the others from the feed because they were
     # not rebuilt (after a change to the show's settings, say): the feed waits for them.
@@ -358,7 +359,7 @@ def _show_pass(job: ShowJob, store: Store, run: Run, report: Report) -> None:
             report.failures.append(Failure(SHOW_SCOPE, stage.name, outcome.error))
 
 
-def hold_unfit(report: Report, layout: PublicLayout, paths: Paths, show: Show, hashes: HashCache) -> bool:
+def hold_unfit(report: BuildReport, layout: PublicLayout, paths: Paths, show: Show, hashes: HashCache) -> bool:
     """Hold the published episodes the linter found errors in, unless approved; True if any."""
     wrong = errors(report.findings)
     held = False

@@ -13,15 +13,16 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import STAGE_NAMES, Report, build
-from .engine import Outcome, State, write_atomic
+from .build import STAGE_NAMES, BuildReport, build
+from .engine import Outcome, State
 from .errors import PipelineError
 from .executors import EXECUTORS, connect
-from .lint import render as render_findings
+from .files import write_atomic
+from .lint import format_findings
 from .records import Episode, Show
-from .render import clock
 from .results import Corrected, Levelled, Transcribed
 from .stages.corrections import describe as describe_unmatched
+from .times import clock
 from .transcriber import ENGINES
 from .watch import SETTLE_SECONDS
 
@@ -96,13 +97,13 @@ class Printer:
         click.echo(f"\r{self.scope:<28} {'transcribe':<10} {fraction:4.0%}, ~{left:.0f} s left ", nl=False, err=True)
 
 
-def summarise(report: Report, seconds: float) -> None:
+def summarise(report: BuildReport, seconds: float) -> None:
     for failure in report.failures:
         click.secho(f"✗ {failure.where} [{failure.stage}]", fg="red", bold=True, err=True)
         for line in failure.message.splitlines():
             click.echo(f"    {line}", err=True)
     if report.findings:
-        click.echo(render_findings(report.findings, colour=sys.stderr.isatty()), err=True)
+        click.echo(format_findings(report.findings, colour=sys.stderr.isatty()), err=True)
     for state in report.episodes:
         if state.held:
             click.secho(f"held: {state.slug} (fix it, or 'podcast approve {state.slug}' once heard)", fg="yellow", err=True)
@@ -267,7 +268,7 @@ def check(root: Path) -> None:
     built = layout.file(FEED).is_file()
     findings = lint(layout) if built else []
     if findings:
-        click.echo(render_findings(findings, colour=sys.stderr.isatty()), err=True)
+        click.echo(format_findings(findings, colour=sys.stderr.isatty()), err=True)
     if problems:
         raise click.ClickException(f"{problems} episode(s) need fixing")
     if errors(findings):
@@ -279,15 +280,16 @@ def check(root: Path) -> None:
 def check_corrections(root: Path, show: Show, episodes: list[Episode]) -> int:
     """Print what is wrong in each corrections.toml (counted) and what finds nothing in the
     transcript built last (a warning: a fix is published all the same)."""
-    from .stages import corrections
+    from .checks import review_corrections
+    from .stages.corrections import FILE
 
     problems = 0
-    for review in corrections.review(root, show, episodes):
+    for review in review_corrections(root, show, episodes):
         if review.error:
             problems += 1
             click.secho(review.error, fg="red", err=True)
         for line in map(describe_unmatched, review.unmatched):
-            click.secho(f"{review.episode.folder / corrections.FILE}: {line}", fg="yellow", err=True)
+            click.secho(f"{review.episode.folder / FILE}: {line}", fg="yellow", err=True)
     return problems
 
 
@@ -427,8 +429,8 @@ def normalise_command(inputs: tuple[Path, ...], output: Path, target: float | No
 
         podcast normalise interview.m4a jingle.wav --output levelled/ --target -16
     """
-    from .stages.normalise import normalise
     from .records import Loudness
+    from .stages.normalise import normalise
 
     loudness = Loudness(target=target, true_peak=true_peak)
     output.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ from .podcast_spec import LICENSES, MEDIUMS, TEXT_LIMIT
 from .records import (
     AudioSettings, Chapter, Episode, Jingles, Link, Loudness, Person, QuotePicks, Show, Track, Transcription,
 )
+from .times import TIME_PATTERN, parse_time
 
 SHOW_FILE = "podcast.toml"
 EPISODE_FILE = "episode.toml"
@@ -32,7 +33,6 @@ AUDIO_SUFFIXES = {
     ".mp4", ".mov", ".aif", ".aiff", ".wma", ".amr", ".3gp", ".caf",
 }
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-TIMESTAMP = r"^(\d+:)?\d{1,2}:\d{2}(\.\d+)?$"
 Url = Annotated[str, Field(pattern=r"^https?://\S+$")]
 
 
@@ -214,7 +214,7 @@ class _Chapter(_Strict):
     @field_validator("start")
     @classmethod
     def _clock(cls, value: str) -> str:
-        if not re.match(TIMESTAMP, value):
+        if not re.match(TIME_PATTERN, value):
             raise ValueError(f"{value!r} is not a time: write minutes and seconds like \"12:30\", or \"1:02:30\"")
         return value
 
@@ -441,14 +441,6 @@ def load_show(root: Path) -> Show:
     )
 
 
-def parse_timestamp(value: str) -> float:
-    """'mm:ss', 'h:mm:ss' or with decimals, in seconds."""
-    seconds = 0.0
-    for part in value.split(":"):
-        seconds = seconds * 60 + float(part)
-    return seconds
-
-
 def find_audio(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
 
@@ -506,7 +498,7 @@ def _recordings(raw: _Episode, toml: _EpisodeToml) -> tuple[list[Path], list[Tra
 
 
 def _chapters(raw: _Episode, toml: _EpisodeToml) -> tuple[Chapter, ...]:
-    chapters = tuple(Chapter(start=parse_timestamp(c.start), title=c.title, url=c.url) for c in raw.chapters)
+    chapters = tuple(Chapter(start=parse_time(c.start), title=c.title, url=c.url) for c in raw.chapters)
     starts = [c.start for c in chapters]
     if starts != sorted(set(starts)):
         raise ConfigError(f"{toml.path}:{_line_of(toml.text, 'chapters')}: 'chapters': starts must increase")

@@ -20,12 +20,11 @@ from pathlib import Path
 
 from . import __version__
 from .config import EPISODE_FILE, SLUG
-from .engine import HashCache, write_atomic
 from .errors import ConfigError
-from .records import Episode, Show, Word
+from .files import HashCache, write_atomic
+from .records import Episode, Show, Transcript, Word
 from .results import Levelled, Noted, Passage, Results, Tagged, Transcribed, dump
-from .stages.transcribe import load_transcript
-from .writers import clock
+from .times import clock
 
 # Loudness: normalise encodes again until the MP3 lands within AIM (0.3 LU) of the target and
 # fails past the show's tolerance (0.5 LU by default). An MP3 more than 80 % of the tolerance off
@@ -96,7 +95,7 @@ def transcript_figures(heard: Transcribed, duration: float, hashes: HashCache | 
                 return saved["speech"], saved["unsure"], [tuple(s) for s in saved["wordless"]]
         except (FileNotFoundError, ValueError, KeyError, TypeError):
             pass
-    transcript = load_transcript(heard.transcript)
+    transcript = Transcript.load(heard.transcript)
     words = sorted((w for s in transcript.segments for w in s.words), key=lambda w: w.start)
     speech = sum(w.end - w.start for w in words)
     unsure = unsure_seconds(words, heard.doubtful)

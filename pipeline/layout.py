@@ -11,8 +11,10 @@ import posixpath
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .people import Profile, by_name
 from .records import Show
 from .writers import PUBLISHED
 
@@ -179,3 +181,18 @@ class PublicLayout:
     def episode_guid(self, slug: str) -> str:
         """Stable across edits of the title or date: derived from the show's guid and the folder name."""
         return str(uuid.uuid5(uuid.UUID(self.show_guid), slug))
+
+
+def page_links(layout: PublicLayout, page: str, people: list[Profile], absolute: bool = False) -> dict[str, Any]:
+    """What every template gets to link to the rest of the site, relative to the page it is on.
+
+    `absolute`: links as full URLs, for a page served at any address (404.html).
+    """
+    return {
+        "href": (lambda target: layout.url(target)) if absolute else (lambda target: layout.link(target, page)),
+        "layout": layout,
+        "feed_url": layout.feed_url,
+        "page_url": layout.url(page.removesuffix("index.html")),
+        "image_url": layout.url(layout.artwork),
+        "person_of": by_name(people),
+    }

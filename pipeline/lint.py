@@ -16,20 +16,20 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any, Callable, Generator, Iterable, Iterator, Literal
+from urllib.parse import urlsplit
 
 from lxml import etree
 
 from . import apple
-from .config import parse_timestamp
-from .engine import HashCache, package_version, write_atomic
+from .files import HashCache, package_version, write_atomic
 from .layout import FEED, PublicLayout
 from .podcast_ns import PODCAST_NS
 from .podcast_spec import (
     CHAPTERS_TYPE, EPISODE_DISPLAY_LIMIT, LICENSES, MEDIUM_VALUES, PERSON_ROLES, SOUNDBITE_SECONDS,
     TEXT_LIMIT, TRANSCRIPT_TYPES,
 )
+from .times import parse_time
 
 Level = Literal["error", "warning"]
 ERROR: Level = "error"
@@ -133,7 +133,7 @@ def _seconds(text: str) -> float | None:
     parts = text.strip().split(":")
     if not 1 <= len(parts) <= 3 or not all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts):
         return None
-    return parse_timestamp(text.strip())
+    return parse_time(text.strip())
 
 
 def _number(text: str | None) -> float | None:
@@ -838,7 +838,7 @@ def errors(findings: Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.level == ERROR]
 
 
-def render(findings: list[Finding], colour: bool = False) -> str:
+def format_findings(findings: list[Finding], colour: bool = False) -> str:
     """The findings for a terminal, a line each, then a count: "feed.xml: 1 error, 2 warnings"."""
     paint = {ERROR: "\x1b[31m", WARNING: "\x1b[33m"} if colour else {}
     reset = "\x1b[0m" if colour else ""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .render import timestamp
+from .times import chapter_time
 
 WIDTH = 10.0  # inches at 100 dpi: the page's 1000 px column
 MAX_POINTS = 1500  # per curve, two a point of the plot: an hour of 100 ms steps is drawn from every 24th
@@ -86,7 +86,7 @@ def highest(curve: Curve, points: int = PEAK_POINTS) -> Curve:
 
 def _seconds_axis(axis, duration: float, label: str) -> None:
     axis.set_xlim(0, max(duration, 1.0))
-    axis.xaxis.set_major_formatter(lambda seconds, _: timestamp(max(seconds, 0)))
+    axis.xaxis.set_major_formatter(lambda seconds, _: chapter_time(max(seconds, 0)))
     axis.set_xlabel(label)
 
 

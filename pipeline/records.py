@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
 
 # Values returned as they are, by exact type: most of what a record holds.
 _AS_IS = frozenset((str, int, float, bool, type(None)))
@@ -205,6 +205,10 @@ class Episode(Record):
     language: str = ""  # when the episode is not in the show's language
     speaking_order: tuple[str, ...] = ()  # who speaks first, second…, when not hosts then guests
 
+    def spoken_language(self, show: Show) -> str:
+        """The language spoken in it ("fr-CA"): its own when set, else the show's."""
+        return self.language or show.language
+
     @property
     def recordings(self) -> tuple[Path, ...]:
         """Every file the episode's audio is made from."""
@@ -267,6 +271,11 @@ class Transcript(Record):
     def from_dict(cls, data: dict[str, Any]) -> Transcript:
         segments = tuple(Segment.from_dict(s) for s in data["segments"])
         return cls(**{**data, "segments": segments})
+
+    @classmethod
+    def load(cls, path: Path) -> Transcript:
+        """A transcript as the JSON writer wrote it (writers.TranscriptJSON)."""
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
     @property
     def text(self) -> str:

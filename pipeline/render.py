@@ -18,7 +18,7 @@ import nh3
 from markdown_it import MarkdownIt
 
 from .errors import ConfigError
-from .writers import clock
+from .times import chapter_time, clock
 
 DEFAULT_LANGUAGE = "fr"
 
@@ -105,14 +105,6 @@ class Templates:
         return labels
 
 
-def timestamp(seconds: float) -> str:
-    """00:00, or 1:02:03 past an hour: the chapter times YouTube turns into links in a description."""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
-
-
 # What a description written in Markdown may become in a page, the notes and the feed's
 # content:encoded: text formatting, lists, quotes and links, nothing that runs or loads. The
 # Markdown renderer passes raw HTML through (CommonMark), so an <img onerror> or a <script> typed
@@ -169,7 +161,7 @@ def environment(templates: Templates, language: str) -> jinja2.Environment:
     # Markdown to plain text, for <meta name="description"> and other attributes.
     env.filters["plain"] = lambda text: jinja2.utils.markupsafe.Markup(markdown.render(text or "")).striptags()
     env.filters["clock"] = clock
-    env.filters["timestamp"] = timestamp
+    env.filters["timestamp"] = chapter_time  # the filter keeps its name: a show's own templates use it
     env.filters["long_date"] = lambda when: format_date(when, format="long", locale=locale)
     env.filters["iso"] = lambda when: when.isoformat() if isinstance(when, datetime) else str(when)
     env.globals["t"] = templates.labels(language)

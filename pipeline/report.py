@@ -30,8 +30,9 @@ import numpy as np
 from . import ffmpeg, jingles, plots
 from .build import EpisodeState, build, scope_of
 from .config import load_show
-from .engine import Stage, State, Store, run_stage, write_atomic
+from .engine import Stage, State, Store, run_stage
 from .errors import ConfigError, StageError
+from .files import write_atomic
 from .gate import LOUDNESS_BORDERLINE, hold_reasons
 from .jobs import EpisodeJob, Paths, Resources
 from .loudness import SILENT, STEP, FrameLog, integrated

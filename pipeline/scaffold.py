@@ -14,8 +14,8 @@ import jinja2
 from slugify import slugify
 
 from .config import SHOW_FILE, load_show
-from .engine import write_atomic
 from .errors import ConfigError
+from .files import write_atomic
 from .jobs import PACKAGE_TEMPLATES, Paths
 
 SLUG_WORDS = 60  # characters of the title kept in the folder name

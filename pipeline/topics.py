@@ -71,6 +71,11 @@ class Sentence:
         return WORD.findall(self.text.lower())
 
 
+def word_language(language: str) -> str:
+    """The language of the words, for YAKE's stop lists: "fr" of "fr-CA"."""
+    return language.split("-")[0]
+
+
 @cache
 def _yake_stop_words(language: str) -> frozenset[str]:
     import yake

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from . import ffmpeg, models
-from .engine import package_version
 from .errors import MissingToolError
+from .files import package_version
 from .loudness import elapsed, silences
 from .phantoms import is_phantom
 from .records import Segment, Transcript, Transcription, Word
@@ -113,7 +113,6 @@ def speech_only(audio: np.ndarray) -> tuple[np.ndarray, Callable[[float, bool], 
     invent text; an empty array means there is no speech at all.
     """
     import numpy as np
-
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     chunks = get_speech_timestamps(audio, VadOptions(**VAD_PARAMETERS))

@@ -29,9 +29,9 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from .build import Report, build
-from .engine import TEMP_MARK
+from .build import BuildReport, build
 from .errors import BuildLocked, PipelineError
+from .files import TEMP_MARK
 from .jobs import Paths
 
 logger = logging.getLogger(__name__)
@@ -216,7 +216,7 @@ class Watcher:
         settle: float = SETTLE_SECONDS,
         polling: bool = False,
         say: Say = logger.info,
-        on_report: Callable[[Report, float], None] | None = None,
+        on_report: Callable[[BuildReport, float], None] | None = None,
         build_options: dict | None = None,
     ):
         self.paths = Paths(root.resolve())

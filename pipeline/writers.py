@@ -10,22 +10,7 @@ from datetime import timedelta
 from typing import Callable, Iterator
 
 from .records import Segment, Transcript, Word
-
-
-def clock(seconds: float) -> str:
-    """1:02:03 or 2:03, counting whole seconds down as players do (17.52 s is 0:17)."""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def timestamp(seconds: float, separator: str = ".") -> str:
-    millis = round(seconds * 1000)
-    hours, millis = divmod(millis, 3_600_000)
-    minutes, millis = divmod(millis, 60_000)
-    secs, millis = divmod(millis, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
+from .times import clock, cue_time
 
 
 def cues(transcript: Transcript, width: int, reserve: int = 0) -> Iterator[tuple[float, float, str, str]]:
@@ -116,7 +101,7 @@ class WriteVTT(Writer):
             body = html.escape(_lines(text, self.LINE), quote=False)
             if speaker:
                 body = f"<v {html.escape(speaker, quote=False)}>{body}</v>"
-            blocks.append(f"{timestamp(start)} --> {timestamp(end)}\n{body}")
+            blocks.append(f"{cue_time(start)} --> {cue_time(end)}\n{body}")
         return "\n\n".join(blocks) + "\n"
 
 

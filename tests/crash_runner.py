@@ -24,8 +24,8 @@ from collections import Counter
 
 from pipeline import build as build_module
 from pipeline import engine
-from pipeline.engine import TEMP_MARK
 from pipeline.cli import cli
+from pipeline.files import TEMP_MARK
 
 SPEC = os.environ.get("PODCAST_CRASH_AT", "")
 EVENT, _, WHERE = SPEC.partition("@")

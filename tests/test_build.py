@@ -19,10 +19,9 @@ from click.testing import CliRunner
 
 from pipeline.build import build
 from pipeline.cli import cli
-from pipeline.stages.transcribe import load_transcript
+from pipeline.records import Transcript
 from tests.conftest import DATA, ebur128, word_error_rate, write_wav
 from tests.recorded import recording, replaying
-
 
 
 class Ran:
@@ -243,8 +242,8 @@ def test_corrections_reapply_without_whisper_and_after_it(show_root, first, seco
     with replaying({"001-duo": recording(first, "duo-host")}) as whisper:
         ran, report = run(show_root)
         assert report.ok, report.failures
-        heard = load_transcript(raw_path).text
-        assert heard == load_transcript(recording(first, "duo-host")).text
+        heard = Transcript.load(raw_path).text
+        assert heard == Transcript.load(recording(first, "duo-host")).text
         assert word_error_rate(" ".join(SAID), published()) > 0.3  # mistakes to correct
 
         (folder / "corrections.toml").write_text(CORRECTIONS, encoding="utf-8")
@@ -260,7 +259,7 @@ def test_corrections_reapply_without_whisper_and_after_it(show_root, first, seco
         ran, report = run(show_root)
         assert report.ok, report.failures
         assert {"transcribe", "correct"} <= ran.stages("001-duo") and len(whisper.calls) == 2
-        assert load_transcript(raw_path).text == load_transcript(recording(second, "duo-host")).text != heard
+        assert Transcript.load(raw_path).text == Transcript.load(recording(second, "duo-host")).text != heard
         assert word_error_rate(" ".join(SAID), published()) == 0
 
         (folder / "corrections.toml").write_text("[replace]\nx = 1\n", encoding="utf-8")

@@ -104,7 +104,7 @@ def test_the_feeds_findings_are_kept_until_a_file_they_name_changes(catalogue, t
     """Catches a kept lint that goes stale: a published transcript edited by hand after the build
     must be linted again (and, unchanged, must not be: the no-op test above)."""
     from pipeline.config import load_show
-    from pipeline.engine import HashCache
+    from pipeline.files import HashCache
     from pipeline.layout import PublicLayout
     from pipeline.lint import lint_built
 

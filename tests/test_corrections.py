@@ -12,13 +12,12 @@ from click.testing import CliRunner
 from pipeline.build import build
 from pipeline.cli import cli
 from pipeline.config import load_show
-from pipeline.stages.corrections import Applied, Correct, apply, load
 from pipeline.engine import Store, run_stage
 from pipeline.errors import ConfigError
 from pipeline.jobs import EpisodeJob, Paths, Resources
 from pipeline.records import Episode, Segment, Transcript, Word
 from pipeline.results import Diarized, Unmatched
-from pipeline.stages.transcribe import load_transcript
+from pipeline.stages.corrections import Applied, Correct, apply, load
 from pipeline.writers import get_writer
 from tests.test_writers import words
 
@@ -41,7 +40,8 @@ def corrections(tmp_path, text: str):
 
 
 def test_replacements_whole_words_any_case(tmp_path):
-    fixed = apply(transcript(), corrections(tmp_path, '[replace]\n"freelance famile" = "Freelance.Family"\n"cower king" = "coworking"\nTGM = "TJM"\nde = "DE"\n')).transcript
+    replacements = '[replace]\n"freelance famile" = "Freelance.Family"\n"cower king" = "coworking"\nTGM = "TJM"\nde = "DE"\n'
+    fixed = apply(transcript(), corrections(tmp_path, replacements)).transcript
     first, second, _ = fixed.segments
     assert first.text == "Bienvenue dans Freelance.Family, au coworking DE Lyon."
     assert second.text == "Le TJM moyen est DE 450 euros, dit Camille."
@@ -345,7 +345,7 @@ def correct(show_root):
 def test_the_correct_stage_makes_the_hosts_corrections(correct):
     outcome = correct(heard(*HEARD))
     assert outcome.state == "ran", outcome.error
-    fixed = load_transcript(outcome.record.result.transcript)
+    fixed = Transcript.load(outcome.record.result.transcript)
     assert fixed.segments[0].text == "Bonjour Inès, merci d'être venu dans le studio, j'oublie."
     assert fixed.segments[1].text == "Alors, comment as-tu trouvé tes premiers clients ?"
 
@@ -355,7 +355,7 @@ def test_a_new_transcription_is_corrected_again(correct):
     correct(heard(*HEARD))
     outcome = correct(heard("Bonjour les mecs, merci d'être venue dans le studio aujourd'hui.", HEARD[1]))
     assert outcome.state == "ran", outcome.error
-    fixed = load_transcript(outcome.record.result.transcript)
+    fixed = Transcript.load(outcome.record.result.transcript)
     assert fixed.segments[0].text == "Bonjour Inès, merci d'être venue dans le studio aujourd'hui."
     assert fixed.segments[1].text == "Alors, comment as-tu trouvé tes premiers clients ?"
 
@@ -375,7 +375,7 @@ def test_the_stage_hands_on_and_logs_what_matched_nothing(correct, show_root, ca
     assert outcome.state == "ran", outcome.error
     assert outcome.record.result.unmatched == (Unmatched("fix", "Merci !", 6.0, 7.5, "Camille Durand"),
                                                Unmatched("replace", "Freelance Famile"))
-    assert [s.text for s in load_transcript(outcome.record.result.transcript).segments][1] == "Merci !"
+    assert [s.text for s in Transcript.load(outcome.record.result.transcript).segments][1] == "Merci !"
     assert [r.getMessage().split(": ", 1)[1] for r in caplog.records] == [
         "the fix at 0:06.0-0:07.5 covers nothing Whisper heard; published at its place as Camille Durand's line"
         ' (name its speaker with speaker = "..." if that is wrong)',

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.engine import TEMP_MARK
+from pipeline.files import TEMP_MARK
 from tests.conftest import REPO, new_show, speechlike, write_wav
 
 SLUGS = ("001-un", "002-deux")

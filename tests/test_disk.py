@@ -24,8 +24,9 @@ from pathlib import Path
 import pytest
 
 from pipeline import ffmpeg
-from pipeline.engine import TEMP_MARK, Stage, State, Store, run_stage
+from pipeline.engine import Stage, State, Store, run_stage
 from pipeline.errors import AudioDecodeError, StorageError
+from pipeline.files import TEMP_MARK
 from tests.conftest import REPO
 from tests.test_crash import SLUGS, built, edit, files, make_show, podcast, temporaries
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.engine import Stage, Store, check, clean_temporaries, run_stage, write_atomic
+from pipeline.engine import Stage, Store, check, run_stage
 from pipeline.errors import StageError
+from pipeline.files import clean_temporaries, write_atomic
 
 
 @dataclass

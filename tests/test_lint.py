@@ -23,7 +23,7 @@ from pipeline.build import build
 from pipeline.cli import cli
 from pipeline.config import load_show
 from pipeline.layout import PublicLayout
-from pipeline.lint import ERROR, RULES, WARNING, Finding, html_problems, lint, render
+from pipeline.lint import ERROR, RULES, WARNING, Finding, format_findings, html_problems, lint
 from pipeline.records import Person, Segment, Show, Transcript, Word
 from pipeline.writers import PUBLISHED, get_writer
 from tests.conftest import REPO, without_whisper
@@ -490,11 +490,11 @@ def test_a_feed_that_is_not_xml(site):
 
 def test_render_names_each_finding_and_counts():
     findings = [Finding(ERROR, FIRST, "enclosure", "length is 1"), Finding(WARNING, "channel", "itunes:author", "none")]
-    text = render(findings)
+    text = format_findings(findings)
     assert text.splitlines() == [f"error   {FIRST} · enclosure: length is 1", "warning channel · itunes:author: none",
                                  "feed.xml: 1 error, 1 warning"]
-    assert "\x1b[31merror" in render(findings, colour=True)
-    assert render([]) == "feed.xml: 0 errors, 0 warnings"
+    assert "\x1b[31merror" in format_findings(findings, colour=True)
+    assert format_findings([]) == "feed.xml: 0 errors, 0 warnings"
 
 
 @pytest.fixture

@@ -8,19 +8,7 @@ import pytest
 
 from pipeline.errors import ConfigError
 from pipeline.jobs import PACKAGE_TEMPLATES
-from pipeline.render import Templates, clock, environment, label_file, timestamp
-
-
-@pytest.mark.parametrize(("seconds", "shown"), [(0, "0:00"), (17.52, "0:17"), (59.99, "0:59"), (61, "1:01"),
-                                                (3599, "59:59"), (3600, "1:00:00"), (3723.5, "1:02:03")])
-def test_clock_counts_whole_seconds_as_players_do(seconds, shown):
-    assert clock(seconds) == shown
-
-
-@pytest.mark.parametrize(("seconds", "shown"), [(0, "00:00"), (100.3, "01:40"), (599.9, "09:59"), (3599, "59:59"),
-                                                (3600, "1:00:00"), (3723.5, "1:02:03")])
-def test_timestamp_as_youtube_reads_chapters(seconds, shown):
-    assert timestamp(seconds) == shown
+from pipeline.render import Templates, environment, label_file
 
 
 def test_every_language_has_every_label():

@@ -9,16 +9,16 @@ import xml.etree.ElementTree as ElementTree
 from html.parser import HTMLParser
 from pathlib import Path
 
+import imageio_ffmpeg
 import numpy as np
 import pytest
-import imageio_ffmpeg
 from click.testing import CliRunner
 
 from pipeline import report as report_module
 from pipeline.build import build
 from pipeline.cli import cli
-from pipeline.engine import file_sha256
 from pipeline.errors import ConfigError
+from pipeline.files import file_sha256
 from pipeline.gate import LOUDNESS_BORDERLINE
 from pipeline.jobs import Paths
 from pipeline.plots import shares

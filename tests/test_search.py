@@ -11,12 +11,10 @@ from urllib.parse import quote
 import pytest
 
 from pipeline.build import build
-from pipeline.jobs import Published
+from pipeline.jobs import PACKAGE_TEMPLATES, Published
 from pipeline.records import Episode, Person, Segment, Transcript, Word
-from pipeline.render import environment
+from pipeline.render import Templates, environment
 from pipeline.results import Corrected, Results
-from pipeline.jobs import PACKAGE_TEMPLATES
-from pipeline.render import Templates
 from pipeline.stages.search import NOTES, PERSON, SENTENCE, search_records
 from tests.conftest import new_show, serving, speechlike, write_wav
 
@@ -175,9 +173,7 @@ def test_a_second_build_does_not_index_again_and_an_edit_does(tmp_path):
 
 def speaker_at(root: Path, second: float) -> str:
     """Who says the word at `second` in episode 001's published transcript (one track: diarization names them)."""
-    from pipeline.stages.transcribe import load_transcript
-
-    said = load_transcript(root / ".build" / "episodes" / "001-portage" / "transcript.corrected.json")
+    said = Transcript.load(root / ".build" / "episodes" / "001-portage" / "transcript.corrected.json")
     return next(w.speaker for s in said.segments for w in s.words if w.start == pytest.approx(second))
 
 

@@ -19,7 +19,6 @@ from mutagen.mp3 import MP3
 from pipeline.build import build
 from pipeline.cli import cli
 from pipeline.records import Transcript
-from pipeline.stages.transcribe import load_transcript
 from pipeline.writers import get_writer
 from tests.conftest import REPO, ebur128, serving, trailer_script, word_error_rate
 from tests.recorded import recordings, replaying, trailer_show
@@ -78,7 +77,7 @@ def test_mp3_tags(built):
 
 def test_french_transcript(built):
     """Whisper's own transcript is close to the script; the published one is the host's corrected text."""
-    raw = load_transcript(built / ".build" / "episodes" / SLUG / "transcript.json")
+    raw = Transcript.load(built / ".build" / "episodes" / SLUG / "transcript.json")
     # Measured (base model, synthetic voices): AMD EPYC under CT2_FORCE_CPU_ISA=AVX2 0.551,
     # AVX512 0.558, Intel Xeon 0.572 (tests/data/whisper-elsewhere; it heard nothing after 55 s).
     # A transcription that breaks (no speech heard, wrong language) is near 1.
@@ -112,7 +111,7 @@ def replayed(request, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("replayed", recordings("trailer"), indirect=True)
 def test_trailer_speakers_told_apart(replayed):
     """One track, two synthetic voices: the host's lines and the guest's get their own names."""
-    transcript = load_transcript(replayed / ".build" / "episodes" / SLUG / "transcript.corrected.json")
+    transcript = Transcript.load(replayed / ".build" / "episodes" / SLUG / "transcript.corrected.json")
     # When each line of scripts/make_trailer.py is said (seconds), and by whom.
     guest_lines = [(17.5, 24.5), (36.0, 43.0), (52.5, 56.0)]
     for segment in transcript.segments:

@@ -14,7 +14,7 @@ import pytest
 
 from pipeline import ffmpeg
 from pipeline.build import build
-from pipeline.stages.transcribe import load_transcript
+from pipeline.records import Transcript
 from tests.conftest import REPO, word_error_rate
 from tests.recorded import duo_script, recordings, replaying, spoken_by
 
@@ -32,8 +32,8 @@ def check_speakers(show_root, slug: str, recorded) -> None:
         report = build(show_root)
     assert report.ok, report.failures
     assert sorted(p.name for p in replays.calls) == ["track0.flac", "track1.flac"]  # each track heard on its own
-    heard = load_transcript(recorded)
-    transcript = load_transcript(show_root / ".build" / "episodes" / slug / "transcript.corrected.json")
+    heard = Transcript.load(recorded)
+    transcript = Transcript.load(show_root / ".build" / "episodes" / slug / "transcript.corrected.json")
     assert {s.speaker for s in transcript.segments} == {HOST, GUEST}
     for name in (HOST, GUEST):
         assert words(s for s in transcript.segments if s.speaker == name) == words(spoken_by(heard, name).segments), name
@@ -152,8 +152,8 @@ def test_one_track_two_voices(show_root, recorded):
     with replaying({"003-salon": recorded}):
         report = build(show_root)
     assert report.ok, report.failures
-    transcript = load_transcript(show_root / ".build" / "episodes" / "003-salon" / "transcript.corrected.json")
-    assert words(transcript.segments) == words(load_transcript(recorded).segments)  # every word heard, named
+    transcript = Transcript.load(show_root / ".build" / "episodes" / "003-salon" / "transcript.corrected.json")
+    assert words(transcript.segments) == words(Transcript.load(recorded).segments)  # every word heard, named
     assert {s.speaker for s in transcript.segments} == {HOST, GUEST}
     assert transcript.segments[0].speaker == HOST
     for segment in transcript.segments:
@@ -166,7 +166,7 @@ def test_one_track_two_voices(show_root, recorded):
     with replaying({"003-salon": recorded}) as replays:
         report = build(show_root, progress=lambda scope, stage, state, outcome: state == "ran" and ran.append(stage))
     assert report.ok and "transcribe" not in ran and "diarize" in ran and replays.calls == []
-    swapped = load_transcript(show_root / ".build" / "episodes" / "003-salon" / "transcript.corrected.json")
+    swapped = Transcript.load(show_root / ".build" / "episodes" / "003-salon" / "transcript.corrected.json")
     assert [s.speaker for s in swapped.segments] == [GUEST if s.speaker == HOST else HOST for s in transcript.segments]
 
 
@@ -181,5 +181,5 @@ def test_one_voice_heard_though_a_guest_is_listed(show_root, recorded):
     with replaying({"004-seule": recorded}):
         report = build(show_root)
     assert report.ok, report.failures
-    transcript = load_transcript(show_root / ".build" / "episodes" / "004-seule" / "transcript.corrected.json")
+    transcript = Transcript.load(show_root / ".build" / "episodes" / "004-seule" / "transcript.corrected.json")
     assert transcript.segments and {s.speaker for s in transcript.segments} == {HOST}

@@ -18,8 +18,8 @@ from pipeline.build import build
 from pipeline.config import load_show
 from pipeline.engine import Store
 from pipeline.errors import StageError
-from pipeline.stages.normalise import Normalise, normalise
 from pipeline.records import AudioSettings, Chapter, Episode, Loudness, Person
+from pipeline.stages.normalise import Normalise, normalise
 from pipeline.stages.tag import write_mp4_tags, write_tags
 from tests.conftest import speechlike, write_wav
 

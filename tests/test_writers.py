@@ -12,7 +12,7 @@ import srt
 import webvtt
 
 from pipeline.records import Segment, Transcript, Word
-from pipeline.writers import cues, get_writer, timestamp
+from pipeline.writers import cues, get_writer
 
 
 def words(text: str, start: float, step: float = 0.3) -> tuple[Word, ...]:
@@ -132,14 +132,6 @@ def test_retyped_segment_without_words_is_cut_into_two_line_cues():
     assert " ".join(c.text.replace("\n", " ").replace("<v Camille Durand>", "") for c in cues).split() == text.split()
     assert cues[0].start_in_seconds == 0 and cues[-1].end_in_seconds == 16
     assert [c.start_in_seconds for c in cues] == sorted(c.start_in_seconds for c in cues)
-
-
-@pytest.mark.parametrize(("seconds", "vtt", "srt_time"), [
-    (0.0, "00:00:00.000", "00:00:00,000"), (59.9996, "00:01:00.000", "00:01:00,000"), (60.0, "00:01:00.000", "00:01:00,000"),
-    (3599.999, "00:59:59.999", "00:59:59,999"), (3600.0, "01:00:00.000", "01:00:00,000"), (3723.5, "01:02:03.500", "01:02:03,500"),
-])
-def test_timestamps(seconds, vtt, srt_time):
-    assert timestamp(seconds) == vtt and timestamp(seconds, ",") == srt_time
 
 
 def test_cues_start_and_end_with_their_words():

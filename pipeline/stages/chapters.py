@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import topics
-from ..engine import Stage, package_version
+from ..engine import Stage
+from ..files import package_version
 from ..jobs import EpisodeJob
-from ..records import Chapter
+from ..records import Chapter, Transcript
 from ..results import Chaptered, Corrected, Levelled
-from . import transcribe
-from .transcribe import load_transcript
 
 # github.com/Podcastindex-org/podcast-namespace/blob/main/docs/examples/chapters/jsonChapters.md,
 # "Version 1.2"; its examples write the version as "1.2.0".
@@ -34,11 +33,6 @@ def chapters_json(chapters: tuple[Chapter, ...]) -> str:
     return json.dumps({"version": JSON_CHAPTERS_VERSION, "chapters": items}, ensure_ascii=False, indent=1) + "\n"
 
 
-def spoken_language(job: EpisodeJob) -> str:
-    """The language of the words, for YAKE's stop list: "fr" of "fr-CA"."""
-    return transcribe.spoken_language(job.show, job.episode).split("-")[0]
-
-
 class Chapters(Stage):
     name = "chapters"
     version = 2  # 2: a word glued to a full stop ("Freelance.Family") does not end a sentence
@@ -48,7 +42,7 @@ class Chapters(Stage):
         return {
             "chapters": [c.to_dict() for c in job.episode.chapters],
             "duration": job.results[Levelled].duration,
-            "language": spoken_language(job),
+            "language": topics.word_language(job.episode.spoken_language(job.show)),
             "yake": package_version("yake"),
             # The cut's parameters: a new default re-cuts every episode's chapters.
             "cut": {"window": topics.WINDOW_SENTENCES, "min_depth": topics.MIN_DEPTH,
@@ -67,8 +61,9 @@ class Chapters(Stage):
         if given:
             found, automatic = given, False
         else:
-            transcript = load_transcript(job.results[Corrected].transcript)
-            found = topics.chapters(transcript, job.results[Levelled].duration, spoken_language(job))
+            transcript = Transcript.load(job.results[Corrected].transcript)
+            language = topics.word_language(job.episode.spoken_language(job.show))
+            found = topics.chapters(transcript, job.results[Levelled].duration, language)
             automatic = True
         out["chapters"].write_text(chapters_json(found), encoding="utf-8")
         return Chaptered(chapters=found, automatic=automatic, file=out["chapters"])

@@ -33,15 +33,15 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..config import TIMESTAMP, parse_timestamp, read_checked
+from ..config import read_checked
 from ..engine import Stage
 from ..errors import ConfigError
 from ..jobs import EpisodeJob
-from ..records import Episode, Segment, Show, Transcript, Word
+from ..records import Segment, Transcript, Word
 from ..results import Corrected, Diarized, Unmatched
-from ..writers import clock, get_writer, spread
+from ..times import TIME_PATTERN, parse_time, tenths
+from ..writers import get_writer, spread
 from .diarize import speakers
-from .transcribe import load_transcript
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +60,8 @@ EDGE_WORDS = 5
 
 class _Fix(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    start: str = Field(pattern=TIMESTAMP)
-    end: str = Field(pattern=TIMESTAMP)
+    start: str = Field(pattern=TIME_PATTERN)
+    end: str = Field(pattern=TIME_PATTERN)
     text: str
     speaker: str = ""  # whose line it is, when not the speaker of the turn it falls in
 
@@ -79,11 +79,11 @@ def load(path: Path) -> _Corrections:
         return _Corrections()
     corrections, _ = read_checked(path, _Corrections)
     for fix in corrections.fix:
-        if parse_timestamp(fix.end) <= parse_timestamp(fix.start):
+        if parse_time(fix.end) <= parse_time(fix.start):
             raise ConfigError(f"{path}: 'fix': end {fix.end} is not after start {fix.start}")
-    ordered = sorted(corrections.fix, key=lambda f: parse_timestamp(f.start))
+    ordered = sorted(corrections.fix, key=lambda f: parse_time(f.start))
     for first, second in zip(ordered, ordered[1:]):
-        if parse_timestamp(second.start) < parse_timestamp(first.end):
+        if parse_time(second.start) < parse_time(first.end):
             raise ConfigError(f"{path}: 'fix': {second.start}-{second.end} overlaps {first.start}-{first.end}; "
                               "make them one fix, or move their times apart")
     return corrections
@@ -152,11 +152,11 @@ def apply(transcript: Transcript, corrections: _Corrections, where: Path | str =
                     words=tuple(replace(w, speaker=rename.get(w.speaker, w.speaker)) for w in s.words))
             for s in segments
         ]
-    for fix in sorted(corrections.fix, key=lambda f: parse_timestamp(f.start)):
+    for fix in sorted(corrections.fix, key=lambda f: parse_time(f.start)):
         if fix.speaker and known and fix.speaker not in known:
             raise ConfigError(f"{where}: 'fix' at {fix.start}: speaker {fix.speaker!r} is nobody of this episode ({', '.join(sorted(known))})")
-        if transcript.duration and parse_timestamp(fix.start) >= transcript.duration:
-            raise ConfigError(f"{where}: 'fix' at {fix.start}: starts after the episode's end ({_tenths(transcript.duration)})")
+        if transcript.duration and parse_time(fix.start) >= transcript.duration:
+            raise ConfigError(f"{where}: 'fix' at {fix.start}: starts after the episode's end ({tenths(transcript.duration)})")
         segments, missed = _retype(segments, fix, transcript.duration, made, people[0] if len(people) == 1 else "")
         if missed:
             unmatched.append(missed)
@@ -255,7 +255,7 @@ def _retype(segments: list[Segment], fix: _Fix, duration: float, made: set[int],
     own times, as the line of the speaker heard nearest to it (or of `alone`, the one person of
     the episode). `made` holds the ids of the segments earlier fixes made; the new one joins it.
     """
-    start, end = parse_timestamp(fix.start), min(parse_timestamp(fix.end), duration or math.inf)
+    start, end = parse_time(fix.start), min(parse_time(fix.end), duration or math.inf)
     units = _units(segments, made)
     pauses = _pauses(units)
     tokens = _plain(fix.text).split()
@@ -299,7 +299,7 @@ def _retype(segments: list[Segment], fix: _Fix, duration: float, made: set[int],
             else:
                 result.append(Segment(words[0].start, words[-1].end, "".join(w.text for w in words).strip(), tuple(words), segment.speaker))
     result.sort(key=lambda s: s.start)  # stable: the retyped line first among those starting with it
-    missed = None if inside else Unmatched("fix", retyped.text, start, parse_timestamp(fix.end), speaker)
+    missed = None if inside else Unmatched("fix", retyped.text, start, parse_time(fix.end), speaker)
     return result, missed
 
 
@@ -333,40 +333,11 @@ class Correct(Stage):
     def run(self, job: EpisodeJob, out: dict[str, Path]) -> Corrected:
         files = self.inputs(job)
         path = job.episode.folder / FILE
-        applied = apply(load_transcript(files["transcript"]), load(path), path, speakers(job.show, job.episode))
+        applied = apply(Transcript.load(files["transcript"]), load(path), path, speakers(job.show, job.episode))
         for missed in applied.unmatched:
             logger.warning("%s: %s", path, describe(missed))
         out["transcript"].write_text(get_writer("json").write(applied.transcript), encoding="utf-8")
         return Corrected(out["transcript"], applied.unmatched)
-
-
-@dataclass(frozen=True)
-class Review:
-    """What `podcast check` says of one episode's corrections.toml."""
-
-    episode: Episode
-    error: str  # what is wrong with the file, "" when nothing
-    unmatched: tuple[Unmatched, ...]  # what finds nothing in the transcript built last
-
-
-def review(root: Path, show: Show, episodes: list[Episode]) -> list[Review]:
-    """Each episode's corrections.toml checked, and applied to the transcript it will correct
-    (the diarize stage's, when it is fresh), without building anything."""
-    from ..build import build  # the build runs this stage: imported here, not at the top
-
-    heard = {state.slug: state.results.get(Diarized) for state in build(root, dry_run=True).episodes} if episodes else {}
-    reviews = []
-    for episode in episodes:
-        path = episode.folder / FILE
-        try:
-            corrections = load(path)
-            diarized = heard.get(episode.slug)
-            missed = apply(load_transcript(diarized.transcript), corrections, path, speakers(show, episode)).unmatched if diarized else ()
-        except ConfigError as e:
-            reviews.append(Review(episode, str(e), ()))
-            continue
-        reviews.append(Review(episode, "", missed))
-    return reviews
 
 
 def describe(missed: Unmatched) -> str:
@@ -374,11 +345,5 @@ def describe(missed: Unmatched) -> str:
     if missed.kind == "replace":
         return f"[replace] {missed.text!r} matched nothing in the transcript"
     who = f" as {missed.speaker}'s line" if missed.speaker else ""
-    return (f"the fix at {_tenths(missed.start)}-{_tenths(missed.end)} covers nothing Whisper heard; published at its "
+    return (f"the fix at {tenths(missed.start)}-{tenths(missed.end)} covers nothing Whisper heard; published at its "
             f"place{who} (name its speaker with speaker = \"...\" if that is wrong)")
-
-
-def _tenths(seconds: float) -> str:
-    """1:02.5, as a host types a fix's times (a whole second would not tell two fixes apart)."""
-    tenths = round(seconds * 10)
-    return f"{clock(tenths // 10)}.{tenths % 10}"

@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import ffmpeg
-from ..engine import Stage, package_version
+from ..engine import Stage
+from ..files import package_version
 from ..jobs import EpisodeJob
 from ..records import Episode, Segment, Show, Transcript, Word
 from ..results import Diarized, Levelled, Transcribed
 from ..writers import get_writer
-from .transcribe import label, load_transcript
+from .transcribe import label
 
 if TYPE_CHECKING:  # numpy is imported where it runs: 0.1 s of every `podcast status` otherwise
     import numpy as np
@@ -63,7 +64,6 @@ def speech_spans(transcript: Transcript) -> list[tuple[float, float]]:
 def voice_prints(path: Path, spans: list[tuple[float, float]], duration: float) -> tuple[np.ndarray, np.ndarray]:
     """(centres in seconds, L2-normed 256-d embeddings) of 1.6 s windows laid over the spans."""
     import numpy as np
-
     import torch
 
     with warnings.catch_warnings():  # webrtcvad's pkg_resources, resemblyzer's scipy: not ours to fix
@@ -108,7 +108,6 @@ def cluster(prints: np.ndarray, voices: int) -> np.ndarray:
     sliver of the prints, is that other voice.
     """
     import numpy as np
-
     from sklearn.cluster import KMeans
 
     if len(prints) < voices:
@@ -245,7 +244,7 @@ class Diarize(Stage):
 
     def run(self, job: EpisodeJob, out: dict[str, Path]) -> Diarized:
         files = self.inputs(job)
-        transcript = load_transcript(files["transcript"])
+        transcript = Transcript.load(files["transcript"])
         spoken: dict[str, float] = {}
         note = ""
         if not job.episode.tracks:

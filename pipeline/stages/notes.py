@@ -10,18 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .. import results
 from ..engine import Stage
 from ..jobs import EpisodeJob
+from ..records import Transcript
 from ..render import environment, render
-from .. import results
 from ..results import Chaptered, Corrected, Levelled, Noted, Quoted
-from .transcribe import load_transcript
 
 WORDS_PER_MINUTE_READ = 230  # a common figure for reading speed, for "n min to read"
 
 
 def notes_context(job: EpisodeJob) -> dict[str, Any]:
-    transcript = load_transcript(job.results[Corrected].transcript)
+    transcript = Transcript.load(job.results[Corrected].transcript)
     layout = job.layout
     words = sum(len(s.text.split()) for s in transcript.segments)
     return {

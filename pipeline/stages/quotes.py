@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import quotes, topics
-from ..engine import Stage, package_version
+from ..engine import Stage
 from ..errors import StageError
+from ..files import package_version
 from ..jobs import EpisodeJob
+from ..records import Transcript
 from ..results import Chaptered, Corrected, Levelled, Quoted
-from .chapters import spoken_language
-from .transcribe import load_transcript
 
 
 class Quotes(Stage):
@@ -24,7 +24,7 @@ class Quotes(Stage):
             "picks": job.episode.quotes.to_dict(),
             "hosts": [p.name for p in job.show.hosts],
             "duration": job.results[Levelled].duration,
-            "language": spoken_language(job),
+            "language": topics.word_language(job.episode.spoken_language(job.show)),
             "chapters": [c.start for c in job.results[Chaptered].chapters],
             "yake": package_version("yake"),
         }
@@ -36,11 +36,12 @@ class Quotes(Stage):
         return {}  # the quotes are the result itself, kept in the stage's record
 
     def run(self, job: EpisodeJob, out: dict[str, Path]) -> Quoted:
-        found = topics.sentences(load_transcript(job.results[Corrected].transcript))
+        found = topics.sentences(Transcript.load(job.results[Corrected].transcript))
         hosts = frozenset(p.name for p in job.show.hosts)
+        language = topics.word_language(job.episode.spoken_language(job.show))
         try:
             sections = tuple(c.start for c in job.results[Chaptered].chapters)
-            chosen = quotes.pick(found, job.episode.quotes, hosts, spoken_language(job), sections)
+            chosen = quotes.pick(found, job.episode.quotes, hosts, language, sections)
         except LookupError as e:
             where = job.episode.folder / "episode.toml"
             raise StageError(f"{where}: 'quotes.pin': {e.args[0]!r} is in no sentence of the transcript"

@@ -16,15 +16,14 @@ from typing import Any
 from .. import search_index
 from ..engine import Stage
 from ..jobs import Published, ShowJob
-from ..layout import PublicLayout
+from ..layout import PublicLayout, page_links
 from ..people import profiles
-from ..records import Show
-from ..render import environment, render, timestamp
+from ..records import Show, Transcript
+from ..render import environment, render
 from ..results import Corrected, Written
 from ..search_index import SearchRecord
+from ..times import chapter_time
 from ..topics import sentences
-from .site import _links
-from .transcribe import load_transcript
 
 PAGE_FILES = ("search.js", "search.css")  # in templates/, published beside the search page
 
@@ -46,11 +45,11 @@ def index_language(show: Show) -> str:
 def sentence_records(layout: PublicLayout, item: Published) -> list[SearchRecord]:
     """A record per sentence of the published transcript, linking to the second it starts."""
     episode = item.episode
-    transcript = load_transcript(item.results[Corrected].transcript)
+    transcript = Transcript.load(item.results[Corrected].transcript)
     found = []
     for sentence in sentences(transcript):
         second = math.floor(sentence.start)
-        meta = {"kind": SENTENCE, "title": episode.title, "time": timestamp(second), "start": str(second)}
+        meta = {"kind": SENTENCE, "title": episode.title, "time": chapter_time(second), "start": str(second)}
         if sentence.speaker:
             meta["speaker"] = sentence.speaker
         found.append(SearchRecord(f"{layout.episode(episode.slug)}#t={second}", sentence.text, meta))
@@ -119,7 +118,7 @@ class Search(Stage):
         layout, templates = job.layout, job.paths.templates
         env = environment(templates, job.show.language)
         people = profiles(job.show, [item.episode for item in job.episodes])
-        page = render(env, "search.html", show=job.show, **_links(layout, layout.search_page, people))
+        page = render(env, "search.html", show=job.show, **page_links(layout, layout.search_page, people))
         out["page"].write_text(page, encoding="utf-8")
         for name in PAGE_FILES:
             shutil.copyfile(templates.path(name), out[name])

@@ -17,35 +17,21 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ..engine import Stage, file_sha256
+from ..engine import Stage
+from ..files import file_sha256
 from ..jobs import Published, ShowJob
-from ..layout import NOT_FOUND, PLAYER, ROBOTS, SITEMAP, STYLE, PublicLayout
+from ..layout import NOT_FOUND, PLAYER, ROBOTS, SITEMAP, STYLE, page_links
 from ..people import Profile, by_name, profiles
 from ..reading import turns
+from ..records import Transcript
 from ..render import environment, render
 from ..results import Chaptered, Corrected, Levelled, Noted, Quoted, Written
 from ..writers import PUBLISHED, get_writer
 from . import feed
-from .transcribe import load_transcript
 
 # Episodes on the home page and on each later page (page/2/…): a year of weekly episodes
 # fits in three pages, and a page stays light without the transcripts.
 EPISODES_PER_PAGE = 20
-
-
-def _links(layout: PublicLayout, page: str, people: list[Profile], absolute: bool = False) -> dict[str, Any]:
-    """What every template gets to link to the rest of the site, relative to the page it is on.
-
-    `absolute`: links as full URLs, for a page served at any address (404.html).
-    """
-    return {
-        "href": (lambda target: layout.url(target)) if absolute else (lambda target: layout.link(target, page)),
-        "layout": layout,
-        "feed_url": layout.feed_url,
-        "page_url": layout.url(page.removesuffix("index.html")),
-        "image_url": layout.url(layout.artwork),
-        "person_of": by_name(people),
-    }
 
 
 def template_hashes(job: ShowJob) -> dict[str, str]:
@@ -82,8 +68,8 @@ def _pages(count: int) -> int:
 
 def _episode_page(job: ShowJob, env: Any, item: Published, people: list[Profile]) -> str:
     episode, layout = item.episode, job.layout
-    transcript = load_transcript(item.results[Corrected].transcript)
-    links = _links(layout, layout.page(episode.slug), people)
+    transcript = Transcript.load(item.results[Corrected].transcript)
+    links = page_links(layout, layout.page(episode.slug), people)
     if episode.image:
         links["image_url"] = layout.url(layout.episode_image(episode.slug, episode.image))
     return render(
@@ -166,21 +152,21 @@ class Site(Stage):
             out[f"home:{number}"].write_text(
                 render(env, "index.html", episodes=shown, page_number=number, page_count=pages,
                        first_number=len(episodes) - (number - 1) * EPISODES_PER_PAGE,
-                       **common, **_links(layout, layout.home(number), people)),
+                       **common, **page_links(layout, layout.home(number), people)),
                 encoding="utf-8",
             )
         people_page = layout.page_of(layout.people)
-        out["people"].write_text(render(env, "people.html", **common, **_links(layout, people_page, people)), encoding="utf-8")
+        out["people"].write_text(render(env, "people.html", **common, **page_links(layout, people_page, people)), encoding="utf-8")
         for profile in people:
             page = layout.page_of(layout.person(profile.slug))
             out[f"person:{profile.slug}"].write_text(
-                render(env, "person.html", profile=profile, **common, **_links(layout, page, people)), encoding="utf-8")
-        out["404"].write_text(render(env, "404.html", **common, **_links(layout, NOT_FOUND, people, absolute=True)),
+                render(env, "person.html", profile=profile, **common, **page_links(layout, page, people)), encoding="utf-8")
+        out["404"].write_text(render(env, "404.html", **common, **page_links(layout, NOT_FOUND, people, absolute=True)),
                               encoding="utf-8")
         out["sitemap"].write_text(
-            render(env, "sitemap.xml", episodes=episodes, page_count=pages, **common, **_links(layout, SITEMAP, people)),
+            render(env, "sitemap.xml", episodes=episodes, page_count=pages, **common, **page_links(layout, SITEMAP, people)),
             encoding="utf-8")
-        out["robots"].write_text(render(env, "robots.txt", **_links(layout, ROBOTS, people)), encoding="utf-8")
+        out["robots"].write_text(render(env, "robots.txt", **page_links(layout, ROBOTS, people)), encoding="utf-8")
         shutil.copyfile(job.paths.templates.path(STYLE), out["style"])
         shutil.copyfile(job.paths.templates.path(PLAYER), out["player"])
         shutil.copyfile(show.artwork, out["artwork"])
@@ -203,7 +189,7 @@ class Site(Stage):
             shutil.copyfile(item.results[Noted].markdown, out[f"notes-md:{slug}"])
             names = [f"{kind}:{slug}" for kind in PUBLISHED]
             if same.get("transcript") != keys[slug]["transcript"] or not all(_reused(finals[n], written.get(n), out[n]) for n in names):
-                transcript = load_transcript(item.results[Corrected].transcript)
+                transcript = Transcript.load(item.results[Corrected].transcript)
                 for kind in PUBLISHED:
                     out[f"{kind}:{slug}"].write_text(get_writer(kind).write(transcript), encoding="utf-8")
             if item.episode.image:

@@ -27,8 +27,9 @@ from mutagen.id3 import (
 )
 from mutagen.mp3 import MP3
 
-from ..engine import Stage, package_version
+from ..engine import Stage
 from ..errors import StageError
+from ..files import package_version
 from ..jobs import EpisodeJob
 from ..layout import PublicLayout
 from ..records import Chapter, Episode, Show

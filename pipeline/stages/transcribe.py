@@ -8,7 +8,6 @@ their speaker labels are exact; single-track ones get their speakers from `diari
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -69,7 +68,7 @@ class Transcribe(Stage):
             "decoding": {**GUARDS, "condition_on_previous_text": CARRY_TEXT, "temperature": TEMPERATURE},
             "window_seconds": WINDOW_SECONDS,
             "prompt": vocabulary_prompt(job.show, job.episode),
-            "language": spoken_language(job.show, job.episode),
+            "language": job.episode.spoken_language(job.show),
             **engine_identity(job.show.transcription, job.show.root),
         }
 
@@ -95,7 +94,7 @@ class Transcribe(Stage):
         """What to transcribe: each input (the programme, or each speaker's track), in order."""
         settings = job.show.transcription
         identity = engine_identity(settings, job.show.root)
-        language, prompt = spoken_language(job.show, job.episode), vocabulary_prompt(job.show, job.episode)
+        language, prompt = job.episode.spoken_language(job.show), vocabulary_prompt(job.show, job.episode)
         return [Request(path, settings, job.show.root, identity, language, prompt) for path in self.inputs(job).values()]
 
     def hear(self, job: EpisodeJob) -> list[Transcript]:
@@ -104,10 +103,6 @@ class Transcribe(Stage):
         # still in memory an hour's build peaked at 1.05 GB instead of 0.9.
         transcriber = load(job.show.transcription, job.show.root)
         return [transcriber.transcribe(r.path, r.language, r.prompt, job.resources.progress) for r in self.requests(job)]
-
-
-def spoken_language(show: Show, episode: Episode) -> str:
-    return episode.language or show.language
 
 
 def label(transcript: Transcript, speaker: str) -> Transcript:
@@ -123,6 +118,3 @@ def merge(parts: list[Transcript]) -> Transcript:
     segments = sorted((s for part in parts for s in part.segments), key=lambda s: (s.start, s.end))
     return replace(parts[0], segments=tuple(segments), duration=max(p.duration for p in parts))
 
-
-def load_transcript(path: Path) -> Transcript:
-    return Transcript.from_dict(json.loads(path.read_text(encoding="utf-8")))
