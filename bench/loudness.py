@@ -111,15 +111,15 @@ def compare(case: str, minutes: float, only_ours: bool, folder: Path, env: dict[
              "-c:a", "libmp3lame", "-b:a", BITRATE, "-ar", "44100", "-o", str(peer_out), "-f"], env)
         rows.append(("ffmpeg-normalize", seconds, memory, measure(peer_out)))
     print(f"{minutes:g} min of {description} → 44.1 kHz {BITRATE} MP3, target {TARGET:g} LUFS / ≤ {TRUE_PEAK:g} dBTP, LRA ≤ {LRA:g} LU")
-    print(f"input: {before['integrated']:.1f} LUFS, {before['true_peak']:.1f} dBTP, LRA {before['lra']:.1f} LU; ours encoded {encodes} time(s)")
+    print(f"input: {before.integrated:.1f} LUFS, {before.true_peak:.1f} dBTP, LRA {before.lra:.1f} LU; ours encoded {encodes} time(s)")
     print(f"{'tool':<20}{'wall s':>9}{'peak MB':>9}{'LUFS':>8}{'dBTP':>8}{'LRA':>7}")
     for name, seconds, memory, level in rows:
-        print(f"{name:<20}{seconds:>9.1f}{memory:>9.0f}{level['integrated']:>8.1f}{level['true_peak']:>8.1f}{level['lra']:>7.1f}")
+        print(f"{name:<20}{seconds:>9.1f}{memory:>9.0f}{level.integrated:>8.1f}{level.true_peak:>8.1f}{level.lra:>7.1f}")
     if len(rows) == 2:
         (_, our_s, our_mb, our_level), (_, peer_s, peer_mb, peer_level) = rows
         print(f"ratio ours / ffmpeg-normalize: wall {our_s / peer_s:.2f}, peak memory {our_mb / peer_mb:.2f}")
-        print(f"distance from target: ours {abs(our_level['integrated'] - TARGET):.1f} LU, "
-              f"ffmpeg-normalize {abs(peer_level['integrated'] - TARGET):.1f} LU")
+        print(f"distance from target: ours {abs(our_level.integrated - TARGET):.1f} LU, "
+              f"ffmpeg-normalize {abs(peer_level.integrated - TARGET):.1f} LU")
     for path in (ours_dir / f"{case}.mp3", peer_out, source):
         path.unlink(missing_ok=True)
 

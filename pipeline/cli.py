@@ -448,8 +448,8 @@ def normalise_command(inputs: tuple[Path, ...], output: Path, target: float | No
         finally:
             temporary.unlink(missing_ok=True)
         click.echo(
-            f"{destination}: {data['integrated']:.1f} LUFS, {data['true_peak']:.1f} dBTP, LRA {data['lra']:.1f} LU, "
-            f"{data['duration']:.1f} s" + (", peaks limited" if data["limited"] else "")
+            f"{destination}: {data.integrated:.1f} LUFS, {data.true_peak:.1f} dBTP, LRA {data.lra:.1f} LU, "
+            f"{data.duration:.1f} s" + (", peaks limited" if data.limited else "")
         )
     if failed:
         sys.exit(1)

@@ -58,8 +58,8 @@ def hold_reasons(show: Show, episode: Episode, results: Results, hashes: HashCac
     reasons: list[str] = []
     levelled = results.get(Levelled)
     if levelled:
-        target = levelled.report.get("target")  # what normalise aimed at, by the episode's channels
-        off = abs(levelled.integrated - target) if target is not None else 0.0
+        target = levelled.report.target  # what normalise aimed at, by the episode's channels
+        off = abs(levelled.integrated - target)
         if off > LOUDNESS_BORDERLINE * show.loudness.tolerance:
             reasons.append(f"loudness {levelled.integrated:.1f} LUFS is {off:.1f} LU off the target {target:g}"
                            f" (tolerance ±{show.loudness.tolerance:g}): listen to it")

@@ -39,7 +39,7 @@ def prepare(source: Path, work: Path, target: float, channels: int, rate: int, s
     jingle = jingle[start:end]
     trimmed = work / f"{source.stem}.trimmed.wav"
     jingle.export(trimmed, format="wav")
-    loudness = measure(trimmed)["integrated"]
+    loudness = measure(trimmed).integrated
     if is_silent(loudness):
         raise AudioDecodeError(f"{source}: the jingle is silent")
     gain = min(target - loudness, -jingle.max_dBFS - HEADROOM_DB)

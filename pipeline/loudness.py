@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from array import array
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -97,14 +98,23 @@ def _number(summary: str, label: str) -> float:
     return float(match.group(1)) if match else math.nan
 
 
-def summaries(stderr: str) -> dict[str, dict[str, float]]:
-    """{instance name: {"integrated", "lra", "true_peak"}} from ffmpeg's log."""
+@dataclass(frozen=True)
+class Measurement:
+    """EBU R128's three figures of a piece of audio."""
+
+    integrated: float  # LUFS
+    lra: float  # loudness range, LU
+    true_peak: float  # dBTP; NaN where the meter did not compute it
+
+
+def summaries(stderr: str) -> dict[str, Measurement]:
+    """Each meter's figures, by its instance name, from ffmpeg's log."""
     found = {}
     marks = list(_SUMMARY.finditer(stderr))
     for mark, following in zip(marks, [*marks[1:], None]):
         text = stderr[mark.end() : following.start() if following else len(stderr)]
         name = mark.group(1).split("@", 1)[-1]
-        found[name] = {"integrated": _number(text, "I"), "lra": _number(text, "LRA"), "true_peak": _number(text, "Peak")}
+        found[name] = Measurement(_number(text, "I"), _number(text, "LRA"), _number(text, "Peak"))
     return found
 
 
@@ -128,7 +138,7 @@ def elapsed(stderr: str) -> float | None:
     return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
 
 
-def measure(path: Path) -> dict[str, float]:
+def measure(path: Path) -> Measurement:
     """Integrated loudness (LUFS), loudness range (LU) and true peak (dBTP) of a file."""
     result = ffmpeg.run(["-nostats", "-i", str(path), "-filter_complex", meter("file"), "-f", "null", "-"], about=path)
     return summaries(result.stderr)["file"]

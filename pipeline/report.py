@@ -159,7 +159,7 @@ class Measure(Stage):
         before = measure_file(show.input_args(), show.graph(), "before", show.duration, about)
         after = measure_file(["-i", str(levelled.audio)], "[0:a:0]anull[body]", "after", levelled.duration, str(levelled.audio))
         peaks = before.true_peak
-        if numbers.get("levelled_range") is not None:
+        if numbers.levelled_range is not None:
             # The leveller's gain, computed from these very blocks as normalise computed it. A
             # step's peak lies between two gain steps; where the gain jumps (one voice to another)
             # the lower is taken, so that a jump is never shown as the limiter's work.
@@ -173,9 +173,8 @@ class Measure(Stage):
                 after_short=after.short_term.astype("f4"), after_momentary=after.momentary.astype("f4"),
                 after_peak=after.true_peak.astype("f4"), after_low=after.low.astype("f4"), after_high=after.high.astype("f4"),
             )
-        trimmed = numbers.get("trimmed") or [0.0, 0.0]
         return Curves(
-            out["curves"], offset=round(intro_lead(job, numbers.get("channels", 1)) - trimmed[0], 3),
+            out["curves"], offset=round(intro_lead(job, numbers.channels) - numbers.trimmed[0], 3),
             before_stretch=stretch_for(show.duration) / SAMPLE_RATE, after_stretch=stretch_for(levelled.duration) / SAMPLE_RATE,
         )
 
@@ -282,7 +281,7 @@ def figures(show: Show, levelled: Levelled) -> list[Figure]:
     """The MP3's loudness, true peak and range against the show's targets, judged with the
     publish gate's borderline (gate.py) and normalise's limits."""
     loudness = show.loudness
-    target = levelled.report.get("target", loudness.target_for(levelled.report.get("channels", 1)))
+    target = levelled.report.target
     off = abs(levelled.integrated - target)
     if off <= LOUDNESS_BORDERLINE * loudness.tolerance:
         level = "pass"
@@ -388,15 +387,14 @@ def render_report(paths: Paths, show: Show, state: EpisodeState, measured: Measu
     labels = env.globals["t"] = {**env.globals["t"], **paths.templates.labels(show.language, prefix=LABELS)}
     levelled = state.results[Levelled]
     duration = levelled.duration
-    target = levelled.report.get("target", show.loudness.target_for(levelled.report.get("channels", 1)))
+    target = levelled.report.target
     words = plots.Words(
         before=labels["report_before"], after=labels["report_after"], waveform=labels["report_waveform"],
         loudness=labels["report_loudness_axis"], target=labels["report_target"], tolerance=labels["report_tolerance"],
         peaks=labels["report_peaks_axis"], ceiling=labels["report_ceiling"], linear=labels["report_linear"],
         limited=labels["report_limited"], time=labels["report_time"],
     )
-    trimmed = levelled.report.get("trimmed") or [0.0, 0.0]
-    limited = limiting(measured, levelled.report.get("gain", 0.0), duration, trimmed[1])
+    limited = limiting(measured, levelled.report.gain, duration, levelled.report.trimmed[1])
     heard = state.results.get(Transcribed)
     spoken = state.results.get(Diarized)
     decimal = labels["decimal_mark"]

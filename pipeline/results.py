@@ -60,6 +60,21 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class LevelReport:
+    """How normalise brought the episode to its level: for the host's report and the gate."""
+
+    target: float  # LUFS aimed at, by the episode's channels
+    channels: int
+    input_integrated: float  # LUFS of the programme before any gain
+    input_true_peak: float  # dBTP, likewise
+    gain: float  # dB applied in all (the limiter's make-up included)
+    levelled_range: float | None  # LU the programme spanned before the leveller evened it; None: not levelled
+    encodes: int  # MP3 encodes it took (1 unless the encoder surprised the plan)
+    mp3_quality: int | None  # LAME's -q; None: its default
+    trimmed: tuple[float, float]  # seconds of silence cut at the start and at the end
+
+
+@dataclass(frozen=True)
 class Levelled:
     """The normalise stage: the episode levelled, as the MP3 to publish and what Whisper hears."""
 
@@ -74,7 +89,7 @@ class Levelled:
     true_peak: float  # dBTP
     lra: float  # loudness range, LU
     limited: bool  # a limiter held the peaks
-    report: dict[str, Any]  # every figure measured, for the host
+    report: LevelReport  # how it got there
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def check_level(data: dict, out: Path, target: float) -> None:
     assert written["integrated"] == pytest.approx(target, abs=0.5)
     assert written["true_peak"] <= -1.0
     # Measured on the bytes as they were written (no gapless header yet): a rounding step apart.
-    assert data["integrated"] == pytest.approx(measure(out)["integrated"], abs=0.2)
+    assert data.integrated == pytest.approx(measure(out).integrated, abs=0.2)
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_every_recording_format(name, speech_wav, tmp_path):
     out = tmp_path / "out.mp3"
     data = normalise([source], out, Loudness())
     check_level(data, out, -19.0)
-    assert data["channels"] == 1 and MP3(out).info.sample_rate == 44100
+    assert data.report.channels == 1 and MP3(out).info.sample_rate == 44100
 
 
 @pytest.mark.parametrize("name", ["video.mp4", "video.mov"])
@@ -96,7 +96,7 @@ def test_surround_is_downmixed_to_stereo(tmp_path):
     assert ffmpeg.probe(source).channels == 6
     out = tmp_path / "out.mp3"
     data = normalise([source], out, Loudness())
-    assert data["channels"] == 2 and MP3(out).info.channels == 2
+    assert data.report.channels == 2 and MP3(out).info.channels == 2
     check_level(data, out, -16.0)
 
 
@@ -115,7 +115,7 @@ def test_loudness_lands_within_half_a_unit(name, signal, tmp_path):
     data = normalise([source], out, Loudness(target=-16.0))
     check_level(data, out, -16.0)
     if name == "dynamic":  # the range is evened out first
-        assert data["levelled_range"] > 11 and data["lra"] < data["levelled_range"]
+        assert data.report.levelled_range > 11 and data.lra < data.report.levelled_range
 
 
 def test_leading_and_trailing_silence_trimmed_not_inner_pauses(tmp_path):
@@ -124,10 +124,10 @@ def test_leading_and_trailing_silence_trimmed_not_inner_pauses(tmp_path):
     source = write_wav(tmp_path / "padded.wav", np.concatenate([quiet, sound, quiet]), RATE)
     out = tmp_path / "out.mp3"
     data = normalise([source], out, Loudness())
-    assert data["duration"] == pytest.approx(7.0 + 0.5, abs=0.15)  # 1 s pause kept, 0.25 s of air each end
-    assert data["trimmed"][0] == pytest.approx(1.75, abs=0.1)
+    assert data.duration == pytest.approx(7.0 + 0.5, abs=0.15)  # 1 s pause kept, 0.25 s of air each end
+    assert data.report.trimmed[0] == pytest.approx(1.75, abs=0.1)
     kept = normalise([source], tmp_path / "kept.mp3", Loudness(), AudioSettings(trim_silence=False))
-    assert kept["duration"] == pytest.approx(11.0, abs=0.1)
+    assert kept.duration == pytest.approx(11.0, abs=0.1)
 
 
 def test_parts_and_jingles_with_crossfade(tmp_path):
@@ -139,7 +139,7 @@ def test_parts_and_jingles_with_crossfade(tmp_path):
     data = normalise([first, second], out, Loudness(), AudioSettings(highpass=0), intro_outro=Jingles(intro, outro, 0.5), work=tmp_path / "work")
     check_level(data, out, -19.0)
     # 4 s intro + 6 s of parts + 3 s outro, less two 0.5 s crossfades (AAC adds a few ms).
-    assert data["duration"] == pytest.approx(12.0, abs=0.1)
+    assert data.duration == pytest.approx(12.0, abs=0.1)
     assert dominant(window(out, 1.0, 1.0), 16000) == pytest.approx(880, abs=10)
     assert dominant(window(out, 6.0, 1.0), 16000) == pytest.approx(300, abs=10)
     assert dominant(window(out, 11.0, 0.8), 16000) == pytest.approx(1200, abs=10)
@@ -156,7 +156,7 @@ def test_multitrack_with_offsets(tmp_path):
     speakers = [tmp_path / "t0.flac", tmp_path / "t1.flac"]
     data = normalise([], out, Loudness(), AudioSettings(trim_silence=False), tracks=tracks, extras=Extras(tracks=tuple(speakers)))
     check_level(data, out, -19.0)
-    assert data["speakers"] == ["Camille", "Inès"]
+    assert data.speakers == ("Camille", "Inès")
     assert dominant(window(out, 1.0, 1.0), 16000) == pytest.approx(300, abs=10)
     assert dominant(window(out, 4.5, 1.0), 16000) == pytest.approx(500, abs=10)
     # Each track was levelled alone: the quiet guest is as loud as the host in the mix.
@@ -175,7 +175,7 @@ def test_one_speaker_per_channel(tmp_path):
     out = tmp_path / "out.mp3"
     speakers = [tmp_path / "t0.flac", tmp_path / "t1.flac"]
     data = normalise([], out, Loudness(), AudioSettings(trim_silence=False), tracks=tracks, extras=Extras(tracks=tuple(speakers)))
-    assert data["channels"] == 1
+    assert data.report.channels == 1
     assert rms_db(window(speakers[0], 4.0, 1.0)) < -60 < rms_db(window(speakers[0], 1.0, 1.0))
     assert rms_db(window(speakers[1], 1.0, 1.0)) < -60 < rms_db(window(speakers[1], 4.0, 1.0))
 

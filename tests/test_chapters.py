@@ -19,7 +19,7 @@ from pipeline.engine import Store, run_stage
 from pipeline.jobs import EpisodeJob, Paths, Resources
 from pipeline.layout import PublicLayout
 from pipeline.records import Chapter, Episode, QuotePicks
-from pipeline.results import Corrected, Levelled, Noted
+from pipeline.results import Corrected, LevelReport, Levelled, Noted
 from pipeline.stages.chapters import Chapters
 from pipeline.stages.notes import Notes
 from pipeline.stages.quotes import Quotes
@@ -98,7 +98,8 @@ def job(show_root, tmp_path):
     corrected.write_text(get_writer("json").write(transcript), encoding="utf-8")
     audio = tmp_path / "levelled.mp3"
     ffmpeg.run(["-f", "lavfi", "-i", "anullsrc=r=44100:cl=mono", "-t", f"{transcript.duration}", "-b:a", "64k", str(audio)], about=audio)
-    job.results.add(Levelled(audio, audio, None, (), (), transcript.duration, "64k", -16.0, -1.0, 5.0, False, {}))
+    job.results.add(Levelled(audio, audio, None, (), (), transcript.duration, "64k", -16.0, -1.0, 5.0, False,
+                             LevelReport(-16.0, 1, -20.0, -3.0, 4.0, None, 1, None, (0.0, 0.0))))
     job.results.add(Corrected(corrected))
     return job
 

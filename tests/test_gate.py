@@ -13,7 +13,7 @@ from pipeline.cli import cli
 from pipeline.config import load_show
 from pipeline.gate import approve, hold_reasons, wordless
 from pipeline.records import Episode, Segment, Transcript, Word
-from pipeline.results import Levelled, Passage, Results, Transcribed
+from pipeline.results import LevelReport, Levelled, Passage, Results, Transcribed
 from pipeline.stages import transcribe
 from pipeline.writers import get_writer
 
@@ -29,7 +29,7 @@ def _results(tmp_path: Path, spans, duration: float, integrated: float = -19.0, 
     path.write_text(get_writer("json").write(Transcript("fr", duration, segments)), encoding="utf-8")
     results = Results()
     results.add(Levelled(tmp_path / "a.mp3", tmp_path / "s.flac", None, (), (), duration, "64k", integrated, -2.0, 5.0, False,
-                         {"target": -19.0}))
+                         LevelReport(-19.0, 1, -23.0, -6.0, 4.0, None, 1, None, (0.0, 0.0))))
     results.add(Transcribed(path, len(segments), len(spans), tuple(doubtful)))
     return results
 

@@ -39,7 +39,7 @@ def readers(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_readers_far_apart_are_levelled_within_the_promised_range(readers, tmp_path):
     before = measure(readers)
-    assert before["lra"] > 15  # the situation: far wider than the show's range
+    assert before.lra > 15  # the situation: far wider than the show's range
     out = tmp_path / "out.mp3"
     loudness = Loudness(target=-16.0, true_peak=-1.0)
     data = normalise([readers], out, loudness)  # accepted, not refused
@@ -47,7 +47,7 @@ def test_readers_far_apart_are_levelled_within_the_promised_range(readers, tmp_p
     assert measured["integrated"] == pytest.approx(-16.0, abs=0.5)
     assert measured["true_peak"] <= -1.0
     assert measured["lra"] <= loudness.lra
-    assert data["levelled_range"] == pytest.approx(before["lra"], abs=1.0)
+    assert data.report.levelled_range == pytest.approx(before.lra, abs=1.0)
 
 
 def test_what_the_limiter_takes_back_is_known_before_encoding(readers, tmp_path):
@@ -56,7 +56,7 @@ def test_what_the_limiter_takes_back_is_known_before_encoding(readers, tmp_path)
     show = programme([readers], (), audio)
     show, body, span, _ = _measure(show, [readers], audio, loudness, tmp_path / "levels", str(readers))
     assert show.levels is not None  # levelled: its predicted loudness is what the gain aims from
-    gain = -16.0 - body["integrated"]
+    gain = -16.0 - body.integrated
     peak = loudness.true_peak - peak_margin("64k", 1)
     plan = _limited(_limiter_curve(show, gain, span, {}, 1.0, tuple(peak + step for step in LIMITS), "readers"), gain, -16.0, peak)
     ((_, limited),) = _limiter_curve(show, gain, span, {}, 1.0, (plan.limit,), "readers")
@@ -112,4 +112,4 @@ def test_frame_log_gives_the_integrated_loudness(tmp_path):
     result = ffmpeg.run_logged(args, source, log.take)
     assert len(log.momentary) == pytest.approx(120, abs=1) and len(log.true_peak) == len(log.momentary)
     assert " t: " not in result.stderr  # the 100 ms lines were taken, not kept
-    assert integrated(log.momentary) == pytest.approx(summaries(result.stderr)["x"]["integrated"], abs=0.06)
+    assert integrated(log.momentary) == pytest.approx(summaries(result.stderr)["x"].integrated, abs=0.06)

@@ -19,13 +19,13 @@ def sha(path):
 def test_quiet_mono_reaches_the_mono_target_and_stays_mono(make_audio, tmp_path):
     source = make_audio("quiet.wav", seconds=8, level_db=-30)
     before = sha(source)
-    assert measure(source)["integrated"] < -30
+    assert measure(source).integrated < -30
     out = tmp_path / "out.mp3"
     data = normalise([source], out, Loudness())
     written = ebur128(out)
     assert written["integrated"] == pytest.approx(-19.0, abs=0.5)  # mono: -19 is Apple's -16 stereo
     assert written["true_peak"] <= -1.0
-    assert data["integrated"] == measure(out)["integrated"] and data["channels"] == 1
+    assert data.integrated == measure(out).integrated and data.report.channels == 1
     info = MP3(out).info
     assert info.channels == 1 and info.sample_rate == 44100
     assert info.bitrate_mode == BitrateMode.CBR and info.bitrate == pytest.approx(64000, abs=100)
@@ -66,8 +66,8 @@ def test_parts_are_joined_in_order(make_audio, tmp_path):
     second = make_audio("2.m4a", seconds=5, level_db=-25, channels=2, rate=48000, seed=2)
     out = tmp_path / "out.mp3"
     data = normalise([first, second], out, Loudness())
-    assert data["duration"] == pytest.approx(8.0, abs=0.15)
-    assert data["channels"] == 2  # one stereo part makes a stereo episode
+    assert data.duration == pytest.approx(8.0, abs=0.15)
+    assert data.report.channels == 2  # one stereo part makes a stereo episode
 
 
 def test_empty_file_named(tmp_path):

@@ -24,7 +24,7 @@ from pipeline.jobs import Paths
 from pipeline.plots import shares
 from pipeline.records import Segment, Transcript, Word
 from pipeline.report import LIMITED_BY, load_measured, report_path, write_reports
-from pipeline.results import Levelled, Transcribed
+from pipeline.results import LevelReport, Levelled, Transcribed
 from pipeline.stages import transcribe
 
 from .conftest import write_wav
@@ -123,7 +123,7 @@ def test_the_page_shows_what_the_records_hold_and_is_self_contained(built):
     assert float(parsed.rows["integrated"]["data-value"]) == levelled.integrated
     assert float(parsed.rows["true_peak"]["data-value"]) == levelled.true_peak
     assert float(parsed.rows["lra"]["data-value"]) == levelled.lra
-    off = abs(levelled.integrated - levelled.report["target"])
+    off = abs(levelled.integrated - levelled.report.target)
     assert parsed.rows["integrated"]["data-verdict"] == ("pass" if off <= LOUDNESS_BORDERLINE * 0.5 else "borderline")
     assert parsed.rows["true_peak"]["data-verdict"] == "pass"
     # Self-contained: no address outside the page but the levelled MP3 in the build cache.
@@ -144,8 +144,8 @@ def test_curves_match_the_tone_before_and_the_target_after(built):
     record = store.load("episodes/001-ton", report_module.Measure())
     measured = load_measured(record.result)
     # The programme sits on the episode's timeline: normalise trimmed the silence before the tone.
-    assert record.result.offset == pytest.approx(-levelled.report["trimmed"][0], abs=0.001)
-    assert levelled.report["trimmed"][0] == pytest.approx(LEAD - 0.25, abs=0.05)
+    assert record.result.offset == pytest.approx(-levelled.report.trimmed[0], abs=0.001)
+    assert levelled.report.trimmed[0] == pytest.approx(LEAD - 0.25, abs=0.05)
     before, after = measured.short_term("before"), measured.short_term("after")
     # Windows (3 s) of steady tone only, away from the bursts: centred 4.6 to 7.4 s into the recording.
     steady = lambda curve, offset: curve.values[(curve.times >= 4.6 + offset) & (curve.times <= 7.4 + offset)]  # noqa: E731
@@ -157,8 +157,8 @@ def test_curves_match_the_tone_before_and_the_target_after(built):
     short = {round(float(t), 1): float(s) for t, s in re.findall(r"t: *([\d.]+) .*? S: *(-?[\d.]+)", log)}
     at = np.argmin(np.abs(before.times - (7.4 - 1.5 + record.result.offset)))
     assert before.values[at] == pytest.approx(short[7.4], abs=0.15)
-    assert measured.integrated("before") == pytest.approx(levelled.report["input_integrated"], abs=0.15)
-    target = levelled.report["target"]
+    assert measured.integrated("before") == pytest.approx(levelled.report.input_integrated, abs=0.15)
+    target = levelled.report.target
     assert steady(after, record.result.offset) == pytest.approx(target, abs=0.5)
     assert measured.integrated("after") == pytest.approx(levelled.integrated, abs=0.15)
     # The waveform: the tone's peak before, ~14 dB higher after (a 2000-point envelope, not every sample).
@@ -173,10 +173,10 @@ def test_the_limiter_is_found_where_the_bursts_are(built):
     levelled = _levelled(built)
     assert levelled.limited
     _, html = _page(built)
-    shift = -levelled.report["trimmed"][0]
+    shift = -levelled.report.trimmed[0]
     record = report_module.Store(Paths(built.resolve()).build).load("episodes/001-ton", report_module.Measure())
-    work = report_module.limiting(load_measured(record.result), levelled.report["gain"], levelled.duration,
-                                    levelled.report["trimmed"][1])
+    work = report_module.limiting(load_measured(record.result), levelled.report.gain, levelled.duration,
+                                    levelled.report.trimmed[1])
     limited = sorted(second for second, taken in work.places)
     # The bursts, each held back by several dB, in the second where they are on the episode.
     assert len(limited) == 2, work.places
@@ -295,7 +295,7 @@ def test_the_gate_verdict_keeps_its_reasons_once_approved(show_root, tmp_path):
     show = load_show(show_root)
     results = Results()
     results.add(Levelled(tmp_path / "a.mp3", tmp_path / "s.flac", None, (), (), 100.0, "64k", -19.45, -2.0, 5.0, False,
-                         {"target": -19.0}))
+                         LevelReport(-19.0, 1, -23.0, -6.0, 4.0, None, 1, None, (0.0, 0.0))))
     episode = Episode("001-a", show_root, "A", datetime(2026, 1, 5, tzinfo=timezone.utc), ())
     held = gate_verdict(show, EpisodeState("001-a", episode=episode, results=results, ready=False))
     assert held.state == "held" and "loudness -19.4 LUFS" in held.reasons[0] and not held.approved
@@ -323,11 +323,11 @@ def test_the_leveller_is_not_taken_for_the_limiter(show_root, no_whisper):
     assert build(show_root).ok
     write_reports(show_root)
     levelled = _levelled(show_root, "001-deux")
-    assert levelled.report["levelled_range"] > 11 and not levelled.limited
+    assert levelled.report.levelled_range > 11 and not levelled.limited
     record = report_module.Store(Paths(show_root.resolve()).build).load("episodes/001-deux", report_module.Measure())
     measured = load_measured(record.result)
-    work = report_module.limiting(measured, levelled.report["gain"], levelled.duration,
-                                    levelled.report["trimmed"][1])
+    work = report_module.limiting(measured, levelled.report.gain, levelled.duration,
+                                    levelled.report.trimmed[1])
     assert work.places == [] and work.reduction.max() < LIMITED_BY
     # Before, the two voices 15 dB apart; after, within a few dB of each other.
     before, after = measured.short_term("before"), measured.short_term("after")

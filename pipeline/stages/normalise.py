@@ -32,7 +32,7 @@ from .. import ffmpeg, jingles, results
 from ..engine import Stage
 from ..errors import AudioDecodeError, StageError
 from ..jobs import EpisodeJob
-from ..loudness import BLOCK_STEPS, SILENT, STEP, FrameLog, elapsed, integrated, is_silent, meter, silences, summaries
+from ..loudness import BLOCK_STEPS, SILENT, STEP, FrameLog, Measurement, elapsed, integrated, is_silent, meter, silences, summaries
 from ..records import AudioSettings, Jingles, Loudness, Track
 
 if TYPE_CHECKING:  # numpy is imported where it runs: 0.1 s of every `podcast status` otherwise
@@ -224,7 +224,7 @@ def mixed(tracks: tuple[Track, ...], audio: AudioSettings) -> Programme:
     measured = summaries(ffmpeg.run(["-nostats", *inputs, "-filter_complex", graph, *outputs], about=about).stderr)
     gains = []
     for i, track in enumerate(tracks):
-        loudness = measured[f"track{i}"]["integrated"]
+        loudness = measured[f"track{i}"].integrated
         if is_silent(loudness):
             raise AudioDecodeError(f"{track.file}: the track of {track.speaker} is silent")
         gains.append(TRACK_LEVEL - loudness)
@@ -279,12 +279,44 @@ class Plan:
 
 
 @dataclass(frozen=True)
-class Levelled:
+class Levelling:
     """The programme as the leveller will make it, predicted from the measurements."""
 
     gains: np.ndarray  # dB at each STEP from the start
     integrated: float  # LUFS
     true_peak: float  # dBTP
+
+
+@dataclass(frozen=True)
+class Body:
+    """The programme's loudness an encode starts from: as measured, or as the leveller will make it."""
+
+    integrated: float  # LUFS
+    true_peak: float  # dBTP
+    levelled_range: float | None = None  # LU it spanned before the leveller evened it; None: not levelled
+
+
+@dataclass(frozen=True)
+class Encode:
+    """One encode: its plan, LAME's quality, and what the MP3 measured."""
+
+    plan: Plan
+    quality: int | None
+    measured: Measurement
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """What `normalise` made: the MP3's figures, and how it got there."""
+
+    integrated: float  # LUFS, measured on the MP3
+    true_peak: float  # dBTP
+    lra: float  # LU
+    duration: float  # seconds, of the MP3
+    bitrate: str
+    limited: bool  # a limiter held the peaks
+    speakers: tuple[str, ...]  # whose voice each track is, on multitrack episodes
+    report: results.LevelReport
 
 
 def normalise(
@@ -296,7 +328,7 @@ def normalise(
     intro_outro: Jingles | None = None,
     work: Path | None = None,
     extras: Extras = Extras(),
-) -> dict[str, Any]:
+) -> Normalised:
     """Make the episode's MP3 at `output` and return what was measured on the encoded file.
 
     Raises:
@@ -320,14 +352,14 @@ def normalise(
         history = encoder.to_target(body, target, loudness.true_peak)
     finally:
         levels.unlink(missing_ok=True)
-    final = history[-1]
-    if abs(target - final["integrated"]) > loudness.tolerance or final["true_peak"] > loudness.true_peak:
+    final = history[-1].measured
+    if abs(target - final.integrated) > loudness.tolerance or final.true_peak > loudness.true_peak:
         raise StageError(
-            f"{about}: levelled to {final['integrated']:.1f} LUFS / {final['true_peak']:.1f} dBTP, "
+            f"{about}: levelled to {final.integrated:.1f} LUFS / {final.true_peak:.1f} dBTP, "
             f"outside the target {target:g} ± {loudness.tolerance:g} LUFS, ≤ {loudness.true_peak:g} dBTP"
         )
-    if final["lra"] > loudness.lra:
-        logger.warning("%s: loudness range %.1f LU, over the %g LU aimed for", about, final["lra"], loudness.lra)
+    if final.lra > loudness.lra:
+        logger.warning("%s: loudness range %.1f LU, over the %g LU aimed for", about, final.lra, loudness.lra)
     return _report(history, body, encoder, target, duration)
 
 
@@ -344,20 +376,20 @@ class Encoder:
     extras: Extras
     about: str
 
-    def to_target(self, body: dict[str, Any], target: float, ceiling: float) -> list[dict[str, Any]]:
+    def to_target(self, body: Body, target: float, ceiling: float) -> list[Encode]:
         """Encode with the gain (and limiter) planned from the measurements; encode again only
         when the MP3 lands off target or over the ceiling. Each encode's plan and measurements."""
         margin = peak_margin(self.bitrate, self.show.channels)
-        gain = target - body["integrated"]
+        gain = target - body.integrated
         curve: list[tuple[float, float]] | None = None
         level = target  # where the samples are set; moved only when an encode lands elsewhere
         quality: int | None = None  # LAME's own, unless its peaks went over
-        history: list[dict[str, Any]] = []
+        history: list[Encode] = []
         for _ in range(MAX_ENCODES):
             peak = ceiling - margin
             # Linear gain when it keeps the peaks under the ceiling; otherwise (and always with
             # jingles, whose music peaks are not measured here) a limiter holds them.
-            if curve is None and not self.ready and body["true_peak"] + gain + level - target <= peak:
+            if curve is None and not self.ready and body.true_peak + gain + level - target <= peak:
                 plan = Plan(gain + level - target)
             else:
                 if curve is None:
@@ -366,15 +398,15 @@ class Encoder:
                 plan = _limited(curve, gain, level, peak)
             measured = _encode(self.show, plan, self.span, self.ready, self.fade, self.bitrate,
                                codec_gain(self.bitrate, self.show.channels), self.output, self.extras, self.about, quality)
-            history.append({"plan": plan, "quality": quality, **measured})
-            off = target - measured["integrated"]
-            over = measured["true_peak"] - ceiling
+            history.append(Encode(plan, quality, measured))
+            off = target - measured.integrated
+            over = measured.true_peak - ceiling
             if abs(off) <= AIM and over <= 0:
                 break
             # Not expected: the MP3 encoder did more to the loudness or the peaks than measured
             # on speech (synthetic noise does that). The curve still says where to go.
             logger.info("%s: encoded at %.1f LUFS / %.1f dBTP, aiming for %g LUFS / ≤ %g dBTP; encoding again",
-                        self.about, measured["integrated"], measured["true_peak"], target, ceiling)
+                        self.about, measured.integrated, measured.true_peak, target, ceiling)
             if over > 0 and quality is None:
                 quality = PEAK_SAFE_QUALITY
             elif over > 0:
@@ -386,35 +418,26 @@ class Encoder:
         return history
 
 
-def _report(
-    history: list[dict[str, Any]], body: dict[str, Any], encoder: Encoder, target: float, duration: float
-) -> dict[str, Any]:
+def _report(history: list[Encode], body: Body, encoder: Encoder, target: float, duration: float) -> Normalised:
     """What the normalise stage says of the episode: the final encode's figures and how it got there."""
     from mutagen.mp3 import MP3
 
-    final, plan, show = history[-1], history[-1]["plan"], encoder.show
-    limited = plan.limit is not None and body["true_peak"] + plan.gain > plan.limit
+    final, plan, show = history[-1].measured, history[-1].plan, encoder.show
+    limited = plan.limit is not None and body.true_peak + plan.gain > plan.limit
     if limited:
         logger.info("%s: a linear gain would clip; peaks limited by %.1f dB, %.1f dB given back after",
-                    encoder.about, body["true_peak"] + plan.gain - plan.limit, plan.makeup)
-    return {
-        "integrated": final["integrated"],
-        "true_peak": final["true_peak"],
-        "lra": final["lra"],
-        "target": target,
-        "duration": round(MP3(encoder.output).info.length, 3),
-        "channels": show.channels,
-        "bitrate": encoder.bitrate,
-        "input_integrated": round(body["integrated"], 2),
-        "input_true_peak": round(body["true_peak"], 2),
-        "gain": round(plan.gain + plan.makeup, 2),
-        "limited": limited,
-        "levelled_range": body.get("range_before"),
-        "encodes": len(history),
-        "mp3_quality": final["quality"],  # LAME's -q; None: its default
-        "trimmed": [round(encoder.span[0], 3), round(duration - encoder.span[1], 3)],
-        "speakers": [t.speaker for t in show.tracks],
-    }
+                    encoder.about, body.true_peak + plan.gain - plan.limit, plan.makeup)
+    return Normalised(
+        integrated=final.integrated, true_peak=final.true_peak, lra=final.lra,
+        duration=round(MP3(encoder.output).info.length, 3), bitrate=encoder.bitrate, limited=limited,
+        speakers=tuple(t.speaker for t in show.tracks),
+        report=results.LevelReport(
+            target=target, channels=show.channels,
+            input_integrated=round(body.integrated, 2), input_true_peak=round(body.true_peak, 2),
+            gain=round(plan.gain + plan.makeup, 2), levelled_range=body.levelled_range, encodes=len(history),
+            mp3_quality=history[-1].quality, trimmed=(round(encoder.span[0], 3), round(duration - encoder.span[1], 3)),
+        ),
+    )
 
 
 _DAMAGE = re.compile(r"^\[(?:in|aist)#(\d+)\S* @ [^\]]+\].*(corrupt|Invalid data|Error submitting packet|error while decoding)", re.MULTILINE | re.IGNORECASE)
@@ -438,7 +461,7 @@ def _damaged(stderr: str, show: Programme, decoded: float | None, about: str) ->
 
 def _measure(
     show: Programme, parts: list[Path], audio: AudioSettings, loudness: Loudness, levels: Path, about: str
-) -> tuple[Programme, dict[str, float], tuple[float, float], float]:
+) -> tuple[Programme, Body, tuple[float, float], float]:
     """Measure the programme; returns it (with the leveller's gain written to `levels` when its
     range is too wide), its loudness, the span between its silent edges, and its decoded duration."""
     import numpy as np
@@ -451,11 +474,12 @@ def _measure(
     first = ffmpeg.run_logged(args, about, log.take)
     found = summaries(first.stderr)
     for name, values in found.items():
-        if name.startswith("part") and is_silent(values["integrated"]):
+        if name.startswith("part") and is_silent(values.integrated):
             raise AudioDecodeError(f"{parts[int(name[4:])]}: the recording is silent")
     # The integrated loudness from the blocks: to a hundredth, where the summary gives a tenth.
-    body = {**found["body"], "integrated": integrated(log.momentary)}
-    if is_silent(body["integrated"]):
+    measured = found["body"]
+    body = Body(integrated(log.momentary), measured.true_peak)
+    if is_silent(body.integrated):
         raise AudioDecodeError(f"{about}: the recording is silent (below -70 LUFS)")
     decoded = elapsed(first.stderr)
     damage = _damaged(first.stderr, show, decoded, about)
@@ -463,20 +487,20 @@ def _measure(
         raise damage
     duration = decoded or show.duration  # what was decoded, not what headers claim
     span = trim_span(silences(first.stderr), duration) if audio.trim_silence else (0.0, duration)
-    if body["lra"] > loudness.lra:
+    if measured.lra > loudness.lra:
         # Passages far louder or quieter than the rest: even them out.
         levelled = leveller(log.momentary, log.true_peak, audio.silence_threshold)
         padded = np.concatenate([levelled.gains, np.full(round(LEVEL_PAD / STEP), levelled.gains[-1])])
         (10 ** (padded / 20)).astype("<f4").tofile(levels)
         show = replace(show, levels=levels)
-        logger.info("%s: loudness range %.1f LU over the %.1f LU aimed for; levelled", about, body["lra"], loudness.lra)
-        body = {"integrated": levelled.integrated, "true_peak": levelled.true_peak, "range_before": body["lra"]}
+        logger.info("%s: loudness range %.1f LU over the %.1f LU aimed for; levelled", about, measured.lra, loudness.lra)
+        body = Body(levelled.integrated, levelled.true_peak, levelled_range=measured.lra)
     # To a tenth, as the summary gave it before: what Whisper hears of a programme that needs no
     # levelling stays the same bytes, and is not transcribed again.
-    return replace(show, measured=round(body["integrated"], 1)), body, span, duration
+    return replace(show, measured=round(body.integrated, 1)), body, span, duration
 
 
-def leveller(momentary: np.ndarray, true_peak: np.ndarray, floor: float) -> Levelled:
+def leveller(momentary: np.ndarray, true_peak: np.ndarray, floor: float) -> Levelling:
     """The leveller's gain at each STEP, from the programme's 100 ms measurements (`FrameLog`).
 
     Args:
@@ -491,7 +515,7 @@ def leveller(momentary: np.ndarray, true_peak: np.ndarray, floor: float) -> Leve
     block_peak = np.maximum.reduce([np.concatenate([np.full(k, -np.inf), true_peak[: steps - k]]) for k in range(BLOCK_STEPS)])
     speech = (momentary > SILENT) & (block_peak > floor)
     if not speech.any():
-        return Levelled(np.zeros(steps), integrated(momentary), float(np.nanmax(true_peak)))
+        return Levelling(np.zeros(steps), integrated(momentary), float(np.nanmax(true_peak)))
     reach = round(3 * LEVEL_SIGMA / STEP)
     window = np.exp(-0.5 * (np.arange(-reach, reach + 1) * STEP / LEVEL_SIGMA) ** 2)
     # Each step's row holds the blocks around it (NaN where not speech); rows are taken a chunk at
@@ -512,7 +536,7 @@ def leveller(momentary: np.ndarray, true_peak: np.ndarray, floor: float) -> Leve
     at_steps = np.concatenate([gains[1:], gains[-1:]])
     # Step j's peak lies in the 100 ms ending at (j + 1) * STEP, between two gain steps.
     peaks = true_peak + np.maximum(at_steps, np.concatenate([at_steps[1:], at_steps[-1:]]))
-    return Levelled(at_steps, integrated(momentary + gains), float(np.nanmax(peaks)))
+    return Levelling(at_steps, integrated(momentary + gains), float(np.nanmax(peaks)))
 
 
 def _voice_loudness(rows: np.ndarray, window: np.ndarray) -> np.ndarray:
@@ -643,7 +667,7 @@ def _encode(
     extras: Extras,
     about: str,
     quality: int | None = None,
-) -> dict[str, float]:
+) -> Measurement:
     inputs, graph, current, lead = _shaped(show, plan.gain, span, ready, fade, speakers=bool(extras.tracks))
     tail = f"[{current}]aresample={SAMPLE_RATE}"
     if plan.limit is not None:
@@ -733,10 +757,10 @@ class Normalise(Stage):
             )
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        logger.info("%s: %.1f LUFS, %.1f dBTP", job.episode.slug, data["integrated"], data["true_peak"])
+        logger.info("%s: %.1f LUFS, %.1f dBTP", job.episode.slug, data.integrated, data.true_peak)
         return results.Levelled(
             audio=out["audio"], speech=out["speech"], aac=out.get("aac"),
-            tracks=tuple(out[f"track{i}"] for i in range(len(job.episode.tracks))), speakers=tuple(data["speakers"]),
-            duration=data["duration"], bitrate=data["bitrate"], integrated=data["integrated"], true_peak=data["true_peak"],
-            lra=data["lra"], limited=data["limited"], report=data,
+            tracks=tuple(out[f"track{i}"] for i in range(len(job.episode.tracks))), speakers=data.speakers,
+            duration=data.duration, bitrate=data.bitrate, integrated=data.integrated, true_peak=data.true_peak,
+            lra=data.lra, limited=data.limited, report=data.report,
         )
