@@ -133,7 +133,7 @@ def apply(transcript: Transcript, corrections: _Corrections, where: Path | str =
 
     Raises:
         ConfigError: a speaker to rename is nobody in the transcript (a typo would do nothing),
-            or a fix names a speaker who is nobody in the episode.
+            a fix names a speaker who is nobody in the episode, or starts after its end.
     """
     heard = {s.speaker for s in transcript.segments}
     for name in corrections.speakers:
