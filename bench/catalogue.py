@@ -39,7 +39,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline import ffmpeg  # noqa: E402
+from pipeline.audio import ffmpeg  # noqa: E402
 from pipeline.files import file_sha256  # noqa: E402
 
 CLIP_SECONDS = 10  # the host's line and the guest's answer

@@ -32,7 +32,8 @@ REPO = Path(__file__).resolve().parent.parent
 READ = REPO.parent / "shared" / "eval" / "fr-read"
 sys.path.insert(0, str(REPO))
 
-from pipeline import ffmpeg, quotes, topics  # noqa: E402
+from pipeline.audio import ffmpeg  # noqa: E402
+from pipeline.text import quotes, topics  # noqa: E402
 from pipeline.records import QuotePicks, Segment, Transcript, Transcription  # noqa: E402
 
 GAP = 0.8  # seconds between clips, as bench/montage.py
@@ -89,7 +90,7 @@ def whisper(planted: dict[str, list[str]], scratch: Path) -> tuple[Transcript, l
     import numpy as np
     import soundfile
 
-    from pipeline.transcriber import load
+    from pipeline.speech.transcriber import load
 
     pieces, changes, at = [], [], 0.0
     for clips in planted.values():

@@ -37,7 +37,7 @@ email = "camille@example.org"
 
 def make_show(root: Path) -> float:
     """The show, its episodes made of the eval clips in turn; returns the seconds of speech."""
-    from pipeline import ffmpeg
+    from pipeline.audio import ffmpeg
 
     (root / "episodes").mkdir(parents=True)
     (root / "podcast.toml").write_text(SHOW, encoding="utf-8")

@@ -23,9 +23,9 @@ REPO = Path(__file__).resolve().parent.parent
 EVAL = REPO.parent / "shared" / "eval" / "fr-read"
 sys.path.insert(0, str(REPO))
 
-from pipeline import ffmpeg  # noqa: E402
+from pipeline.audio import ffmpeg  # noqa: E402
 from pipeline.records import Transcription  # noqa: E402
-from pipeline.transcriber import load  # noqa: E402
+from pipeline.speech.transcriber import load  # noqa: E402
 
 RATE = 16000
 FRAME = 0.01  # seconds

@@ -35,8 +35,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench import montage  # noqa: E402
-from pipeline import ffmpeg  # noqa: E402
-from pipeline.loudness import measure  # noqa: E402
+from pipeline.audio import ffmpeg  # noqa: E402
+from pipeline.audio.loudness import measure  # noqa: E402
 
 TARGET, TRUE_PEAK, BITRATE = -16.0, -1.0, "64k"
 LRA = 11.0  # the show's default `lra`: what the levelled file's range should stay within

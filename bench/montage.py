@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 READERS = REPO.parent / "shared" / "eval" / "fr-read"
 sys.path.insert(0, str(REPO))
 
-from pipeline import ffmpeg  # noqa: E402
+from pipeline.audio import ffmpeg  # noqa: E402
 
 RATE = 48000
 GAP = 0.8  # seconds of digital silence after each clip

@@ -82,8 +82,11 @@ def prepare(source: Path, work: Path, module: str) -> str:
             shutil.copy2(path, work / name)
     tests = [name for name in MODULES[module] if (work / name.split("::")[0]).is_file()]  # an older checkout may lack some
     pyproject = work / "pyproject.toml"
-    # A stage's module is in pipeline/stages/ (in older checkouts, beside the others).
-    mutated = next(f for f in (f"pipeline/{module}.py", f"pipeline/stages/{module}.py") if (work / f).is_file())
+    # A module is at the top, in a sub-package (audio/, text/…), or a stage's in stages/; in older
+    # checkouts all sat beside each other.
+    found = [f"pipeline/{module}.py", *sorted(str(f.relative_to(work)) for f in work.glob(f"pipeline/*/{module}.py")
+                                              if f.parent.name != "stages"), f"pipeline/stages/{module}.py"]
+    mutated = next(f for f in found if (work / f).is_file())
     pyproject.write_text(pyproject.read_text(encoding="utf-8") + mutmut_config(mutated, tests), encoding="utf-8")
     return mutated
 

@@ -32,11 +32,11 @@ REPO = Path(__file__).resolve().parent.parent
 READ = REPO.parent / "shared" / "eval" / "fr-read"
 sys.path.insert(0, str(REPO))
 
-from pipeline import search_index  # noqa: E402
+from pipeline.site import search_index  # noqa: E402
 from pipeline.config import load_show  # noqa: E402
 from pipeline.jobs import PACKAGE_TEMPLATES, Published  # noqa: E402
 from pipeline.records import Episode, Person, Segment, Transcript, Word  # noqa: E402
-from pipeline.render import Templates, environment  # noqa: E402
+from pipeline.site.render import Templates, environment  # noqa: E402
 from pipeline.results import Corrected, Results  # noqa: E402
 from pipeline.stages.search import index_language, search_records  # noqa: E402
 from tests.conftest import new_show  # noqa: E402

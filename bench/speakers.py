@@ -24,10 +24,10 @@ REPO = Path(__file__).resolve().parent.parent
 READ = REPO.parent / "shared" / "eval" / "fr-read"
 sys.path.insert(0, str(REPO))
 
-from pipeline import ffmpeg  # noqa: E402
+from pipeline.audio import ffmpeg  # noqa: E402
 from pipeline.stages.diarize import diarize  # noqa: E402
 from pipeline.records import Transcription  # noqa: E402
-from pipeline.transcriber import load  # noqa: E402
+from pipeline.speech.transcriber import load  # noqa: E402
 
 GAP = 1.0  # seconds between turns
 

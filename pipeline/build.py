@@ -20,12 +20,12 @@ from typing import Callable, Iterable, Iterator, Protocol
 from .config import EPISODE_FILE, load_episode, load_show
 from .engine import Outcome, Stage, State, Store, check, checked, run_stage
 from .errors import ConfigError, PipelineError, storage_error
-from .executors import Executor, Request
+from .speech.executors import Executor, Request
 from .files import HashCache, clean_temporaries
-from .gate import feed_hold, hold_reasons, save_feed_hold
+from .host.gate import feed_hold, hold_reasons, save_feed_hold
 from .jobs import EpisodeJob, Paths, Published, Resources, ShowJob
 from .layout import PublicLayout
-from .lint import LINTED, Finding, errors, lint_built
+from .feed.lint import LINTED, Finding, errors, lint_built
 from .records import Episode, Show
 from .results import Results, Tagged
 from .stages.chapters import Chapters

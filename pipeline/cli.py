@@ -16,15 +16,15 @@ from . import __version__
 from .build import STAGE_NAMES, BuildReport, build
 from .engine import Outcome, State
 from .errors import PipelineError
-from .executors import EXECUTORS, connect
+from .speech.executors import EXECUTORS, connect
 from .files import write_atomic
-from .lint import format_findings
+from .feed.lint import format_findings
 from .records import Episode, Show
 from .results import Corrected, Levelled, Transcribed
 from .stages.corrections import describe as describe_unmatched
 from .times import clock
-from .transcriber import ENGINES
-from .watch import SETTLE_SECONDS
+from .speech.transcriber import ENGINES
+from .host.watch import SETTLE_SECONDS
 
 DOUBTFUL_SHOWN = 5  # low-confidence passages listed per episode by `podcast status`
 
@@ -183,7 +183,7 @@ def watch(settle: float, polling: bool, root: Path) -> None:
         podcast watch
         podcast watch --settle 30 --polling
     """
-    from .watch import Watcher, run_until_signalled
+    from .host.watch import Watcher, run_until_signalled
 
     def say(line: str) -> None:
         click.echo(f"{time.strftime('%H:%M:%S')} {line}", err=True)
@@ -248,8 +248,8 @@ def check(root: Path) -> None:
     from .config import load_show
     from .jobs import Paths
     from .layout import FEED, PublicLayout
-    from .lint import errors, lint
-    from .scaffold import is_placeholder
+    from .feed.lint import errors, lint
+    from .host.scaffold import is_placeholder
 
     show = load_show(root)
     if is_placeholder(show.artwork):
@@ -280,7 +280,7 @@ def check(root: Path) -> None:
 def check_corrections(root: Path, show: Show, episodes: list[Episode]) -> int:
     """Print what is wrong in each corrections.toml (counted) and what finds nothing in the
     transcript built last (a warning: a fix is published all the same)."""
-    from .checks import review_corrections
+    from .host.checks import review_corrections
     from .stages.corrections import FILE
 
     problems = 0
@@ -306,7 +306,7 @@ def approve(slug: str, root: Path) -> None:
 
         podcast approve 012-portage-salarial
     """
-    from .gate import approve as approve_episode
+    from .host.gate import approve as approve_episode
     from .jobs import Paths
 
     path = approve_episode(Paths(root.resolve()).episodes, slug)
@@ -333,7 +333,7 @@ def publish(to: str, use_rsync: bool, root: Path) -> None:
     """
     from .config import load_show
     from .layout import PublicLayout
-    from .publish import publish_to
+    from .host.publish import publish_to
 
     done = publish_to(PublicLayout(load_show(root)), to, rsync=use_rsync)
     click.echo(f"{to}: {len(done.copied)} file(s) copied, {done.unchanged} unchanged, {len(done.removed)} removed.")
@@ -357,7 +357,7 @@ def report_command(slugs: tuple[str, ...], root: Path) -> None:
         podcast report
         podcast report 000-bande-annonce
     """
-    from .report import write_reports
+    from .host.report import write_reports
 
     measuring = lambda slug: click.echo(f"{slug}: measuring the audio (once; then cached)…", err=True)  # noqa: E731
     written, skipped = write_reports(root, slugs, measuring=measuring)
@@ -382,7 +382,7 @@ def init(folder: Path) -> None:
 
         podcast init my-show
     """
-    from .scaffold import new_show
+    from .host.scaffold import new_show
 
     new_show(folder)
     go = "" if folder.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(str(folder))} && "
@@ -408,7 +408,7 @@ def new(title: str, guests: tuple[str, ...], root: Path) -> None:
 
         podcast new "Le portage salarial, vraiment ?" --guest "Marie Dupont"
     """
-    from .scaffold import new_episode
+    from .host.scaffold import new_episode
 
     folder = new_episode(root, title, list(guests))
     click.echo(f"Created {folder / 'episode.toml'}: drop the recording in {folder}/ and run 'podcast build'.")
@@ -485,8 +485,8 @@ def transcribe_command(
     from concurrent.futures import ThreadPoolExecutor
 
     from .records import Transcription
-    from .transcriber import load, whisper_language
-    from .writers import get_writer
+    from .speech.transcriber import load, whisper_language
+    from .text.writers import get_writer
 
     try:
         writers = [get_writer(name.strip()) for name in formats.split(",") if name.strip()]
@@ -542,7 +542,7 @@ def serve(port: int, root: Path) -> None:
 
     from .config import load_show
     from .layout import PublicLayout
-    from .serve import server
+    from .site.serve import server
 
     try:
         layout = PublicLayout(load_show(root))

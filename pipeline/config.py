@@ -17,12 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from . import apple
+from .feed import apple
 from .errors import ConfigError
-from .podcast_spec import LICENSES, MEDIUMS, TEXT_LIMIT
-from .records import (
-    AudioSettings, Chapter, Episode, Jingles, Link, Loudness, Person, QuotePicks, Show, Track, Transcription,
-)
+from .feed.podcast_spec import LICENSES, MEDIUMS, TEXT_LIMIT
+from .records import AudioSettings, Chapter, Episode, Jingles, Link, Loudness, Person, QuotePicks, Show, Track, Transcription
 from .times import TIME_PATTERN, parse_time
 
 SHOW_FILE = "podcast.toml"
@@ -130,7 +128,7 @@ class _Transcription(_Strict):
 
 
 def _whisper_language(value: str) -> str:
-    from .transcriber import whisper_language
+    from .speech.transcriber import whisper_language
 
     whisper_language(value)  # raises ValueError, which pydantic reports with the file and key
     return value

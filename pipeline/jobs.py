@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Callable
 
 from .layout import PublicLayout
 from .records import Episode, Show
-from .render import Templates
+from .site.render import Templates
 from .results import Results
 
 if TYPE_CHECKING:
-    from .executors import Heard
+    from .speech.executors import Heard
 
 # The top-level templates/ folder, shipped as the package pipeline.templates (pyproject.toml):
 # in site-packages once installed, the checkout's own folder in an editable install. Wheels

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .people import Profile, by_name
+from .text.people import Profile, by_name
 from .records import Show
-from .writers import PUBLISHED
+from .text.writers import PUBLISHED
 
 # Podcasting 2.0 <podcast:guid>: a UUIDv5 of the feed URL without its scheme, in this namespace
 # (podcastindex.org/namespace/1.0#guid).

@@ -15,7 +15,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from pipeline import ffmpeg
+from pipeline.audio import ffmpeg
 
 with warnings.catch_warnings():  # pydub warns when ffmpeg is not on PATH; we hand it ours below
     warnings.simplefilter("ignore", RuntimeWarning)

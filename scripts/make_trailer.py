@@ -17,7 +17,7 @@ from pathlib import Path
 
 import warnings
 
-from pipeline import ffmpeg
+from pipeline.audio import ffmpeg
 
 with warnings.catch_warnings():  # pydub warns when ffmpeg is not on PATH; we hand it ours below
     warnings.simplefilter("ignore", RuntimeWarning)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.serve import server  # noqa: E402
+from pipeline.site.serve import server  # noqa: E402
 from tests.golden import REPO, build_replayed, copy_show  # noqa: E402
 
 DOCS = REPO / "docs"

@@ -17,7 +17,7 @@ from typing import Iterator
 import numpy as np
 import pytest
 
-from pipeline import ffmpeg
+from pipeline.audio import ffmpeg
 from pipeline.records import Transcript
 
 REPO = Path(__file__).resolve().parent.parent
@@ -233,7 +233,7 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
 @contextlib.contextmanager
 def serving(folder: Path) -> Iterator[str]:
     """`podcast serve`'s own server on `folder`, on a free port: its address, "http://127.0.0.1:PORT/"."""
-    from pipeline.serve import server
+    from pipeline.site.serve import server
 
     preview = server(folder, 0)
     threading.Thread(target=preview.serve_forever, daemon=True).start()

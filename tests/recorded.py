@@ -26,7 +26,7 @@ from typing import Iterator, Mapping, Sequence
 
 import pytest
 
-from pipeline import ffmpeg
+from pipeline.audio import ffmpeg
 from pipeline.records import Transcript
 from tests.conftest import DATA, REPO, new_show
 from tests.golden import copy_show

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.apple import parse_category
+from pipeline.feed.apple import parse_category
 
 
 @pytest.mark.parametrize(("text", "parsed"), [

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import ffmpeg
+from pipeline.audio import ffmpeg
 from pipeline.build import build
 from pipeline.records import Segment, Transcript, Word
-from pipeline.transcriber import WHISPER_LANGUAGES
+from pipeline.speech.transcriber import WHISPER_LANGUAGES
 
 EPISODES = 3
 # What `podcast status` has no use for: numpy (0.1 s to import), the Whisper engines, diarization and
@@ -106,7 +106,7 @@ def test_the_feeds_findings_are_kept_until_a_file_they_name_changes(catalogue, t
     from pipeline.config import load_show
     from pipeline.files import HashCache
     from pipeline.layout import PublicLayout
-    from pipeline.lint import lint_built
+    from pipeline.feed.lint import lint_built
 
     layout, hashes, kept = PublicLayout(load_show(catalogue)), HashCache(tmp_path / "hashes.json"), tmp_path / "lint.json"
     before = lint_built(layout, kept, hashes)

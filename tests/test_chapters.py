@@ -12,7 +12,7 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from pipeline import ffmpeg
+from pipeline.audio import ffmpeg
 from pipeline.build import build
 from pipeline.config import load_show
 from pipeline.engine import Store, run_stage
@@ -24,7 +24,7 @@ from pipeline.stages.chapters import Chapters
 from pipeline.stages.notes import Notes
 from pipeline.stages.quotes import Quotes
 from pipeline.stages.tag import Tag
-from pipeline.writers import get_writer
+from pipeline.text.writers import get_writer
 from tests.planted import GUEST, planted
 
 # Podcasting 2.0 JSON chapters, version 1.2, written from the spec page:

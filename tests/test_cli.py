@@ -80,7 +80,7 @@ def test_status_after_build(show_root, add_episode):
 
 
 def test_init_makes_a_show_that_check_accepts_but_for_the_placeholder_artwork(tmp_path):
-    from pipeline.scaffold import placeholder_artwork
+    from pipeline.host.scaffold import placeholder_artwork
 
     root = tmp_path / "mon-emission"
     runner = CliRunner()

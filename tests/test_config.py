@@ -268,7 +268,7 @@ def test_speaking_order_names_only_people_of_the_episode(add_episode, show_root)
 
 
 def test_regional_language_is_transcribed_in_its_language_and_unknown_ones_refused(add_episode, show_root):
-    from pipeline.transcriber import whisper_language
+    from pipeline.speech.transcriber import whisper_language
 
     assert whisper_language("fr-CA") == "fr"
     ep = episode(add_episode, show_root, 'title = "x"\npublished = 2026-01-01\nlanguage = "fr-CA"\n')

@@ -18,7 +18,7 @@ from pipeline.jobs import EpisodeJob, Paths, Resources
 from pipeline.records import Episode, Segment, Transcript, Word
 from pipeline.results import Diarized, Unmatched
 from pipeline.stages.corrections import Applied, Correct, apply, load
-from pipeline.writers import get_writer
+from pipeline.text.writers import get_writer
 from tests.test_writers import words
 
 
@@ -413,7 +413,7 @@ def test_check_says_which_corrections_find_nothing_and_what_is_wrong(show_root, 
 
 def test_the_report_lists_what_found_nothing(show_root, add_episode, no_whisper):
     from pipeline.jobs import Paths
-    from pipeline.report import report_path, write_reports
+    from pipeline.host.report import report_path, write_reports
 
     folder = add_episode("001-ok")
     (folder / "corrections.toml").write_text('[replace]\n"cower king" = "coworking"\n' + fix("00:01", "00:02.5", "Bonjour !"), encoding="utf-8")

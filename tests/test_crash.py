@@ -246,7 +246,7 @@ def test_publish_after_a_kill_copies_no_temporary(tmp_path: Path) -> None:
     """Killed while the search index was swapped: its old folder, hidden aside, is not published."""
     from pipeline.config import load_show
     from pipeline.layout import PublicLayout
-    from pipeline.publish import publish
+    from pipeline.host.publish import publish
 
     root = make_show(tmp_path / "show")
     built(root)

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import executors
+from pipeline.speech import executors
 from pipeline.cli import cli
 from pipeline.engine import Store
-from pipeline.executors import Dask
+from pipeline.speech.executors import Dask
 from tests.conftest import DATA, word_error_rate
 from tests.recorded import duo_script
 from tests.test_build import run
@@ -166,7 +166,7 @@ def test_a_worker_with_another_engine_refuses(tmp_path):
     did not make it: the worker checks before loading anything."""
     from pipeline.errors import StageError
     from pipeline.records import Transcription
-    from pipeline.transcriber import engine_identity
+    from pipeline.speech.transcriber import engine_identity
 
     settings = Transcription()
     identity = {**engine_identity(settings, tmp_path), "ctranslate2": "0.0.1"}

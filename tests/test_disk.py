@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import ffmpeg
+from pipeline.audio import ffmpeg
 from pipeline.engine import Stage, State, Store, run_stage
 from pipeline.errors import AudioDecodeError, StorageError
 from pipeline.files import TEMP_MARK

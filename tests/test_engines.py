@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline import ffmpeg, models
-from pipeline.checkpoint import read_ct2, to_openai
+from pipeline.audio import ffmpeg
+from pipeline.speech import models
+from pipeline.speech.checkpoint import read_ct2, to_openai
 from pipeline.records import Transcription
-from pipeline.transcriber import load, speech_only
+from pipeline.speech.transcriber import load, speech_only
 from tests.conftest import DATA, OPENAI_INSTALL, TRAILER, require, trailer_script, word_error_rate
 
 PROMPT = "Freelance.Family. coworking, portage salarial. Camille Durand, Inès Moreau."

@@ -380,7 +380,7 @@ def test_bare_title(show_root, title, bare):
 def test_custom_license_keeps_its_name_and_links_its_text():
     from feedgen.feed import FeedGenerator
 
-    from pipeline.podcast_ns import PodcastIndexEntryExtension, PodcastIndexExtension
+    from pipeline.feed.podcast_ns import PodcastIndexEntryExtension, PodcastIndexExtension
 
     fg = FeedGenerator()
     fg.register_extension("podcastindex", PodcastIndexExtension, PodcastIndexEntryExtension)

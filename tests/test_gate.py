@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import ffmpeg
+from pipeline.audio import ffmpeg
 from pipeline.build import build
 from pipeline.cli import cli
 from pipeline.config import load_show
-from pipeline.gate import approve, hold_reasons, wordless
+from pipeline.host.gate import approve, hold_reasons, wordless
 from pipeline.records import Episode, Segment, Transcript, Word
 from pipeline.results import LevelReport, Levelled, Passage, Results, Transcribed
 from pipeline.stages import transcribe
-from pipeline.writers import get_writer
+from pipeline.text.writers import get_writer
 
 
 def _words(spans: list[tuple[float, float]], probability: float = 0.9) -> tuple[Segment, ...]:

@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.phantoms import is_phantom
+from pipeline.speech.phantoms import is_phantom
 from pipeline.records import Segment, Transcript, Transcription, Word
 from pipeline.results import Passage
 from pipeline.stages.transcribe import doubtful_passages
-from pipeline.transcriber import load
+from pipeline.speech.transcriber import load
 from tests.conftest import OPENAI_INSTALL, require, write_wav
 
 RATE = 16000
@@ -77,7 +77,7 @@ def said(*lines: str, step: float = 0.2) -> list[Segment]:
 
 def test_loop_across_segments_cut_to_one_copy():
     """The guest's track of issue 9: a sentence never said, three times, a segment each."""
-    from pipeline.transcriber import cut_loops
+    from pipeline.speech.transcriber import cut_loops
 
     segments = said("Merci Camille, je suis remis de parler du portage salamiable.", *["On va sortir de la main."] * 3, "Voilà.")
     kept = cut_loops(segments)
@@ -86,7 +86,7 @@ def test_loop_across_segments_cut_to_one_copy():
 
 
 def test_loop_inside_a_segment_cut_to_one_copy():
-    from pipeline.transcriber import cut_loops
+    from pipeline.speech.transcriber import cut_loops
 
     [kept] = cut_loops(said("Et moi, je suis " + "et j'ai l'opin " * 9 + "voilà."))
     assert kept.text == "Et moi, je suis et j'ai l'opin voilà."
@@ -98,7 +98,7 @@ def test_loop_inside_a_segment_cut_to_one_copy():
 
 def test_repetition_people_make_is_kept():
     """A phrase said twice, or one word three times, is how people speak."""
-    from pipeline.transcriber import cut_loops
+    from pipeline.speech.transcriber import cut_loops
 
     for line in ("La fois d'après la fois d'après, on a signé.", "Non, non, non, je ne crois pas que ce soit le cas."):
         segments = said(line)
@@ -109,7 +109,7 @@ def test_repetition_people_make_is_kept():
 
 def test_word_over_silence_moved_to_the_voice():
     """A word Whisper starts in the pause before it starts where the voice does."""
-    from pipeline.transcriber import WHISPER_RATE, at_voice, voiced_frames
+    from pipeline.speech.transcriber import WHISPER_RATE, at_voice, voiced_frames
 
     t = np.arange(3 * WHISPER_RATE) / WHISPER_RATE
     audio = np.where((t >= 1.0) & (t < 2.0), 0.3 * np.sin(2 * np.pi * 220 * t), 0.0).astype(np.float32)

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from bench.montage import build
-from pipeline import ffmpeg
-from pipeline.loudness import FrameLog, integrated, measure, meter, summaries
+from pipeline.audio import ffmpeg
+from pipeline.audio.loudness import FrameLog, integrated, measure, meter, summaries
 from pipeline.stages.normalise import LIMITS, _limited, _limiter_curve, _measure, codec_gain, leveller, normalise, peak_margin, programme
 from pipeline.records import AudioSettings, Loudness
 from tests.conftest import TRAILER, ebur128

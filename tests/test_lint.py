@@ -23,9 +23,9 @@ from pipeline.build import build
 from pipeline.cli import cli
 from pipeline.config import load_show
 from pipeline.layout import PublicLayout
-from pipeline.lint import ERROR, RULES, WARNING, Finding, format_findings, html_problems, lint
+from pipeline.feed.lint import ERROR, RULES, WARNING, Finding, format_findings, html_problems, lint
 from pipeline.records import Person, Segment, Show, Transcript, Word
-from pipeline.writers import PUBLISHED, get_writer
+from pipeline.text.writers import PUBLISHED, get_writer
 from tests.conftest import REPO, without_whisper
 
 BASE = "https://example.org/podcast/"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pipeline import models
+from pipeline.speech import models
 
 
 def test_local_model_is_found_from_the_show_not_the_current_folder(tmp_path, monkeypatch):

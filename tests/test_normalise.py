@@ -6,7 +6,7 @@ import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
 from pipeline.errors import AudioDecodeError, StageError
-from pipeline.loudness import measure
+from pipeline.audio.loudness import measure
 from pipeline.stages.normalise import normalise
 from pipeline.records import Loudness
 from tests.conftest import ebur128

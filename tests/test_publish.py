@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import publish as publish_module
+from pipeline.host import publish as publish_module
 from pipeline.cli import cli
 from pipeline.config import load_show
 from pipeline.layout import PublicLayout
-from pipeline.publish import is_remote, publish, publish_to
+from pipeline.host.publish import is_remote, publish, publish_to
 
 FILES = {
     "audio/001-a.mp3": b"mp3 one",

@@ -1,4 +1,4 @@
-"""Notable quotes and the soundbite (pipeline/quotes.py), and the host's pins and vetoes."""
+"""Notable quotes and the soundbite (pipeline/text/quotes.py), and the host's pins and vetoes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from pipeline import quotes, topics
+from pipeline.text import quotes, topics
 from pipeline.config import load_episode, load_show
 from pipeline.errors import ConfigError
 from pipeline.records import QuotePicks

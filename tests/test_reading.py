@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.reading import turns
+from pipeline.text.reading import turns
 from pipeline.records import Segment, Transcript, Word
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.errors import ConfigError
 from pipeline.jobs import PACKAGE_TEMPLATES
-from pipeline.render import Templates, environment, label_file
+from pipeline.site.render import Templates, environment, label_file
 
 
 def test_every_language_has_every_label():
@@ -16,7 +16,7 @@ def test_every_language_has_every_label():
     import tomllib
 
     files = sorted((PACKAGE_TEMPLATES / "labels").glob("*.toml"))
-    report = [p for p in files if p.name.startswith("report-")]  # the report's (pipeline/report.py)
+    report = [p for p in files if p.name.startswith("report-")]  # the report's (pipeline/host/report.py)
     for kind in ([p for p in files if p not in report], report):
         labels = {p.stem: set(tomllib.loads(p.read_text(encoding="utf-8"))) for p in kind}
         assert len(labels) >= 2 and len({frozenset(keys) for keys in labels.values()}) == 1, labels

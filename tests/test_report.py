@@ -14,16 +14,16 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from pipeline import report as report_module
+from pipeline.host import report as report_module
 from pipeline.build import build
 from pipeline.cli import cli
 from pipeline.errors import ConfigError
 from pipeline.files import file_sha256
-from pipeline.gate import LOUDNESS_BORDERLINE
+from pipeline.host.gate import LOUDNESS_BORDERLINE
 from pipeline.jobs import Paths
-from pipeline.plots import shares
+from pipeline.host.plots import shares
 from pipeline.records import Segment, Transcript, Word
-from pipeline.report import LIMITED_BY, load_measured, report_path, write_reports
+from pipeline.host.report import LIMITED_BY, load_measured, report_path, write_reports
 from pipeline.results import LevelReport, Levelled, Transcribed
 from pipeline.stages import transcribe
 
@@ -252,7 +252,7 @@ def test_talk_time_bars_name_each_speaker():
 
 def test_svg_figures_stay_small_on_an_hour():
     """An hour of 100 ms steps is drawn from a few thousand points."""
-    from pipeline import plots
+    from pipeline.host import plots
 
     hour = np.arange(36000) * 0.1
     rng = np.random.default_rng(1)
@@ -289,7 +289,7 @@ def test_the_gate_verdict_keeps_its_reasons_once_approved(show_root, tmp_path):
     from pipeline.build import EpisodeState
     from pipeline.config import load_show
     from pipeline.records import Episode
-    from pipeline.report import gate_verdict
+    from pipeline.host.report import gate_verdict
     from pipeline.results import Results
 
     show = load_show(show_root)

@@ -13,7 +13,7 @@ import pytest
 from pipeline.build import build
 from pipeline.jobs import PACKAGE_TEMPLATES, Published
 from pipeline.records import Episode, Person, Segment, Transcript, Word
-from pipeline.render import Templates, environment
+from pipeline.site.render import Templates, environment
 from pipeline.results import Corrected, Results
 from pipeline.stages.search import NOTES, PERSON, SENTENCE, search_records
 from tests.conftest import new_show, serving, speechlike, write_wav
@@ -237,9 +237,9 @@ def test_the_search_box_of_a_page_lands_on_the_search_page(served, browser):
 
 
 def test_what_pagefind_refuses_fails_the_stage_with_its_answer(tmp_path):
-    from pipeline import search_index
+    from pipeline.site import search_index
     from pipeline.errors import StageError
-    from pipeline.search_index import SearchRecord
+    from pipeline.site.search_index import SearchRecord
 
     with pytest.raises(StageError, match="expected a string"):  # and does not hang waiting for an answer
         search_index.write([SearchRecord("episodes/x/", "Bonjour.", {"start": 3})], tmp_path / "pagefind", "fr")
@@ -247,9 +247,9 @@ def test_what_pagefind_refuses_fails_the_stage_with_its_answer(tmp_path):
 
 def test_an_index_pagefind_left_with_an_empty_file_is_written_again(tmp_path, monkeypatch):
     """pagefind 1.5 now and then leaves a file it said it wrote empty (seen on a loaded machine)."""
-    from pipeline import search_index
+    from pipeline.site import search_index
     from pipeline.errors import StageError
-    from pipeline.search_index import ENTRY, SearchRecord
+    from pipeline.site.search_index import ENTRY, SearchRecord
 
     real, runs = search_index._write, []
 

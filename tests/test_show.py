@@ -19,7 +19,7 @@ from mutagen.mp3 import MP3
 from pipeline.build import build
 from pipeline.cli import cli
 from pipeline.records import Transcript
-from pipeline.writers import get_writer
+from pipeline.text.writers import get_writer
 from tests.conftest import REPO, ebur128, serving, trailer_script, word_error_rate
 from tests.recorded import recordings, replaying, trailer_show
 

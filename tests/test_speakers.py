@@ -12,7 +12,7 @@ import shutil
 import numpy as np
 import pytest
 
-from pipeline import ffmpeg
+from pipeline.audio import ffmpeg
 from pipeline.build import build
 from pipeline.records import Transcript
 from tests.conftest import REPO, word_error_rate
@@ -99,7 +99,7 @@ def test_long_audio_is_transcribed_in_windows_cut_in_pauses(tmp_path):
     from pathlib import Path as _Path
 
     from pipeline.records import Transcription
-    from pipeline.transcriber import FasterWhisper, windows
+    from pipeline.speech.transcriber import FasterWhisper, windows
 
     long = tmp_path / "long.flac"
     ffmpeg.run(["-i", str(DATA / "duo-host.m4a"), "-filter_complex",

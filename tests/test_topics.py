@@ -1,10 +1,10 @@
-"""Chapters cut by topic (pipeline/topics.py) on a transcript of three planted topics."""
+"""Chapters cut by topic (pipeline/text/topics.py) on a transcript of three planted topics."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline import topics
+from pipeline.text import topics
 from pipeline.records import Segment, Transcript, Word
 from tests.planted import GUEST, HOST, TOPICS, planted
 

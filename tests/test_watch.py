@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import ffmpeg
+from pipeline.audio import ffmpeg
 from pipeline.build import Stopped, build
 from pipeline.engine import Store
-from pipeline.watch import WHOLE_SHOW, Plan, Schedule, Watcher
+from pipeline.host.watch import WHOLE_SHOW, Plan, Schedule, Watcher
 from tests.conftest import REPO, SHOW_TOML, speechlike, write_wav
 
 EPISODE = 'title = "Premier"\npublished = 2026-01-05\n'
@@ -288,7 +288,7 @@ def test_a_bad_episode_toml_is_reported_and_watching_goes_on(show_root, add_epis
 
 
 def test_a_build_crashing_does_not_end_the_watch(show_root, add_episode, no_whisper, monkeypatch):
-    from pipeline import watch
+    from pipeline.host import watch
 
     folder = add_episode("001-a", EPISODE)
     calls = []

@@ -12,7 +12,7 @@ import srt
 import webvtt
 
 from pipeline.records import Segment, Transcript, Word
-from pipeline.writers import cues, get_writer
+from pipeline.text.writers import cues, get_writer
 
 
 def words(text: str, start: float, step: float = 0.3) -> tuple[Word, ...]:

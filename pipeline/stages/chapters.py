@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .. import topics
+from ..text import topics
 from ..engine import Stage
 from ..files import package_version
 from ..jobs import EpisodeJob

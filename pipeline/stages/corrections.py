@@ -40,7 +40,7 @@ from ..jobs import EpisodeJob
 from ..records import Segment, Transcript, Word
 from ..results import Corrected, Diarized, Unmatched
 from ..times import TIME_PATTERN, parse_time, tenths
-from ..writers import get_writer, spread
+from ..text.writers import get_writer, spread
 from .diarize import speakers
 
 logger = logging.getLogger(__name__)

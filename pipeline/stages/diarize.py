@@ -15,13 +15,13 @@ from importlib.metadata import PackageNotFoundError
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import ffmpeg
+from ..audio import ffmpeg
 from ..engine import Stage
 from ..files import package_version
 from ..jobs import EpisodeJob
 from ..records import Episode, Segment, Show, Transcript, Word
 from ..results import Diarized, Levelled, Transcribed
-from ..writers import get_writer
+from ..text.writers import get_writer
 from .transcribe import label
 
 if TYPE_CHECKING:  # numpy is imported where it runs: 0.1 s of every `podcast status` otherwise

@@ -21,11 +21,11 @@ from .. import __version__
 from ..engine import Stage
 from ..jobs import Published, ShowJob
 from ..layout import FEED, PublicLayout
-from ..podcast_ns import PodcastIndexEntryExtension, PodcastIndexExtension
-from ..podcast_spec import TEXT_LIMIT
+from ..feed.podcast_ns import PodcastIndexEntryExtension, PodcastIndexExtension
+from ..feed.podcast_spec import TEXT_LIMIT
 from ..records import Episode, Show
 from ..results import Chaptered, Levelled, Noted, Quoted, Tagged, Written, dump
-from ..writers import CAPTIONS, PUBLISHED, get_writer
+from ..text.writers import CAPTIONS, PUBLISHED, get_writer
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 

@@ -14,7 +14,7 @@ from .. import results
 from ..engine import Stage
 from ..jobs import EpisodeJob
 from ..records import Transcript
-from ..render import environment, render
+from ..site.render import environment, render
 from ..results import Chaptered, Corrected, Levelled, Noted, Quoted
 
 WORDS_PER_MINUTE_READ = 230  # a common figure for reading speed, for "n min to read"

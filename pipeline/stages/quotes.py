@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .. import quotes, topics
+from ..text import quotes, topics
 from ..engine import Stage
 from ..errors import StageError
 from ..files import package_version

@@ -2,7 +2,7 @@
 
 A result leads to the second a sentence was said (`episodes/<slug>/#t=754`, Media Fragments
 time in whole seconds, rounded down so the player starts before the first word). The index is
-pagefind's (`pipeline/search_index.py`), searched in the reader's browser by
+pagefind's (`pipeline/site/search_index.py`), searched in the reader's browser by
 `templates/search.js`: the site stays static files.
 """
 
@@ -13,17 +13,17 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from .. import search_index
+from ..site import search_index
 from ..engine import Stage
 from ..jobs import Published, ShowJob
 from ..layout import PublicLayout, page_links
-from ..people import profiles
+from ..text.people import profiles
 from ..records import Show, Transcript
-from ..render import environment, render
+from ..site.render import environment, render
 from ..results import Corrected, Written
-from ..search_index import SearchRecord
+from ..site.search_index import SearchRecord
 from ..times import chapter_time
-from ..topics import sentences
+from ..text.topics import sentences
 
 PAGE_FILES = ("search.js", "search.css")  # in templates/, published beside the search page
 

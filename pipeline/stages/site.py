@@ -21,12 +21,12 @@ from ..engine import Stage
 from ..files import file_sha256
 from ..jobs import Published, ShowJob
 from ..layout import NOT_FOUND, PLAYER, ROBOTS, SITEMAP, STYLE, page_links
-from ..people import Profile, by_name, profiles
-from ..reading import turns
+from ..text.people import Profile, by_name, profiles
+from ..text.reading import turns
 from ..records import Transcript
-from ..render import environment, render
+from ..site.render import environment, render
 from ..results import Chaptered, Corrected, Levelled, Noted, Quoted, Written
-from ..writers import PUBLISHED, get_writer
+from ..text.writers import PUBLISHED, get_writer
 from . import feed
 
 # Episodes on the home page and on each later page (page/2/…): a year of weekly episodes

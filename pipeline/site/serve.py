@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from .layout import NOT_FOUND
+from ..layout import NOT_FOUND
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable, Iterator
 
-from .records import Segment, Transcript, Word
-from .times import clock, cue_time
+from ..records import Segment, Transcript, Word
+from ..times import clock, cue_time
 
 
 def cues(transcript: Transcript, width: int, reserve: int = 0) -> Iterator[tuple[float, float, str, str]]:

@@ -12,7 +12,7 @@ from typing import Callable
 
 from slugify import slugify
 
-from .records import Episode, Person, Show
+from ..records import Episode, Person, Show
 
 
 @dataclass(frozen=True)

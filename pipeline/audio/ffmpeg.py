@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import AudioDecodeError, MissingToolError, StorageError, storage_error_in
-from .files import TEMP_MARK
+from ..errors import AudioDecodeError, MissingToolError, StorageError, storage_error_in
+from ..files import TEMP_MARK
 
 if TYPE_CHECKING:  # numpy is imported where it runs: 0.1 s of every `podcast status` otherwise
     import numpy as np

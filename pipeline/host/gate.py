@@ -18,13 +18,13 @@ import re
 import tomllib
 from pathlib import Path
 
-from . import __version__
-from .config import EPISODE_FILE, SLUG
-from .errors import ConfigError
-from .files import HashCache, write_atomic
-from .records import Episode, Show, Transcript, Word
-from .results import Levelled, Noted, Passage, Results, Tagged, Transcribed, dump
-from .times import clock
+from .. import __version__
+from ..config import EPISODE_FILE, SLUG
+from ..errors import ConfigError
+from ..files import HashCache, write_atomic
+from ..records import Episode, Show, Transcript, Word
+from ..results import Levelled, Noted, Passage, Results, Tagged, Transcribed, dump
+from ..times import clock
 
 # Loudness: normalise encodes again until the MP3 lands within AIM (0.3 LU) of the target and
 # fails past the show's tolerance (0.5 LU by default). An MP3 more than 80 % of the tolerance off

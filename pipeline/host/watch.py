@@ -29,10 +29,10 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from .build import BuildReport, build
-from .errors import BuildLocked, PipelineError
-from .files import TEMP_MARK
-from .jobs import Paths
+from ..build import BuildReport, build
+from ..errors import BuildLocked, PipelineError
+from ..files import TEMP_MARK
+from ..jobs import Paths
 
 logger = logging.getLogger(__name__)
 

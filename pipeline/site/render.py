@@ -17,13 +17,13 @@ import jinja2
 import nh3
 from markdown_it import MarkdownIt
 
-from .errors import ConfigError
-from .times import chapter_time, clock
+from ..errors import ConfigError
+from ..times import chapter_time, clock
 
 DEFAULT_LANGUAGE = "fr"
 
 
-# The host's report (pipeline/report.py) is never published: its template and its labels
+# The host's report (pipeline/host/report.py) is never published: its template and its labels
 # (labels/report-<lang>.toml) change no page, feed or MP3, so no stage's fingerprint holds them.
 REPORT_FILES = ("report.html", "labels/report-*.toml")
 

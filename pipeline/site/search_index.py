@@ -26,8 +26,8 @@ from pathlib import Path
 
 from pagefind.service import PagefindService, get_executable
 
-from .errors import MissingToolError, PipelineError, StageError
-from .files import TEMP_MARK
+from ..errors import MissingToolError, PipelineError, StageError
+from ..files import TEMP_MARK
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Iterable
 
-from .records import Chapter, Segment, Transcript
+from ..records import Chapter, Segment, Transcript
 
 # Sentence ends. "…" and "?!" combinations included; a decimal point ("3.5") is not an end
 # because it is followed by a digit, not by a space.

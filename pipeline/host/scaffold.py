@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 import jinja2
 from slugify import slugify
 
-from .config import SHOW_FILE, load_show
-from .errors import ConfigError
-from .files import write_atomic
-from .jobs import PACKAGE_TEMPLATES, Paths
+from ..config import SHOW_FILE, load_show
+from ..errors import ConfigError
+from ..files import write_atomic
+from ..jobs import PACKAGE_TEMPLATES, Paths
 
 SLUG_WORDS = 60  # characters of the title kept in the folder name
 NEW_SHOW_ARTWORK = "artwork.png"  # what the new podcast.toml names as the show's artwork

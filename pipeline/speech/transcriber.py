@@ -15,12 +15,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from . import ffmpeg, models
-from .errors import MissingToolError
-from .files import package_version
-from .loudness import elapsed, silences
+from ..audio import ffmpeg
+from . import models
+from ..errors import MissingToolError
+from ..files import package_version
+from ..audio.loudness import elapsed, silences
 from .phantoms import is_phantom
-from .records import Segment, Transcript, Transcription, Word
+from ..records import Segment, Transcript, Transcription, Word
 
 if TYPE_CHECKING:  # numpy is imported where it runs: 0.1 s of every `podcast status` otherwise
     import numpy as np

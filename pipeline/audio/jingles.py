@@ -11,7 +11,7 @@ import warnings
 from pathlib import Path
 
 from . import ffmpeg
-from .errors import AudioDecodeError
+from ..errors import AudioDecodeError
 from .loudness import is_silent, measure
 
 with warnings.catch_warnings():  # pydub warns when ffmpeg is not on PATH; we decode for it

@@ -22,14 +22,11 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from . import apple
-from .files import HashCache, package_version, write_atomic
-from .layout import FEED, PublicLayout
+from ..files import HashCache, package_version, write_atomic
+from ..layout import FEED, PublicLayout
 from .podcast_ns import PODCAST_NS
-from .podcast_spec import (
-    CHAPTERS_TYPE, EPISODE_DISPLAY_LIMIT, LICENSES, MEDIUM_VALUES, PERSON_ROLES, SOUNDBITE_SECONDS,
-    TEXT_LIMIT, TRANSCRIPT_TYPES,
-)
-from .times import parse_time
+from .podcast_spec import CHAPTERS_TYPE, EPISODE_DISPLAY_LIMIT, LICENSES, MEDIUM_VALUES, PERSON_ROLES, SOUNDBITE_SECONDS, TEXT_LIMIT, TRANSCRIPT_TYPES
+from ..times import parse_time
 
 Level = Literal["error", "warning"]
 ERROR: Level = "error"
@@ -753,7 +750,7 @@ RULES: tuple[Rule, ...] = (
     Rule("enclosure_file", enclosure_file, "error, warning", f"{APPLE} (enclosure length: the file size in bytes)"),
     Rule("duration", duration, "error", f"{APPLE} (itunes:duration)"),
     Rule("language", language, "error", f"{APPLE} (language: ISO 639)"),
-    Rule("categories", categories, "error", "Apple, Podcasts categories (pipeline/apple.py)"),
+    Rule("categories", categories, "error", "Apple, Podcasts categories (pipeline/feed/apple.py)"),
     Rule("podcast_guid", podcast_guid, "error, warning", P20 + "guid.md"),
     Rule("podcast_locked", podcast_locked, "error, warning", P20 + "locked.md"),
     Rule("podcast_license", podcast_license, "error, warning", P20 + "license.md, docs/examples/license/licenses.json"),
@@ -799,7 +796,7 @@ def lint(layout: PublicLayout, named: set[Path] | None = None) -> list[Finding]:
 
 LINTED = "lint.json"  # in the show's build cache: the last findings and what they were found in
 # What the findings are made by besides public/: these modules and the libraries the rules read with.
-LINTER_MODULES = ("lint.py", "apple.py", "podcast_spec.py", "podcast_ns.py", "layout.py", "config.py")
+LINTER_MODULES = ("feed/lint.py", "feed/apple.py", "feed/podcast_spec.py", "feed/podcast_ns.py", "layout.py", "config.py")  # in pipeline/
 LINTER_PACKAGES = ("lxml", "mutagen", "srt", "babel")
 
 
@@ -813,7 +810,7 @@ def lint_built(layout: PublicLayout, cache: Path, hashes: HashCache) -> list[Fin
     def state(path: Path) -> str | None:
         return hashes.sha256(path) if path.is_file() else ("folder" if path.is_dir() else None)
 
-    here = Path(__file__).parent
+    here = Path(__file__).parent.parent  # pipeline/
     show = layout.show.to_dict()
     show.pop("root")
     linter = {"modules": {name: hashes.sha256(here / name) for name in LINTER_MODULES},

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import build
-from .errors import ConfigError
-from .records import Episode, Show, Transcript
-from .results import Diarized, Unmatched
-from .stages.corrections import FILE, apply, load
-from .stages.diarize import speakers
+from ..build import build
+from ..errors import ConfigError
+from ..records import Episode, Show, Transcript
+from ..results import Diarized, Unmatched
+from ..stages.corrections import FILE, apply, load
+from ..stages.diarize import speakers
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .records import Transcript
+from ..records import Transcript
 from .topics import Sentence, sentences
 
 

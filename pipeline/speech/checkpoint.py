@@ -20,8 +20,8 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .errors import MissingToolError
-from .files import temp_path
+from ..errors import MissingToolError
+from ..files import temp_path
 
 # The DataType enum of CTranslate2 (include/ctranslate2/types.h), in order.
 DTYPES = ("float32", "int8", "int16", "int32", "float16", "bfloat16")

@@ -1,0 +1,1 @@
+"""Audio: the ffmpeg runner, loudness measurements, jingles."""

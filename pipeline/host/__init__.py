@@ -1,0 +1,1 @@
+"""The host's tools: the publish gate, the report and its pictures, watch, publish, scaffolding, checks."""

@@ -1,0 +1,1 @@
+"""Text: sentences and topics, quotes, the transcript as read, people, transcript formats."""
