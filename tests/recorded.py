@@ -22,7 +22,7 @@ import shutil
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 import pytest
 
@@ -97,39 +97,36 @@ def replaying(heard: Mapping[str, Path], tracks: Sequence[str] = ()) -> Iterator
 
 # The recordings, laid out as the tests that replay them lay them out.
 
-def duo_host_show(root: Path, guest: bool = False) -> tuple[Path, str]:
-    """The host's track of the duo alone (tests/test_build.py, tests/test_dask.py's solo episode)."""
-    new_show(root)
+def duo_host_episode(root: Path, guest: bool = False) -> str:
+    """The host's track of the duo alone, in the show at `root` (tests/test_build.py); its slug."""
     folder = root / "episodes" / "001-duo"
     folder.mkdir()
     shutil.copyfile(DATA / "duo-host.m4a", folder / "camille.m4a")
     extra = f'[[guests]]\nname = "{GUEST}"\n' if guest else ""
     (folder / "episode.toml").write_text(f'title = "Duo"\npublished = 2026-01-05\n{extra}', encoding="utf-8")
-    return root, folder.name
+    return folder.name
 
 
-def one_track_show(root: Path) -> tuple[Path, str]:
-    """The duo mixed down to one track, the guest listed (tests/test_speakers.py)."""
-    new_show(root)
+def one_track_episode(root: Path) -> str:
+    """The duo mixed down to one track, the guest listed (tests/test_speakers.py); its slug."""
     folder = root / "episodes" / "003-salon"
     folder.mkdir()
     mixed = folder / "salon.m4a"
     ffmpeg.run(["-i", str(DATA / "duo-host.m4a"), "-i", str(DATA / "duo-guest.m4a"), "-filter_complex",
                 "[0:a][1:a]amix=inputs=2:normalize=0[a]", "-map", "[a]", "-ac", "1", "-c:a", "aac", str(mixed)], about=mixed)
     (folder / "episode.toml").write_text(f'title = "Salon"\npublished = 2026-01-05\n[[guests]]\nname = "{GUEST}"\n', encoding="utf-8")
-    return root, folder.name
+    return folder.name
 
 
-def multitrack_show(root: Path) -> tuple[Path, str]:
-    """The duo as one episode of two tracks, host first (tests/test_speakers.py, tests/test_dask.py)."""
-    new_show(root)
+def multitrack_episode(root: Path) -> str:
+    """The duo as one episode of two tracks, host first (tests/test_speakers.py); its slug."""
     folder = root / "episodes" / "001-duo"
     folder.mkdir()
     shutil.copyfile(DATA / "duo-host.m4a", folder / "camille.m4a")
     shutil.copyfile(DATA / "duo-guest.m4a", folder / "ines.m4a")
     (folder / "episode.toml").write_text(
         f'title = "Duo"\npublished = 2026-01-05\n[tracks]\n"{HOST}" = "camille.m4a"\n"{GUEST}" = "ines.m4a"\n', encoding="utf-8")
-    return root, folder.name
+    return folder.name
 
 
 def trailer_show(root: Path) -> tuple[Path, str]:
@@ -137,8 +134,14 @@ def trailer_show(root: Path) -> tuple[Path, str]:
     return copy_show(root), TRAILER_SLUG
 
 
-LAYOUTS = {"trailer": trailer_show, "duo-host": duo_host_show, "one-track-two-voices": one_track_show,
-           "duo-multitrack": multitrack_show}
+def in_new_show(episode: Callable[[Path], str]) -> Callable[[Path], tuple[Path, str]]:
+    """A layout of one episode, in a new show of its own at `root`."""
+    return lambda root: (new_show(root), episode(root))
+
+
+# Each recording laid out as the tests that replay it lay it out: by the very same functions.
+LAYOUTS = {"trailer": trailer_show, "duo-host": in_new_show(duo_host_episode),
+           "one-track-two-voices": in_new_show(one_track_episode), "duo-multitrack": in_new_show(multitrack_episode)}
 
 
 def record(machine: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,8 +19,8 @@ from click.testing import CliRunner
 from pipeline.build import build
 from pipeline.cli import cli
 from pipeline.records import Transcript
-from tests.conftest import DATA, ebur128, word_error_rate, write_wav
-from tests.recorded import recording, replaying
+from tests.conftest import ebur128, word_error_rate, write_wav
+from tests.recorded import duo_host_episode, recording, replaying
 
 
 class Ran:
@@ -229,10 +228,7 @@ text = "{SAID[1]}"
 def test_corrections_reapply_without_whisper_and_after_it(show_root, first, second):
     """Editing corrections.toml redoes the corrections and what follows, never the transcription;
     a new transcription, whatever Whisper hears this time, is corrected again."""
-    folder = show_root / "episodes" / "001-duo"
-    folder.mkdir()
-    shutil.copyfile(DATA / "duo-host.m4a", folder / "camille.m4a")
-    (folder / "episode.toml").write_text('title = "Duo"\npublished = 2026-01-05\n', encoding="utf-8")
+    folder = show_root / "episodes" / duo_host_episode(show_root)
     raw_path = show_root / ".build" / "episodes" / "001-duo" / "transcript.json"
 
     def published() -> str:

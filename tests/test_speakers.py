@@ -16,7 +16,7 @@ from pipeline.audio import ffmpeg
 from pipeline.build import build
 from pipeline.records import Transcript
 from tests.conftest import REPO, word_error_rate
-from tests.recorded import duo_script, recordings, replaying, spoken_by
+from tests.recorded import duo_script, multitrack_episode, one_track_episode, recordings, replaying, spoken_by
 
 DATA = REPO / "tests" / "data"
 HOST, GUEST = "Camille Durand", "Inès Moreau"
@@ -45,14 +45,7 @@ def check_speakers(show_root, slug: str, recorded) -> None:
 
 @pytest.mark.parametrize("recorded", recordings("duo-multitrack"))
 def test_one_file_per_speaker(show_root, recorded):
-    folder = show_root / "episodes" / "001-duo"
-    folder.mkdir()
-    shutil.copyfile(DATA / "duo-host.m4a", folder / "camille.m4a")
-    shutil.copyfile(DATA / "duo-guest.m4a", folder / "ines.m4a")
-    (folder / "episode.toml").write_text(
-        f'title = "Duo"\npublished = 2026-01-05\n[tracks]\n"{HOST}" = "camille.m4a"\n"{GUEST}" = "ines.m4a"\n', encoding="utf-8"
-    )
-    check_speakers(show_root, "001-duo", recorded)
+    check_speakers(show_root, multitrack_episode(show_root), recorded)
 
 
 @pytest.mark.parametrize("recorded", recordings("duo-multitrack"))
@@ -137,13 +130,8 @@ def test_one_track_two_voices(show_root, recorded):
     its own track at that time, host first; `speaking_order` swaps the names without running
     Whisper again. Replayed from each machine's transcript of this mix: one made one segment
     of three turns (AMD, AVX512), the others a segment a line."""
-    folder = show_root / "episodes" / "003-salon"
-    folder.mkdir()
-    mixed = folder / "salon.m4a"
-    ffmpeg.run(["-i", str(DATA / "duo-host.m4a"), "-i", str(DATA / "duo-guest.m4a"), "-filter_complex",
-                "[0:a][1:a]amix=inputs=2:normalize=0[a]", "-map", "[a]", "-ac", "1", "-c:a", "aac", str(mixed)], about=mixed)
-    toml = f'title = "Salon"\npublished = 2026-01-05\n[[guests]]\nname = "{GUEST}"\n'
-    (folder / "episode.toml").write_text(toml, encoding="utf-8")
+    folder = show_root / "episodes" / one_track_episode(show_root)
+    toml = (folder / "episode.toml").read_text(encoding="utf-8")
     tracks = {HOST: ffmpeg.decode(DATA / "duo-host.m4a", 16000), GUEST: ffmpeg.decode(DATA / "duo-guest.m4a", 16000)}
 
     def loudest(start: float, end: float) -> str:
