@@ -20,14 +20,14 @@ from typing import Callable, Iterable, Iterator, Protocol
 from .config import EPISODE_FILE, load_episode, load_show
 from .engine import Outcome, Stage, State, Store, check, checked, run_stage
 from .errors import ConfigError, PipelineError, storage_error
-from .speech.executors import Executor, Request
+from .feed.lint import LINTED, Finding, errors, lint_built
 from .files import HashCache, clean_temporaries
 from .host.gate import feed_hold, hold_reasons, save_feed_hold
 from .jobs import EpisodeJob, Paths, Published, Resources, ShowJob
 from .layout import PublicLayout
-from .feed.lint import LINTED, Finding, errors, lint_built
 from .records import Episode, Show
 from .results import Results, Tagged
+from .speech.executors import Executor, Request
 from .stages.chapters import Chapters
 from .stages.corrections import Correct
 from .stages.diarize import Diarize

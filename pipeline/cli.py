@@ -16,15 +16,15 @@ from . import __version__
 from .build import STAGE_NAMES, BuildReport, build
 from .engine import Outcome, State
 from .errors import PipelineError
-from .speech.executors import EXECUTORS, connect
-from .files import write_atomic
 from .feed.lint import format_findings
+from .files import write_atomic
+from .host.watch import SETTLE_SECONDS
 from .records import Episode, Show
 from .results import Corrected, Levelled, Transcribed
+from .speech.executors import EXECUTORS, connect
+from .speech.transcriber import ENGINES
 from .stages.corrections import describe as describe_unmatched
 from .times import clock
-from .speech.transcriber import ENGINES
-from .host.watch import SETTLE_SECONDS
 
 DOUBTFUL_SHOWN = 5  # low-confidence passages listed per episode by `podcast status`
 

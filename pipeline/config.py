@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from .feed import apple
 from .errors import ConfigError
+from .feed import apple
 from .feed.podcast_spec import LICENSES, MEDIUMS, TEXT_LIMIT
 from .records import AudioSettings, Chapter, Episode, Jingles, Link, Loudness, Person, QuotePicks, Show, Track, Transcription
 from .times import TIME_PATTERN, parse_time

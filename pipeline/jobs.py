@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Callable
 
 from .layout import PublicLayout
 from .records import Episode, Show
-from .site.render import Templates
 from .results import Results
+from .site.render import Templates
 
 if TYPE_CHECKING:
     from .speech.executors import Heard

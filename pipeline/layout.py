@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .text.people import Profile, by_name
 from .records import Show
+from .text.people import Profile, by_name
 from .text.writers import PUBLISHED
 
 # Podcasting 2.0 <podcast:guid>: a UUIDv5 of the feed URL without its scheme, in this namespace

@@ -10,8 +10,8 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from . import ffmpeg
 from ..errors import AudioDecodeError
+from . import ffmpeg
 from .loudness import is_silent, measure
 
 with warnings.catch_warnings():  # pydub warns when ffmpeg is not on PATH; we decode for it

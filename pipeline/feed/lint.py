@@ -21,12 +21,12 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from . import apple
 from ..files import HashCache, package_version, write_atomic
 from ..layout import FEED, PublicLayout
+from ..times import parse_time
+from . import apple
 from .podcast_ns import PODCAST_NS
 from .podcast_spec import CHAPTERS_TYPE, EPISODE_DISPLAY_LIMIT, LICENSES, MEDIUM_VALUES, PERSON_ROLES, SOUNDBITE_SECONDS, TEXT_LIMIT, TRANSCRIPT_TYPES
-from ..times import parse_time
 
 Level = Literal["error", "warning"]
 ERROR: Level = "error"

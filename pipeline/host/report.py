@@ -28,19 +28,19 @@ from urllib.parse import quote
 import numpy as np
 
 from ..audio import ffmpeg, jingles
-from . import plots
+from ..audio.loudness import SILENT, STEP, FrameLog, integrated
 from ..build import EpisodeState, build, scope_of
 from ..config import load_show
 from ..engine import Stage, State, Store, run_stage
 from ..errors import ConfigError, StageError
 from ..files import write_atomic
-from .gate import LOUDNESS_BORDERLINE, hold_reasons
 from ..jobs import EpisodeJob, Paths, Resources
-from ..audio.loudness import SILENT, STEP, FrameLog, integrated
 from ..records import Show
-from ..site.render import environment, render
 from ..results import Corrected, Diarized, Levelled, Transcribed
+from ..site.render import environment, render
 from ..stages.normalise import SAMPLE_RATE, WORKING_RATE, Normalise, episode_jingles, leveller, programme
+from . import plots
+from .gate import LOUDNESS_BORDERLINE, hold_reasons
 
 logger = logging.getLogger(__name__)
 

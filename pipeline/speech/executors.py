@@ -24,8 +24,8 @@ from typing import Any, Hashable, Iterator, TypeVar
 
 from ..errors import MissingToolError, PipelineError, StageError
 from ..records import Transcript, Transcription
-from .transcriber import PARALLEL_WINDOWS, Transcriber, engine_identity, load
 from ..text.writers import get_writer
+from .transcriber import PARALLEL_WINDOWS, Transcriber, engine_identity, load
 
 logger = logging.getLogger(__name__)
 

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..audio import ffmpeg
-from . import models
+from ..audio.loudness import elapsed, silences
 from ..errors import MissingToolError
 from ..files import package_version
-from ..audio.loudness import elapsed, silences
-from .phantoms import is_phantom
 from ..records import Segment, Transcript, Transcription, Word
+from . import models
+from .phantoms import is_phantom
 
 if TYPE_CHECKING:  # numpy is imported where it runs: 0.1 s of every `podcast status` otherwise
     import numpy as np

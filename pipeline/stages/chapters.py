@@ -10,12 +10,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..text import topics
 from ..engine import Stage
 from ..files import package_version
 from ..jobs import EpisodeJob
 from ..records import Chapter, Transcript
 from ..results import Chaptered, Corrected, Levelled
+from ..text import topics
 
 # github.com/Podcastindex-org/podcast-namespace/blob/main/docs/examples/chapters/jsonChapters.md,
 # "Version 1.2"; its examples write the version as "1.2.0".

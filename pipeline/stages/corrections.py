@@ -39,8 +39,8 @@ from ..errors import ConfigError
 from ..jobs import EpisodeJob
 from ..records import Segment, Transcript, Word
 from ..results import Corrected, Diarized, Unmatched
-from ..times import TIME_PATTERN, parse_time, tenths
 from ..text.writers import get_writer, spread
+from ..times import TIME_PATTERN, parse_time, tenths
 from .diarize import speakers
 
 logger = logging.getLogger(__name__)

@@ -19,10 +19,10 @@ from feedgen.feed import FeedGenerator
 
 from .. import __version__
 from ..engine import Stage
-from ..jobs import Published, ShowJob
-from ..layout import FEED, PublicLayout
 from ..feed.podcast_ns import PodcastIndexEntryExtension, PodcastIndexExtension
 from ..feed.podcast_spec import TEXT_LIMIT
+from ..jobs import Published, ShowJob
+from ..layout import FEED, PublicLayout
 from ..records import Episode, Show
 from ..results import Chaptered, Levelled, Noted, Quoted, Tagged, Written, dump
 from ..text.writers import CAPTIONS, PUBLISHED, get_writer

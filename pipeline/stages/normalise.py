@@ -28,12 +28,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..audio import ffmpeg, jingles
 from .. import results
+from ..audio import ffmpeg, jingles
+from ..audio.loudness import BLOCK_STEPS, SILENT, STEP, FrameLog, Measurement, elapsed, integrated, is_silent, meter, silences, summaries
 from ..engine import Stage
 from ..errors import AudioDecodeError, StageError
 from ..jobs import EpisodeJob
-from ..audio.loudness import BLOCK_STEPS, SILENT, STEP, FrameLog, Measurement, elapsed, integrated, is_silent, meter, silences, summaries
 from ..records import AudioSettings, Jingles, Loudness, Track
 
 if TYPE_CHECKING:  # numpy is imported where it runs: 0.1 s of every `podcast status` otherwise

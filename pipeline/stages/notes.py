@@ -14,8 +14,8 @@ from .. import results
 from ..engine import Stage
 from ..jobs import EpisodeJob
 from ..records import Transcript
-from ..site.render import environment, render
 from ..results import Chaptered, Corrected, Levelled, Noted, Quoted
+from ..site.render import environment, render
 
 WORDS_PER_MINUTE_READ = 230  # a common figure for reading speed, for "n min to read"
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..text import quotes, topics
 from ..engine import Stage
 from ..errors import StageError
 from ..files import package_version
 from ..jobs import EpisodeJob
 from ..records import Transcript
 from ..results import Chaptered, Corrected, Levelled, Quoted
+from ..text import quotes, topics
 
 
 class Quotes(Stage):

@@ -13,17 +13,17 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ..site import search_index
 from ..engine import Stage
 from ..jobs import Published, ShowJob
 from ..layout import PublicLayout, page_links
-from ..text.people import profiles
 from ..records import Show, Transcript
-from ..site.render import environment, render
 from ..results import Corrected, Written
+from ..site import search_index
+from ..site.render import environment, render
 from ..site.search_index import SearchRecord
-from ..times import chapter_time
+from ..text.people import profiles
 from ..text.topics import sentences
+from ..times import chapter_time
 
 PAGE_FILES = ("search.js", "search.css")  # in templates/, published beside the search page
 

@@ -21,11 +21,11 @@ from ..engine import Stage
 from ..files import file_sha256
 from ..jobs import Published, ShowJob
 from ..layout import NOT_FOUND, PLAYER, ROBOTS, SITEMAP, STYLE, page_links
+from ..records import Transcript
+from ..results import Chaptered, Corrected, Levelled, Noted, Quoted, Written
+from ..site.render import environment, render
 from ..text.people import Profile, by_name, profiles
 from ..text.reading import turns
-from ..records import Transcript
-from ..site.render import environment, render
-from ..results import Chaptered, Corrected, Levelled, Noted, Quoted, Written
 from ..text.writers import PUBLISHED, get_writer
 from . import feed
 

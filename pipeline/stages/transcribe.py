@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Stage
-from ..speech.executors import Request
 from ..jobs import EpisodeJob
 from ..records import Episode, Show, Transcript, Word
 from ..results import Levelled, Passage, Transcribed
+from ..speech.executors import Request
 from ..speech.transcriber import CARRY_TEXT, GUARDS, TEMPERATURE, VAD_PARAMETERS, WINDOW_SECONDS, engine_identity, load
 from ..text.writers import get_writer
 
