@@ -34,11 +34,11 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.site import search_index  # noqa: E402
 from pipeline.config import load_show  # noqa: E402
-from pipeline.jobs import PACKAGE_TEMPLATES, Published  # noqa: E402
+from pipeline.jobs import PACKAGE_TEMPLATES  # noqa: E402
 from pipeline.records import Episode, Person, Segment, Transcript, Word  # noqa: E402
 from pipeline.site.render import Templates, environment  # noqa: E402
-from pipeline.results import Corrected, Results  # noqa: E402
-from pipeline.stages.search import index_language, search_records  # noqa: E402
+from pipeline.results import Corrected, Published, Results  # noqa: E402
+from pipeline.site.search_records import index_language, search_records  # noqa: E402
 from tests.conftest import new_show  # noqa: E402
 
 WORDS_PER_MINUTE = 150

@@ -25,9 +25,9 @@ READ = REPO.parent / "shared" / "eval" / "fr-read"
 sys.path.insert(0, str(REPO))
 
 from pipeline.audio import ffmpeg  # noqa: E402
-from pipeline.stages.diarize import diarize  # noqa: E402
 from pipeline.records import Transcription  # noqa: E402
 from pipeline.speech.transcriber import load  # noqa: E402
+from pipeline.speech.voices import diarize  # noqa: E402
 
 GAP = 1.0  # seconds between turns
 

@@ -2,7 +2,7 @@
 → tag, then feed, site and search.
 
 One episode's failure is recorded and reported; the other episodes still build, and the feed
-and the site list the episodes that are ready. The feed written is then linted (`lint.py`): an
+and the site list the episodes that are ready. The feed written is then linted (`feed/lint.py`): an
 episode whose item has an error is held (gate.py) and the feed, site and search made again
 without it.
 """
@@ -23,10 +23,10 @@ from .errors import ConfigError, PipelineError, storage_error
 from .feed.lint import LINTED, Finding, errors, lint_built
 from .files import HashCache, clean_temporaries
 from .host.gate import feed_hold, hold_reasons, save_feed_hold
-from .jobs import EpisodeJob, Paths, Published, Resources, ShowJob
+from .jobs import EpisodeJob, Paths, Resources, ShowJob
 from .layout import PublicLayout
 from .records import Episode, Show
-from .results import Results, Tagged
+from .results import Published, Results, Tagged
 from .speech.executors import Executor, Request
 from .stages.chapters import Chapters
 from .stages.corrections import Correct
@@ -320,6 +320,7 @@ def _transcribe_elsewhere(episodes: list[tuple[EpisodeState, EpisodeJob | None]]
     back (in the order they do); an episode with nothing to transcribe is walked through at once."""
     before, after = EPISODE_STAGES[:TRANSCRIBE], EPISODE_STAGES[TRANSCRIBE:]
     transcribe = EPISODE_STAGES[TRANSCRIBE]
+    assert isinstance(transcribe, Transcribe)  # for the type checker: TRANSCRIBE is found by this test
     opened = {state.slug: (state, job) for state, job in episodes if job}
 
     def due() -> Iterator[tuple[str, list[Request]]]:

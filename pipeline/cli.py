@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import shlex
 import sys
 import time
@@ -13,20 +12,14 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import STAGE_NAMES, BuildReport, build
-from .engine import Outcome, State
+from .build import STAGE_NAMES, build
+from .console import Printer, print_check, print_status, summarise
 from .errors import PipelineError
-from .feed.lint import format_findings
-from .files import write_atomic
+from .records import Engine
+from .feed.lint import errors
 from .host.watch import SETTLE_SECONDS
-from .records import Episode, Show
-from .results import Corrected, Levelled, Transcribed
 from .speech.executors import EXECUTORS, connect
 from .speech.transcriber import ENGINES
-from .stages.corrections import describe as describe_unmatched
-from .times import clock
-
-DOUBTFUL_SHOWN = 5  # low-confidence passages listed per episode by `podcast status`
 
 root_option = click.option(
     "--root",
@@ -62,63 +55,6 @@ def cli(verbose: int) -> None:
     """
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
-
-
-class Printer:
-    """Progress per episode and stage on a terminal; only failures when output is not one."""
-
-    def __init__(self) -> None:
-        self.tty = sys.stderr.isatty()
-        self.started = 0.0
-        self.scope = ""
-
-    def __call__(self, scope: str, stage: str, state: State, outcome: Outcome | None) -> None:
-        if state == State.STARTED:
-            self.started = time.monotonic()
-            self.scope = scope
-            if self.tty:
-                click.echo(f"{scope:<28} {stage:<10} …", nl=False, err=True)
-            return
-        if state == State.FAILED:
-            if self.tty and stage != "config":
-                click.echo("\r" + " " * 60 + "\r", nl=False, err=True)
-            first_line = outcome.error.splitlines()[0] if outcome and outcome.error else ""
-            click.secho(f"{scope:<28} {stage:<10} failed: {first_line}", fg="red", err=True)
-        elif state == State.RAN and self.tty:
-            click.echo(f"\r{scope:<28} {stage:<10} done ({outcome.seconds:.1f} s)   ", err=True)
-
-    def transcription(self, done: float, total: float) -> None:
-        """Percent done and time left while an episode is transcribed."""
-        if not self.tty or total <= 0:
-            return
-        elapsed = time.monotonic() - self.started
-        fraction = min(done / total, 1.0)
-        left = elapsed * (1 - fraction) / fraction if fraction > 0.02 else 0
-        click.echo(f"\r{self.scope:<28} {'transcribe':<10} {fraction:4.0%}, ~{left:.0f} s left ", nl=False, err=True)
-
-
-def summarise(report: BuildReport, seconds: float) -> None:
-    for failure in report.failures:
-        click.secho(f"✗ {failure.where} [{failure.stage}]", fg="red", bold=True, err=True)
-        for line in failure.message.splitlines():
-            click.echo(f"    {line}", err=True)
-    if report.findings:
-        click.echo(format_findings(report.findings, colour=sys.stderr.isatty()), err=True)
-    for state in report.episodes:
-        if state.held:
-            click.secho(f"held: {state.slug} (fix it, or 'podcast approve {state.slug}' once heard)", fg="yellow", err=True)
-            for reason in state.held:
-                click.echo(f"    {reason}", err=True)
-    unpublished = [e.slug + f" ({e.note})" for e in report.episodes if e.note]
-    if any(state not in (State.FRESH, State.RAN) for state in report.show.values()):
-        states = ", ".join(f"{stage} {state}" for stage, state in report.show.items())
-        click.echo(f"public/ was not updated ({states}); run 'podcast build' to publish ({seconds:.1f} s)", err=True)
-        return
-    click.echo(
-        f"{len(report.published)} episode(s) published in public/ ({seconds:.1f} s)"
-        + (f"; not published: {', '.join(unpublished)}" if unpublished else ""),
-        err=True,
-    )
 
 
 @cli.command(name="build")
@@ -204,31 +140,9 @@ def status(root: Path) -> None:
 
         podcast status
     """
-    report = build(root, dry_run=True)
-    stages = list(report.episodes[0].states) if report.episodes else []
-    click.echo(f"{'episode':<28} " + " ".join(f"{s:<10}" for s in stages) + " loudness")
-    colours = {"fresh": "green", "stale": "yellow", "failed": "red", "waiting": "yellow", "held": "magenta"}
-    for state in report.episodes:
-        cells = " ".join(click.style(f"{state.states.get(s, ''):<10}", fg=colours.get(state.states.get(s, ""))) for s in stages)
-        levelled = state.results.get(Levelled)
-        loudness = ""
-        if levelled:
-            loudness = f"{levelled.integrated:.1f} LUFS {levelled.true_peak:.1f} dBTP LRA {levelled.lra:.1f}" + (" limited" if levelled.limited else "")
-        click.echo(f"{state.slug:<28} {cells} {loudness}")
-        heard = state.results.get(Transcribed)
-        if heard and heard.doubtful:
-            passages = heard.doubtful
-            shown = "; ".join(f"{clock(p.start)} “{p.text}”" for p in passages[:DOUBTFUL_SHOWN])
-            more = f" (+{len(passages) - DOUBTFUL_SHOWN} more)" if len(passages) > DOUBTFUL_SHOWN else ""
-            click.echo(f"    to check in the transcript: {shown}{more}")
-        corrected = state.results.get(Corrected)
-        for missed in corrected.unmatched if corrected else ():
-            click.echo(f"    corrections.toml: {describe_unmatched(missed)}")
-        for reason in state.held:
-            click.echo(f"    held: {reason}")
-        if state.failure:
-            click.echo(f"    {state.failure.stage}: {state.failure.message.splitlines()[0]}")
-    click.echo("show: " + ", ".join(f"{k} {v}" for k, v in report.show.items()))
+    from .host.status import show_status
+
+    print_status(show_status(root))
 
 
 @cli.command()
@@ -244,53 +158,17 @@ def check(root: Path) -> None:
 
         podcast check
     """
-    from .build import episode_folders, read_episode
-    from .config import load_show
-    from .jobs import Paths
-    from .layout import FEED, PublicLayout
-    from .feed.lint import errors, lint
-    from .host.scaffold import is_placeholder
+    from .host.checks import check_show
+    from .layout import FEED
 
-    show = load_show(root)
-    if is_placeholder(show.artwork):
-        click.secho(f"{show.artwork}: still the placeholder of 'podcast init'; replace it with the show's artwork"
-                    " (a square PNG or JPEG, 1400 to 3000 pixels) before you publish.", fg="yellow", err=True)
-    problems = 0
-    episodes = []
-    for folder in episode_folders(Paths(root)):
-        try:
-            episodes.append(read_episode(folder, show))
-        except PipelineError as e:
-            problems += 1
-            click.secho(str(e), fg="red", err=True)
-    problems += check_corrections(root, show, episodes)
-    layout = PublicLayout(show)
-    built = layout.file(FEED).is_file()
-    findings = lint(layout) if built else []
-    if findings:
-        click.echo(format_findings(findings, colour=sys.stderr.isatty()), err=True)
-    if problems:
-        raise click.ClickException(f"{problems} episode(s) need fixing")
-    if errors(findings):
-        raise click.ClickException(f"public/{FEED} has {len(errors(findings))} error(s); fix them and run 'podcast build'")
-    linted = f" public/{FEED}: {len(findings)} warning(s)." if built else ""
+    result = check_show(root)
+    print_check(result)
+    if result.problems:
+        raise click.ClickException(f"{result.problems} episode(s) need fixing")
+    if errors(result.findings):
+        raise click.ClickException(f"public/{FEED} has {len(errors(result.findings))} error(s); fix them and run 'podcast build'")
+    linted = f" public/{FEED}: {len(result.findings)} warning(s)." if result.built else ""
     click.echo("podcast.toml and every episode.toml are fine." + linted)
-
-
-def check_corrections(root: Path, show: Show, episodes: list[Episode]) -> int:
-    """Print what is wrong in each corrections.toml (counted) and what finds nothing in the
-    transcript built last (a warning: a fix is published all the same)."""
-    from .host.checks import review_corrections
-    from .stages.corrections import FILE
-
-    problems = 0
-    for review in review_corrections(root, show, episodes):
-        if review.error:
-            problems += 1
-            click.secho(review.error, fg="red", err=True)
-        for line in map(describe_unmatched, review.unmatched):
-            click.secho(f"{review.episode.folder / FILE}: {line}", fg="yellow", err=True)
-    return problems
 
 
 @cli.command()
@@ -429,24 +307,15 @@ def normalise_command(inputs: tuple[Path, ...], output: Path, target: float | No
 
         podcast normalise interview.m4a jingle.wav --output levelled/ --target -16
     """
+    from .host.standalone import normalise_files
     from .records import Loudness
-    from .stages.normalise import normalise
 
-    loudness = Loudness(target=target, true_peak=true_peak)
-    output.mkdir(parents=True, exist_ok=True)
     failed = 0
-    for source in inputs:
-        destination = output / f"{source.stem}.mp3"
-        temporary = destination.with_name(f".{destination.name}.tmp")
-        try:
-            data = normalise([source], temporary, loudness, work=output / f".{source.stem}.work")
-            temporary.replace(destination)
-        except PipelineError as e:
+    for destination, data in normalise_files(inputs, output, Loudness.model_construct(target=target, true_peak=true_peak)):
+        if isinstance(data, PipelineError):
             failed += 1
-            click.secho(f"✗ {e}", fg="red", err=True)
+            click.secho(f"✗ {data}", fg="red", err=True)
             continue
-        finally:
-            temporary.unlink(missing_ok=True)
         click.echo(
             f"{destination}: {data.integrated:.1f} LUFS, {data.true_peak:.1f} dBTP, LRA {data.lra:.1f} LU, "
             f"{data.duration:.1f} s" + (", peaks limited" if data.limited else "")
@@ -469,7 +338,7 @@ def normalise_command(inputs: tuple[Path, ...], output: Path, target: float | No
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 16),
               help="Files transcribed at once; the CPU cores are shared between them.")
 def transcribe_command(
-    inputs: tuple[Path, ...], output: Path, engine: str, model: str, language: str, formats: str, prompt: str, jobs: int
+    inputs: tuple[Path, ...], output: Path, engine: Engine, model: str, language: str, formats: str, prompt: str, jobs: int
 ) -> None:
     """Transcribe recordings on their own, outside any show: OUTPUT/<name>.<format> for each.
 
@@ -482,10 +351,8 @@ def transcribe_command(
         podcast transcribe interview.m4a --output transcripts/ --format vtt,txt
         podcast transcribe *.m4a -o transcripts/ --engine openai-whisper --jobs 2
     """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from .records import Transcription
-    from .speech.transcriber import load, whisper_language
+    from .host.standalone import load_transcriber, transcribe_files
+    from .speech.transcriber import whisper_language
     from .text.writers import get_writer
 
     try:
@@ -497,33 +364,18 @@ def transcribe_command(
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--language") from None
     output.mkdir(parents=True, exist_ok=True)
-    # Each job gets its share of the cores: more threads than cores only slows everyone down.
-    threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else 0
     try:
-        transcriber = load(Transcription(engine=engine, model=model), Path.cwd(), threads=threads, workers=jobs if jobs > 1 else 0)
+        transcriber = load_transcriber(engine, model, jobs)
     except PipelineError as e:
         raise click.ClickException(str(e)) from e
-    except (RuntimeError, ValueError, OSError) as e:
-        raise click.ClickException(f"could not load the model {model!r}: {e}") from e
-
-    def one(source: Path):
-        try:
-            return transcriber.transcribe(source, language, prompt)
-        except PipelineError as e:
-            return e
-
     failed = 0
-    with ThreadPoolExecutor(jobs) as pool:
-        for source, transcript in zip(inputs, pool.map(one, inputs)):
-            if isinstance(transcript, PipelineError):
-                failed += 1
-                click.secho(f"✗ {transcript}", fg="red", err=True)
-                continue
-            for writer in writers:
-                destination = output / f"{source.stem}.{writer.extension}"
-                write_atomic(destination, writer.write(transcript))
-            words = sum(len(s.words) for s in transcript.segments)
-            click.echo(f"{source}: {words} words, {len(transcript.segments)} segments → {output}/{source.stem}.*")
+    for source, transcript in transcribe_files(transcriber, inputs, output, writers, language, prompt, jobs):
+        if isinstance(transcript, PipelineError):
+            failed += 1
+            click.secho(f"✗ {transcript}", fg="red", err=True)
+            continue
+        words = sum(len(s.words) for s in transcript.segments)
+        click.echo(f"{source}: {words} words, {len(transcript.segments)} segments → {output}/{source.stem}.*")
     if failed:
         sys.exit(1)
 

@@ -22,7 +22,7 @@ import traceback
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Callable, ClassVar
+from typing import Any, Callable, ClassVar, TextIO
 
 from . import results
 from .errors import BuildLocked, PipelineError, StageError, StorageError, storage_error
@@ -140,41 +140,49 @@ class BuildLock:
     def __init__(self, path: Path, wait: bool = False):
         self.path = path
         self.wait = wait
-        self.handle = None
+        self.handle: TextIO | None = None
 
     def __enter__(self) -> "BuildLock":
         # Opened without truncating ("w" would erase the holder's line before knowing it holds the lock).
-        self.handle = os.fdopen(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644), "r+", encoding="utf-8")
+        handle = self.handle = os.fdopen(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644), "r+", encoding="utf-8")
         try:
-            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = self.holder()
             if not self.wait:
-                self.handle.close()
+                handle.close()
                 raise BuildLocked(f"another build is running in this folder ({holder}; lock: {self.path}): "
                                     "wait for it to end, or run 'podcast build --wait'") from None
             logger.warning("waiting for the other build (%s) to end (lock: %s)", holder, self.path)
-            fcntl.flock(self.handle, fcntl.LOCK_EX)
+            fcntl.flock(handle, fcntl.LOCK_EX)
         started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime())
         self._write(f"process {os.getpid()}, started {started}\n")
         return self
 
     def holder(self) -> str:
         """Who holds the lock, as its file says."""
-        self.handle.seek(0)
-        return self.handle.read().strip() or "process unknown"
+        handle = self._opened()
+        handle.seek(0)
+        return handle.read().strip() or "process unknown"
+
+    def _opened(self) -> TextIO:
+        if self.handle is None:
+            raise RuntimeError(f"{self.path}: the build lock is used outside its `with` block")
+        return self.handle
 
     def _write(self, line: str) -> None:
-        self.handle.seek(0)
-        self.handle.truncate()
-        self.handle.write(line)
-        self.handle.flush()
+        handle = self._opened()
+        handle.seek(0)
+        handle.truncate()
+        handle.write(line)
+        handle.flush()
 
     def __exit__(self, *exc: object) -> None:
         with contextlib.suppress(OSError):  # a full disk: the line stays, the lock goes all the same
             self._write("")
-        fcntl.flock(self.handle, fcntl.LOCK_UN)
-        self.handle.close()
+        handle = self._opened()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
 
 
 def fingerprint(stage: Stage, job: Any, hashes: HashCache) -> str:

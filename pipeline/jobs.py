@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .layout import PublicLayout
 from .records import Episode, Show
-from .results import Results
+from .results import Published, Results
 from .site.render import Templates
 
 if TYPE_CHECKING:
@@ -73,14 +73,6 @@ class EpisodeJob:
     @property
     def layout(self) -> PublicLayout:
         return PublicLayout(self.show)
-
-
-@dataclass
-class Published:
-    """An episode ready for the feed and the site, with the results of its stages."""
-
-    episode: Episode
-    results: Results
 
 
 @dataclass

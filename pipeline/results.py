@@ -15,11 +15,13 @@ from typing import Any, Iterator, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
-from .records import Chapter
+from .records import Chapter, Episode
 
 R = TypeVar("R")
 
 
+# One per kind: building one reads the whole record's type. mypy takes a class's own __hash__
+# for its instances' and calls classes unhashable (python/mypy#11470): hence the ignores below.
 @cache
 def _adapter(kind: type) -> TypeAdapter[Any]:
     return TypeAdapter(kind)
@@ -27,13 +29,13 @@ def _adapter(kind: type) -> TypeAdapter[Any]:
 
 def dump(result: Any) -> dict[str, Any]:
     """A result as JSON-ready data."""
-    return _adapter(type(result)).dump_python(result, mode="json")
+    return _adapter(type(result)).dump_python(result, mode="json")  # type: ignore[arg-type]
 
 
 def load(kind: type[R], data: Any) -> R | None:
     """The result saved as `data`, or None when it does not fit `kind` (saved by another version)."""
     try:
-        return _adapter(kind).validate_python(data)
+        return _adapter(kind).validate_python(data)  # type: ignore[arg-type]
     except ValidationError:
         return None
 
@@ -188,3 +190,11 @@ class Results:
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._by_kind.values())
+
+
+@dataclass
+class Published:
+    """An episode ready for the feed and the site, with the results of its stages."""
+
+    episode: Episode
+    results: Results

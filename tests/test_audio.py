@@ -9,9 +9,9 @@ import pytest
 from mutagen.mp3 import MP3
 
 from pipeline.audio import ffmpeg
+from pipeline.audio.encode import Extras, normalise
 from pipeline.errors import AudioDecodeError
 from pipeline.audio.loudness import measure
-from pipeline.stages.normalise import Extras, normalise
 from pipeline.records import AudioSettings, Jingles, Loudness, Track
 from tests.conftest import ebur128, speechlike, write_wav
 

@@ -222,7 +222,8 @@ def test_build_publishes_the_chapters_everywhere(show_root, add_episode, no_whis
 
 
 def test_episode_page_shows_automatic_chapters_and_quotes(job):
-    from pipeline.jobs import Published, ShowJob
+    from pipeline.jobs import ShowJob
+    from pipeline.results import Published
     from pipeline.stages.site import Site
 
     chaptered, quoted = run(Chapters(), job), run(Quotes(), job)

@@ -11,13 +11,14 @@ from click.testing import CliRunner
 
 from pipeline.build import build
 from pipeline.cli import cli
-from pipeline.config import load_show
+from pipeline.config import load_corrections, load_show
 from pipeline.engine import Store, run_stage
 from pipeline.errors import ConfigError
 from pipeline.jobs import EpisodeJob, Paths, Resources
 from pipeline.records import Episode, Segment, Transcript, Word
 from pipeline.results import Diarized, Unmatched
-from pipeline.stages.corrections import Applied, Correct, apply, load
+from pipeline.stages.corrections import Correct
+from pipeline.text.corrections import Applied, apply
 from pipeline.text.writers import get_writer
 from tests.test_writers import words
 
@@ -36,7 +37,7 @@ def transcript() -> Transcript:
 def corrections(tmp_path, text: str):
     path = tmp_path / "corrections.toml"
     path.write_text(text, encoding="utf-8")
-    return load(path)
+    return load_corrections(path)
 
 
 def test_replacements_whole_words_any_case(tmp_path):
@@ -296,7 +297,7 @@ def test_bad_corrections_named(tmp_path):
 
 
 def test_no_file_no_change(tmp_path):
-    assert apply(transcript(), load(tmp_path / "corrections.toml")) == Applied(transcript(), ())
+    assert apply(transcript(), load_corrections(tmp_path / "corrections.toml")) == Applied(transcript(), ())
 
 
 # What Whisper's base model heard in tests/data/duo-host.m4a, where espeak-ng says "Bonjour Inès,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.stages.diarize import cut_at_turns, smooth, speakers, word_voices
 from pipeline.records import Episode, Person, Segment, Transcript, Word
+from pipeline.speech.voices import cut_at_turns, smooth, speakers, word_voices
 
 
 def words(*spec: tuple[float, str]) -> list[Word]:
@@ -65,7 +65,7 @@ def voices_around(centres: list[np.ndarray], each: int, spread: float, seed: int
 
 
 def test_clusters_are_people_who_speak_not_people_listed():
-    from pipeline.stages.diarize import cluster
+    from pipeline.speech.voices import cluster
 
     rng = np.random.default_rng(1)
     host, guest = np.abs(rng.standard_normal(256)), np.abs(rng.standard_normal(256))

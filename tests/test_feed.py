@@ -371,7 +371,7 @@ def test_item_title_image_and_numbers(namespaced):
 ])
 def test_bare_title(show_root, title, bare):
     from pipeline.records import Episode
-    from pipeline.stages.feed import bare_title
+    from pipeline.feed.rss import bare_title
 
     episode = Episode("001-x", show_root, title, datetime(2026, 1, 5, tzinfo=timezone.utc), ())
     assert bare_title(episode, load_show(show_root)) == bare
@@ -441,9 +441,9 @@ def test_chapters_and_soundbite_items(tmp_path):
 
 
 def test_a_long_quote_is_cut_for_the_soundbite_title():
-    from pipeline.stages.feed import _soundbite_title
+    from pipeline.feed.rss import soundbite_title
 
     quote = "Le portage salarial, " * 10  # 210 characters
-    title = _soundbite_title(quote.strip())
+    title = soundbite_title(quote.strip())
     assert len(title) <= 128 and title.endswith("…") and quote.startswith(title[:-1])
-    assert _soundbite_title("Court.") == "Court."
+    assert soundbite_title("Court.") == "Court."

@@ -10,7 +10,7 @@ import pytest
 from pipeline.speech.phantoms import is_phantom
 from pipeline.records import Segment, Transcript, Transcription, Word
 from pipeline.results import Passage
-from pipeline.stages.transcribe import doubtful_passages
+from pipeline.speech.confidence import doubtful_passages
 from pipeline.speech.transcriber import load
 from tests.conftest import OPENAI_INSTALL, require, write_wav
 

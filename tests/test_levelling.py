@@ -14,8 +14,10 @@ import pytest
 
 from bench.montage import build
 from pipeline.audio import ffmpeg
+from pipeline.audio.encode import _measure, codec_gain, normalise, peak_margin
+from pipeline.audio.level import LIMITS, leveller, limiter_curve, limiter_plan
 from pipeline.audio.loudness import FrameLog, integrated, measure, meter, summaries
-from pipeline.stages.normalise import LIMITS, _limited, _limiter_curve, _measure, codec_gain, leveller, normalise, peak_margin, programme
+from pipeline.audio.programme import programme
 from pipeline.records import AudioSettings, Loudness
 from tests.conftest import TRAILER, ebur128
 
@@ -58,8 +60,8 @@ def test_what_the_limiter_takes_back_is_known_before_encoding(readers, tmp_path)
     assert show.levels is not None  # levelled: its predicted loudness is what the gain aims from
     gain = -16.0 - body.integrated
     peak = loudness.true_peak - peak_margin("64k", 1)
-    plan = _limited(_limiter_curve(show, gain, span, {}, 1.0, tuple(peak + step for step in LIMITS), "readers"), gain, -16.0, peak)
-    ((_, limited),) = _limiter_curve(show, gain, span, {}, 1.0, (plan.limit,), "readers")
+    plan = limiter_plan(limiter_curve(show, gain, span, {}, 1.0, tuple(peak + step for step in LIMITS), "readers"), gain, -16.0, peak)
+    ((_, limited),) = limiter_curve(show, gain, span, {}, 1.0, (plan.limit,), "readers")
     assert limited + plan.makeup == pytest.approx(-16.0, abs=0.1)
 
 

@@ -90,7 +90,7 @@ def test_a_show_overrides_one_template_and_some_labels(tmp_path):
 
 
 def test_markdown_gets_typographic_quotes_dashes_and_ellipses():
-    """As tag.py's plain descriptions do, so a podcast app and the page read alike."""
+    """As audio/tags.py's plain descriptions do, so a podcast app and the page read alike."""
     env = environment(Templates((PACKAGE_TEMPLATES,)), "fr")
     rendered = env.from_string("{{ t | markdown }}").render(t='Il a dit "bonjour" -- voilà...')
     assert rendered == "<p>Il a dit “bonjour” – voilà…</p>\n"

@@ -11,11 +11,11 @@ from urllib.parse import quote
 import pytest
 
 from pipeline.build import build
-from pipeline.jobs import PACKAGE_TEMPLATES, Published
+from pipeline.jobs import PACKAGE_TEMPLATES
 from pipeline.records import Episode, Person, Segment, Transcript, Word
 from pipeline.site.render import Templates, environment
-from pipeline.results import Corrected, Results
-from pipeline.stages.search import NOTES, PERSON, SENTENCE, search_records
+from pipeline.results import Corrected, Published, Results
+from pipeline.site.search_records import NOTES, PERSON, SENTENCE, search_records
 from tests.conftest import new_show, serving, speechlike, write_wav
 
 # The only episode where "freelance" is said, at 20.7 s (its sentence's first word), by Inès.

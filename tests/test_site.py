@@ -288,7 +288,7 @@ def test_a_new_label_renders_every_episode_page_again(tmp_path, monkeypatch):
 
 
 def test_the_mp3_s_description_is_plain_text(hostile):
-    """Apps show COMM and TDES verbatim: the tags get text, never the markup (tag.markdown_text)."""
+    """Apps show COMM and TDES verbatim: the tags get text, never the markup (audio/tags.markdown_text)."""
     from mutagen.id3 import ID3
 
     tags = ID3(hostile / "public" / "audio" / "001-piege.mp3")

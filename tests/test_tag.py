@@ -14,13 +14,14 @@ from lxml import etree
 from mutagen.id3 import ID3, CTOCFlags, PictureType
 from mutagen.mp3 import MP3
 
+from pipeline.audio.encode import normalise
+from pipeline.audio.tags import write_mp4_tags, write_tags
 from pipeline.build import build
 from pipeline.config import load_show
 from pipeline.engine import Store
 from pipeline.errors import StageError
 from pipeline.records import AudioSettings, Chapter, Episode, Loudness, Person
-from pipeline.stages.normalise import Normalise, normalise
-from pipeline.stages.tag import write_mp4_tags, write_tags
+from pipeline.stages.normalise import Normalise
 from tests.conftest import speechlike, write_wav
 
 LABELS = {"chapters": "Chapitres"}

@@ -2,7 +2,7 @@
 
 The categories, which `itunes:category` must use to the letter, are from Apple's "Podcasts
 categories" support page (the 2019 list, still current); the artwork's limits from "A Podcaster's
-Guide to RSS" (`itunes:image`). `config.py` checks podcast.toml with them, `lint.py` a built feed.
+Guide to RSS" (`itunes:image`). `config.py` checks podcast.toml with them, `feed/rules.py` a built feed.
 """
 
 from __future__ import annotations

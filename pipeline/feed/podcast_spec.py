@@ -2,7 +2,7 @@
 
 Source: github.com/Podcastindex-org/podcast-namespace (the pages behind
 podcastindex.org/namespace/1.0), read at commit c0ff5caa3729610362ee93f8034454fa41f3c493
-(2026-05-13). `lint.py` checks a feed against it; update the lists from there, not by hand.
+(2026-05-13). `feed/podcast_rules.py` checks a feed against it; update the lists from there, not by hand.
 """
 
 from __future__ import annotations

@@ -1,1 +1,2 @@
-"""The host's tools: the publish gate, the report and its pictures, watch, publish, scaffolding, checks."""
+"""The host's tools: the publish gate, the report and its pictures, watch, publish, scaffolding, checks, status,
+and normalise and transcribe outside a show."""

@@ -5,7 +5,7 @@
 The reasons are read from what the stages already measured (the normalise stage's loudness, the
 transcribe stage's words and unsure passages); nothing is measured again here.
 
-The feed's linter (`lint.py`) holds an episode too: one whose item has an error in the feed as
+The feed's linter (`feed/lint.py`) holds an episode too: one whose item has an error in the feed as
 built is taken out of it, and its reasons are kept in its build cache (FEED_HOLD) with a key of
 what the item is made of, so the next builds hold it before it is tagged, until that changes.
 """
@@ -31,7 +31,7 @@ from ..times import clock
 # (0.4 LU) is one the encoder only just brought in: the host should hear it before it goes out.
 LOUDNESS_BORDERLINE = 0.8
 # Transcript, unsure: the share of the words' time inside Whisper's unsure passages (runs of words
-# under 0.4 probability, see stages/transcribe.py). The bundled trailer, transcribed by the
+# under 0.4 probability, see speech/confidence.py). The bundled trailer, transcribed by the
 # bundled base model, measures 20 % (9.1 s of 45.5 s, tests/data/golden); held at twice that,
 # where the recording is likely noisy, in another language, or two people at once, and the
 # published transcript would mislead. Real speech sits far below: 2 % (1.6 s of 79 s of words)

@@ -120,8 +120,8 @@ def levels(
         loud.axhspan(target - tolerance, target + tolerance, color=TARGET, alpha=0.18, linewidth=0, label=words.tolerance)
         loud.axhline(target, color=TARGET, linewidth=1, linestyle="--", label=words.target)
         for curve, colour, label, gid in zip(loudness, (BEFORE, AFTER), (words.before, words.after), ("before", "after")):
-            shown = thinned(curve)
-            loud.plot(shown.times, shown.values, color=colour, linewidth=1.2, label=label, gid=f"{name}-loudness-{gid}")
+            thin = thinned(curve)
+            loud.plot(thin.times, thin.values, color=colour, linewidth=1.2, label=label, gid=f"{name}-loudness-{gid}")
         loud.set_ylim(max(lowest, -70), highest)
         loud.set_ylabel(words.loudness)
         loud.legend(loc="lower right", ncols=4, fontsize="small", frameon=False)

@@ -22,13 +22,15 @@ import tempfile
 from array import array
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, cast
 from urllib.parse import quote
 
 import numpy as np
 
 from ..audio import ffmpeg, jingles
+from ..audio.level import leveller
 from ..audio.loudness import SILENT, STEP, FrameLog, integrated
+from ..audio.programme import SAMPLE_RATE, WORKING_RATE, programme
 from ..build import EpisodeState, build, scope_of
 from ..config import load_show
 from ..engine import Stage, State, Store, run_stage
@@ -38,7 +40,7 @@ from ..jobs import EpisodeJob, Paths, Resources
 from ..records import Show
 from ..results import Corrected, Diarized, Levelled, Transcribed
 from ..site.render import environment, render
-from ..stages.normalise import SAMPLE_RATE, WORKING_RATE, Normalise, episode_jingles, leveller, programme
+from ..stages.normalise import Normalise, episode_jingles
 from . import plots
 from .gate import LOUDNESS_BORDERLINE, hold_reasons
 
@@ -51,10 +53,10 @@ ENVELOPE_POINTS = 1500  # stretches the waveform is cut into: two a point of the
 SHORT_TERM = 3.0  # seconds: EBU R128's short-term window (EBU Tech 3341)
 PEAK_BIN = 1.0  # seconds over which the true peaks are compared, before and after
 # dB a second's peak must lose to count as limited: MP3 itself moves true peaks by up to ±1 dB
-# (see normalise.peak_margin), which is not the limiter's doing.
+# (see encode.peak_margin), which is not the limiter's doing.
 LIMITED_BY = 1.0
 # dB under the MP3's highest peak within which a second's peak counts as the limiter's output: it
-# holds peaks at one threshold, and MP3 moves them by up to 1.7 dB (normalise.peak_margin).
+# holds peaks at one threshold, and MP3 moves them by up to 1.7 dB (encode.peak_margin).
 LIMITER_BAND = 3.0
 PLACES_SHOWN = 8  # limited places listed with a link to hear them
 PLACES_APART = 5.0  # seconds between two of them: the seconds around a loud one are one passage
@@ -309,6 +311,7 @@ class Gate:
 
 def gate_verdict(show: Show, state: EpisodeState) -> Gate:
     episode = state.episode
+    assert episode is not None  # a report is written for episodes that were read (write_reports)
     # What the gate finds, an approved episode's too; the feed linter's reasons are known only
     # from the build's walk (gate.feed_hold), which holds the episode with them.
     reasons = state.held if state.note == State.HELD else hold_reasons(show, replace(episode, approved=False), state.results)
@@ -371,11 +374,13 @@ def write_report(
     paths: Paths, show: Show, state: EpisodeState, store: Store, measuring: Callable[[str], None] | None = None
 ) -> Path:
     """Measure (once: the Measure stage is cached) and write one episode's page."""
+    assert state.episode is not None  # write_reports skips the episodes it could not read
     job = EpisodeJob(show=show, episode=state.episode, paths=paths, resources=Resources(), results=state.results)
     told = (lambda: measuring(state.slug)) if measuring else None
     outcome = run_stage(Measure(), job, store, scope_of(state.slug), on_start=told)
     if outcome.state == State.FAILED:
         raise StageError(f"{state.slug}: could not measure the audio for the report: {outcome.error}")
+    assert outcome.record is not None  # a stage that did not fail left its record
     measured = load_measured(outcome.record.result)
     page = report_path(paths, state.slug)
     write_atomic(page, render_report(paths, show, state, measured, page))
@@ -385,7 +390,7 @@ def write_report(
 
 def render_report(paths: Paths, show: Show, state: EpisodeState, measured: Measured, page: Path) -> str:
     env = environment(paths.templates, show.language)
-    labels = env.globals["t"] = {**env.globals["t"], **paths.templates.labels(show.language, prefix=LABELS)}
+    labels = env.globals["t"] = {**cast(dict[str, str], env.globals["t"]), **paths.templates.labels(show.language, prefix=LABELS)}
     levelled = state.results[Levelled]
     duration = levelled.duration
     target = levelled.report.target

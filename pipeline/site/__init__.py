@@ -1,1 +1,1 @@
-"""The site: the jinja2 environment, the search index, the preview server."""
+"""The site: the jinja2 environment, the search records and index, the preview server."""

@@ -23,6 +23,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pagefind.service import PagefindService, get_executable
 
@@ -140,10 +141,12 @@ class _Service(PagefindService):
     """
 
     async def _wait_for_responses(self) -> None:
+        answers = self._backend.stdout
+        assert answers is not None  # the service starts its binary with stdout=PIPE
         try:
             while True:
-                answer = json.loads(base64.b64decode((await self._backend.stdout.readuntil(b","))[:-1]))
-                payload = (answer or {}).get("payload") or {}
+                answer = json.loads(base64.b64decode((await answers.readuntil(b","))[:-1]))
+                payload: Any = (answer or {}).get("payload") or {}
                 future = self._responses.get(answer.get("message_id")) if answer else None
                 if future is None:
                     if payload.get("type") == "Error":  # a request it could not read: which one, it does not say

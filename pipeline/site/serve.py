@@ -21,7 +21,7 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
         pass
 
-    def send_head(self):  # type: ignore[override]
+    def send_head(self):
         wanted = self.headers.get("Range")
         path = Path(self.translate_path(self.path))
         if not wanted or not path.is_file():
@@ -51,7 +51,7 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         self._remaining = end - start + 1
         return f
 
-    def copyfile(self, source, outputfile) -> None:  # type: ignore[override]
+    def copyfile(self, source, outputfile) -> None:
         remaining = getattr(self, "_remaining", None)
         if remaining is None:
             return super().copyfile(source, outputfile)

@@ -1,1 +1,2 @@
-"""Speech: finding the Whisper model, the two engines, where they run, the phrases Whisper invents."""
+"""Speech: finding the Whisper model, the two engines, where they run, the phrases Whisper invents,
+how sure it was of its words, who speaks when."""

@@ -104,12 +104,13 @@ class Dask(Executor):
         verbose = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
         logging.getLogger("distributed").setLevel(logging.INFO if verbose else logging.WARNING)
         self.cluster = None
+        self.address = scheduler
         if scheduler is None:
             # Processes, so the model runs beside the build's own stages without sharing a GIL; one
             # per PARALLEL_WINDOWS cores, which each transcriber keeps busy.
             workers = local_workers or max(1, (os.cpu_count() or 1) // PARALLEL_WINDOWS)
-            self.cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
-        self.address = scheduler or self.cluster.scheduler_address
+            cluster = self.cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+            self.address = cluster.scheduler_address
         try:
             self.client = distributed.Client(self.cluster or scheduler, timeout=CONNECT_SECONDS)
         except Exception as e:  # OSError on a timeout, ValueError on an address it cannot parse, …
@@ -195,8 +196,10 @@ class Dask(Executor):
                         other.cancel()
                     yield key, Heard(error=message)
                     continue
-                if all(part is not None for part in parts[key]):
-                    yield key, Heard(tuple(parts.pop(key)))
+                heard = [part for part in parts[key] if part is not None]
+                if len(heard) == len(parts[key]):
+                    del parts[key]
+                    yield key, Heard(tuple(heard))
 
     def _submit(self, request: Request) -> Any:
         # Scattered rather than passed in the task: the scheduler then forwards a reference, not

@@ -2,7 +2,8 @@
 transcribe → diarize → corrections → chapters → quotes → notes → tag; then, over the episodes
 ready, feed → site → search (docs/ARCHITECTURE.md has the map).
 
-Each module owns its step: a `Stage` (what it reads, the settings that change its output, what
-it writes) and the library function behind it, which the stage commands of the CLI call too.
-What a stage hands the next is a typed record from `pipeline.results`.
+Each module is its step's `Stage` (what it reads, the settings that change its output, what it
+writes) and nothing else: the library code it calls lives in `audio/`, `speech/`, `text/`,
+`feed/` and `site/`, where the CLI's stage commands call it too. What a stage hands the next is
+a typed record from `pipeline.results`.
 """

@@ -1,36 +1,21 @@
 """The episode's chapters: episode.toml's when it gives them, else cut by topic from the transcript.
 
 One list feeds the notes, the MP3's chapter frames, the episode page and chapters.json, the
-Podcasting 2.0 JSON chapters file the feed points to (`podcast:chapters`).
+Podcasting 2.0 JSON chapters file the feed points to (`podcast:chapters`, written by `feed/chapters.py`).
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from ..engine import Stage
+from ..feed.chapters import chapters_json
 from ..files import package_version
 from ..jobs import EpisodeJob
-from ..records import Chapter, Transcript
+from ..records import Transcript
 from ..results import Chaptered, Corrected, Levelled
 from ..text import topics
-
-# github.com/Podcastindex-org/podcast-namespace/blob/main/docs/examples/chapters/jsonChapters.md,
-# "Version 1.2"; its examples write the version as "1.2.0".
-JSON_CHAPTERS_VERSION = "1.2.0"
-
-
-def chapters_json(chapters: tuple[Chapter, ...]) -> str:
-    """The Podcasting 2.0 JSON chapters file: `startTime` in seconds, `title`, `url` when given."""
-    items = []
-    for chapter in chapters:
-        item: dict[str, Any] = {"startTime": chapter.start, "title": chapter.title}
-        if chapter.url:
-            item["url"] = chapter.url
-        items.append(item)
-    return json.dumps({"version": JSON_CHAPTERS_VERSION, "chapters": items}, ensure_ascii=False, indent=1) + "\n"
 
 
 class Chapters(Stage):

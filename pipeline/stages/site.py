@@ -18,16 +18,16 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Stage
+from ..feed.rss import published_settings
 from ..files import file_sha256
-from ..jobs import Published, ShowJob
+from ..jobs import ShowJob
 from ..layout import NOT_FOUND, PLAYER, ROBOTS, SITEMAP, STYLE, page_links
 from ..records import Transcript
-from ..results import Chaptered, Corrected, Levelled, Noted, Quoted, Written
+from ..results import Chaptered, Corrected, Levelled, Noted, Published, Quoted, Written
 from ..site.render import environment, render
 from ..text.people import Profile, by_name, profiles
 from ..text.reading import turns
 from ..text.writers import PUBLISHED, get_writer
-from . import feed
 
 # Episodes on the home page and on each later page (page/2/…): a year of weekly episodes
 # fits in three pages, and a page stays light without the transcripts.
@@ -44,7 +44,7 @@ def _episode_keys(job: ShowJob, item: Published, people: list[Profile], version:
 
     `templates`: template_hashes(job).
     """
-    settings = feed.published_settings(job.show, [item])
+    settings = published_settings(job.show, [item])
     profile_of = by_name(people)
     slugs = {p.name: getattr(profile_of(p.name), "slug", "") for p in (*job.show.hosts, *item.episode.guests)}
     transcript = file_sha256(item.results[Corrected].transcript)
@@ -97,7 +97,7 @@ class Site(Stage):
     result = Written
 
     def settings(self, job: ShowJob) -> dict[str, Any]:
-        return feed.published_settings(job.show, job.episodes)  # with the chapters, quotes and soundbite
+        return published_settings(job.show, job.episodes)  # with the chapters, quotes and soundbite
 
     def inputs(self, job: ShowJob) -> dict[str, Path]:
         files = {f"template:{name}": path for name, path in job.paths.templates.files().items()}
@@ -175,7 +175,7 @@ class Site(Stage):
             before = json.loads(finals["keys"].read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
             before = {}
-        keys = {}
+        keys: dict[str, dict[str, Any]] = {}
         templates = template_hashes(job)
         for item in items:
             slug = item.episode.slug

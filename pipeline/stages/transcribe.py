@@ -3,57 +3,23 @@
 The model is loaded here for each episode (see `transcriber.py`), or once per worker when a
 Dask cluster transcribes (`executors.py`): the stage then writes what the workers sent back.
 Episodes recorded one track per speaker are transcribed per track and merged by time, so
-their speaker labels are exact; single-track ones get their speakers from `diarize.py`.
+their speaker labels are exact (`voices.py`); single-track ones get their speakers from `diarize.py`.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..engine import Stage
 from ..jobs import EpisodeJob
-from ..records import Episode, Show, Transcript, Word
-from ..results import Levelled, Passage, Transcribed
+from ..records import Transcript
+from ..results import Levelled, Transcribed
+from ..speech.confidence import doubtful_passages
 from ..speech.executors import Request
-from ..speech.transcriber import CARRY_TEXT, GUARDS, TEMPERATURE, VAD_PARAMETERS, WINDOW_SECONDS, engine_identity, load
+from ..speech.transcriber import CARRY_TEXT, GUARDS, TEMPERATURE, VAD_PARAMETERS, WINDOW_SECONDS, engine_identity, load, vocabulary_prompt
+from ..speech.voices import label, merge
 from ..text.writers import get_writer
-
-
-def vocabulary_prompt(show: Show, episode: Episode) -> str:
-    """Whisper's initial prompt: the show's name, its glossary and the people speaking.
-
-    Whisper continues the style and spelling of its prompt, so names and jargon come out right
-    more often; measured on the trailer, it also kept the opening sentence that was otherwise
-    skipped whatever the level of the audio.
-    """
-    names = [p.name for p in (*show.hosts, *episode.guests)] + [t.speaker for t in episode.tracks]
-    parts = [show.title, ", ".join(show.transcription.glossary), ", ".join(dict.fromkeys(names))]
-    return ". ".join(p for p in parts if p) + "."
-
-
-LOW_CONFIDENCE = 0.4  # word probability under which a host should listen again
-VERY_LOW_CONFIDENCE = 0.15  # a word this unsure is worth a look even alone
-
-
-def doubtful_passages(transcript: Transcript) -> list[Passage]:
-    """Runs of low-probability words, for a host to review.
-
-    A lone unsure word is usually a short one Whisper spelt right anyway ("qui", "un"); only
-    runs of two or more, or a single very unsure word, are worth a host's time.
-    """
-    passages: list[Passage] = []
-    for segment in transcript.segments:
-        run: list[Word] = []
-        for word in (*segment.words, None):
-            if word is not None and word.probability < LOW_CONFIDENCE:
-                run.append(word)
-                continue
-            if len(run) > 1 or (run and run[0].probability < VERY_LOW_CONFIDENCE):
-                passages.append(Passage(run[0].start, run[-1].end, "".join(w.text for w in run).strip()))
-            run = []
-    return passages
 
 
 class Transcribe(Stage):
@@ -103,18 +69,3 @@ class Transcribe(Stage):
         # still in memory an hour's build peaked at 1.05 GB instead of 0.9.
         transcriber = load(job.show.transcription, job.show.root)
         return [transcriber.transcribe(r.path, r.language, r.prompt, job.resources.progress) for r in self.requests(job)]
-
-
-def label(transcript: Transcript, speaker: str) -> Transcript:
-    """Every segment and word of a one-speaker track, named after its speaker."""
-    segments = tuple(
-        replace(s, speaker=speaker, words=tuple(replace(w, speaker=speaker) for w in s.words)) for s in transcript.segments
-    )
-    return replace(transcript, segments=segments)
-
-
-def merge(parts: list[Transcript]) -> Transcript:
-    """Speaker tracks on one timeline: their segments in order of time."""
-    segments = sorted((s for part in parts for s in part.segments), key=lambda s: (s.start, s.end))
-    return replace(parts[0], segments=tuple(segments), duration=max(p.duration for p in parts))
-

@@ -1,1 +1,1 @@
-"""Text: sentences and topics, quotes, the transcript as read, people, transcript formats."""
+"""Text: sentences and topics, quotes, the transcript as read, people, transcript formats, the host's corrections."""
