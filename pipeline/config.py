@@ -1,27 +1,31 @@
 """Read and check `podcast.toml` and `episodes/<slug>/episode.toml` into records.
 
-pydantic does the type checking and refuses unknown keys (a typo must not pass silently);
-this module turns its findings into one message per problem naming file, line and key.
+pydantic does the type checking against `schema` and refuses unknown keys (a typo must not pass
+silently); this module turns its findings into one message per problem naming file, line and
+key, and the checked values into records without naming each key again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import tomllib
+import typing
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime, time
 from pathlib import Path
-from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ValidationError
 
+from . import schema
 from .errors import ConfigError
 from .feed import apple
-from .feed.podcast_spec import LICENSES, MEDIUMS, TEXT_LIMIT
-from .records import AudioSettings, Chapter, Episode, Jingles, Link, Loudness, Person, QuotePicks, Show, Track, Transcription
-from .times import TIME_PATTERN, parse_time
+from .records import Chapter, Episode, Jingles, Link, QuotePicks, Show, Track
+from .text.corrections import Corrections, check_fixes
+from .times import parse_time
 
 SHOW_FILE = "podcast.toml"
 EPISODE_FILE = "episode.toml"
@@ -31,254 +35,7 @@ AUDIO_SUFFIXES = {
     ".mp4", ".mov", ".aif", ".aiff", ".wma", ".amr", ".3gp", ".caf",
 }
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-Url = Annotated[str, Field(pattern=r"^https?://\S+$")]
-
-
-# XML 1.0 (§2.2, Char) allows no control character but tab, newline and carriage return: one in
-# a title would make the feed not well-formed (and a terminal escape is never meant), so any text
-# holding one is refused where it is typed, naming its key.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _no_control(value: Any) -> Any:
-    texts = [value] if isinstance(value, str) else list(value) if isinstance(value, list) else [*value, *value.values()] if isinstance(value, dict) else []
-    for text in texts:
-        if isinstance(text, str) and (found := CONTROL.search(text)):
-            raise ValueError(f"control character U+{ord(found.group()):04X} in {text!r}: remove it")
-    return value
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    _plain_text = field_validator("*")(_no_control)
-
-
-# What a person is to the freelancing world the show is about: readers browse people by it.
-KINDS = ("freelance", "collectif", "coworking", "portage", "startup", "entreprise", "autre")
-
-
-class _Person(_Strict):
-    name: str = Field(min_length=1)
-    role: str = ""
-    kind: Literal[("", *KINDS)] = ""  # type: ignore[valid-type]
-    url: Url | Literal[""] = ""
-    img: Url | Literal[""] = ""
-    bio: str = ""
-    email: str = ""
-
-
-class _Subscribe(_Strict):
-    """Where else listeners find the show: each is a link beside the feed's address on the home page."""
-
-    apple: Url | Literal[""] = ""
-    spotify: Url | Literal[""] = ""
-    deezer: Url | Literal[""] = ""
-    youtube: Url | Literal[""] = ""
-
-
-class _Owner(_Strict):
-    name: str = Field(min_length=1)
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class _Funding(_Strict):
-    url: Url
-    text: str = Field("", max_length=TEXT_LIMIT)
-
-
-
-
-class _Loudness(_Strict):
-    target: float | None = Field(None, ge=-31.0, le=-5.0)
-    true_peak: float = Field(-1.0, ge=-9.0, le=0.0)
-    lra: float = Field(11.0, ge=1.0, le=50.0)
-    tolerance: float = Field(0.5, gt=0.0, le=3.0)
-
-
-Bitrate = Annotated[str, Field(pattern=r"^(32|40|48|56|64|80|96|112|128|160|192|224|256|320)k$")]
-
-
-class _Audio(_Strict):
-    highpass: float = Field(80.0, ge=0.0, le=300.0)
-    denoise: bool = False
-    trim_silence: bool = True
-    silence_threshold: float = Field(-50.0, ge=-90.0, le=-20.0)
-    silence_min: float = Field(0.5, gt=0.0, le=30.0)
-    channels: Literal[1, 2] | None = None
-    bitrate_mono: Bitrate = "64k"
-    bitrate_stereo: Bitrate = "128k"
-    aac: bool = False
-    id3_version: Literal[3, 4] = 4
-
-
-class _Jingles(_Strict):
-    intro: str = ""
-    outro: str = ""
-    crossfade: float = Field(1.0, ge=0.0, le=10.0)
-
-
-class _Transcription(_Strict):
-    engine: Literal["faster-whisper", "openai-whisper"] = "faster-whisper"
-    model: str = "base"
-    beam_size: int = Field(5, ge=1, le=16)
-    compute_type: Literal["auto", "int8", "int8_float32", "float32"] = "auto"
-    vad: bool = True
-    glossary: list[str] = []
-
-
-def _whisper_language(value: str) -> str:
-    from .speech.transcriber import whisper_language
-
-    whisper_language(value)  # raises ValueError, which pydantic reports with the file and key
-    return value
-
-
-class _Show(_Strict):
-    title: str = Field(min_length=1)
-    subtitle: str = ""
-    description: str = Field(min_length=1)
-    language: str = Field(pattern=r"^[a-z]{2}(-[A-Za-z]{2})?$")
-    author: str = Field(min_length=1)
-    owner: _Owner
-    base_url: Url = "http://localhost:8000/"
-    categories: list[str] = Field(min_length=1)
-    explicit: bool = False
-    type: Literal["episodic", "serial"] = "episodic"
-    artwork: str
-    hosts: list[_Person] = []
-    copyright: str = ""
-    guid: str = ""
-    license_url: Url | Literal[""] = ""  # before license, whose check reads it
-    license: str = Field("", max_length=TEXT_LIMIT)
-    locked: bool = True
-    medium: Literal[MEDIUMS] = "podcast"  # type: ignore[valid-type]  # without the "L" list forms
-    funding: list[_Funding] = []
-    subscribe: _Subscribe = _Subscribe()
-    new_feed_url: Url | Literal[""] = ""
-    timezone: str = "Europe/Paris"
-    loudness: _Loudness = _Loudness()
-    audio: _Audio = _Audio()
-    jingles: _Jingles = _Jingles()
-    transcription: _Transcription = _Transcription()
-
-    @field_validator("categories")
-    @classmethod
-    def _apple_categories(cls, value: list[str]) -> list[str]:
-        for name in value:
-            apple.parse_category(name)
-        return value
-
-    @field_validator("language")
-    @classmethod
-    def _transcribable(cls, value: str) -> str:
-        return _whisper_language(value)
-
-    @field_validator("description")
-    @classmethod
-    def _apple_length(cls, value: str) -> str:
-        size = len(value.encode("utf-8"))
-        if size > apple.DESCRIPTION_BYTES:
-            raise ValueError(f"{size} bytes long; Apple takes up to {apple.DESCRIPTION_BYTES}: shorten it")
-        return value
-
-    @field_validator("license")
-    @classmethod
-    def _known_or_linked(cls, value: str, info: ValidationInfo) -> str:
-        if value and not info.data.get("license_url") and value.upper() not in LICENSES:
-            raise ValueError(f"{value!r} is not one of {', '.join(LICENSES)}: give its text's address as license_url")
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use a name like 'Europe/Paris')") from None
-        return value
-
-
-class _Link(_Strict):
-    title: str = Field(min_length=1)
-    url: Url
-
-
-class _Chapter(_Strict):
-    start: str
-    title: str = Field(min_length=1)
-    url: Url | Literal[""] = ""
-
-    @field_validator("start")
-    @classmethod
-    def _clock(cls, value: str) -> str:
-        if not re.match(TIME_PATTERN, value):
-            raise ValueError(f"{value!r} is not a time: write minutes and seconds like \"12:30\", or \"1:02:30\"")
-        return value
-
-
-QuoteText = Annotated[str, Field(min_length=3)]
-
-
-class _Quotes(_Strict):
-    pin: list[QuoteText] = Field([], max_length=4)  # quotes.MAX_QUOTES
-    veto: list[QuoteText] = []
-
-
-class _Track(_Strict):
-    file: str = Field(min_length=1)
-    offset: float = Field(0.0, ge=0.0)
-
-
-class _Channels(_Strict):
-    left: str = Field(min_length=1)
-    right: str = Field(min_length=1)
-
-
-class _Episode(_Strict):
-    title: str = Field(min_length=1)
-    published: datetime | date
-    number: int | None = Field(None, ge=0)
-    season: int | None = Field(None, ge=1)
-    type: Literal["full", "trailer", "bonus"] = "full"
-    description: str = ""
-    guests: list[_Person] = []
-    links: list[_Link] = []
-    chapters: list[_Chapter] = []
-    quotes: _Quotes = _Quotes()
-    explicit: bool | None = None
-    draft: bool = False
-    approved: bool = False
-    audio: list[str] | None = None
-    tracks: dict[str, str | _Track] | None = None
-    channels: _Channels | None = None
-    jingles: bool = True
-    image: str = ""
-    language: str = Field("", pattern=r"^([a-z]{2}(-[A-Za-z]{2})?)?$")
-    speaking_order: list[str] = []
-
-    @field_validator("language")
-    @classmethod
-    def _transcribable(cls, value: str) -> str:
-        return _whisper_language(value) if value else value
-
-    @field_validator("published", mode="before")
-    @classmethod
-    def _not_quoted(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            raise ValueError(f"write the date without quotes: published = {value.strip()}")
-        if not isinstance(value, date):  # pydantic would read a number as seconds since 1970
-            raise ValueError("write a date, 2026-11-20, or a date and time, 2026-11-20T09:00:00+01:00")
-        return value
-
-    @field_validator("published")
-    @classmethod
-    def _zoned(cls, value: datetime | date) -> datetime | date:
-        if isinstance(value, datetime) and value.tzinfo is None:
-            raise ValueError("a date-time needs a time zone, for example 2026-11-20T09:00:00+01:00")
-        return value
-
-
+_Show = schema.Show  # the schema of podcast.toml, as tests/test_cli.py walks it
 def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -369,8 +126,28 @@ def read_checked(path: Path, model: type[BaseModel]) -> tuple[Any, str]:
         raise _explain(path, text, e, model) from None
 
 
-def _person(p: _Person) -> Person:
-    return Person(name=p.name, role=p.role, kind=p.kind, url=p.url, img=p.img, bio=p.bio, email=p.email)
+R = TypeVar("R")
+
+
+def _record(kind: type[R], raw: BaseModel, **given: Any) -> R:
+    """A record of `kind` from `raw`'s values for the fields they share, and from `given`.
+
+    A list becomes a tuple, and a table inside the record a record of its field's type (a host's
+    table a `Person`): a key added to the schema and the record reaches the stages unnamed here.
+    """
+    names = [f.name for f in dataclasses.fields(kind)]  # type: ignore[arg-type]
+    hints = typing.get_type_hints(kind)
+    shared = {name: _value(hints[name], getattr(raw, name)) for name in names if name in type(raw).model_fields and name not in given}
+    return kind(**shared, **given)
+
+
+def _value(hint: Any, value: Any) -> Any:
+    if isinstance(value, list):
+        inner = typing.get_args(hint)[0]  # tuple[Person, ...] holds Persons
+        return tuple(_value(inner, v) for v in value)
+    if isinstance(value, BaseModel) and dataclasses.is_dataclass(hint):
+        return _record(hint, value)  # type: ignore[arg-type]
+    return value  # already the record: the show's settings are checked as they are kept
 
 
 def _inside_show(root: Path, path: Path, text: str, key: str, name: str) -> Path:
@@ -398,44 +175,25 @@ def load_show(root: Path) -> Show:
         ConfigError: naming the file, the line where known, and the key.
     """
     path = root / SHOW_FILE
-    raw, text = read_checked(path, _Show)
+    raw, text = read_checked(path, schema.Show)
     artwork = _inside_show(root, path, text, "artwork", raw.artwork)
     problem = apple.artwork_problem(artwork)
     if problem:
         raise ConfigError(f"{path}:{_line_of(text, 'artwork')}: 'artwork': {raw.artwork} {problem}")
     base_url = raw.base_url if raw.base_url.endswith("/") else raw.base_url + "/"
-    return Show(
+    return _record(
+        Show, raw,
         root=root.resolve(),
-        title=raw.title,
-        subtitle=raw.subtitle,
-        description=raw.description,
-        language=raw.language,
-        author=raw.author,
-        owner=Person(name=raw.owner.name, email=raw.owner.email),
         base_url=base_url,
         categories=tuple(apple.parse_category(c) for c in raw.categories),
-        explicit=raw.explicit,
-        type=raw.type,
         artwork=artwork,
-        hosts=tuple(_person(p) for p in raw.hosts),
-        copyright=raw.copyright,
-        guid=raw.guid,
-        license=raw.license,
-        license_url=raw.license_url,
-        locked=raw.locked,
-        medium=raw.medium,
         funding=tuple(Link(title=f.text, url=f.url) for f in raw.funding),
         subscribe=tuple(Link(title=name, url=url) for name, url in raw.subscribe.model_dump().items() if url),
-        new_feed_url=raw.new_feed_url,
-        timezone=raw.timezone,
-        loudness=Loudness(**raw.loudness.model_dump()),
-        audio=AudioSettings(**raw.audio.model_dump()),
-        jingles=Jingles(
+        jingles=_record(
+            Jingles, raw.jingles,
             intro=_show_file(root, path, text, "intro", raw.jingles.intro),
             outro=_show_file(root, path, text, "outro", raw.jingles.outro),
-            crossfade=raw.jingles.crossfade,
         ),
-        transcription=Transcription(**{**raw.transcription.model_dump(), "glossary": tuple(raw.transcription.glossary)}),
     )
 
 
@@ -464,7 +222,7 @@ class _EpisodeToml:
         return file
 
 
-def _recordings(raw: _Episode, toml: _EpisodeToml) -> tuple[list[Path], list[Track]]:
+def _recordings(raw: schema.Episode, toml: _EpisodeToml) -> tuple[list[Path], list[Track]]:
     """The recordings to join in order, or the speakers' tracks to mix (one of the two is empty)."""
     tracks: list[Track] = []
     audio: list[Path] = []
@@ -474,7 +232,7 @@ def _recordings(raw: _Episode, toml: _EpisodeToml) -> tuple[list[Path], list[Tra
         if not raw.tracks:
             raise ConfigError(f"{toml.where('tracks')}: 'tracks' is empty")
         for speaker, value in raw.tracks.items():
-            entry = value if isinstance(value, _Track) else _Track(file=value)
+            entry = value if isinstance(value, schema.Track) else schema.Track(file=value)
             tracks.append(Track(speaker=speaker, file=toml.file("tracks", entry.file), offset=entry.offset))
     elif raw.audio is None:
         audio = find_audio(toml.folder)
@@ -495,7 +253,7 @@ def _recordings(raw: _Episode, toml: _EpisodeToml) -> tuple[list[Path], list[Tra
     return audio, tracks
 
 
-def _chapters(raw: _Episode, toml: _EpisodeToml) -> tuple[Chapter, ...]:
+def _chapters(raw: schema.Episode, toml: _EpisodeToml) -> tuple[Chapter, ...]:
     chapters = tuple(Chapter(start=parse_time(c.start), title=c.title, url=c.url) for c in raw.chapters)
     starts = [c.start for c in chapters]
     if starts != sorted(set(starts)):
@@ -503,11 +261,23 @@ def _chapters(raw: _Episode, toml: _EpisodeToml) -> tuple[Chapter, ...]:
     return chapters
 
 
-def _quote_picks(raw: _Episode, toml: _EpisodeToml) -> QuotePicks:
+def _quote_picks(raw: schema.Episode, toml: _EpisodeToml) -> QuotePicks:
     both = [p for p in raw.quotes.pin if p.lower() in {v.lower() for v in raw.quotes.veto}]
     if both:
         raise ConfigError(f"{toml.where('veto')}: 'quotes.veto': {both[0]!r} is also pinned; keep it in one of 'pin' and 'veto'")
-    return QuotePicks(pin=tuple(raw.quotes.pin), veto=tuple(raw.quotes.veto))
+    return _record(QuotePicks, raw.quotes)
+
+
+def load_corrections(path: Path) -> Corrections:
+    """Read and check an episode's corrections.toml (an absent file corrects nothing).
+
+    Raises:
+        ConfigError: the file is not TOML, holds an unknown key or a bad value, or its fixes overlap.
+    """
+    if not path.is_file():
+        return Corrections()
+    corrections, _ = read_checked(path, Corrections)
+    return check_fixes(corrections, path)
 
 
 def load_episode(folder: Path, show: Show) -> Episode:
@@ -523,7 +293,7 @@ def load_episode(folder: Path, show: Show) -> Episode:
             f"{folder}: '{slug}' is not a safe episode folder name: use lower-case letters,"
             " digits and single dashes, like '012-portage-salarial'"
         )
-    raw, text = read_checked(path, _Episode)
+    raw, text = read_checked(path, schema.Episode)
     toml = _EpisodeToml(folder, path, text)
 
     published = raw.published
@@ -540,26 +310,14 @@ def load_episode(folder: Path, show: Show) -> Episode:
                               f" ({', '.join(people) or 'nobody is listed'})")
     chapters = _chapters(raw, toml)
 
-    return Episode(
+    return _record(
+        Episode, raw,
         slug=slug,
         folder=folder.resolve(),
-        title=raw.title,
         published=published,
         audio=tuple(audio),
-        number=raw.number,
-        season=raw.season,
-        type=raw.type,
-        description=raw.description,
-        guests=tuple(_person(p) for p in raw.guests),
-        links=tuple(Link(title=link.title, url=link.url) for link in raw.links),
         chapters=chapters,
         quotes=_quote_picks(raw, toml),
-        explicit=raw.explicit,
-        draft=raw.draft,
-        approved=raw.approved,
         tracks=tuple(tracks),
-        jingles=raw.jingles,
         image=image,
-        language=raw.language,
-        speaking_order=tuple(raw.speaking_order),
     )

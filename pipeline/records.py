@@ -2,6 +2,10 @@
 
 Times are float seconds. Every record turns into plain JSON-able data with `to_dict` and back
 with `from_dict`, so the build cache can keep it and the fingerprints can hash it.
+
+The show's settings (`[loudness]`, `[audio]`, `[transcription]`) are frozen pydantic models:
+each setting's name, type, default and allowed values are written once, here, and `config`
+checks `podcast.toml` against these very classes.
 """
 
 from __future__ import annotations
@@ -9,10 +13,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 # Values returned as they are, by exact type: most of what a record holds.
 _AS_IS = frozenset((str, int, float, bool, type(None)))
@@ -21,7 +28,11 @@ _AS_IS = frozenset((str, int, float, bool, type(None)))
 @functools.cache
 def _field_names(kind: type) -> tuple[str, ...] | None:
     """A dataclass's field names, looked up once per class (dataclasses.fields builds a tuple at each call)."""
-    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
+    if dataclasses.is_dataclass(kind):
+        return tuple(f.name for f in dataclasses.fields(kind))
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return tuple(kind.model_fields)
+    return None
 
 
 def _plain(value: Any) -> Any:
@@ -30,7 +41,7 @@ def _plain(value: Any) -> Any:
     kind = type(value)
     if kind in _AS_IS:
         return value
-    names = _field_names(kind)
+    names = _field_names(kind)  # type: ignore[arg-type]  # a class is hashable (python/mypy#11470)
     if names is not None:
         return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, (list, tuple)):
@@ -51,6 +62,46 @@ class Record:
         return _plain(self)
 
 
+# XML 1.0 (§2.2, Char) allows no control character but tab, newline and carriage return: one in
+# a title would make the feed not well-formed (and a terminal escape is never meant), so any text
+# holding one is refused where it is typed, naming its key.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control(value: Any) -> Any:
+    texts = [value] if isinstance(value, str) else list(value) if isinstance(value, (list, tuple)) else []
+    if isinstance(value, dict):
+        texts = [*value, *value.values()]
+    for text in texts:
+        if isinstance(text, str) and (found := CONTROL.search(text)):
+            raise ValueError(f"control character U+{ord(found.group()):04X} in {text!r}: remove it")
+    return value
+
+
+class Checked(BaseModel):
+    """What a host types, checked: unknown keys refused (a typo must not pass silently), text
+    trimmed and free of control characters."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    _plain_text = field_validator("*")(_no_control)
+
+
+class Settings(Checked, Record):
+    """A table of `podcast.toml`'s settings, as the stages read it: immutable and hashable."""
+
+
+def _listed(value: Any) -> Any:
+    # TOML writes a list where the record keeps a tuple: a mistake reads as about a list.
+    if not isinstance(value, (list, tuple)):
+        raise ValueError("Input should be a valid list")
+    return value
+
+
+Texts = Annotated[tuple[str, ...], BeforeValidator(_listed)]
+Bitrate = Annotated[str, Field(pattern=r"^(32|40|48|56|64|80|96|112|128|160|192|224|256|320)k$")]
+
+
 @dataclass(frozen=True)
 class Person(Record):
     name: str
@@ -59,7 +110,7 @@ class Person(Record):
     img: str = ""
     bio: str = ""
     email: str = ""
-    kind: str = ""  # config.KINDS: freelance, coworking, portage… (readers browse people by it)
+    kind: str = ""  # schema.KINDS: freelance, coworking, portage… (readers browse people by it)
 
 
 @dataclass(frozen=True)
@@ -88,14 +139,13 @@ STEREO_TARGET = -16.0  # Apple: about -16 LKFS
 MONO_TARGET = -19.0  # the mono equivalent (a mono file plays on both speakers, 3 dB louder)
 
 
-@dataclass(frozen=True)
-class Loudness(Record):
+class Loudness(Settings):
     """The show's loudness target. Apple asks for about -16 LKFS and a true peak at or below -1 dBFS."""
 
-    target: float | None = None  # None: by the output's channels, STEREO_TARGET or MONO_TARGET
-    true_peak: float = -1.0
-    lra: float = 11.0
-    tolerance: float = 0.5
+    target: float | None = Field(default=None, ge=-31.0, le=-5.0)  # None: by the output's channels, STEREO_TARGET or MONO_TARGET
+    true_peak: float = Field(default=-1.0, ge=-9.0, le=0.0)  # dBTP
+    lra: float = Field(default=11.0, ge=1.0, le=50.0)  # LU: the widest loudness range left as it is
+    tolerance: float = Field(default=0.5, gt=0.0, le=3.0)  # LU the encoded file may land from the target
 
     def target_for(self, channels: int) -> float:
         if self.target is not None:
@@ -103,20 +153,19 @@ class Loudness(Record):
         return STEREO_TARGET if channels > 1 else MONO_TARGET
 
 
-@dataclass(frozen=True)
-class AudioSettings(Record):
+class AudioSettings(Settings):
     """How recordings are cleaned and encoded."""
 
-    highpass: float = 80.0  # Hz; removes handling noise and rumble below the voice; 0 turns it off
+    highpass: float = Field(default=80.0, ge=0.0, le=300.0)  # Hz; removes handling noise and rumble below the voice; 0 turns it off
     denoise: bool = False
     trim_silence: bool = True
-    silence_threshold: float = -50.0  # dBFS under which sound counts as silence
-    silence_min: float = 0.5  # seconds: shorter gaps are not silence
-    channels: int | None = None  # None: mono when every recording is mono, else stereo
-    bitrate_mono: str = "64k"
-    bitrate_stereo: str = "128k"
+    silence_threshold: float = Field(default=-50.0, ge=-90.0, le=-20.0)  # dBFS under which sound counts as silence
+    silence_min: float = Field(default=0.5, gt=0.0, le=30.0)  # seconds: shorter gaps are not silence
+    channels: Literal[1, 2] | None = None  # None: mono when every recording is mono, else stereo
+    bitrate_mono: Bitrate = "64k"
+    bitrate_stereo: Bitrate = "128k"
     aac: bool = False  # also publish an AAC .m4a as an alternate enclosure
-    id3_version: int = 4  # 3 for old players that read only ID3v2.3
+    id3_version: Literal[3, 4] = 4  # 3 for old players that read only ID3v2.3
 
 
 @dataclass(frozen=True)
@@ -136,18 +185,20 @@ class Track(Record):
     channel: int | None = None  # 0 = left, 1 = right; None = the whole file
 
 
-@dataclass(frozen=True)
-class Transcription(Record):
-    engine: str = "faster-whisper"
+Engine = Literal["faster-whisper", "openai-whisper"]
+
+
+class Transcription(Settings):
+    engine: Engine = "faster-whisper"
     model: str = "base"
     # bench/transcribe.py, French read speech, int8: beam 8 made 6 fewer word errors than 5 with
     # AVX-512 kernels and 2 more with AVX2 ones, in the same time: no clear gain, 5 stays.
-    beam_size: int = 5
+    beam_size: int = Field(default=5, ge=1, le=16)
     # faster-whisper on the CPU: "auto" takes int8 where CTranslate2 runs it (the fastest with
     # AVX2 and AVX-512 kernels alike, measured), else float32.
-    compute_type: str = "auto"
+    compute_type: Literal["auto", "int8", "int8_float32", "float32"] = "auto"
     vad: bool = True
-    glossary: tuple[str, ...] = ()  # names and jargon Whisper should spell right
+    glossary: Texts = ()  # names and jargon Whisper should spell right
 
 
 @dataclass(frozen=True)
