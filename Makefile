@@ -25,6 +25,8 @@ build: $(STAMP)
 test: test-deps
 	@$(MAKE) --no-print-directory $(STAMP)
 	$(VENV)/bin/ruff check pipeline tests bench scripts
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest -q
 
 # Chromium, chromium-driver and rsync with apt-get where missing (scripts/test-deps.sh says why).
