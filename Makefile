@@ -38,7 +38,7 @@ serve: $(STAMP)
 
 # Mutation testing of the modules whose tests are fast (bench/mutation.py): minutes per module,
 # never part of `make test` or CI. `make mutation MODULES="serve tag"` for some of them.
-# The bundled show's feed as tests/test_golden.py expects it, after a change to the feed that is
+# The bundled show's feed as tests/scenarios/test_golden.py expects it, after a change to the feed that is
 # meant: Whisper transcribes the trailer again, then the feed is rebuilt from that transcript.
 golden: $(STAMP)
 	$(VENV)/bin/python scripts/golden.py --transcribe

@@ -54,7 +54,7 @@ def clips() -> list[Path]:
 
 def child(engine: str, beam_size: int, vad: bool, compute_type: str = "auto") -> dict:
     """Everything measured inside one engine's process."""
-    from tests.test_hallucinations import RATE, trap
+    from tests.speech.test_hallucinations import RATE, trap
     from tests.conftest import write_wav
 
     started = time.perf_counter()

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/golden.py               # the feed, from the recorded transcript
     .venv/bin/python scripts/golden.py --transcribe  # Whisper first, then the feed (`make golden`)
 
-The only way the golden feed changes: tests/test_golden.py fails on any other change.
+The only way the golden feed changes: tests/scenarios/test_golden.py fails on any other change.
 """
 
 from __future__ import annotations

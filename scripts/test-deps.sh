@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What `make test` needs besides the venv: headless Chromium and its driver for the browser tests
-# (tests/conftest.py `browser`), rsync for the publish tests (tests/test_publish.py). No PyPI
+# (tests/conftest.py `browser`), rsync for the publish tests (tests/host/test_publish.py). No PyPI
 # package ships a Chromium that works offline, so they come from Debian's apt-get (Ubuntu's apt
 # chromium is a stub for the snap: the check after installing then says the command is missing).
 # Silent when all are there; installs the missing ones where it can, once; otherwise stops the

@@ -1,4 +1,4 @@
-"""`podcast` in a process that SIGKILLs itself at a chosen point, for tests/test_crash.py.
+"""`podcast` in a process that SIGKILLs itself at a chosen point, for tests/scenarios/test_crash.py.
 
     python -m tests.crash_runner build --root SHOW
 

@@ -108,7 +108,7 @@ def duo_host_episode(root: Path, guest: bool = False) -> str:
 
 
 def one_track_episode(root: Path) -> str:
-    """The duo mixed down to one track, the guest listed (tests/test_speakers.py); its slug."""
+    """The duo mixed down to one track, the guest listed (tests/speech/test_speakers.py); its slug."""
     folder = root / "episodes" / "003-salon"
     folder.mkdir()
     mixed = folder / "salon.m4a"
@@ -119,7 +119,7 @@ def one_track_episode(root: Path) -> str:
 
 
 def multitrack_episode(root: Path) -> str:
-    """The duo as one episode of two tracks, host first (tests/test_speakers.py); its slug."""
+    """The duo as one episode of two tracks, host first (tests/speech/test_speakers.py); its slug."""
     folder = root / "episodes" / "001-duo"
     folder.mkdir()
     shutil.copyfile(DATA / "duo-host.m4a", folder / "camille.m4a")
@@ -130,7 +130,7 @@ def multitrack_episode(root: Path) -> str:
 
 
 def trailer_show(root: Path) -> tuple[Path, str]:
-    """The bundled show (tests/test_show.py)."""
+    """The bundled show (tests/scenarios/test_show.py)."""
     return copy_show(root), TRAILER_SLUG
 
 

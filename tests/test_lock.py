@@ -16,7 +16,7 @@ import pytest
 from pipeline.build import build
 from pipeline.errors import PipelineError
 from tests.conftest import REPO
-from tests.test_crash import KILLED, make_show, podcast, start
+from tests.scenarios.test_crash import KILLED, make_show, podcast, start
 
 HOLD = """\
 import sys, time

@@ -246,7 +246,7 @@ class Encoder:
             elif over > 0:
                 # Lower the threshold twice as far as the peaks went over: behind a limiter
                 # working harder, the MP3's peaks come down by about half as much (the noise of
-                # tests/test_audio.py's synthetic speech: 0.3 dB for 0.5 dB).
+                # tests/audio/test_audio.py's synthetic speech: 0.3 dB for 0.5 dB).
                 margin += 2 * over + 0.1
             level += off
         return history

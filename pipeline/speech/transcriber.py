@@ -62,7 +62,7 @@ TEMPERATURE = 0.0
 
 # The languages Whisper was trained on: faster_whisper.tokenizer._LANGUAGE_CODES, copied because
 # importing faster_whisper (PyAV, CTranslate2) takes 0.2 s, a fifth of `podcast status` on a
-# catalogue that reads podcast.toml and transcribes nothing. tests/test_catalogue.py checks the copy.
+# catalogue that reads podcast.toml and transcribes nothing. tests/scenarios/test_catalogue.py checks the copy.
 WHISPER_LANGUAGES = frozenset((
     "af", "am", "ar", "as", "az", "ba", "be", "bg", "bn", "bo", "br", "bs", "ca", "cs", "cy", "da", "de", "el", "en",
     "es", "et", "eu", "fa", "fi", "fo", "fr", "gl", "gu", "ha", "haw", "he", "hi", "hr", "ht", "hu", "hy", "id", "is",

@@ -20,7 +20,7 @@ from pipeline.results import Diarized, Unmatched
 from pipeline.stages.corrections import Correct
 from pipeline.text.corrections import Applied, apply
 from pipeline.text.writers import get_writer
-from tests.test_writers import words
+from tests.text.test_writers import words
 
 
 def transcript() -> Transcript:

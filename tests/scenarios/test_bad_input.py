@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from pipeline.build import build
 from pipeline.cli import cli
 from pipeline.errors import ConfigError
-from tests.conftest import SHOW_TOML, new_show
+from tests.conftest import REPO, SHOW_TOML, new_show
 
 GOOD = "001-bon"
 BAD = "002-mauvais"
@@ -69,7 +69,7 @@ def small_image(folder: Path) -> None:
 
 
 def png_as_wav(folder: Path) -> None:
-    (folder / "enregistrement.wav").write_bytes((Path(__file__).parent.parent / "assets" / "artwork.png").read_bytes())
+    (folder / "enregistrement.wav").write_bytes((REPO / "assets" / "artwork.png").read_bytes())
 
 
 def silence(folder: Path) -> None:
@@ -85,7 +85,7 @@ def outside_symlink(key: str, target: str) -> Callable[[Path], None]:
     def setup(folder: Path) -> None:
         outside = folder.parent.parent / target
         outside.write_bytes((folder / "enregistrement.wav").read_bytes() if target.endswith(".wav")
-                            else (Path(__file__).parent.parent / "assets" / "artwork.png").read_bytes())
+                            else (REPO / "assets" / "artwork.png").read_bytes())
         (folder / f"lien{outside.suffix}").symlink_to(outside)
         extra = {"audio": 'audio = ["lien.wav"]', "tracks": '[tracks]\n"Zoé" = "lien.wav"'}.get(key, f'{key} = "lien.png"')
         (folder / "episode.toml").write_text(BAD_TOML + extra + "\n", encoding="utf-8")

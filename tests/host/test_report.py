@@ -27,7 +27,7 @@ from pipeline.host.report import LIMITED_BY, load_measured, report_path, write_r
 from pipeline.results import LevelReport, Levelled, Transcribed
 from pipeline.stages import transcribe
 
-from .conftest import write_wav
+from tests.conftest import write_wav
 
 RATE = 44100
 TONE_DB = -30.0  # dBFS, the tone's peak: a 997 Hz sine there measures -33.0 LUFS (mono, BS.1770)
@@ -339,7 +339,7 @@ def test_the_leveller_is_not_taken_for_the_limiter(show_root, no_whisper):
 def test_before_and_after_share_the_episodes_time_axis_with_an_intro(show_root, no_whisper):
     """The programme starts after the intro jingle (less the crossfade): a pause in the recording
     is drawn at the same time before and after levelling."""
-    from .conftest import speechlike
+    from tests.conftest import speechlike
 
     write_wav(show_root / "intro.wav", speechlike(3, -6, RATE, seed=5, noise=0), RATE)
     with (show_root / "podcast.toml").open("a") as f:

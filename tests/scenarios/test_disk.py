@@ -28,7 +28,7 @@ from pipeline.engine import Stage, State, Store, run_stage
 from pipeline.errors import AudioDecodeError, StorageError
 from pipeline.files import TEMP_MARK
 from tests.conftest import REPO
-from tests.test_crash import SLUGS, built, edit, files, make_show, podcast, temporaries
+from tests.scenarios.test_crash import SLUGS, built, edit, files, make_show, podcast, temporaries
 
 MP3_BYTES = 120_000  # an episode's tagged MP3 (4 s and the 1400 px cover): larger than any other file written
 

@@ -1,0 +1,1 @@
+"""Tests of levelling, encoding and tagging (pipeline/audio)."""

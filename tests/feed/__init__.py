@@ -1,0 +1,1 @@
+"""Tests of the feed, its linter and Apple's rules (pipeline/feed)."""

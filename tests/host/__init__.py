@@ -1,0 +1,1 @@
+"""Tests of the gate, the report, watch and publish (pipeline/host)."""

@@ -1,0 +1,1 @@
+"""Tests of the website, its search and the preview server (pipeline/site)."""

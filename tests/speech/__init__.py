@@ -1,0 +1,1 @@
+"""Tests of Whisper, its guards, the cluster and speakers (pipeline/speech)."""

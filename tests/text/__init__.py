@@ -1,0 +1,1 @@
+"""Tests of topics, quotes, reading, transcript formats, corrections and chapters (pipeline/text)."""
