@@ -25,6 +25,7 @@ build: $(STAMP)
 test: test-deps
 	@$(MAKE) --no-print-directory $(STAMP)
 	$(VENV)/bin/ruff check pipeline tests bench scripts
+	$(VENV)/bin/ruff format --check pipeline tests bench scripts
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest -q

@@ -46,11 +46,24 @@ CLIP_SECONDS = 10  # the host's line and the guest's answer
 TARGETS = {"cold": 10.0, "no-op": 2.0, "status": 1.0}  # seconds, at 200 episodes (issue 13)
 # What the transcribe stage leaves in an episode's cache, with normalise's: kept for a cold build.
 KEPT = {"normalise.json", "transcribe.json", "levelled.mp3", "levelled.m4a", "speech.flac", "transcript.json"}
-GUESTS = [("Inès Moreau", "Développeuse freelance", "freelance"), ("Karim Benali", "Hôte d'un coworking", "coworking"),
-          ("Sophie Martin", "Consultante en portage salarial", "portage"), ("Lucas Petit", "Fondateur de startup", "startup"),
-          ("Aïcha Diallo", "Membre d'un collectif de designers", "collectif"), ("Paul Lefèvre", "Graphiste indépendant", "freelance")]
-TOPICS = ["le portage salarial", "fixer son TJM", "trouver ses premiers clients", "la solitude du freelance",
-          "les espaces de coworking", "l'URSSAF sans douleur", "travailler en collectif", "dire non à un client"]
+GUESTS = [
+    ("Inès Moreau", "Développeuse freelance", "freelance"),
+    ("Karim Benali", "Hôte d'un coworking", "coworking"),
+    ("Sophie Martin", "Consultante en portage salarial", "portage"),
+    ("Lucas Petit", "Fondateur de startup", "startup"),
+    ("Aïcha Diallo", "Membre d'un collectif de designers", "collectif"),
+    ("Paul Lefèvre", "Graphiste indépendant", "freelance"),
+]
+TOPICS = [
+    "le portage salarial",
+    "fixer son TJM",
+    "trouver ses premiers clients",
+    "la solitude du freelance",
+    "les espaces de coworking",
+    "l'URSSAF sans douleur",
+    "travailler en collectif",
+    "dire non à un client",
+]
 
 
 def episode_toml(n: int) -> str:
@@ -82,8 +95,7 @@ def episode_toml(n: int) -> str:
         f'bio = "{role} depuis {n % 12 + 1} ans, rencontré(e) à Lyon."',
     ]
     if n % 3 == 0:
-        lines += ["", "[[chapters]]", 'start = "00:00"', 'title = "Bienvenue"',
-                  "", "[[chapters]]", 'start = "00:05"', f'title = "{guest} se présente"']
+        lines += ["", "[[chapters]]", 'start = "00:00"', 'title = "Bienvenue"', "", "[[chapters]]", 'start = "00:05"', f'title = "{guest} se présente"']
     if n % 4 == 0:
         lines += ["", "[[links]]", f'title = "Le site de {guest}"', f'url = "https://example.org/{n}"']
     return "\n".join(lines) + "\n"
@@ -112,8 +124,7 @@ def new_catalogue(root: Path) -> None:
     shutil.copyfile(REPO / "podcast.toml", root / "podcast.toml")
     shutil.copytree(REPO / "assets", root / "assets")
     for speaker, name in (("host", "camille.m4a"), ("guest", "invite.m4a")):
-        ffmpeg.run(["-i", str(REPO / "tests" / "data" / f"duo-{speaker}.m4a"), "-t", str(CLIP_SECONDS), "-c", "copy",
-                    str(root / name)], about=root / name)
+        ffmpeg.run(["-i", str(REPO / "tests" / "data" / f"duo-{speaker}.m4a"), "-t", str(CLIP_SECONDS), "-c", "copy", str(root / name)], about=root / name)
 
 
 def grow(root: Path, episodes: int, transcriber: Replayed) -> None:
@@ -138,8 +149,7 @@ def grow(root: Path, episodes: int, transcriber: Replayed) -> None:
         transcribe.load = real
     if not report.ok:
         raise SystemExit(f"the catalogue did not build: {report.failures[:3]} {report.findings[:3]}")
-    print(f"  set up {episodes} episodes in {time.perf_counter() - started:.0f} s "
-          f"({len(transcriber.heard)} distinct tracks transcribed)", file=sys.stderr)
+    print(f"  set up {episodes} episodes in {time.perf_counter() - started:.0f} s ({len(transcriber.heard)} distinct tracks transcribed)", file=sys.stderr)
 
 
 def park(root: Path, size: int) -> None:
@@ -245,8 +255,10 @@ def main() -> int:
             cpu = min(c for _, c, _ in runs)
             memory = max(m for _, _, m in runs)
             print(f"{size:>8}  {command:<7} {best:7.2f} {median:8.2f} {target:6.1f}s {best / target:6.2f} {cpu:6.2f}  {memory:11.0f}")
-    print(f"ratio: best wall time / target (goal <= 1 at 200 episodes); CPU s: user + system, the least of the runs,"
-          f" steadier than wall time on a shared machine; load average at the end {load[0]:.2f} {load[1]:.2f} on {os.cpu_count()} cores")
+    print(
+        f"ratio: best wall time / target (goal <= 1 at 200 episodes); CPU s: user + system, the least of the runs,"
+        f" steadier than wall time on a shared machine; load average at the end {load[0]:.2f} {load[1]:.2f} on {os.cpu_count()} cores"
+    )
     return 0
 
 

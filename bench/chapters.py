@@ -78,7 +78,7 @@ def reference(planted: dict[str, list[str]]) -> tuple[Transcript, list[float]]:
             duration = ffmpeg.probe(clip(name)).duration
             words = (READ / f"{name}.txt").read_text(encoding="utf-8").replace("!", "").split()
             paragraph = name.startswith("sppas-")
-            pieces = [words[i:i + PIECE_WORDS] for i in range(0, len(words), PIECE_WORDS)] if paragraph else [words]
+            pieces = [words[i : i + PIECE_WORDS] for i in range(0, len(words), PIECE_WORDS)] if paragraph else [words]
             text = " ".join(" ".join(piece).rstrip(".") + "." for piece in pieces)
             segments.append(Segment(at, at + duration, text))
             at += duration + GAP
@@ -137,20 +137,27 @@ def main() -> None:
             transcript, planted = whisper(arrangement, Path(scratch))
     found = topics.sentences(transcript)
     starts = [s.start for s in found[1:]]
-    print(f"{args.source}, {args.arrangement}: {transcript.duration:.0f} s, {len(found)} sentences, planted changes at "
-          + ", ".join(f"{c:.1f}" for c in planted) + " s")
+    print(
+        f"{args.source}, {args.arrangement}: {transcript.duration:.0f} s, {len(found)} sentences, planted changes at "
+        + ", ".join(f"{c:.1f}" for c in planted)
+        + " s"
+    )
     print("\n| window (sentences) | minimum (s) | valley depth at least | boundaries | within 10 s | by chance |")
     print("|---|---|---|---|---|---|")
     for window in WINDOWS:
         for minimum in MINIMUMS:
             for depth in DEPTHS:
                 cuts = [found[i].start for i in topics.boundaries(found, transcript.duration, window, minimum, depth)]
-                print(f"| {window} | {minimum:.0f} | {depth:.2f} | {len(cuts)} | {hits(cuts, planted)}/{len(planted)} "
-                      f"| {by_chance(starts, len(cuts), planted):.2f} |")
+                print(
+                    f"| {window} | {minimum:.0f} | {depth:.2f} | {len(cuts)} | {hits(cuts, planted)}/{len(planted)} "
+                    f"| {by_chance(starts, len(cuts), planted):.2f} |"
+                )
 
     chapters = topics.chapters(transcript, transcript.duration)
-    print(f"\nDefaults (window {topics.WINDOW_SENTENCES}, minimum {topics.minimum_section(transcript.duration):.0f} s): "
-          f"{hits([c.start for c in chapters[1:]], planted)}/{len(planted)} within 10 s")
+    print(
+        f"\nDefaults (window {topics.WINDOW_SENTENCES}, minimum {topics.minimum_section(transcript.duration):.0f} s): "
+        f"{hits([c.start for c in chapters[1:]], planted)}/{len(planted)} within 10 s"
+    )
     for chapter in chapters:
         print(f"  {chapter.start:7.1f}  {chapter.title}")
     chosen = quotes.pick(found, QuotePicks(), frozenset(), "fr", tuple(c.start for c in chapters))

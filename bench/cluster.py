@@ -58,8 +58,9 @@ def make_show(root: Path) -> float:
 
 def podcast(root: Path, *args: str) -> float:
     started = time.perf_counter()
-    subprocess.run([str(Path(sys.executable).with_name("podcast")), "build", "--root", str(root), *args],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [str(Path(sys.executable).with_name("podcast")), "build", "--root", str(root), *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - started
 
 

@@ -85,13 +85,18 @@ def main() -> None:
         in_speech += [max(0.0, b - a) for k, (a, b) in enumerate(gaps) if k not in matched]
     isa = os.environ.get("CT2_FORCE_CPU_ISA", "the CPU's own")
     print(f"{len(clips)} clips of fr-read, {isa} kernels, bundled base model; {len(at_pauses)} real pauses of {REAL_PAUSE}s or more")
-    for name, values in (("edge to Whisper's gap, s", reach), ("Whisper's gap at a real pause, s", at_pauses),
-                         ("Whisper's gap in continuous speech, s", in_speech)):
+    for name, values in (
+        ("edge to Whisper's gap, s", reach),
+        ("Whisper's gap at a real pause, s", at_pauses),
+        ("Whisper's gap in continuous speech, s", in_speech),
+    ):
         q = np.percentile(values, [50, 90, 95, 99, 100])
         print(f"{name:<40} median {q[0]:.2f}  p90 {q[1]:.2f}  p95 {q[2]:.2f}  p99 {q[3]:.2f}  max {q[4]:.2f}  (n={len(values)})")
     for threshold in (0.1, 0.2, 0.3, 0.4):
-        print(f"  gaps of {threshold}s or more: {np.mean(np.array(at_pauses) >= threshold):.0%} of real pauses, "
-              f"{np.mean(np.array(in_speech) >= threshold):.1%} of the gaps in continuous speech")
+        print(
+            f"  gaps of {threshold}s or more: {np.mean(np.array(at_pauses) >= threshold):.0%} of real pauses, "
+            f"{np.mean(np.array(in_speech) >= threshold):.1%} of the gaps in continuous speech"
+        )
     print(f"real pauses where Whisper left no gap: {missed}")
 
 

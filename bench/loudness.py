@@ -46,9 +46,21 @@ def make_speechlike(path: Path, minutes: float) -> None:
     """Pink noise shaped like speech: syllables at 4 Hz, pauses every few seconds, about -27 LUFS."""
     envelope = "0.05+0.95*gt(sin(2*PI*0.23*t),-0.5)*(0.5+0.5*sin(2*PI*4*t))"
     ffmpeg.run(
-        ["-f", "lavfi", "-i", f"anoisesrc=d={minutes * 60}:c=pink:r=48000:a=0.25",
-         "-af", f"bandpass=f=900:width_type=h:w=1600,volume='{envelope}':eval=frame",
-         "-ac", "1", "-c:a", "aac", "-b:a", "96k", str(path)],
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            f"anoisesrc=d={minutes * 60}:c=pink:r=48000:a=0.25",
+            "-af",
+            f"bandpass=f=900:width_type=h:w=1600,volume='{envelope}':eval=frame",
+            "-ac",
+            "1",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "96k",
+            str(path),
+        ],
         about=path,
     )
 
@@ -100,15 +112,34 @@ def compare(case: str, minutes: float, only_ours: bool, folder: Path, env: dict[
     before = measure(source)
     ours_dir, peer_out = folder / "ours", folder / f"{case}.peer.mp3"
     seconds, memory, log = run_measured(
-        [str(bin_dir / "podcast"), "-v", "normalise", str(source), "--output", str(ours_dir),
-         "--target", str(TARGET), "--true-peak", str(TRUE_PEAK)], env)
+        [str(bin_dir / "podcast"), "-v", "normalise", str(source), "--output", str(ours_dir), "--target", str(TARGET), "--true-peak", str(TRUE_PEAK)], env
+    )
     encodes = 1 + log.count("encoding again")
     rows = [("podcast normalise", seconds, memory, measure(ours_dir / f"{case}.mp3"))]
     if not only_ours:
         peer_tool = shutil.which("ffmpeg-normalize", path=str(bin_dir)) or "ffmpeg-normalize"
         seconds, memory, _ = run_measured(
-            [peer_tool, str(source), "-nt", "ebu", "-t", str(TARGET), "-tp", str(TRUE_PEAK),
-             "-c:a", "libmp3lame", "-b:a", BITRATE, "-ar", "44100", "-o", str(peer_out), "-f"], env)
+            [
+                peer_tool,
+                str(source),
+                "-nt",
+                "ebu",
+                "-t",
+                str(TARGET),
+                "-tp",
+                str(TRUE_PEAK),
+                "-c:a",
+                "libmp3lame",
+                "-b:a",
+                BITRATE,
+                "-ar",
+                "44100",
+                "-o",
+                str(peer_out),
+                "-f",
+            ],
+            env,
+        )
         rows.append(("ffmpeg-normalize", seconds, memory, measure(peer_out)))
     print(f"{minutes:g} min of {description} → 44.1 kHz {BITRATE} MP3, target {TARGET:g} LUFS / ≤ {TRUE_PEAK:g} dBTP, LRA ≤ {LRA:g} LU")
     print(f"input: {before.integrated:.1f} LUFS, {before.true_peak:.1f} dBTP, LRA {before.lra:.1f} LU; ours encoded {encodes} time(s)")
@@ -118,8 +149,7 @@ def compare(case: str, minutes: float, only_ours: bool, folder: Path, env: dict[
     if len(rows) == 2:
         (_, our_s, our_mb, our_level), (_, peer_s, peer_mb, peer_level) = rows
         print(f"ratio ours / ffmpeg-normalize: wall {our_s / peer_s:.2f}, peak memory {our_mb / peer_mb:.2f}")
-        print(f"distance from target: ours {abs(our_level.integrated - TARGET):.1f} LU, "
-              f"ffmpeg-normalize {abs(peer_level.integrated - TARGET):.1f} LU")
+        print(f"distance from target: ours {abs(our_level.integrated - TARGET):.1f} LU, ffmpeg-normalize {abs(peer_level.integrated - TARGET):.1f} LU")
     for path in (ours_dir / f"{case}.mp3", peer_out, source):
         path.unlink(missing_ok=True)
 

@@ -62,10 +62,7 @@ def build(
     chains = []
     for i, _clip in enumerate(clips):
         gain = gains[i % len(gains)] if gains else 0.0
-        chains.append(
-            f"[{i}:a:0]aformat=sample_fmts=fltp:sample_rates={RATE}:channel_layouts=mono,"
-            f"volume={gain:.2f}dB,apad=pad_dur={gap:g}[c{i}]"
-        )
+        chains.append(f"[{i}:a:0]aformat=sample_fmts=fltp:sample_rates={RATE}:channel_layouts=mono,volume={gain:.2f}dB,apad=pad_dur={gap:g}[c{i}]")
     labels = "".join(f"[c{i}]" for i in range(len(clips)))
     graph = ";".join(chains) + f";{labels}concat=n={len(clips)}:v=0:a=1[cycle]"
     inputs = [arg for clip in clips for arg in ("-i", str(clip))]
@@ -73,8 +70,24 @@ def build(
         cycle = Path(tmp) / "cycle.flac"
         ffmpeg.run(["-nostats", *inputs, "-filter_complex", graph, "-map", "[cycle]", "-c:a", "flac", str(cycle)], about=cycle)
         ffmpeg.run(
-            ["-nostats", "-stream_loop", "-1", "-i", str(cycle), "-t", f"{minutes * 60:g}",
-             "-af", f"volume=-{lowered:g}dB", "-ac", "1", "-c:a", "aac", "-b:a", bitrate, str(output)],
+            [
+                "-nostats",
+                "-stream_loop",
+                "-1",
+                "-i",
+                str(cycle),
+                "-t",
+                f"{minutes * 60:g}",
+                "-af",
+                f"volume=-{lowered:g}dB",
+                "-ac",
+                "1",
+                "-c:a",
+                "aac",
+                "-b:a",
+                bitrate,
+                str(output),
+            ],
             about=output,
         )
     return output

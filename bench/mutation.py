@@ -34,15 +34,25 @@ FAST = ["-m", "not slow and not browser"]
 
 # Module -> the test files that exercise it without the Whisper model.
 MODULES: dict[str, list[str]] = {
-    "config": ["tests/test_config.py", "tests/test_cli.py", "tests/text/test_quotes.py",
-               "tests/audio/test_episode_audio.py::test_tracks_and_channels_read_from_episode_toml"],
+    "config": [
+        "tests/test_config.py",
+        "tests/test_cli.py",
+        "tests/text/test_quotes.py",
+        "tests/audio/test_episode_audio.py::test_tracks_and_channels_read_from_episode_toml",
+    ],
     "engine": ["tests/test_engine.py", "tests/text/test_corrections.py"],
     "feed": ["tests/feed/test_feed.py", "tests/audio/test_tag.py"],
     "podcast_ns": ["tests/feed/test_feed.py"],
     "corrections": ["tests/text/test_corrections.py"],
     "serve": ["tests/site/test_serve.py"],
     "tag": ["tests/audio/test_tag.py"],
-    "records": ["tests/test_records.py", "tests/test_config.py", "tests/text/test_writers.py", "tests/text/test_corrections.py", "tests/speech/test_diarize.py"],
+    "records": [
+        "tests/test_records.py",
+        "tests/test_config.py",
+        "tests/text/test_writers.py",
+        "tests/text/test_corrections.py",
+        "tests/speech/test_diarize.py",
+    ],
     "writers": ["tests/text/test_writers.py", "tests/text/test_corrections.py"],
     "render": ["tests/site/test_render.py", "tests/site/test_site.py", "tests/feed/test_feed.py"],
     "apple": ["tests/feed/test_apple.py", "tests/test_config.py"],
@@ -84,8 +94,11 @@ def prepare(source: Path, work: Path, module: str) -> str:
     pyproject = work / "pyproject.toml"
     # A module is at the top, in a sub-package (audio/, text/…), or a stage's in stages/; in older
     # checkouts all sat beside each other.
-    found = [f"pipeline/{module}.py", *sorted(str(f.relative_to(work)) for f in work.glob(f"pipeline/*/{module}.py")
-                                              if f.parent.name != "stages"), f"pipeline/stages/{module}.py"]
+    found = [
+        f"pipeline/{module}.py",
+        *sorted(str(f.relative_to(work)) for f in work.glob(f"pipeline/*/{module}.py") if f.parent.name != "stages"),
+        f"pipeline/stages/{module}.py",
+    ]
     mutated = next(f for f in found if (work / f).is_file())
     pyproject.write_text(pyproject.read_text(encoding="utf-8") + mutmut_config(mutated, tests), encoding="utf-8")
     return mutated

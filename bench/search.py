@@ -66,8 +66,7 @@ def transcript(minutes: float, words: list[str], rng: random.Random) -> Transcri
         said = rng.choices(words, weights, k=rng.randint(6, 24))
         said[0] = said[0].capitalize()
         speaker = SPEAKERS[turn % 2]
-        timed = tuple(Word(at + i * seconds_per_word, at + (i + 0.8) * seconds_per_word, (" " if i else "") + w, speaker=speaker)
-                      for i, w in enumerate(said))
+        timed = tuple(Word(at + i * seconds_per_word, at + (i + 0.8) * seconds_per_word, (" " if i else "") + w, speaker=speaker) for i, w in enumerate(said))
         text = " ".join(said) + "."
         segments.append(Segment(at, timed[-1].end, text, (*timed[:-1], Word(timed[-1].start, timed[-1].end, timed[-1].text + ".", speaker=speaker)), speaker))
         at = timed[-1].end + 0.5
@@ -85,8 +84,15 @@ def measure(hours: float, folder: Path) -> dict[str, float]:
         file.write_text(json.dumps(transcript(hours * 60 / max(1, round(hours * 60 / EPISODE_MINUTES)), words, rng).to_dict()), encoding="utf-8")
         results = Results()
         results.add(Corrected(file))
-        episode = Episode(slug=f"{n:03d}-episode", folder=folder, title=f"Épisode {n}", published=datetime(2026, 1, 1, tzinfo=timezone.utc),
-                          audio=(), description="Une conversation sur le freelancing.", guests=(Person(SPEAKERS[1]),))
+        episode = Episode(
+            slug=f"{n:03d}-episode",
+            folder=folder,
+            title=f"Épisode {n}",
+            published=datetime(2026, 1, 1, tzinfo=timezone.utc),
+            audio=(),
+            description="Une conversation sur le freelancing.",
+            guests=(Person(SPEAKERS[1]),),
+        )
         episodes.append(Published(episode, results))
     plain = environment(Templates((PACKAGE_TEMPLATES,)), "fr").filters["plain"]
     started = time.monotonic()
@@ -96,8 +102,15 @@ def measure(hours: float, folder: Path) -> dict[str, float]:
     seconds = time.monotonic() - started
     grows = [p for p in bundle.rglob("*") if p.is_file() and (p.parent.name in ("index", "fragment") or p.suffix == ".pf_meta" or p.name == search_index.ENTRY)]
     fixed = [p for p in bundle.rglob("*") if p.is_file() and p not in grows]
-    return {"hours": hours, "records": len(records), "words": sum(len(r.content.split()) for r in records), "seconds": seconds,
-            "index_bytes": sum(p.stat().st_size for p in grows), "files": len(grows), "fixed_bytes": sum(p.stat().st_size for p in fixed)}
+    return {
+        "hours": hours,
+        "records": len(records),
+        "words": sum(len(r.content.split()) for r in records),
+        "seconds": seconds,
+        "index_bytes": sum(p.stat().st_size for p in grows),
+        "files": len(grows),
+        "fixed_bytes": sum(p.stat().st_size for p in fixed),
+    }
 
 
 def main() -> None:
@@ -108,9 +121,11 @@ def main() -> None:
     for hours in args.hours:
         with tempfile.TemporaryDirectory() as folder:
             m = measure(hours, Path(folder))
-        print(f"{m['hours']:g} h: {m['records']} records, {m['words']} words, indexed in {m['seconds']:.1f} s; "
-              f"index {m['index_bytes'] / 1e6:.2f} MB in {m['files']} files ({m['index_bytes'] / 1e6 / m['hours']:.2f} MB/h), "
-              f"fixed files {m['fixed_bytes'] / 1e6:.2f} MB")
+        print(
+            f"{m['hours']:g} h: {m['records']} records, {m['words']} words, indexed in {m['seconds']:.1f} s; "
+            f"index {m['index_bytes'] / 1e6:.2f} MB in {m['files']} files ({m['index_bytes'] / 1e6 / m['hours']:.2f} MB/h), "
+            f"fixed files {m['fixed_bytes'] / 1e6:.2f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -26,9 +26,11 @@ from pipeline.build import build  # noqa: E402
 from pipeline.records import Segment, Transcript, Word  # noqa: E402
 from tests.conftest import new_show, speechlike, write_wav  # noqa: E402
 
-VOCABULARY = ("freelance portage salarial coworking client tarif journalier facture mission contrat liberté "
-              "solitude réseau collectif startup indépendant projet équipe semaine année conseil prospection "
-              "devis urssaf comptable statut entreprise communauté espace bureau café rencontre").split()
+VOCABULARY = (
+    "freelance portage salarial coworking client tarif journalier facture mission contrat liberté "
+    "solitude réseau collectif startup indépendant projet équipe semaine année conseil prospection "
+    "devis urssaf comptable statut entreprise communauté espace bureau café rencontre"
+).split()
 
 
 class HearsAnHour:
@@ -71,7 +73,9 @@ def main() -> int:
             write_wav(folder / "enregistrement.wav", speechlike(3, -20, noise=0, seed=n))
             (folder / "episode.toml").write_text(
                 f"title = 'Épisode {n}'\npublished = 2026-01-01T{n % 24:02d}:00:00+01:00\nnumber = {n}\n"
-                f"[[guests]]\nname = 'Invité {n % 20}'\nkind = 'freelance'\n", encoding="utf-8")
+                f"[[guests]]\nname = 'Invité {n % 20}'\nkind = 'freelance'\n",
+                encoding="utf-8",
+            )
         patch.setattr(transcribe, "load", lambda *a, **k: HearsAnHour(args.hours))
         # The transcript names its speakers; voices of a tone are not what is measured.
         patch.setattr(diarize.Diarize, "run", _keep_speakers)

@@ -98,9 +98,14 @@ def main() -> None:
         from dataclasses import replace
 
         segments = tuple(
-            replace(s, start=s.start + k * period, end=s.end + k * period,
-                    words=tuple(replace(w, start=w.start + k * period, end=w.end + k * period) for w in s.words))
-            for k in range(copies) for s in short.segments
+            replace(
+                s,
+                start=s.start + k * period,
+                end=s.end + k * period,
+                words=tuple(replace(w, start=w.start + k * period, end=w.end + k * period) for w in s.words),
+            )
+            for k in range(copies)
+            for s in short.segments
         )
         long_transcript = replace(short, segments=segments, duration=args.minutes * 60)
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -109,9 +114,11 @@ def main() -> None:
         wall = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         ours, _ = accuracy(named, [(r, a + k * period, b + k * period) for k in range(copies) for r, a, b in truth])
-    print(f"\n{args.minutes:.0f} min looped: diarize {wall:.1f} s ({wall / (args.minutes * 60):.3f} of real time, "
-          f"{wall / args.minutes * 60 / 60:.1f} min per hour), peak RSS {peak:.0f} MB (before: {before:.0f} MB), "
-          f"named right {ours:.1%}; seconds per voice {spoken}")
+    print(
+        f"\n{args.minutes:.0f} min looped: diarize {wall:.1f} s ({wall / (args.minutes * 60):.3f} of real time, "
+        f"{wall / args.minutes * 60 / 60:.1f} min per hour), peak RSS {peak:.0f} MB (before: {before:.0f} MB), "
+        f"named right {ours:.1%}; seconds per voice {spoken}"
+    )
 
 
 if __name__ == "__main__":

@@ -80,8 +80,7 @@ def child(engine: str, beam_size: int, vad: bool, compute_type: str = "auto") ->
             ffmpeg.run(["-i", str(stereo), "-af", f"pan=mono|c0=c{i}", str(mono)], about=mono)
             transcript = transcriber.transcribe(mono, "en")
             channels[side] = [w.text for s in transcript.segments for w in s.words]
-    return {"load": loaded, "wall": wall, "audio": audio_seconds, "rss_mb": rss_mb, "texts": texts,
-            "trap_words": trap_words, "channels": channels}
+    return {"load": loaded, "wall": wall, "audio": audio_seconds, "rss_mb": rss_mb, "texts": texts, "trap_words": trap_words, "channels": channels}
 
 
 def word_error_rate(texts: dict[str, str]) -> tuple[float, int]:
@@ -97,8 +96,11 @@ def word_error_rate(texts: dict[str, str]) -> tuple[float, int]:
 
 def attribution(channels: dict[str, list[str]]) -> float:
     """Share of the words heard on each channel that belong to that channel's speaker's line."""
-    lines = dict(re.match(r"(LEFT|RIGHT)[^:]*:\s*(.*)", line).groups()
-                 for line in (EVAL / "stereo-en" / "stereo_diarization.txt").read_text().splitlines() if line.strip())
+    lines = dict(
+        re.match(r"(LEFT|RIGHT)[^:]*:\s*(.*)", line).groups()
+        for line in (EVAL / "stereo-en" / "stereo_diarization.txt").read_text().splitlines()
+        if line.strip()
+    )
     right = total = 0
     for side, words in channels.items():
         own = set(normalise(lines[side]).split())
@@ -114,8 +116,12 @@ def main() -> None:
     parser.add_argument("--only", choices=("faster-whisper", "openai-whisper"))
     parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument("--no-vad", action="store_true")
-    parser.add_argument("--compute-type", default="auto", choices=("auto", "int8", "int8_float32", "float32"),
-                        help="faster-whisper's CPU type; run under CT2_FORCE_CPU_ISA=AVX2 or AVX512 to compare CPUs")
+    parser.add_argument(
+        "--compute-type",
+        default="auto",
+        choices=("auto", "int8", "int8_float32", "float32"),
+        help="faster-whisper's CPU type; run under CT2_FORCE_CPU_ISA=AVX2 or AVX512 to compare CPUs",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -132,21 +138,27 @@ def main() -> None:
         results[engine] = json.loads(subprocess.run(command, check=True, capture_output=True, text=True, cwd=REPO).stdout)
 
     isa = os.environ.get("CT2_FORCE_CPU_ISA", "the CPU's own")
-    print(f"{len(clips())} clips of fr-read, beam {args.beam_size}, {args.compute_type} compute type, {isa} kernels, "
-          f"VAD {'off' if args.no_vad else 'on'}, bundled base weights\n")
+    print(
+        f"{len(clips())} clips of fr-read, beam {args.beam_size}, {args.compute_type} compute type, {isa} kernels, "
+        f"VAD {'off' if args.no_vad else 'on'}, bundled base weights\n"
+    )
     print("| engine | load s | wall s | RTF | peak RSS MB | WER fr-read | trap words | stereo-en attribution |")
     print("|---|---|---|---|---|---|---|---|")
     for engine, r in results.items():
         wer, edits = word_error_rate(r["texts"])
         r["wer"] = wer
         traps = sum(r["trap_words"].values())
-        print(f"| {engine} | {r['load']:.1f} | {r['wall']:.1f} | {r['wall'] / r['audio']:.3f} | {r['rss_mb']:.0f} "
-              f"| {wer:.1%} ({edits} edits) | {traps} | {attribution(r['channels']):.0%} |")
+        print(
+            f"| {engine} | {r['load']:.1f} | {r['wall']:.1f} | {r['wall'] / r['audio']:.3f} | {r['rss_mb']:.0f} "
+            f"| {wer:.1%} ({edits} edits) | {traps} | {attribution(r['channels']):.0%} |"
+        )
     if len(results) == 2:
         fast, ref = results["faster-whisper"], results["openai-whisper"]
-        print(f"\nfaster-whisper / openai-whisper: wall {fast['wall'] / ref['wall']:.2f} "
-              f"({ref['wall'] / fast['wall']:.1f}× faster), peak RSS {fast['rss_mb'] / ref['rss_mb']:.2f}, "
-              f"WER {fast['wer'] / ref['wer']:.2f}")
+        print(
+            f"\nfaster-whisper / openai-whisper: wall {fast['wall'] / ref['wall']:.2f} "
+            f"({ref['wall'] / fast['wall']:.1f}× faster), peak RSS {fast['rss_mb'] / ref['rss_mb']:.2f}, "
+            f"WER {fast['wer'] / ref['wer']:.2f}"
+        )
     for engine, r in results.items():
         print(f"\n{engine} trap set: {r['trap_words']}")
 

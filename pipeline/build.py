@@ -139,8 +139,7 @@ def _episode_pass(
     for stage in stages:
         if not state.note and stage.name in PUBLISH_STAGES:
             # Every stage before publishing is done: the gate reads what they measured.
-            state.held = (hold_reasons(job.show, job.episode, job.results, store.hashes)
-                          + feed_hold(job.cache, job.show, job.episode, job.results, store.hashes))
+            state.held = hold_reasons(job.show, job.episode, job.results, store.hashes) + feed_hold(job.cache, job.show, job.episode, job.results, store.hashes)
             state.note = State.HELD if state.held else None
         if state.note and stage.name in PUBLISH_STAGES:
             state.states[stage.name] = state.note
@@ -207,8 +206,7 @@ def build(
         raise mapped from e
 
 
-def _build(paths: Paths, show: Show, folders: list[Path], run: Run, resources: Resources, wait: bool,
-           executor: Executor | None) -> BuildReport:
+def _build(paths: Paths, show: Show, folders: list[Path], run: Run, resources: Resources, wait: bool, executor: Executor | None) -> BuildReport:
     wanted, only, dry_run = run.wanted, run.only, run.dry_run
     layout = PublicLayout(show)
     store = Store(paths.build)
@@ -306,9 +304,7 @@ def _close(state: EpisodeState, job: EpisodeJob | None) -> None:
         state.states.setdefault(stage.name, State.WAITING)
     if job:
         state.results = job.results
-    state.ready = bool(job) and not state.failure and not state.note and all(
-        state.states[s.name] in (State.FRESH, State.RAN) for s in EPISODE_STAGES
-    )
+    state.ready = bool(job) and not state.failure and not state.note and all(state.states[s.name] in (State.FRESH, State.RAN) for s in EPISODE_STAGES)
 
 
 TRANSCRIBE = next(i for i, stage in enumerate(EPISODE_STAGES) if isinstance(stage, Transcribe))
@@ -347,8 +343,7 @@ def _show_pass(job: ShowJob, store: Store, run: Run, report: BuildReport) -> Non
     # not rebuilt (after a change to the show's settings, say): the feed waits for them.
     ready_slugs = {p.episode.slug for p in job.episodes}
     held_back = run.wanted and any(
-        state.episode and not state.note and state.slug not in run.wanted and state.slug not in ready_slugs
-        for state in report.episodes
+        state.episode and not state.note and state.slug not in run.wanted and state.slug not in ready_slugs for state in report.episodes
     )
     for stage in SHOW_STAGES:
         if run.dry_run or held_back or (run.only and run.only != stage.name):
@@ -395,4 +390,3 @@ def prune(layout: PublicLayout, store: Store, ready: list[Published]) -> None:
                 file.unlink()
             elif file.is_dir() and not any(file.iterdir()):
                 file.rmdir()
-

@@ -62,14 +62,17 @@ def cli(verbose: int) -> None:
 @click.option("--force", is_flag=True, help="Redo the stages even when nothing changed.")
 @click.option("--only", type=click.Choice(STAGE_NAMES), help="Run this stage only (the others must be up to date).")
 @click.option("--wait", is_flag=True, help="If another build is running in this folder, wait for it to end instead of refusing.")
-@click.option("--executor", type=click.Choice(EXECUTORS), default="serial", show_default=True,
-              help="Where transcriptions run: in this process, or on a Dask cluster (the 'cluster' extra).")
-@click.option("--scheduler", metavar="ADDRESS",
-              help="The Dask scheduler (tcp://HOST:8786) for --executor dask; without it, a cluster on this machine.")
+@click.option(
+    "--executor",
+    type=click.Choice(EXECUTORS),
+    default="serial",
+    show_default=True,
+    help="Where transcriptions run: in this process, or on a Dask cluster (the 'cluster' extra).",
+)
+@click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler (tcp://HOST:8786) for --executor dask; without it, a cluster on this machine.")
 @root_option
 @library_errors
-def build_command(slugs: tuple[str, ...], force: bool, only: str | None, wait: bool, executor: str, scheduler: str | None,
-                  root: Path) -> None:
+def build_command(slugs: tuple[str, ...], force: bool, only: str | None, wait: bool, executor: str, scheduler: str | None, root: Path) -> None:
     """Build the show (or only the episodes named) into public/.
 
     Only what changed since the last build is redone. A failed episode is reported and the
@@ -93,16 +96,20 @@ def build_command(slugs: tuple[str, ...], force: bool, only: str | None, wait: b
     with connect(executor, scheduler) as transcriptions:
         if transcriptions.remote:
             click.echo(f"Transcribing {transcriptions.describe()}", err=True)
-        report = build(root, slugs=slugs, force=force, only=only, progress=printer, transcription=printer.transcription,
-                       executor=transcriptions, wait=wait)
+        report = build(root, slugs=slugs, force=force, only=only, progress=printer, transcription=printer.transcription, executor=transcriptions, wait=wait)
     summarise(report, time.monotonic() - started)
     if not report.ok:
         sys.exit(1)
 
 
 @cli.command()
-@click.option("--settle", type=click.FloatRange(min=0.5), default=SETTLE_SECONDS, show_default=True,
-              help="Seconds an episode's files must keep their sizes and modification times before it is built.")
+@click.option(
+    "--settle",
+    type=click.FloatRange(min=0.5),
+    default=SETTLE_SECONDS,
+    show_default=True,
+    help="Seconds an episode's files must keep their sizes and modification times before it is built.",
+)
 @click.option("--polling", is_flag=True, help="Look for changes every second instead of waiting for file events (a network share).")
 @root_option
 @library_errors
@@ -125,8 +132,9 @@ def watch(settle: float, polling: bool, root: Path) -> None:
         click.echo(f"{time.strftime('%H:%M:%S')} {line}", err=True)
 
     printer = Printer()
-    watcher = Watcher(root, settle=settle, polling=polling, say=say, on_report=summarise,
-                      build_options={"progress": printer, "transcription": printer.transcription})
+    watcher = Watcher(
+        root, settle=settle, polling=polling, say=say, on_report=summarise, build_options={"progress": printer, "transcription": printer.transcription}
+    )
     run_until_signalled(watcher)
 
 
@@ -192,8 +200,12 @@ def approve(slug: str, root: Path) -> None:
 
 
 @cli.command()
-@click.option("--to", "to", required=True,
-              help="The web root: a folder (created if missing), or a server for rsync: user@host:/path, host:path, rsync://host/module/path.")
+@click.option(
+    "--to",
+    "to",
+    required=True,
+    help="The web root: a folder (created if missing), or a server for rsync: user@host:/path, host:path, rsync://host/module/path.",
+)
 @click.option("--rsync", "use_rsync", is_flag=True, help="Copy to a folder with rsync too (it always copies to a server).")
 @root_option
 @library_errors
@@ -268,7 +280,7 @@ def init(folder: Path) -> None:
         f"Created podcast.toml, episodes/ and a placeholder artwork.png in {folder}/. Next:\n"
         "  1. fill in podcast.toml (title, description, language, author, owner…): each setting is explained there;\n"
         "  2. replace artwork.png with the show's artwork: a square PNG or JPEG of 1400 to 3000 pixels;\n"
-        f"  3. {go}podcast new \"The first episode's title\", and drop the recording in the folder it makes;\n"
+        f'  3. {go}podcast new "The first episode\'s title", and drop the recording in the folder it makes;\n'
         "  4. set draft = false in its episode.toml and run 'podcast build': public/ is the show, to put at base_url.\n"
         "'podcast check' checks the settings; 'podcast serve' previews the site and the feed."
     )
@@ -327,19 +339,19 @@ def normalise_command(inputs: tuple[Path, ...], output: Path, target: float | No
 @cli.command(name="transcribe")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the transcripts.")
-@click.option("--engine", type=click.Choice(ENGINES), default="faster-whisper", show_default=True,
-              help="openai-whisper needs the 'openai' extra (PyTorch).")
-@click.option("--model", default="base", show_default=True,
-              help="'base' (bundled), a model folder or checkpoint, or a name ('small', 'large-v3-turbo') when online.")
+@click.option("--engine", type=click.Choice(ENGINES), default="faster-whisper", show_default=True, help="openai-whisper needs the 'openai' extra (PyTorch).")
+@click.option(
+    "--model", default="base", show_default=True, help="'base' (bundled), a model folder or checkpoint, or a name ('small', 'large-v3-turbo') when online."
+)
 @click.option("--language", default="fr", show_default=True, help="Language spoken: 'fr', 'en', 'fr-CA'…")
-@click.option("--format", "formats", default="vtt,srt,json,txt", show_default=True,
-              help="Comma-separated: vtt, srt, txt, json (with words), p20.json (Podcasting 2.0).")
+@click.option(
+    "--format", "formats", default="vtt,srt,json,txt", show_default=True, help="Comma-separated: vtt, srt, txt, json (with words), p20.json (Podcasting 2.0)."
+)
 @click.option("--prompt", default="", help="Names and jargon to spell right, given to Whisper as its initial prompt.")
-@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 16),
-              help="Files transcribed at once; the CPU cores are shared between them.")
-def transcribe_command(
-    inputs: tuple[Path, ...], output: Path, engine: Engine, model: str, language: str, formats: str, prompt: str, jobs: int
-) -> None:
+@click.option(
+    "--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 16), help="Files transcribed at once; the CPU cores are shared between them."
+)
+def transcribe_command(inputs: tuple[Path, ...], output: Path, engine: Engine, model: str, language: str, formats: str, prompt: str, jobs: int) -> None:
     """Transcribe recordings on their own, outside any show: OUTPUT/<name>.<format> for each.
 
     The model is loaded once for all the files. A file that fails is named and the others
@@ -407,7 +419,8 @@ def serve(port: int, root: Path) -> None:
         click.secho(
             f"The feed's links point to {address.geturl()}: to subscribe from this preview, serve on that port"
             f" (--port {address.port or 80}) or set base_url in podcast.toml to http://localhost:{port}/ and build again.",
-            fg="yellow", err=True,
+            fg="yellow",
+            err=True,
         )
     with server(public, port) as preview:
         click.echo(f"Serving {public} on http://localhost:{port}/ (Ctrl+C to stop)")

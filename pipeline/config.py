@@ -31,11 +31,28 @@ SHOW_FILE = "podcast.toml"
 EPISODE_FILE = "episode.toml"
 # What phones, recorders and call apps produce; anything else in an episode folder is not audio.
 AUDIO_SUFFIXES = {
-    ".wav", ".mp3", ".m4a", ".aac", ".flac", ".ogg", ".oga", ".opus", ".webm",
-    ".mp4", ".mov", ".aif", ".aiff", ".wma", ".amr", ".3gp", ".caf",
+    ".wav",
+    ".mp3",
+    ".m4a",
+    ".aac",
+    ".flac",
+    ".ogg",
+    ".oga",
+    ".opus",
+    ".webm",
+    ".mp4",
+    ".mov",
+    ".aif",
+    ".aiff",
+    ".wma",
+    ".amr",
+    ".3gp",
+    ".caf",
 }
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _Show = schema.Show  # the schema of podcast.toml, as tests/test_cli.py walks it
+
+
 def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -182,7 +199,8 @@ def load_show(root: Path) -> Show:
         raise ConfigError(f"{path}:{_line_of(text, 'artwork')}: 'artwork': {raw.artwork} {problem}")
     base_url = raw.base_url if raw.base_url.endswith("/") else raw.base_url + "/"
     return _record(
-        Show, raw,
+        Show,
+        raw,
         root=root.resolve(),
         base_url=base_url,
         categories=tuple(apple.parse_category(c) for c in raw.categories),
@@ -190,7 +208,8 @@ def load_show(root: Path) -> Show:
         funding=tuple(Link(title=f.text, url=f.url) for f in raw.funding),
         subscribe=tuple(Link(title=name, url=url) for name, url in raw.subscribe.model_dump().items() if url),
         jingles=_record(
-            Jingles, raw.jingles,
+            Jingles,
+            raw.jingles,
             intro=_show_file(root, path, text, "intro", raw.jingles.intro),
             outro=_show_file(root, path, text, "outro", raw.jingles.outro),
         ),
@@ -290,8 +309,7 @@ def load_episode(folder: Path, show: Show) -> Episode:
     slug = folder.name
     if not SLUG.match(slug):
         raise ConfigError(
-            f"{folder}: '{slug}' is not a safe episode folder name: use lower-case letters,"
-            " digits and single dashes, like '012-portage-salarial'"
+            f"{folder}: '{slug}' is not a safe episode folder name: use lower-case letters, digits and single dashes, like '012-portage-salarial'"
         )
     raw, text = read_checked(path, schema.Episode)
     toml = _EpisodeToml(folder, path, text)
@@ -306,12 +324,14 @@ def load_episode(folder: Path, show: Show) -> Episode:
     people = [p.name for p in show.hosts] + [p.name for p in raw.guests]
     for name in raw.speaking_order:
         if name not in people:
-            raise ConfigError(f"{toml.where('speaking_order')}: 'speaking_order': {name!r} is neither a host nor a guest"
-                              f" ({', '.join(people) or 'nobody is listed'})")
+            raise ConfigError(
+                f"{toml.where('speaking_order')}: 'speaking_order': {name!r} is neither a host nor a guest ({', '.join(people) or 'nobody is listed'})"
+            )
     chapters = _chapters(raw, toml)
 
     return _record(
-        Episode, raw,
+        Episode,
+        raw,
         slug=slug,
         folder=folder.resolve(),
         published=published,

@@ -73,11 +73,9 @@ def summarise(report: BuildReport, seconds: float) -> None:
         click.echo(f"public/ was not updated ({states}); run 'podcast build' to publish ({seconds:.1f} s)", err=True)
         return
     click.echo(
-        f"{len(report.published)} episode(s) published in public/ ({seconds:.1f} s)"
-        + (f"; not published: {', '.join(unpublished)}" if unpublished else ""),
+        f"{len(report.published)} episode(s) published in public/ ({seconds:.1f} s)" + (f"; not published: {', '.join(unpublished)}" if unpublished else ""),
         err=True,
     )
-
 
 
 def print_status(status: ShowStatus) -> None:
@@ -94,8 +92,12 @@ def print_status(status: ShowStatus) -> None:
 def print_check(result: ShowCheck) -> None:
     """What `podcast check` found, on stderr: the placeholder artwork, each episode to fix, then the feed's findings."""
     if result.placeholder:
-        click.secho(f"{result.show.artwork}: still the placeholder of 'podcast init'; replace it with the show's artwork"
-                    " (a square PNG or JPEG, 1400 to 3000 pixels) before you publish.", fg="yellow", err=True)
+        click.secho(
+            f"{result.show.artwork}: still the placeholder of 'podcast init'; replace it with the show's artwork"
+            " (a square PNG or JPEG, 1400 to 3000 pixels) before you publish.",
+            fg="yellow",
+            err=True,
+        )
     for error in result.unreadable:
         click.secho(error, fg="red", err=True)
     for review in result.reviews:

@@ -30,6 +30,7 @@ from .files import HashCache, file_sha256, remove_temporary, temp_path, write_at
 
 logger = logging.getLogger(__name__)
 
+
 class Stage:
     """One step of the pipeline. Subclasses set `name`, `version`, the type of their `result`
     (pipeline.results) and implement the four methods."""
@@ -151,8 +152,9 @@ class BuildLock:
             holder = self.holder()
             if not self.wait:
                 handle.close()
-                raise BuildLocked(f"another build is running in this folder ({holder}; lock: {self.path}): "
-                                    "wait for it to end, or run 'podcast build --wait'") from None
+                raise BuildLocked(
+                    f"another build is running in this folder ({holder}; lock: {self.path}): wait for it to end, or run 'podcast build --wait'"
+                ) from None
             logger.warning("waiting for the other build (%s) to end (lock: %s)", holder, self.path)
             fcntl.flock(handle, fcntl.LOCK_EX)
         started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime())

@@ -153,7 +153,7 @@ class PublicLayout:
         """
         if not url.startswith(self.show.base_url):
             return None
-        path = unquote(urlsplit(url[len(self.show.base_url):]).path)  # no query, no #fragment
+        path = unquote(urlsplit(url[len(self.show.base_url) :]).path)  # no query, no #fragment
         if path == "" or path.endswith("/"):
             path += INDEX
         path = posixpath.normpath(path)

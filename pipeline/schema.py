@@ -149,7 +149,7 @@ class Chapter(Checked):
     @classmethod
     def _clock(cls, value: str) -> str:
         if not re.match(TIME_PATTERN, value):
-            raise ValueError(f"{value!r} is not a time: write minutes and seconds like \"12:30\", or \"1:02:30\"")
+            raise ValueError(f'{value!r} is not a time: write minutes and seconds like "12:30", or "1:02:30"')
         return value
 
 

@@ -1,10 +1,10 @@
 """Times: as a host types them, and as each place shows them. One name per format.
 
-    parse_time("1:02:03.5") == 3723.5      what a host types in episode.toml and corrections.toml
-    clock(3723.5) == "1:02:03"             players, pages, the CLI: whole seconds, counted down
-    chapter_time(62) == "01:02"            chapters in a description, as YouTube turns them into links
-    cue_time(62.345) == "00:01:02.345"     WebVTT cues (and SRT's, with a comma)
-    tenths(62.34) == "1:02.3"              a corrections.toml fix, told back to the host
+parse_time("1:02:03.5") == 3723.5      what a host types in episode.toml and corrections.toml
+clock(3723.5) == "1:02:03"             players, pages, the CLI: whole seconds, counted down
+chapter_time(62) == "01:02"            chapters in a description, as YouTube turns them into links
+cue_time(62.345) == "00:01:02.345"     WebVTT cues (and SRT's, with a comma)
+tenths(62.34) == "1:02.3"              a corrections.toml fix, told back to the host
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Regenerate the show's artwork, assets/artwork.png: 3000×3000 RGB PNG, as Apple asks.
 
-    .venv/bin/python scripts/make_artwork.py
+.venv/bin/python scripts/make_artwork.py
 """
 
 from __future__ import annotations

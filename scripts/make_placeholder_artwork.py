@@ -24,8 +24,12 @@ def main() -> None:
     margin, dash = 90, 60
     for start in range(margin, SIZE - margin, 2 * dash):
         end = min(start + dash, SIZE - margin)
-        for a, b in (((start, margin), (end, margin)), ((start, SIZE - margin), (end, SIZE - margin)),
-                     ((margin, start), (margin, end)), ((SIZE - margin, start), (SIZE - margin, end))):
+        for a, b in (
+            ((start, margin), (end, margin)),
+            ((start, SIZE - margin), (end, SIZE - margin)),
+            ((margin, start), (margin, end)),
+            ((SIZE - margin, start), (SIZE - margin, end)),
+        ):
             draw.line((a, b), fill=LINE, width=12)
     title = ImageFont.load_default(size=120)
     body = ImageFont.load_default(size=58)

@@ -30,16 +30,11 @@ PAUSE_MS = 450
 
 LINES = [
     ("host", "Bonjour et bienvenue dans Freelance Family, le podcast qui raconte le freelancing de l'intérieur."),
-    ("host", "Je m'appelle Camille. Après un burn-out dans une entreprise de services numériques, "
-             "je suis devenue indépendante, et j'ai acheté un micro."),
-    ("guest", "Et moi, je suis Inès, développeuse freelance depuis six ans. "
-              "Camille m'a tendu le micro dans un espace de coworking à Lyon."),
-    ("host", "Chaque semaine, je rencontre des freelances, des hôtes de coworking, "
-             "des sociétés de portage salarial, des startups et des collectifs."),
-    ("guest", "On parle de ce qu'on vit vraiment : trouver ses premiers clients, fixer son tarif journalier, "
-              "la solitude, et aussi la liberté."),
-    ("host", "Pas de discours de l'extérieur, pas de recette miracle. Des histoires vraies, racontées par celles "
-             "et ceux qui les vivent."),
+    ("host", "Je m'appelle Camille. Après un burn-out dans une entreprise de services numériques, je suis devenue indépendante, et j'ai acheté un micro."),
+    ("guest", "Et moi, je suis Inès, développeuse freelance depuis six ans. Camille m'a tendu le micro dans un espace de coworking à Lyon."),
+    ("host", "Chaque semaine, je rencontre des freelances, des hôtes de coworking, des sociétés de portage salarial, des startups et des collectifs."),
+    ("guest", "On parle de ce qu'on vit vraiment : trouver ses premiers clients, fixer son tarif journalier, la solitude, et aussi la liberté."),
+    ("host", "Pas de discours de l'extérieur, pas de recette miracle. Des histoires vraies, racontées par celles et ceux qui les vivent."),
     ("guest", "Alors, abonnez-vous dans votre application de podcast préférée."),
     ("host", "Freelance Family, premier épisode très bientôt. À tout de suite !"),
 ]

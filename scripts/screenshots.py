@@ -27,15 +27,21 @@ def chromium():
 
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--mute-audio",
-                 "--disable-background-networking", "--disable-component-update"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--mute-audio",
+        "--disable-background-networking",
+        "--disable-component-update",
+    ):
         options.add_argument(flag)
     return webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
 
 
 def shoot(browser, url: str, width: int, height: int, path: Path, sentence: int | None) -> None:
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
     browser.get(url)
     if sentence is not None:  # a sentence being heard, highlighted under the player
         browser.find_elements("css selector", "a.sentence")[sentence].click()

@@ -55,10 +55,9 @@ def ebur128(path: Path) -> dict[str, float]:
     not by the pipeline's code: {"integrated": LUFS, "lra": LU, "true_peak": dBTP}."""
     import imageio_ffmpeg
 
-    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path),
-               "-af", "ebur128=peak=true", "-f", "null", "-"]
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"]
     log = subprocess.run(command, capture_output=True, text=True, check=True).stderr
-    summary = log[log.rindex("Summary:"):]
+    summary = log[log.rindex("Summary:") :]
 
     def value(label: str) -> float:
         return float(re.search(rf"{label}:\s+(-?(?:inf|[\d.]+))", summary).group(1))
@@ -84,8 +83,16 @@ def speechlike(seconds: float, level_db: float, rate: int = 44100, channels: int
 def make_audio(tmp_path: Path):
     """make_audio(name, seconds=3, level_db=-20, channels=1, rate=44100) -> path; .m4a/.mp3/.flac via ffmpeg."""
 
-    def make(name: str, seconds: float = 3.0, level_db: float = -20.0, channels: int = 1, rate: int = 44100, seed: int = 1,
-             noise: float = 0.5, folder: Path | None = None) -> Path:
+    def make(
+        name: str,
+        seconds: float = 3.0,
+        level_db: float = -20.0,
+        channels: int = 1,
+        rate: int = 44100,
+        seed: int = 1,
+        noise: float = 0.5,
+        folder: Path | None = None,
+    ) -> Path:
         folder = folder or tmp_path
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / name
@@ -189,17 +196,29 @@ def browser():
     chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
     if not (chromium and driver):
         missing = " and ".join(name for name, path in (("chromium", chromium), ("chromedriver", driver)) if not path)
-        pytest.fail(f"the browser tests need headless Chromium: {missing} not found on PATH. Install them "
-                    "(Debian: apt-get install chromium chromium-driver; make test does) or set "
-                    "PODCAST_SKIP_BROWSER=1 to skip these tests", pytrace=False)
+        pytest.fail(
+            f"the browser tests need headless Chromium: {missing} not found on PATH. Install them "
+            "(Debian: apt-get install chromium chromium-driver; make test does) or set "
+            "PODCAST_SKIP_BROWSER=1 to skip these tests",
+            pytrace=False,
+        )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--autoplay-policy=no-user-gesture-required", "--mute-audio"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--autoplay-policy=no-user-gesture-required",
+        "--mute-audio",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console messages, for get_log("browser")
     session = webdriver.Chrome(options=options, service=Service(driver))

@@ -57,8 +57,7 @@ def planted(seconds: float = 12.0, topics: tuple[tuple[str, ...], ...] = TOPICS)
         for text in topic:
             speaker, tokens = speaker_of(text), text.split(" ")
             step = seconds / len(tokens)
-            words = tuple(Word(at + k * step, at + (k + 1) * step - 0.05, " " + token, speaker=speaker)
-                          for k, token in enumerate(tokens))
+            words = tuple(Word(at + k * step, at + (k + 1) * step - 0.05, " " + token, speaker=speaker) for k, token in enumerate(tokens))
             segments.append(Segment(at, words[-1].end, text, words, speaker))
             at += seconds + PAUSE
     return Transcript("fr", at, tuple(segments)), firsts

@@ -55,10 +55,7 @@ def duo_script(who: str = "") -> str:
 
 def spoken_by(transcript: Transcript, speaker: str | None) -> Transcript:
     """The segments of one speaker, unnamed: what Whisper heard on that speaker's own track."""
-    segments = tuple(
-        replace(s, speaker=None, words=tuple(replace(w, speaker=None) for w in s.words))
-        for s in transcript.segments if s.speaker == speaker
-    )
+    segments = tuple(replace(s, speaker=None, words=tuple(replace(w, speaker=None) for w in s.words)) for s in transcript.segments if s.speaker == speaker)
     return replace(transcript, segments=segments)
 
 
@@ -97,6 +94,7 @@ def replaying(heard: Mapping[str, Path], tracks: Sequence[str] = ()) -> Iterator
 
 # The recordings, laid out as the tests that replay them lay them out.
 
+
 def duo_host_episode(root: Path, guest: bool = False) -> str:
     """The host's track of the duo alone, in the show at `root` (tests/test_build.py); its slug."""
     folder = root / "episodes" / "001-duo"
@@ -112,8 +110,24 @@ def one_track_episode(root: Path) -> str:
     folder = root / "episodes" / "003-salon"
     folder.mkdir()
     mixed = folder / "salon.m4a"
-    ffmpeg.run(["-i", str(DATA / "duo-host.m4a"), "-i", str(DATA / "duo-guest.m4a"), "-filter_complex",
-                "[0:a][1:a]amix=inputs=2:normalize=0[a]", "-map", "[a]", "-ac", "1", "-c:a", "aac", str(mixed)], about=mixed)
+    ffmpeg.run(
+        [
+            "-i",
+            str(DATA / "duo-host.m4a"),
+            "-i",
+            str(DATA / "duo-guest.m4a"),
+            "-filter_complex",
+            "[0:a][1:a]amix=inputs=2:normalize=0[a]",
+            "-map",
+            "[a]",
+            "-ac",
+            "1",
+            "-c:a",
+            "aac",
+            str(mixed),
+        ],
+        about=mixed,
+    )
     (folder / "episode.toml").write_text(f'title = "Salon"\npublished = 2026-01-05\n[[guests]]\nname = "{GUEST}"\n', encoding="utf-8")
     return folder.name
 
@@ -125,7 +139,8 @@ def multitrack_episode(root: Path) -> str:
     shutil.copyfile(DATA / "duo-host.m4a", folder / "camille.m4a")
     shutil.copyfile(DATA / "duo-guest.m4a", folder / "ines.m4a")
     (folder / "episode.toml").write_text(
-        f'title = "Duo"\npublished = 2026-01-05\n[tracks]\n"{HOST}" = "camille.m4a"\n"{GUEST}" = "ines.m4a"\n', encoding="utf-8")
+        f'title = "Duo"\npublished = 2026-01-05\n[tracks]\n"{HOST}" = "camille.m4a"\n"{GUEST}" = "ines.m4a"\n', encoding="utf-8"
+    )
     return folder.name
 
 
@@ -140,8 +155,12 @@ def in_new_show(episode: Callable[[Path], str]) -> Callable[[Path], tuple[Path, 
 
 
 # Each recording laid out as the tests that replay it lay it out: by the very same functions.
-LAYOUTS = {"trailer": trailer_show, "duo-host": in_new_show(duo_host_episode),
-           "one-track-two-voices": in_new_show(one_track_episode), "duo-multitrack": in_new_show(multitrack_episode)}
+LAYOUTS = {
+    "trailer": trailer_show,
+    "duo-host": in_new_show(duo_host_episode),
+    "one-track-two-voices": in_new_show(one_track_episode),
+    "duo-multitrack": in_new_show(multitrack_episode),
+}
 
 
 def record(machine: str) -> None:

@@ -60,8 +60,15 @@ def test_rebuild_does_nothing_and_edits_redo_only_what_follows(show_root, add_ep
     assert ran.stages("001-premier") == {"normalise", "transcribe", "diarize", "correct", "chapters", "quotes", "notes", "tag"}
     assert ran.stages("show") == {"feed", "site", "search"}
     public = show_root / "public"
-    for path in ("feed.xml", "index.html", "style.css", "artwork.png", "audio/001-premier.mp3",
-                 "episodes/001-premier/index.html", "episodes/001-premier/transcript.vtt"):
+    for path in (
+        "feed.xml",
+        "index.html",
+        "style.css",
+        "artwork.png",
+        "audio/001-premier.mp3",
+        "episodes/001-premier/index.html",
+        "episodes/001-premier/transcript.vtt",
+    ):
         assert (public / path).is_file(), path
 
     ran, report = run(show_root)
@@ -100,7 +107,7 @@ def test_building_one_episode_never_drops_the_others_from_the_feed(show_root, ad
     add_episode("002-second", EPISODE.replace("Premier", "Second").replace("number = 1", "number = 2"))
     run(show_root)
     with (show_root / "podcast.toml").open("a") as f:
-        f.write("[transcription]\nglossary = [\"portage salarial\"]\n")  # both transcripts are now stale
+        f.write('[transcription]\nglossary = ["portage salarial"]\n')  # both transcripts are now stale
     ran, report = run(show_root, slugs=["001-premier"])
     assert ("001-premier", "transcribe") in ran.ran and ran.stages("002-second") == set()
     assert ran.stages("show") == set() and set(report.show.values()) == {"stale"}

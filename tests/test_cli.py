@@ -26,7 +26,8 @@ def test_every_command_has_help_with_an_example():
 def test_new_scaffolds_a_draft_that_loads(show_root):
     (show_root / "episodes" / "004-ancien").mkdir()
     result = CliRunner().invoke(
-        cli, ["new", "Le portage salarial, vraiment ?", "--guest", "Inès Moreau", "--guest", "Chloé \"Clo\" Martin", "--root", str(show_root)],
+        cli,
+        ["new", "Le portage salarial, vraiment ?", "--guest", "Inès Moreau", "--guest", 'Chloé "Clo" Martin', "--root", str(show_root)],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output

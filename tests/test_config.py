@@ -72,12 +72,19 @@ def test_artwork_apple_would_refuse(show_root, size, kind, problem):
         load_show(show_root)
 
 
-@pytest.mark.parametrize(("side", "mode", "problem"), [
-    (1400, "RGB", ""), (3000, "RGB", ""), (1400, "RGBA", ""), (1400, "P", ""), (1400, "L", ""),
-    (1399, "RGB", "is 1399×1399; Apple wants a square of 1400 to 3000 pixels"),
-    (3001, "RGB", "is 3001×3001; Apple wants a square of 1400 to 3000 pixels"),
-    (1400, "CMYK", "uses the CMYK colour mode; save it as RGB"),
-])
+@pytest.mark.parametrize(
+    ("side", "mode", "problem"),
+    [
+        (1400, "RGB", ""),
+        (3000, "RGB", ""),
+        (1400, "RGBA", ""),
+        (1400, "P", ""),
+        (1400, "L", ""),
+        (1399, "RGB", "is 1399×1399; Apple wants a square of 1400 to 3000 pixels"),
+        (3001, "RGB", "is 3001×3001; Apple wants a square of 1400 to 3000 pixels"),
+        (1400, "CMYK", "uses the CMYK colour mode; save it as RGB"),
+    ],
+)
 def test_artwork_edges(show_root, side, mode, problem):
     """Apple's limits, 1400 and 3000 pixels, are allowed; so are the modes a PNG or JPEG holds for RGB."""
     from PIL import Image
@@ -117,15 +124,20 @@ def test_description_over_apple_limit(show_root):
             load_show(show_root)
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ('medium = "radio"', "8: 'medium': Input should be 'podcast', 'music', 'video', 'film', 'audiobook', 'newsletter', 'blog', 'publisher' or 'course'"),
-    # The line of the [[funding]] table the key is missing from, not the blank line above it.
-    ('[[funding]]\ntext = "Soutenir"', "8: missing required key 'funding[1].url'"),
-    ('[[funding]]\nurl = "https://example.org/"\ntext = "' + "x" * 129 + '"', "10: 'funding[1].text': String should have at most 128 characters"),
-    ('license = "CC-BY-SA-4.0"', "8: 'license': 'CC-BY-SA-4.0' is not one of ARR, CC-BY-4.0, CC-BY-NC-4.0, "
-                                 "CC-BY-NC-ND-4.0, POD-V4V-1.0: give its text's address as license_url"),
-    ('new_feed_url = "example.org/feed.xml"', "8: 'new_feed_url': String should match pattern"),
-])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('medium = "radio"', "8: 'medium': Input should be 'podcast', 'music', 'video', 'film', 'audiobook', 'newsletter', 'blog', 'publisher' or 'course'"),
+        # The line of the [[funding]] table the key is missing from, not the blank line above it.
+        ('[[funding]]\ntext = "Soutenir"', "8: missing required key 'funding[1].url'"),
+        ('[[funding]]\nurl = "https://example.org/"\ntext = "' + "x" * 129 + '"', "10: 'funding[1].text': String should have at most 128 characters"),
+        (
+            'license = "CC-BY-SA-4.0"',
+            "8: 'license': 'CC-BY-SA-4.0' is not one of ARR, CC-BY-4.0, CC-BY-NC-4.0, CC-BY-NC-ND-4.0, POD-V4V-1.0: give its text's address as license_url",
+        ),
+        ('new_feed_url = "example.org/feed.xml"', "8: 'new_feed_url': String should match pattern"),
+    ],
+)
 def test_feed_settings_refused(show_root, line, message):
     text = (show_root / "podcast.toml").read_text()
     (show_root / "podcast.toml").write_text(text.replace("[owner]", line + "\n\n[owner]"))
@@ -364,25 +376,59 @@ def test_every_show_field_is_read(show_root):
     (show_root / "sons" / "outro.wav").write_bytes(b"RIFF")
     root = show_root.resolve()
     assert load_show(show_root) == Show(
-        root=root, title="Freelance.Family", subtitle="Les vraies histoires", description="Une émission.",
-        language="fr-CA", author="Camille Durand", owner=Person("Camille D.", email="camille@example.org"),
+        root=root,
+        title="Freelance.Family",
+        subtitle="Les vraies histoires",
+        description="Une émission.",
+        language="fr-CA",
+        author="Camille Durand",
+        owner=Person("Camille D.", email="camille@example.org"),
         base_url="https://example.org/emission/",  # the slash a URL joined to it needs
-        categories=(("Business", "Careers"), ("Society & Culture",)), explicit=True, type="serial",
-        artwork=root / "artwork.png", copyright="© 2026 Camille Durand", guid="6d3b0a1e-8c1f-5c4e-9b7a-2f4e1d0c9b8a",
-        license="CC BY-NC 4.0", license_url="https://creativecommons.org/licenses/by-nc/4.0/", locked=False,
-        medium="audiobook", new_feed_url="https://example.org/nouveau/feed.xml",
+        categories=(("Business", "Careers"), ("Society & Culture",)),
+        explicit=True,
+        type="serial",
+        artwork=root / "artwork.png",
+        copyright="© 2026 Camille Durand",
+        guid="6d3b0a1e-8c1f-5c4e-9b7a-2f4e1d0c9b8a",
+        license="CC BY-NC 4.0",
+        license_url="https://creativecommons.org/licenses/by-nc/4.0/",
+        locked=False,
+        medium="audiobook",
+        new_feed_url="https://example.org/nouveau/feed.xml",
         funding=(Link("Soutenir l'émission", "https://example.org/soutenir"), Link("", "https://example.org/don")),
-        subscribe=(Link("apple", "https://podcasts.apple.com/fr/podcast/id123"), Link("spotify", "https://open.spotify.com/show/abc"),
-                   Link("deezer", "https://www.deezer.com/show/1"), Link("youtube", "https://www.youtube.com/playlist?list=x")),
+        subscribe=(
+            Link("apple", "https://podcasts.apple.com/fr/podcast/id123"),
+            Link("spotify", "https://open.spotify.com/show/abc"),
+            Link("deezer", "https://www.deezer.com/show/1"),
+            Link("youtube", "https://www.youtube.com/playlist?list=x"),
+        ),
         timezone="America/Montreal",
-        hosts=(Person("Camille Durand", "Animatrice", "https://example.org/camille", "https://example.org/camille.jpg",
-                      "Freelance depuis 2019.", "c@example.org", kind="freelance"),),
+        hosts=(
+            Person(
+                "Camille Durand",
+                "Animatrice",
+                "https://example.org/camille",
+                "https://example.org/camille.jpg",
+                "Freelance depuis 2019.",
+                "c@example.org",
+                kind="freelance",
+            ),
+        ),
         loudness=Loudness(target=-18.0, true_peak=-2.0, lra=9.0, tolerance=0.3),
-        audio=AudioSettings(highpass=100.0, denoise=True, trim_silence=False, silence_threshold=-45.0, silence_min=1.5,
-                            channels=2, bitrate_mono="96k", bitrate_stereo="192k", aac=True, id3_version=3),
+        audio=AudioSettings(
+            highpass=100.0,
+            denoise=True,
+            trim_silence=False,
+            silence_threshold=-45.0,
+            silence_min=1.5,
+            channels=2,
+            bitrate_mono="96k",
+            bitrate_stereo="192k",
+            aac=True,
+            id3_version=3,
+        ),
         jingles=Jingles(intro=root / "intro.wav", outro=root / "sons" / "outro.wav", crossfade=0.5),
-        transcription=Transcription(engine="openai-whisper", model="small", beam_size=3, compute_type="int8", vad=False,
-                                    glossary=("TJM", "URSSAF")),
+        transcription=Transcription(engine="openai-whisper", model="small", beam_size=3, compute_type="int8", vad=False, glossary=("TJM", "URSSAF")),
     )
 
 
@@ -395,7 +441,9 @@ def test_a_jingle_that_is_not_there_is_named(show_root, jingle):
 
 
 def test_every_episode_field_is_read(add_episode, show_root, make_audio):
-    folder = add_episode("007-portage", """\
+    folder = add_episode(
+        "007-portage",
+        """\
         title = "Le portage salarial"
         published = 2026-07-02
         number = 7
@@ -428,36 +476,50 @@ def test_every_episode_field_is_read(add_episode, show_root, make_audio):
         start = "01:30"
         title = "Le portage"
         url = "https://example.org/portage"
-        """, channels=2)
+        """,
+        channels=2,
+    )
     Image.new("RGB", (1400, 1400), "teal").save(folder / "cover.png")
     folder = folder.resolve()
     recording = folder / "enregistrement.wav"
     assert load_episode(folder, load_show(show_root)) == Episode(
-        slug="007-portage", folder=folder, title="Le portage salarial",
-        published=datetime(2026, 7, 2, tzinfo=ZoneInfo("Europe/Paris")), audio=(), number=7, season=2, type="bonus",
+        slug="007-portage",
+        folder=folder,
+        title="Le portage salarial",
+        published=datetime(2026, 7, 2, tzinfo=ZoneInfo("Europe/Paris")),
+        audio=(),
+        number=7,
+        season=2,
+        type="bonus",
         description="On parle **TJM**.",
-        guests=(Person("Inès Moreau", "Développeuse", "https://example.org/ines", "https://example.org/ines.jpg", "À Lyon.",
-                       "ines@example.org", kind="coworking"),),
+        guests=(
+            Person("Inès Moreau", "Développeuse", "https://example.org/ines", "https://example.org/ines.jpg", "À Lyon.", "ines@example.org", kind="coworking"),
+        ),
         links=(Link("Le site d'Inès", "https://example.org/ines"),),
         chapters=(Chapter(0.0, "Intro"), Chapter(90.0, "Le portage", "https://example.org/portage")),
-        explicit=True, draft=True,
+        explicit=True,
+        draft=True,
         tracks=(Track("Camille Durand", recording, channel=0), Track("Inès Moreau", recording, channel=1)),
-        jingles=False, image=folder / "cover.png", language="en", speaking_order=("Inès Moreau",),
+        jingles=False,
+        image=folder / "cover.png",
+        language="en",
+        speaking_order=("Inès Moreau",),
     )
 
 
-@pytest.mark.parametrize(("body", "line", "message"), [
-    ('audio = []\n', 3, "'audio' is empty"),
-    ('[tracks]\n', 3, "'tracks' is empty"),
-    ('audio = ["a.wav", "b.wav"]\nchannels = { left = "A", right = "B" }\n', 4,
-     "'channels' needs exactly one stereo recording, not 2"),
-    ('audio = ["a.wav"]\n[tracks]\nA = "a.wav"\n', 4, "'tracks' replaces 'audio' and 'channels'; keep one of them"),
-    ('image = "absente.png"\n', 3, "'image': no file absente.png in {folder}"),
-    ('\n[tracks]\nA = "absent.wav"\n', 4, "'tracks': no file absent.wav in {folder}"),
-    ('speaking_order = ["Zoé"]\n', 3, "'speaking_order': 'Zoé' is neither a host nor a guest (Camille Durand)"),
-    ('\n[[chapters]]\nstart = "00:10"\ntitle = "B"\n[[chapters]]\nstart = "00:05"\ntitle = "A"\n', 4,
-     "'chapters': starts must increase"),
-])
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        ("audio = []\n", 3, "'audio' is empty"),
+        ("[tracks]\n", 3, "'tracks' is empty"),
+        ('audio = ["a.wav", "b.wav"]\nchannels = { left = "A", right = "B" }\n', 4, "'channels' needs exactly one stereo recording, not 2"),
+        ('audio = ["a.wav"]\n[tracks]\nA = "a.wav"\n', 4, "'tracks' replaces 'audio' and 'channels'; keep one of them"),
+        ('image = "absente.png"\n', 3, "'image': no file absente.png in {folder}"),
+        ('\n[tracks]\nA = "absent.wav"\n', 4, "'tracks': no file absent.wav in {folder}"),
+        ('speaking_order = ["Zoé"]\n', 3, "'speaking_order': 'Zoé' is neither a host nor a guest (Camille Durand)"),
+        ('\n[[chapters]]\nstart = "00:10"\ntitle = "B"\n[[chapters]]\nstart = "00:05"\ntitle = "A"\n', 4, "'chapters': starts must increase"),
+    ],
+)
 def test_episode_problems_name_the_line_of_their_key(add_episode, show_root, make_audio, body, line, message):
     folder = add_episode("001-test", 'title = "T"\npublished = 2026-01-05\n' + body, audio_name="")
     for name in ("a.wav", "b.wav") if "b.wav" in body else ("a.wav",):
@@ -472,28 +534,32 @@ def test_slug_rule_explained(show_root, make_audio):
     make_audio("a.wav", folder=folder, seconds=1)
     with pytest.raises(ConfigError) as error:
         load_episode(folder, load_show(show_root))
-    assert str(error.value) == (f"{folder}: 'Episode 1' is not a safe episode folder name: use lower-case letters,"
-                                " digits and single dashes, like '012-portage-salarial'")
+    assert str(error.value) == (
+        f"{folder}: 'Episode 1' is not a safe episode folder name: use lower-case letters, digits and single dashes, like '012-portage-salarial'"
+    )
 
 
 # What a host reads for the mistakes hosts make, to the letter: the key, its line, and one
 # line per problem (pydantic reports each branch of a union; the host needs one).
-@pytest.mark.parametrize(("body", "expected"), [
-    ('published = 5\n', ["2: 'published': write a date, 2026-11-20, or a date and time, 2026-11-20T09:00:00+01:00"]),
-    ('published = 2026-01-05\nnumber = "un"\n',
-     ["3: 'number': Input should be a valid integer, unable to parse string as an integer"]),
-    ('published = 2026-01-05\n[[guests]]\nname = "G"\nurl = "pas une url"\n',
-     ["5: 'guests[1].url': String should match pattern '^https?://\\S+$'"]),
-    ('published = 2026-01-05\nzzzz = 1\n', ["3: unknown key 'zzzz'"]),  # nothing like it: no suggestion
-    ('published = 2026-01-05\n\n[[guests]]\nnmae = "G"\n',
-     ["4: missing required key 'guests[1].name'", "5: unknown key 'guests[1].nmae' (did you mean 'name'?)"]),
-    ('published = 2026-01-05\nseason = 0\nnumber = -1\n',
-     ["4: 'number': Input should be greater than or equal to 0", "3: 'season': Input should be greater than or equal to 1"]),
-    ('published = 2026-01-05T10:00:00\n',
-     ["2: 'published': a date-time needs a time zone, for example 2026-11-20T09:00:00+01:00"]),
-    ('published = 2026-01-05\nspeaking_order = ["Zoé"]\n',
-     ["3: 'speaking_order': 'Zoé' is neither a host nor a guest (nobody is listed)"]),
-])
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("published = 5\n", ["2: 'published': write a date, 2026-11-20, or a date and time, 2026-11-20T09:00:00+01:00"]),
+        ('published = 2026-01-05\nnumber = "un"\n', ["3: 'number': Input should be a valid integer, unable to parse string as an integer"]),
+        ('published = 2026-01-05\n[[guests]]\nname = "G"\nurl = "pas une url"\n', ["5: 'guests[1].url': String should match pattern '^https?://\\S+$'"]),
+        ("published = 2026-01-05\nzzzz = 1\n", ["3: unknown key 'zzzz'"]),  # nothing like it: no suggestion
+        (
+            'published = 2026-01-05\n\n[[guests]]\nnmae = "G"\n',
+            ["4: missing required key 'guests[1].name'", "5: unknown key 'guests[1].nmae' (did you mean 'name'?)"],
+        ),
+        (
+            "published = 2026-01-05\nseason = 0\nnumber = -1\n",
+            ["4: 'number': Input should be greater than or equal to 0", "3: 'season': Input should be greater than or equal to 1"],
+        ),
+        ("published = 2026-01-05T10:00:00\n", ["2: 'published': a date-time needs a time zone, for example 2026-11-20T09:00:00+01:00"]),
+        ('published = 2026-01-05\nspeaking_order = ["Zoé"]\n', ["3: 'speaking_order': 'Zoé' is neither a host nor a guest (nobody is listed)"]),
+    ],
+)
 def test_episode_mistakes_read_as_a_host_needs(tmp_path, body, expected):
     root = new_show(tmp_path / "show", SHOW_TOML.split("[[hosts]]")[0])  # no host: "nobody is listed"
     folder = root / "episodes" / "001-a"
@@ -505,18 +571,23 @@ def test_episode_mistakes_read_as_a_host_needs(tmp_path, body, expected):
     assert str(error.value).split("\n") == [f"{folder / 'episode.toml'}:{line}" for line in expected]
 
 
-@pytest.mark.parametrize(("text", "shown"), [
-    ('title = "T\npublished = 2026-01-05\n', ["Illegal character '\\n' (at line 1, column 11)", 'title = "T']),
-    ('title = "T"\npublished = 2026-01-05\nnumber = un\n', ["Invalid value (at line 3, column 10)", "number = un"]),
-])
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ('title = "T\npublished = 2026-01-05\n', ["Illegal character '\\n' (at line 1, column 11)", 'title = "T']),
+        ('title = "T"\npublished = 2026-01-05\nnumber = un\n', ["Invalid value (at line 3, column 10)", "number = un"]),
+    ],
+)
 def test_toml_syntax_error_shows_its_line_and_how_to_write_values(add_episode, show_root, text, shown):
     folder = add_episode("001-a", "")
     (folder / "episode.toml").write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as error:
         load_episode(folder, load_show(show_root))
     assert str(error.value).split("\n") == [
-        f"{folder / 'episode.toml'}: {shown[0]}", f"    {shown[1]}",
-        "    (TOML: quote text, write dates as 2026-11-20 or 2026-11-20T09:00:00+01:00)"]
+        f"{folder / 'episode.toml'}: {shown[0]}",
+        f"    {shown[1]}",
+        "    (TOML: quote text, write dates as 2026-11-20 or 2026-11-20T09:00:00+01:00)",
+    ]
 
 
 def test_a_file_not_in_utf8_is_named(show_root):
@@ -527,13 +598,16 @@ def test_a_file_not_in_utf8_is_named(show_root):
 
 
 def test_a_kind_not_on_the_list_is_named_with_its_file_and_line(add_episode, show_root):
-    folder = add_episode("001-a", """\
+    folder = add_episode(
+        "001-a",
+        """\
         title = "A"
         published = 2026-07-02
         [[guests]]
         name = "Inès"
         kind = "indépendante"
-        """)
+        """,
+    )
     with pytest.raises(ConfigError) as error:
         load_episode(folder, load_show(show_root))
     message = str(error.value)

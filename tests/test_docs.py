@@ -28,7 +28,7 @@ def modules() -> list[str]:
 def section(text: str, title: str) -> str:
     start = text.index(f"## {title}\n")
     end = text.find("\n## ", start + 1)
-    return text[start:end if end > 0 else None]
+    return text[start : end if end > 0 else None]
 
 
 def layers() -> dict[str, int]:

@@ -30,8 +30,9 @@ with Store(Path(sys.argv[1])).lock():
 
 def hold_lock(root: Path, seconds: float) -> subprocess.Popen:
     """Another process holding the show's build lock for `seconds`, as a running build does."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(root / ".build"), str(seconds)],
-                              env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(root / ".build"), str(seconds)], env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, text=True
+    )
     assert holder.stdout.readline().strip() == "locked"
     return holder
 

@@ -8,11 +8,20 @@ from pathlib import Path
 from pipeline.results import LevelReport, Levelled, Passage, Results, Tagged, Transcribed, dump, load, moved
 
 LEVELLED = Levelled(
-    audio=Path("/cache/levelled.mp3.tmp"), speech=Path("/cache/speech.flac.tmp"), aac=None,
-    tracks=(Path("/cache/track0.flac.tmp"), Path("/cache/track1.flac.tmp")), speakers=("Camille", "Inès"),
-    duration=61.25, bitrate="64k", integrated=-16.0, true_peak=-1.2, lra=6.5, limited=False,
-    report=LevelReport(target=-16.0, channels=1, input_integrated=-23.4, input_true_peak=-3.1, gain=7.4, levelled_range=17.2,
-                       encodes=2, mp3_quality=7, trimmed=(0.25, 1.5)),
+    audio=Path("/cache/levelled.mp3.tmp"),
+    speech=Path("/cache/speech.flac.tmp"),
+    aac=None,
+    tracks=(Path("/cache/track0.flac.tmp"), Path("/cache/track1.flac.tmp")),
+    speakers=("Camille", "Inès"),
+    duration=61.25,
+    bitrate="64k",
+    integrated=-16.0,
+    true_peak=-1.2,
+    lra=6.5,
+    limited=False,
+    report=LevelReport(
+        target=-16.0, channels=1, input_integrated=-23.4, input_true_peak=-3.1, gain=7.4, levelled_range=17.2, encodes=2, mp3_quality=7, trimmed=(0.25, 1.5)
+    ),
 )
 
 

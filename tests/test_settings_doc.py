@@ -50,7 +50,7 @@ def keys(model: type[BaseModel], table: str = "") -> dict[tuple[str, str], Any]:
 def documented(title: str) -> dict[tuple[str, str], Any]:
     """The README's settings table under `title`, by (table, key), each with its default."""
     start = README.index(f"## {title}\n")
-    section = README[start:README.find("\n## ", start + 1)]
+    section = README[start : README.find("\n## ", start + 1)]
     found = {}
     for cells in re.findall(r"^\| (.+?) \| (.+?) \| .+ \|$", section, re.M):
         names = re.findall(r"`([^`]+)`", cells[0])
@@ -89,7 +89,7 @@ def test_every_setting_is_in_the_readme_with_its_default(title):
     readme = documented(title)
     for (table, name), default in keys(FILES[title]).items():
         key = f"[{table}] {name}" if table else name
-        assert (table, name) in readme, f"{key} is not in the README's table under \"{title}\""
+        assert (table, name) in readme, f'{key} is not in the README\'s table under "{title}"'
         written = readme[table, name]
         assert _same(_value(written), default), f"{key}: the README says {written}, the code {default!r}"
 
@@ -104,10 +104,20 @@ def test_the_readme_documents_no_setting_that_is_gone(title):
 OWN_WAY = {("Jingles", "intro"), ("Jingles", "outro"), ("Episode", "audio"), ("Episode", "image"), ("Episode", "tracks")}
 
 
-@pytest.mark.parametrize("record, model", [
-    (records.Show, schema.Show), (records.Episode, schema.Episode), (records.Person, schema.Person), (records.Link, schema.Link),
-    (records.Chapter, schema.Chapter), (records.QuotePicks, schema.Quotes), (records.Track, schema.Track), (records.Jingles, schema.Jingles),
-], ids=lambda kind: kind.__module__.rsplit(".", 1)[1] + "." + kind.__name__)
+@pytest.mark.parametrize(
+    "record, model",
+    [
+        (records.Show, schema.Show),
+        (records.Episode, schema.Episode),
+        (records.Person, schema.Person),
+        (records.Link, schema.Link),
+        (records.Chapter, schema.Chapter),
+        (records.QuotePicks, schema.Quotes),
+        (records.Track, schema.Track),
+        (records.Jingles, schema.Jingles),
+    ],
+    ids=lambda kind: kind.__module__.rsplit(".", 1)[1] + "." + kind.__name__,
+)
 def test_a_record_built_in_code_has_the_defaults_of_the_file(record, model):
     """A record's own defaults (for one built in code, as tests do) are the file's: they cannot drift."""
     for field in dataclasses.fields(record):

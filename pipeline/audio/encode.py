@@ -85,9 +85,30 @@ def codec_gain(bitrate: str, channels: int) -> float:
     rms = "atrim=start=1:end=2,astats=measure_perchannel=none:measure_overall=RMS_level"
     with tempfile.TemporaryDirectory() as folder:
         encoded_file = Path(folder) / "tone.mp3"
-        source = ffmpeg.run(["-nostats", "-f", "lavfi", "-i", tone, "-filter_complex", f"[0:a]asplit[tone][ref];[ref]{rms}[m]",
-                             "-map", "[tone]", "-c:a", "libmp3lame", "-b:a", bitrate, str(encoded_file), "-map", "[m]", "-f", "null", "-"],
-                            about=f"libmp3lame at {bitrate}").stderr
+        source = ffmpeg.run(
+            [
+                "-nostats",
+                "-f",
+                "lavfi",
+                "-i",
+                tone,
+                "-filter_complex",
+                f"[0:a]asplit[tone][ref];[ref]{rms}[m]",
+                "-map",
+                "[tone]",
+                "-c:a",
+                "libmp3lame",
+                "-b:a",
+                bitrate,
+                str(encoded_file),
+                "-map",
+                "[m]",
+                "-f",
+                "null",
+                "-",
+            ],
+            about=f"libmp3lame at {bitrate}",
+        ).stderr
         encoded = ffmpeg.run(["-nostats", "-i", str(encoded_file), "-af", rms, "-f", "null", "-"], about=encoded_file).stderr
     return round(_rms(encoded, encoded_file) - _rms(source, bitrate), 2) + 0.0  # never -0.0
 
@@ -230,8 +251,19 @@ class Encoder:
                     limits = tuple(peak + step for step in LIMITS)
                     curve = limiter_curve(self.show, gain, self.span, self.ready, self.fade, limits, self.about)
                 plan = limiter_plan(curve, gain, level, peak)
-            measured = _encode(self.show, plan, self.span, self.ready, self.fade, self.bitrate,
-                               codec_gain(self.bitrate, self.show.channels), self.output, self.extras, self.about, quality)
+            measured = _encode(
+                self.show,
+                plan,
+                self.span,
+                self.ready,
+                self.fade,
+                self.bitrate,
+                codec_gain(self.bitrate, self.show.channels),
+                self.output,
+                self.extras,
+                self.about,
+                quality,
+            )
             history.append(Encode(plan, quality, measured))
             off = target - measured.integrated
             over = measured.true_peak - ceiling
@@ -239,8 +271,14 @@ class Encoder:
                 break
             # Not expected: the MP3 encoder did more to the loudness or the peaks than measured
             # on speech (synthetic noise does that). The curve still says where to go.
-            logger.info("%s: encoded at %.1f LUFS / %.1f dBTP, aiming for %g LUFS / ≤ %g dBTP; encoding again",
-                        self.about, measured.integrated, measured.true_peak, target, ceiling)
+            logger.info(
+                "%s: encoded at %.1f LUFS / %.1f dBTP, aiming for %g LUFS / ≤ %g dBTP; encoding again",
+                self.about,
+                measured.integrated,
+                measured.true_peak,
+                target,
+                ceiling,
+            )
             if over > 0 and quality is None:
                 quality = PEAK_SAFE_QUALITY
             elif over > 0:
@@ -266,17 +304,30 @@ def _report(history: list[Encode], body: Body, encoder: Encoder, target: float, 
     limited = False
     if plan.limit is not None and body.true_peak + plan.gain > plan.limit:
         limited = True
-        logger.info("%s: a linear gain would clip; peaks limited by %.1f dB, %.1f dB given back after",
-                    encoder.about, body.true_peak + plan.gain - plan.limit, plan.makeup)
+        logger.info(
+            "%s: a linear gain would clip; peaks limited by %.1f dB, %.1f dB given back after",
+            encoder.about,
+            body.true_peak + plan.gain - plan.limit,
+            plan.makeup,
+        )
     return Normalised(
-        integrated=final.integrated, true_peak=final.true_peak, lra=final.lra,
-        duration=round(mp3_length(encoder.output), 3), bitrate=encoder.bitrate, limited=limited,
+        integrated=final.integrated,
+        true_peak=final.true_peak,
+        lra=final.lra,
+        duration=round(mp3_length(encoder.output), 3),
+        bitrate=encoder.bitrate,
+        limited=limited,
         speakers=tuple(t.speaker for t in show.tracks),
         report=results.LevelReport(
-            target=target, channels=show.channels,
-            input_integrated=round(body.integrated, 2), input_true_peak=round(body.true_peak, 2),
-            gain=round(plan.gain + plan.makeup, 2), levelled_range=body.levelled_range, encodes=len(history),
-            mp3_quality=history[-1].quality, trimmed=(round(encoder.span[0], 3), round(duration - encoder.span[1], 3)),
+            target=target,
+            channels=show.channels,
+            input_integrated=round(body.integrated, 2),
+            input_true_peak=round(body.true_peak, 2),
+            gain=round(plan.gain + plan.makeup, 2),
+            levelled_range=body.levelled_range,
+            encodes=len(history),
+            mp3_quality=history[-1].quality,
+            trimmed=(round(encoder.span[0], 3), round(duration - encoder.span[1], 3)),
         ),
     )
 

@@ -120,8 +120,9 @@ def run_logged(args: list[str], about: Path | str, take: Callable[[str], bool]) 
     memory then stays what `take` keeps of them.
     """
     kept: list[str] = []
-    process = subprocess.Popen(_command(["-nostdin", *args]), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True, errors="replace", **_child())
+    process = subprocess.Popen(
+        _command(["-nostdin", *args]), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace", **_child()
+    )
     assert process.stderr is not None  # stderr=PIPE
     for line in process.stderr:
         if not take(line):
@@ -142,8 +143,7 @@ def run_piped(producer: list[str], consumer: list[str], about: Path | str) -> tu
     """
     with tempfile.TemporaryFile() as producer_log, tempfile.TemporaryFile() as consumer_log:
         second = subprocess.Popen(_command(consumer), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=consumer_log, **_child())
-        first = subprocess.Popen(_command(["-nostdin", *producer]), stdin=subprocess.DEVNULL, stdout=second.stdin, stderr=producer_log,
-                                 **_child())
+        first = subprocess.Popen(_command(["-nostdin", *producer]), stdin=subprocess.DEVNULL, stdout=second.stdin, stderr=producer_log, **_child())
         assert second.stdin is not None  # stdin=PIPE
         second.stdin.close()  # the producer holds the only writing end now
         first.wait()

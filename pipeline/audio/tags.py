@@ -21,8 +21,27 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup  # jinja2's own dependency
 from mutagen.id3 import (
-    APIC, CHAP, COMM, CTOC, ID3, PCST, TALB, TCON, TDES, TDRC, TGID, TIT2, TLAN, TPE1, TPE2, TRCK, WFED, WXXX,
-    CTOCFlags, Frame, PictureType,
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    PCST,
+    TALB,
+    TCON,
+    TDES,
+    TDRC,
+    TGID,
+    TIT2,
+    TLAN,
+    TPE1,
+    TPE2,
+    TRCK,
+    WFED,
+    WXXX,
+    CTOCFlags,
+    Frame,
+    PictureType,
 )
 
 from ..errors import StageError
@@ -144,9 +163,7 @@ def chapter_frames(episode: Episode, duration: float, toc_title: str, chapters: 
         return []
     late = [c for c in chapters if c.start >= duration]
     if late:
-        raise StageError(
-            f"{episode.folder / 'episode.toml'}: 'chapters': '{late[0].title}' starts after the end of the episode ({duration:.0f} s)"
-        )
+        raise StageError(f"{episode.folder / 'episode.toml'}: 'chapters': '{late[0].title}' starts after the end of the episode ({duration:.0f} s)")
     frames: list[Frame] = []
     ends = [c.start for c in chapters[1:]] + [duration]
     for i, (chapter, end) in enumerate(zip(chapters, ends, strict=True)):
@@ -154,13 +171,22 @@ def chapter_frames(episode: Episode, duration: float, toc_title: str, chapters: 
         if chapter.url:
             sub_frames.append(WXXX(encoding=3, desc="", url=chapter.url))
         frames.append(
-            CHAP(element_id=f"chp{i}", start_time=round(chapter.start * 1000), end_time=round(end * 1000),
-                 start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF, sub_frames=sub_frames)
+            CHAP(
+                element_id=f"chp{i}",
+                start_time=round(chapter.start * 1000),
+                end_time=round(end * 1000),
+                start_offset=0xFFFFFFFF,
+                end_offset=0xFFFFFFFF,
+                sub_frames=sub_frames,
+            )
         )
     frames.append(
-        CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-             child_element_ids=[f"chp{i}" for i in range(len(chapters))],
-             sub_frames=[TIT2(encoding=3, text=toc_title)])
+        CTOC(
+            element_id="toc",
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=[f"chp{i}" for i in range(len(chapters))],
+            sub_frames=[TIT2(encoding=3, text=toc_title)],
+        )
     )
     return frames
 

@@ -19,11 +19,38 @@ from lxml import etree
 from ..files import HashCache, package_version, write_atomic
 from ..layout import FEED, PublicLayout
 from .findings import CHANNEL, ERROR, WARNING, Finding, PublishedFeed
-from .podcast_rules import (chapters_file, https, podcast_alternate_enclosure, podcast_chapters, podcast_episode, podcast_funding, podcast_guid,
-                            podcast_license, podcast_locked, podcast_medium, podcast_person, podcast_season, podcast_soundbite,
-                            podcast_transcript, transcript_files)
-from .rules import (artwork, categories, channel_tags, description_size, duration, enclosure_file, html, item_tags, language,
-                    situational_tags, unique_enclosures, unique_guids, unique_numbers)
+from .podcast_rules import (
+    chapters_file,
+    https,
+    podcast_alternate_enclosure,
+    podcast_chapters,
+    podcast_episode,
+    podcast_funding,
+    podcast_guid,
+    podcast_license,
+    podcast_locked,
+    podcast_medium,
+    podcast_person,
+    podcast_season,
+    podcast_soundbite,
+    podcast_transcript,
+    transcript_files,
+)
+from .rules import (
+    artwork,
+    categories,
+    channel_tags,
+    description_size,
+    duration,
+    enclosure_file,
+    html,
+    item_tags,
+    language,
+    situational_tags,
+    unique_enclosures,
+    unique_guids,
+    unique_numbers,
+)
 
 # The sources, as the README's table names them:
 # - podcasters.apple.com/support/823-podcast-requirements, "A Podcaster's Guide to RSS" (archived in
@@ -74,8 +101,7 @@ RULES: tuple[Rule, ...] = (
     Rule("podcast_soundbite", podcast_soundbite, "error, warning", P20 + "soundbite.md"),
     Rule("podcast_season", podcast_season, "error, warning", P20 + "season.md"),
     Rule("podcast_episode", podcast_episode, "error, warning", P20 + "episode.md"),
-    Rule("podcast_alternate_enclosure", podcast_alternate_enclosure, "error, warning",
-         P20 + "alternate-enclosure.md, source.md"),
+    Rule("podcast_alternate_enclosure", podcast_alternate_enclosure, "error, warning", P20 + "alternate-enclosure.md, source.md"),
     Rule("https", https, "error", "podcast-namespace docs/1.0.md (URLs of hyper-text resources)"),
     Rule("transcript_files", transcript_files, "error, warning", "podcast-namespace docs/examples/transcripts/transcripts.md"),
     Rule("chapters_file", chapters_file, "error, warning", "podcast-namespace docs/examples/chapters/jsonChapters.md"),
@@ -108,8 +134,18 @@ def lint(layout: PublicLayout, named: set[Path] | None = None) -> list[Finding]:
 
 LINTED = "lint.json"  # in the show's build cache: the last findings and what they were found in
 # What the findings are made by besides public/: these modules and the libraries the rules read with.
-LINTER_MODULES = ("feed/lint.py", "feed/findings.py", "feed/rules.py", "feed/podcast_rules.py", "feed/apple.py", "feed/podcast_spec.py",
-                  "feed/podcast_ns.py", "layout.py", "times.py", "config.py")  # in pipeline/
+LINTER_MODULES = (
+    "feed/lint.py",
+    "feed/findings.py",
+    "feed/rules.py",
+    "feed/podcast_rules.py",
+    "feed/apple.py",
+    "feed/podcast_spec.py",
+    "feed/podcast_ns.py",
+    "layout.py",
+    "times.py",
+    "config.py",
+)  # in pipeline/
 LINTER_PACKAGES = ("lxml", "mutagen", "srt", "babel")
 
 
@@ -120,27 +156,28 @@ def lint_built(layout: PublicLayout, cache: Path, hashes: HashCache) -> list[Fin
     A build with nothing changed otherwise read every published transcript and MP3 again: 0.25 s
     CPU of a no-op build of 200 short episodes, more with long transcripts.
     """
+
     def state(path: Path) -> str | None:
         return hashes.sha256(path) if path.is_file() else ("folder" if path.is_dir() else None)
 
     here = Path(__file__).parent.parent  # pipeline/
     show = layout.show.to_dict()
     show.pop("root")
-    linter = {"modules": {name: hashes.sha256(here / name) for name in LINTER_MODULES},
-              "packages": {name: package_version(name) for name in LINTER_PACKAGES}, "show": show}
+    linter = {
+        "modules": {name: hashes.sha256(here / name) for name in LINTER_MODULES},
+        "packages": {name: package_version(name) for name in LINTER_PACKAGES},
+        "show": show,
+    }
     try:
         saved = json.loads(cache.read_text(encoding="utf-8"))
-        if saved["linter"] == json.loads(json.dumps(linter, default=str)) and all(
-            state(Path(path)) == digest for path, digest in saved["files"].items()
-        ):
+        if saved["linter"] == json.loads(json.dumps(linter, default=str)) and all(state(Path(path)) == digest for path, digest in saved["files"].items()):
             return [Finding(**finding) for finding in saved["findings"]]
     except (FileNotFoundError, ValueError, KeyError, TypeError):
         pass
     named: set[Path] = set()
     findings = lint(layout, named)
     files = {str(path): state(path) for path in sorted({layout.file(FEED), *named})}
-    write_atomic(cache, json.dumps({"linter": linter, "files": files, "findings": [asdict(f) for f in findings]},
-                                   default=str, ensure_ascii=False))
+    write_atomic(cache, json.dumps({"linter": linter, "files": files, "findings": [asdict(f) for f in findings]}, default=str, ensure_ascii=False))
     return findings
 
 

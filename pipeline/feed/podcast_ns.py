@@ -81,8 +81,7 @@ class PodcastIndexExtension(_People, BaseExtension):
         self._funding.append((url, text))
 
     def trailer(self, title: str, url: str, pubdate: str, length: int, mime: str, season: int | None = None) -> None:
-        self._trailers.append({"title": title, "url": url, "pubdate": pubdate, "length": str(length), "type": mime,
-                               "season": str(season) if season else ""})
+        self._trailers.append({"title": title, "url": url, "pubdate": pubdate, "length": str(length), "type": mime, "season": str(season) if season else ""})
 
     def extend_rss(self, rss_feed: Any) -> Any:
         channel = rss_feed[0]
@@ -142,8 +141,9 @@ class PodcastIndexEntryExtension(_People, BaseEntryExtension):
         for transcript in self._transcripts:
             _element(entry, "transcript", **transcript)
         for alternate in self._alternates:
-            element = _element(entry, "alternateEnclosure", type=alternate["type"], length=alternate["length"],
-                               bitrate=alternate["bitrate"], title=alternate["title"])
+            element = _element(
+                entry, "alternateEnclosure", type=alternate["type"], length=alternate["length"], bitrate=alternate["bitrate"], title=alternate["title"]
+            )
             _element(element, "source", uri=alternate["url"])
         _person_elements(entry, self._people)
         return entry

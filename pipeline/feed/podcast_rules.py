@@ -14,11 +14,25 @@ from pathlib import Path
 from typing import Any, Generator, Iterator
 from urllib.parse import urlsplit
 
-from .findings import (CHANNEL, DURATION_TOLERANCE, ERROR, NS, WARNING, Finding, PublishedFeed, finding, parse_duration,
-                       parse_seconds, reachable, tag_name, text_of)
+from .findings import (
+    CHANNEL,
+    DURATION_TOLERANCE,
+    ERROR,
+    NS,
+    WARNING,
+    Finding,
+    PublishedFeed,
+    finding,
+    parse_duration,
+    parse_seconds,
+    reachable,
+    tag_name,
+    text_of,
+)
 from .podcast_ns import PODCAST_NS
 from .podcast_spec import CHAPTERS_TYPE, EPISODE_DISPLAY_LIMIT, LICENSES, MEDIUM_VALUES, PERSON_ROLES, SOUNDBITE_SECONDS, TEXT_LIMIT, TRANSCRIPT_TYPES
 from .rules import html_problems
+
 
 @dataclass(frozen=True)
 class TagSpec:
@@ -37,7 +51,8 @@ class TagSpec:
 
 LIVE_ITEM = "podcast:liveItem"
 TAGS = {
-    spec.name: spec for spec in (
+    spec.name: spec
+    for spec in (
         TagSpec("guid", (CHANNEL,), True),
         TagSpec("locked", (CHANNEL,), True, optional=("owner",)),
         TagSpec("license", (CHANNEL, "item"), True, optional=("url",)),
@@ -49,8 +64,9 @@ TAGS = {
         TagSpec("soundbite", ("item",), False, required=("startTime", "duration")),
         TagSpec("season", ("item",), True, optional=("name",)),
         TagSpec("episode", ("item",), True, optional=("display",)),
-        TagSpec("alternateEnclosure", ("item",), False, required=("type",),
-                optional=("length", "bitrate", "height", "lang", "title", "rel", "codecs", "default")),
+        TagSpec(
+            "alternateEnclosure", ("item",), False, required=("type",), optional=("length", "bitrate", "height", "lang", "title", "rel", "codecs", "default")
+        ),
         TagSpec("source", ("podcast:alternateEnclosure",), False, required=("uri",), optional=("contentType",)),
     )
 }
@@ -92,8 +108,7 @@ def _tags(feed: PublishedFeed, spec: TagSpec) -> Generator[Finding, None, list[A
 
 def _long(element: Any, tag: str, value: str, what: str = "text", limit: int = TEXT_LIMIT) -> Iterator[Finding]:
     if len(value) > limit:
-        yield finding(WARNING, element, tag, f"its {what} has {len(value)} characters; the spec asks for {limit} at most"
-                    " (aggregators may cut it)")
+        yield finding(WARNING, element, tag, f"its {what} has {len(value)} characters; the spec asks for {limit} at most (aggregators may cut it)")
 
 
 def podcast_guid(feed: PublishedFeed) -> Iterator[Finding]:
@@ -129,8 +144,9 @@ def podcast_license(feed: PublishedFeed) -> Iterator[Finding]:
         if not text:
             yield finding(ERROR, element, spec.tag, "is empty; name the license")
         elif text.lower() not in known and not (element.get("url") or "").strip():
-            yield finding(ERROR, element, spec.tag, f"{text!r} is not on the spec's list ({', '.join(LICENSES)}):"
-                        " a custom license needs a url attribute to its full text")
+            yield finding(
+                ERROR, element, spec.tag, f"{text!r} is not on the spec's list ({', '.join(LICENSES)}): a custom license needs a url attribute to its full text"
+            )
         yield from _long(element, spec.tag, text)
 
 
@@ -139,8 +155,7 @@ def podcast_medium(feed: PublishedFeed) -> Iterator[Finding]:
     spec = TAGS["medium"]
     for element in (yield from _tags(feed, spec)):
         if text_of(element) not in MEDIUM_VALUES:
-            yield finding(ERROR, element, spec.tag, f"{text_of(element)!r} is not a medium of the spec"
-                        f" ({', '.join(sorted(MEDIUM_VALUES))})")
+            yield finding(ERROR, element, spec.tag, f"{text_of(element)!r} is not a medium of the spec ({', '.join(sorted(MEDIUM_VALUES))})")
 
 
 def podcast_funding(feed: PublishedFeed) -> Iterator[Finding]:
@@ -238,15 +253,14 @@ def podcast_alternate_enclosure(feed: PublishedFeed) -> Iterator[Finding]:
             if value is not None and not re.fullmatch(pattern, value.strip()):
                 yield finding(ERROR, element, spec.tag, f"{name} {value!r} is not a number")
         if element.find("podcast:source", NS) is None:
-            yield finding(ERROR, element, spec.tag, "has no <podcast:source uri=\"…\">; the spec requires at least one")
+            yield finding(ERROR, element, spec.tag, 'has no <podcast:source uri="…">; the spec requires at least one')
     for element in (yield from _tags(feed, source)):
         uri, length = (element.get("uri") or "").strip(), (element.getparent().get("length") or "").strip()
         if not uri.startswith(("http://", "https://")):
             continue  # ipfs://, a torrent…: nothing of public/
         path = yield from reachable(feed, element, source.tag, uri)
         if path and length.isdigit() and int(length) != path.stat().st_size:
-            yield finding(ERROR, element, source.tag, f"its alternateEnclosure's length is {length} but {path.name}"
-                        f" has {path.stat().st_size} bytes")
+            yield finding(ERROR, element, source.tag, f"its alternateEnclosure's length is {length} but {path.name} has {path.stat().st_size} bytes")
 
 
 # Files the podcast: tags point to ---------------------------------------------------------------
@@ -315,9 +329,9 @@ def _json_problem(text: str, key: str, what: str) -> str:
     except json.JSONDecodeError as e:
         return f"is not JSON: {e}"
     if not isinstance(data, dict) or not isinstance(data.get("version"), str):
-        return f"has no \"version\" (a string), which {what} needs"
+        return f'has no "version" (a string), which {what} needs'
     if not isinstance(data.get(key), list):
-        return f"has no \"{key}\" list, which {what} needs"
+        return f'has no "{key}" list, which {what} needs'
     for n, entry in enumerate(data[key], 1):
         start = entry.get("startTime") if isinstance(entry, dict) else None
         if isinstance(start, bool) or not isinstance(start, (int, float)):

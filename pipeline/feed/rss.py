@@ -54,9 +54,7 @@ def _people(target: Any, people: Any, role: str) -> None:
 
 # "12. ", "#12 ", "Ép. 12 : ", "Episode 12 - " at the start of a title: Apple's itunes:title is
 # the title alone ("don't specify the episode number or season number in this tag").
-_NUMBERED = re.compile(
-    r"^(?:(?:épisode|episode|ép\.?|ep\.?|#|n°)\s*\d+\s*[-–—:|.]?|\d+\s*[-–—:|.)])\s*", re.IGNORECASE
-)
+_NUMBERED = re.compile(r"^(?:(?:épisode|episode|ép\.?|ep\.?|#|n°)\s*\d+\s*[-–—:|.]?|\d+\s*[-–—:|.)])\s*", re.IGNORECASE)
 
 
 def bare_title(episode: Episode, show: Show) -> str:
@@ -149,14 +147,19 @@ def build_feed(show: Show, episodes: list[Published]) -> bytes:
         if soundbite:
             fe.podcastindex.soundbite(soundbite.start, soundbite.end - soundbite.start, soundbite_title(soundbite.text))
         for kind in PUBLISHED:
-            fe.podcastindex.transcript(layout.url(layout.transcript(slug, kind)), get_writer(kind).media_type,
-                                       episode.language or show.language, "captions" if kind in CAPTIONS else "")
+            fe.podcastindex.transcript(
+                layout.url(layout.transcript(slug, kind)),
+                get_writer(kind).media_type,
+                episode.language or show.language,
+                "captions" if kind in CAPTIONS else "",
+            )
         # An item's podcast:person list replaces the channel's: the hosts are named again.
         _people(fe.podcastindex, show.hosts, "host")
         _people(fe.podcastindex, episode.guests, "guest")
         if episode.type == "trailer":
-            fg.podcastindex.trailer(episode.title, layout.url(layout.audio(slug)), format_datetime(episode.published),
-                                    tagged.mp3_bytes, "audio/mpeg", episode.season)
+            fg.podcastindex.trailer(
+                episode.title, layout.url(layout.audio(slug)), format_datetime(episode.published), tagged.mp3_bytes, "audio/mpeg", episode.season
+            )
     return fg.rss_str(pretty=True)
 
 
@@ -168,8 +171,13 @@ def published_settings(show: Show, episodes: list[Published]) -> dict[str, Any]:
     return {
         "show": data,
         "episodes": [
-            {"metadata": p.episode.metadata(), "tag": dump(p.results[Tagged]), "normalise": dump(p.results[Levelled]),
-             "chapters": [c.to_dict() for c in p.results[Chaptered].chapters], "quotes": dump(p.results[Quoted])}
+            {
+                "metadata": p.episode.metadata(),
+                "tag": dump(p.results[Tagged]),
+                "normalise": dump(p.results[Levelled]),
+                "chapters": [c.to_dict() for c in p.results[Chaptered].chapters],
+                "quotes": dump(p.results[Quoted]),
+            }
             for p in episodes
         ],
     }

@@ -11,8 +11,23 @@ from typing import Any, Callable, Iterator
 from lxml import etree
 
 from . import apple
-from .findings import (CHANNEL, DURATION_TOLERANCE, ERROR, ITUNES_NS, NS, WARNING, Finding, Level, PublishedFeed, finding,
-                       parse_duration, reachable, tag_name, text_of, where)
+from .findings import (
+    CHANNEL,
+    DURATION_TOLERANCE,
+    ERROR,
+    ITUNES_NS,
+    NS,
+    WARNING,
+    Finding,
+    Level,
+    PublishedFeed,
+    finding,
+    parse_duration,
+    reachable,
+    tag_name,
+    text_of,
+    where,
+)
 
 EXPLICIT = ("true", "false")  # Apple's guide names only these two values today
 SHOW_TYPES = ("episodic", "serial")
@@ -29,15 +44,19 @@ def channel_tags(feed: PublishedFeed) -> Iterator[Finding]:
         yield Finding(ERROR, CHANNEL, "link", "<link> (the show's website) is missing; RSS 2.0 requires it")
     image = channel.find("itunes:image", NS)
     if image is None or not (image.get("href") or "").strip():
-        yield Finding(ERROR, CHANNEL, "itunes:image", "no <itunes:image href=\"…\"> (the show's artwork); Apple requires it")
+        yield Finding(ERROR, CHANNEL, "itunes:image", 'no <itunes:image href="…"> (the show\'s artwork); Apple requires it')
     if channel.find("itunes:category", NS) is None:
         yield Finding(ERROR, CHANNEL, "itunes:category", "no <itunes:category>; Apple requires one")
     yield from _explicit(channel, ERROR)
     if not text_of(channel.find("itunes:author", NS)):
         yield Finding(WARNING, CHANNEL, "itunes:author", "no <itunes:author>; Apple recommends it (shown as the artist)")
     if not text_of(channel.find("itunes:owner/itunes:email", NS)):
-        yield Finding(WARNING, CHANNEL, "itunes:owner", "no <itunes:owner><itunes:email>: directories other than Apple's"
-                      " (Spotify, Podcast Index) email it to confirm who owns the show")
+        yield Finding(
+            WARNING,
+            CHANNEL,
+            "itunes:owner",
+            "no <itunes:owner><itunes:email>: directories other than Apple's (Spotify, Podcast Index) email it to confirm who owns the show",
+        )
 
 
 def _explicit(parent: Any, missing: Level) -> Iterator[Finding]:
@@ -168,8 +187,7 @@ def html(feed: PublishedFeed) -> Iterator[Finding]:
     for element in elements:
         problems = html_problems(element.text or "") if element is not None else []
         if problems:
-            yield finding(WARNING, element, tag_name(element), "HTML not well-formed, each app will show it its own way: "
-                        + "; ".join(problems))
+            yield finding(WARNING, element, tag_name(element), "HTML not well-formed, each app will show it its own way: " + "; ".join(problems))
 
 
 def unique_guids(feed: PublishedFeed) -> Iterator[Finding]:
@@ -179,8 +197,7 @@ def unique_guids(feed: PublishedFeed) -> Iterator[Finding]:
 
 def unique_enclosures(feed: PublishedFeed) -> Iterator[Finding]:
     """No two episodes share an enclosure URL (Apple ignores an enclosure URL used before)."""
-    yield from _unique(feed, "enclosure", lambda item: (item.find("enclosure").get("url") or "").strip()
-                       if item.find("enclosure") is not None else "")
+    yield from _unique(feed, "enclosure", lambda item: (item.find("enclosure").get("url") or "").strip() if item.find("enclosure") is not None else "")
 
 
 def unique_numbers(feed: PublishedFeed) -> Iterator[Finding]:
@@ -195,8 +212,14 @@ def unique_numbers(feed: PublishedFeed) -> Iterator[Finding]:
             continue
         season = text_of(item.find("itunes:season", NS))
         if (season, number) in first:
-            yield finding(WARNING, item, "itunes:episode", f"{number} is also the number of {where(first[season, number])!r}"
-                        + (f" in season {season}" if season else "") + "; apps order the two by date")
+            yield finding(
+                WARNING,
+                item,
+                "itunes:episode",
+                f"{number} is also the number of {where(first[season, number])!r}"
+                + (f" in season {season}" if season else "")
+                + "; apps order the two by date",
+            )
         first.setdefault((season, number), item)
 
 
@@ -219,8 +242,12 @@ def enclosure_file(feed: PublishedFeed) -> Iterator[Finding]:
         path = yield from reachable(feed, enclosure, "enclosure", url)
         length = (enclosure.get("length") or "").strip()
         if path and length.isdigit() and int(length) != path.stat().st_size:
-            yield finding(ERROR, enclosure, "enclosure", f"length is {length} but {path.name} has {path.stat().st_size}"
-                        " bytes; apps may stop playing early or refuse the download")
+            yield finding(
+                ERROR,
+                enclosure,
+                "enclosure",
+                f"length is {length} but {path.name} has {path.stat().st_size} bytes; apps may stop playing early or refuse the download",
+            )
 
 
 def duration(feed: PublishedFeed) -> Iterator[Finding]:

@@ -61,14 +61,14 @@ def hold_reasons(show: Show, episode: Episode, results: Results, hashes: HashCac
         target = levelled.report.target  # what normalise aimed at, by the episode's channels
         off = abs(levelled.integrated - target)
         if off > LOUDNESS_BORDERLINE * show.loudness.tolerance:
-            reasons.append(f"loudness {levelled.integrated:.1f} LUFS is {off:.1f} LU off the target {target:g}"
-                           f" (tolerance ±{show.loudness.tolerance:g}): listen to it")
+            reasons.append(
+                f"loudness {levelled.integrated:.1f} LUFS is {off:.1f} LU off the target {target:g} (tolerance ±{show.loudness.tolerance:g}): listen to it"
+            )
     heard = results.get(Transcribed)
     if heard and heard.words and levelled:
         speech, unsure, stretches = transcript_figures(heard, levelled.duration, hashes)
         if speech >= DOUBTFUL_MIN_SPEECH and unsure / speech > DOUBTFUL_SHARE:
-            reasons.append(f"{unsure / speech:.0%} of the speech is transcribed with low confidence"
-                           f" (over {DOUBTFUL_SHARE:.0%}): check the transcript")
+            reasons.append(f"{unsure / speech:.0%} of the speech is transcribed with low confidence (over {DOUBTFUL_SHARE:.0%}): check the transcript")
         for start, end in stretches:
             reasons.append(f"no words from {clock(start)} to {clock(end)} ({end - start:.0f} s): listen to it")
     return reasons
@@ -85,8 +85,13 @@ def transcript_figures(heard: Transcribed, duration: float, hashes: HashCache | 
     were measured with: every build asks, and the transcript of an hour takes longer to parse
     than the rest of a build with nothing to do (`podcast status` on a catalogue read them all).
     """
-    key = {"version": FIGURES_VERSION, "transcript": hashes.sha256(heard.transcript) if hashes else "", "duration": duration,
-           "doubtful": [[p.start, p.end] for p in heard.doubtful], "wordless_seconds": WORDLESS_SECONDS}
+    key = {
+        "version": FIGURES_VERSION,
+        "transcript": hashes.sha256(heard.transcript) if hashes else "",
+        "duration": duration,
+        "doubtful": [[p.start, p.end] for p in heard.doubtful],
+        "wordless_seconds": WORDLESS_SECONDS,
+    }
     memo = heard.transcript.with_name(FIGURES_FILE)
     if hashes:
         try:
@@ -181,7 +186,7 @@ def approve(episodes: Path, slug: str) -> Path:
         raise ConfigError(f"{path}: no such file; is the slug right? ('podcast status' lists the episodes)")
     text = path.read_text(encoding="utf-8")
     table = _TABLE.search(text)
-    top, rest = (text[: table.start()], text[table.start():]) if table else (text, "")
+    top, rest = (text[: table.start()], text[table.start() :]) if table else (text, "")
     if _APPROVED.search(top):
         top = _APPROVED.sub("approved = true", top, count=1)
     else:

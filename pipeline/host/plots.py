@@ -103,13 +103,13 @@ def levels(
     import matplotlib.pyplot as plt
 
     with _style(name):
-        figure, (wave, loud) = plt.subplots(2, 1, sharex=True, figsize=(WIDTH, 5.2), height_ratios=(1, 1.4),
-                                            layout="constrained")
+        figure, (wave, loud) = plt.subplots(2, 1, sharex=True, figsize=(WIDTH, 5.2), height_ratios=(1, 1.4), layout="constrained")
         # Before over after: levelling mostly raises a recording, and the quieter one drawn last stays seen.
         for envelope, colour, label, order in zip(envelopes, (BEFORE, AFTER), (words.before, words.after), (3, 2)):
             shown = (envelope.times >= -1) & (envelope.times <= duration + 1)  # what normalise trimmed is not drawn
-            wave.fill_between(envelope.times[shown], envelope.low[shown], envelope.high[shown], color=colour, alpha=0.85,
-                              linewidth=0, label=label, zorder=order)
+            wave.fill_between(
+                envelope.times[shown], envelope.low[shown], envelope.high[shown], color=colour, alpha=0.85, linewidth=0, label=label, zorder=order
+            )
         wave.set_ylim(-1, 1)
         wave.set_yticks([-1, -0.5, 0, 0.5, 1])
         wave.set_ylabel(words.waveform)
@@ -150,10 +150,10 @@ def peaks(
     with _style(name):
         figure, axis = plt.subplots(figsize=(WIDTH, 2.6), layout="constrained")
         axis.plot(linear.times, linear.values, color=BEFORE, linewidth=1, label=words.linear, drawstyle="steps-mid")
-        axis.plot(published.times, published.values, color=AFTER, linewidth=1, label=words.after, drawstyle="steps-mid",
-                  gid=f"{name}-peaks-after")
-        axis.fill_between(top.times, published.values, top.values, where=np.isfinite(top.values),
-                          color=LIMITED, alpha=0.45, linewidth=0, step="mid", label=words.limited)
+        axis.plot(published.times, published.values, color=AFTER, linewidth=1, label=words.after, drawstyle="steps-mid", gid=f"{name}-peaks-after")
+        axis.fill_between(
+            top.times, published.values, top.values, where=np.isfinite(top.values), color=LIMITED, alpha=0.45, linewidth=0, step="mid", label=words.limited
+        )
         axis.axhline(ceiling, color=CEILING, linewidth=1, linestyle="--", label=words.ceiling)
         for start, _ in limited:
             axis.axvline(start, color=LIMITED, linewidth=0.6, alpha=0.5)
@@ -189,17 +189,19 @@ def _style(name: str):
     import matplotlib
 
     matplotlib.use("Agg")  # no display: the figures only ever become files
-    return matplotlib.rc_context({
-        "svg.fonttype": "none",
-        "text.parse_math": False,  # a name with two "$" is a name, not TeX to typeset (or to fail on)
-        # Ids of clip paths and markers are hashed with this: fixed, the SVG is the same on each
-        # run; one per figure, two figures in one page never share an id.
-        "svg.hashsalt": name,
-        "font.size": 10,
-        "font.family": "sans-serif",
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    })
+    return matplotlib.rc_context(
+        {
+            "svg.fonttype": "none",
+            "text.parse_math": False,  # a name with two "$" is a name, not TeX to typeset (or to fail on)
+            # Ids of clip paths and markers are hashed with this: fixed, the SVG is the same on each
+            # run; one per figure, two figures in one page never share an id.
+            "svg.hashsalt": name,
+            "font.size": 10,
+            "font.family": "sans-serif",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
 
 
 _XML_HEAD = re.compile(r"\A.*?(?=<svg)", re.DOTALL)

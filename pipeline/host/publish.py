@@ -51,11 +51,7 @@ class Published:
 def _files(folder: Path) -> dict[str, Path]:
     """Every file under `folder` by its path relative to it; temporaries of a killed build or copy
     left aside, files and folders (a search index moved aside) alike."""
-    return {
-        p.relative_to(folder).as_posix(): p
-        for p in folder.rglob("*")
-        if p.is_file() and TEMP_MARK not in p.relative_to(folder).as_posix()
-    }
+    return {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file() and TEMP_MARK not in p.relative_to(folder).as_posix()}
 
 
 def same(source: Path, target: Path) -> bool:
@@ -173,8 +169,17 @@ def publish_rsync(layout: PublicLayout, destination: str) -> Published:
         done.unchanged += len(names) - len(changed)
     # Deletions only (--existing and --ignore-existing send nothing), once the new feed is up;
     # temporaries of ours on the server are deleted too (--delete-excluded).
-    args = ["--recursive", "--delete", "--existing", "--ignore-existing", f"--exclude=.*{TEMP_MARK}*", "--delete-excluded",
-            "--out-format=%i %n", f"{public}/", destination]
+    args = [
+        "--recursive",
+        "--delete",
+        "--existing",
+        "--ignore-existing",
+        f"--exclude=.*{TEMP_MARK}*",
+        "--delete-excluded",
+        "--out-format=%i %n",
+        f"{public}/",
+        destination,
+    ]
     for line in _run_rsync(rsync, args, "", "the pass that deletes"):
         if line.startswith("*deleting"):
             removed = line.split(None, 1)[1]

@@ -104,10 +104,12 @@ class Meter(FrameLog):
 def meter_chain(name: str, stretch: int) -> str:
     """Filters measuring what flows through them: ebur128 at the published rate, then the
     samples' extremes over each `stretch` samples."""
-    return (f"aresample={SAMPLE_RATE},ebur128@{name}=peak=true:framelog=info,"
-            f"asetnsamples=n={stretch}:p=0,"
-            f"astats=metadata=1:reset=1:measure_perchannel=none:measure_overall=Min_level+Max_level,"
-            f"ametadata@{name}=mode=print")
+    return (
+        f"aresample={SAMPLE_RATE},ebur128@{name}=peak=true:framelog=info,"
+        f"asetnsamples=n={stretch}:p=0,"
+        f"astats=metadata=1:reset=1:measure_perchannel=none:measure_overall=Min_level+Max_level,"
+        f"ametadata@{name}=mode=print"
+    )
 
 
 def stretch_for(duration: float) -> int:
@@ -171,14 +173,22 @@ class Measure(Stage):
         with out["curves"].open("wb") as f:  # a file object: np.savez would add .npz to the temporary's name
             np.savez_compressed(
                 f,
-                before_short=before.short_term.astype("f4"), before_momentary=before.momentary.astype("f4"),
-                before_peak=peaks.astype("f4"), before_low=before.low.astype("f4"), before_high=before.high.astype("f4"),
-                after_short=after.short_term.astype("f4"), after_momentary=after.momentary.astype("f4"),
-                after_peak=after.true_peak.astype("f4"), after_low=after.low.astype("f4"), after_high=after.high.astype("f4"),
+                before_short=before.short_term.astype("f4"),
+                before_momentary=before.momentary.astype("f4"),
+                before_peak=peaks.astype("f4"),
+                before_low=before.low.astype("f4"),
+                before_high=before.high.astype("f4"),
+                after_short=after.short_term.astype("f4"),
+                after_momentary=after.momentary.astype("f4"),
+                after_peak=after.true_peak.astype("f4"),
+                after_low=after.low.astype("f4"),
+                after_high=after.high.astype("f4"),
             )
         return Curves(
-            out["curves"], offset=round(intro_lead(job, numbers.channels) - numbers.trimmed[0], 3),
-            before_stretch=stretch_for(show.duration) / SAMPLE_RATE, after_stretch=stretch_for(levelled.duration) / SAMPLE_RATE,
+            out["curves"],
+            offset=round(intro_lead(job, numbers.channels) - numbers.trimmed[0], 3),
+            before_stretch=stretch_for(show.duration) / SAMPLE_RATE,
+            after_stretch=stretch_for(levelled.duration) / SAMPLE_RATE,
         )
 
 
@@ -333,9 +343,7 @@ def audio_href(page: Path, audio: Path) -> str:
     return quote(os.path.relpath(audio, page.parent).replace(os.sep, "/"))
 
 
-def write_reports(
-    root: Path, slugs: tuple[str, ...] = (), measuring: Callable[[str], None] | None = None
-) -> tuple[list[Path], list[str]]:
+def write_reports(root: Path, slugs: tuple[str, ...] = (), measuring: Callable[[str], None] | None = None) -> tuple[list[Path], list[str]]:
     """Write the report of each built episode (or of those named) under .build/reports/.
 
     `measuring` is told an episode's slug when its audio is measured (a minute on an hour; once).
@@ -370,9 +378,7 @@ def write_reports(
     return written, skipped
 
 
-def write_report(
-    paths: Paths, show: Show, state: EpisodeState, store: Store, measuring: Callable[[str], None] | None = None
-) -> Path:
+def write_report(paths: Paths, show: Show, state: EpisodeState, store: Store, measuring: Callable[[str], None] | None = None) -> Path:
     """Measure (once: the Measure stage is cached) and write one episode's page."""
     assert state.episode is not None  # write_reports skips the episodes it could not read
     job = EpisodeJob(show=show, episode=state.episode, paths=paths, resources=Resources(), results=state.results)
@@ -395,10 +401,17 @@ def render_report(paths: Paths, show: Show, state: EpisodeState, measured: Measu
     duration = levelled.duration
     target = levelled.report.target
     words = plots.Words(
-        before=labels["report_before"], after=labels["report_after"], waveform=labels["report_waveform"],
-        loudness=labels["report_loudness_axis"], target=labels["report_target"], tolerance=labels["report_tolerance"],
-        peaks=labels["report_peaks_axis"], ceiling=labels["report_ceiling"], linear=labels["report_linear"],
-        limited=labels["report_limited"], time=labels["report_time"],
+        before=labels["report_before"],
+        after=labels["report_after"],
+        waveform=labels["report_waveform"],
+        loudness=labels["report_loudness_axis"],
+        target=labels["report_target"],
+        tolerance=labels["report_tolerance"],
+        peaks=labels["report_peaks_axis"],
+        ceiling=labels["report_ceiling"],
+        linear=labels["report_linear"],
+        limited=labels["report_limited"],
+        time=labels["report_time"],
     )
     limited = limiting(measured, levelled.report.gain, duration, levelled.report.trimmed[1])
     heard = state.results.get(Transcribed)
@@ -406,21 +419,44 @@ def render_report(paths: Paths, show: Show, state: EpisodeState, measured: Measu
     decimal = labels["decimal_mark"]
     share_label = lambda share, seconds: f"{share:.0%} · {seconds / 60:.1f} min".replace(".", decimal)  # noqa: E731
     pictures = {
-        "levels": plots.levels(duration, (measured.envelope("before"), measured.envelope("after")),
-                               (measured.short_term("before"), measured.short_term("after")),
-                               target, show.loudness.tolerance, words, "levels"),
-        "peaks": plots.peaks(duration, limited.linear, limited.published, plots.Curve(limited.linear.times, limited.reduction),
-                             show.loudness.true_peak, limited.places, words, "peaks"),
+        "levels": plots.levels(
+            duration,
+            (measured.envelope("before"), measured.envelope("after")),
+            (measured.short_term("before"), measured.short_term("after")),
+            target,
+            show.loudness.tolerance,
+            words,
+            "levels",
+        ),
+        "peaks": plots.peaks(
+            duration,
+            limited.linear,
+            limited.published,
+            plots.Curve(limited.linear.times, limited.reduction),
+            show.loudness.true_peak,
+            limited.places,
+            words,
+            "peaks",
+        ),
         # No words (music, or Whisper heard none) leaves every speaker at 0 s: nothing to share.
         "speakers": plots.shares(spoken.spoken_seconds, share_label, "speakers") if spoken and sum(spoken.spoken_seconds.values()) else "",
     }
     return render(
-        env, TEMPLATE,
-        show=show, episode=state.episode, levelled=levelled, duration=duration, target=target,
-        figures=figures(show, levelled), before_integrated=measured.integrated("before"),
-        limiting=limited, limited_seconds=int((limited.reduction > LIMITED_BY).sum() * PEAK_BIN),
-        doubtful=list(heard.doubtful) if heard else None, speakers=spoken.spoken_seconds if spoken else {},
+        env,
+        TEMPLATE,
+        show=show,
+        episode=state.episode,
+        levelled=levelled,
+        duration=duration,
+        target=target,
+        figures=figures(show, levelled),
+        before_integrated=measured.integrated("before"),
+        limiting=limited,
+        limited_seconds=int((limited.reduction > LIMITED_BY).sum() * PEAK_BIN),
+        doubtful=list(heard.doubtful) if heard else None,
+        speakers=spoken.spoken_seconds if spoken else {},
         unmatched=list(corrected.unmatched) if (corrected := state.results.get(Corrected)) else [],
-        gate=gate_verdict(show, state), pictures=pictures, audio=audio_href(page, levelled.audio),
+        gate=gate_verdict(show, state),
+        pictures=pictures,
+        audio=audio_href(page, levelled.audio),
     )
-

@@ -54,13 +54,15 @@ def load_transcriber(engine: Engine, model: str, jobs: int) -> Transcriber:
         raise PipelineError(f"could not load the model {model!r}: {e}") from e
 
 
-def transcribe_files(transcriber: Transcriber, inputs: tuple[Path, ...], output: Path, writers: list[Writer], language: str,
-                     prompt: str, jobs: int) -> Iterator[tuple[Path, Transcript | PipelineError]]:
+def transcribe_files(
+    transcriber: Transcriber, inputs: tuple[Path, ...], output: Path, writers: list[Writer], language: str, prompt: str, jobs: int
+) -> Iterator[tuple[Path, Transcript | PipelineError]]:
     """Transcribe `jobs` recordings at once, each written to `output`/<name>.<extension> in every format of `writers`.
 
     Returns:
         For each input in turn, its transcript, or the PipelineError it failed with.
     """
+
     def one(source: Path) -> Transcript | PipelineError:
         try:
             return transcriber.transcribe(source, language, prompt)

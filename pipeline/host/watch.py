@@ -43,8 +43,16 @@ LOCK_RETRY_SECONDS = 2.0  # how often to try again while a `podcast build` holds
 WHOLE_SHOW = ""  # the scope of podcast.toml and what lies beside it: templates/, assets/…
 NOT_SOURCES = {"public", "__pycache__"}  # folders beside podcast.toml no build reads (.build/ is hidden)
 # Events that change a file; the build's own reads of the recordings raise none of these.
-CHANGES = [events.FileCreatedEvent, events.FileModifiedEvent, events.FileMovedEvent, events.FileDeletedEvent,
-           events.FileClosedEvent, events.DirCreatedEvent, events.DirDeletedEvent, events.DirMovedEvent]
+CHANGES = [
+    events.FileCreatedEvent,
+    events.FileModifiedEvent,
+    events.FileMovedEvent,
+    events.FileDeletedEvent,
+    events.FileClosedEvent,
+    events.DirCreatedEvent,
+    events.DirDeletedEvent,
+    events.DirMovedEvent,
+]
 # File systems where changes made on another machine raise no inotify event here.
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "afs", "ceph", "glusterfs", "fuse.sshfs", "fuse.rclone"}
 
@@ -102,8 +110,7 @@ class Schedule:
 
     def show_folders(self) -> list[Path]:
         """The folders beside podcast.toml a build may read from (templates/, assets/), episodes/ aside."""
-        return [p for p in sorted(self.paths.root.iterdir())
-                if p.is_dir() and not ignored(p.name) and p != self.paths.episodes]
+        return [p for p in sorted(self.paths.root.iterdir()) if p.is_dir() and not ignored(p.name) and p != self.paths.episodes]
 
     def files(self, scope: str) -> Iterator[Path]:
         if scope == WHOLE_SHOW:

@@ -74,8 +74,7 @@ class Templates:
             found.update(
                 (str(p.relative_to(folder)), p)
                 for p in sorted(folder.rglob("*"))
-                if p.is_file() and p.suffix not in (".py", ".pyc")
-                and not any(p.relative_to(folder).match(pattern) for pattern in REPORT_FILES)
+                if p.is_file() and p.suffix not in (".py", ".pyc") and not any(p.relative_to(folder).match(pattern) for pattern in REPORT_FILES)
             )
         return dict(sorted(found.items()))
 
@@ -116,8 +115,7 @@ SAFE_SCHEMES = {"http", "https", "mailto"}
 
 def sanitise(html: str) -> str:
     """HTML cut down to SAFE_TAGS (nh3, Rust's ammonia): other tags dropped, their text kept as text."""
-    return nh3.clean(html, tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES, url_schemes=SAFE_SCHEMES,
-                     link_rel="noopener noreferrer")
+    return nh3.clean(html, tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES, url_schemes=SAFE_SCHEMES, link_rel="noopener noreferrer")
 
 
 class CompiledTemplates(jinja2.BytecodeCache):

@@ -35,8 +35,15 @@ logger = logging.getLogger(__name__)
 ENTRY = "pagefind-entry.json"  # what pagefind.js reads first: the index files of this build, by hash
 # pagefind's ready-made search interfaces, written with every index: templates/search.js uses
 # pagefind.js's API instead (results by sentence, speaker and time), so they are not published.
-UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
-          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+UNUSED = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
 
 
 # pagefind 1.5 sometimes answers that it wrote the index and leaves some of its files empty

@@ -55,8 +55,11 @@ def notes_record(layout: PublicLayout, item: Published, plain: Any) -> SearchRec
 def people_records(layout: PublicLayout, show: Show, episodes: list[Published]) -> list[SearchRecord]:
     """A record per host and guest (one per person, as the people pages count them), leading to their page."""
     return [
-        SearchRecord(layout.person(profile.slug), " ".join(p for p in (person.name, person.role, person.bio) if p),
-                     {"kind": PERSON, "title": person.name, **({"role": person.role} if person.role else {})})
+        SearchRecord(
+            layout.person(profile.slug),
+            " ".join(p for p in (person.name, person.role, person.bio) if p),
+            {"kind": PERSON, "title": person.name, **({"role": person.role} if person.role else {})},
+        )
         for profile in profiles(show, [item.episode for item in episodes])
         for person in (profile.person,)
     ]

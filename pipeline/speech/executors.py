@@ -260,8 +260,7 @@ def transcribe_bytes(request: Request, audio: bytes) -> str:
         if here != request.identity:
             differ = ", ".join(f"{k} {here.get(k)!r} here, {v!r} in the build" for k, v in request.identity.items() if here.get(k) != v)
             raise StageError(
-                f"{request.path}: {_where()} has another engine or model ({differ}); "
-                "install the same versions of podcast-pipeline and the model everywhere"
+                f"{request.path}: {_where()} has another engine or model ({differ}); install the same versions of podcast-pipeline and the model everywhere"
             )
         with tempfile.TemporaryDirectory(prefix="podcast-transcribe-") as folder:
             temp = Path(folder) / request.path.name

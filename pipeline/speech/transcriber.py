@@ -63,14 +63,11 @@ TEMPERATURE = 0.0
 # The languages Whisper was trained on: faster_whisper.tokenizer._LANGUAGE_CODES, copied because
 # importing faster_whisper (PyAV, CTranslate2) takes 0.2 s, a fifth of `podcast status` on a
 # catalogue that reads podcast.toml and transcribes nothing. tests/scenarios/test_catalogue.py checks the copy.
-WHISPER_LANGUAGES = frozenset((
-    "af", "am", "ar", "as", "az", "ba", "be", "bg", "bn", "bo", "br", "bs", "ca", "cs", "cy", "da", "de", "el", "en",
-    "es", "et", "eu", "fa", "fi", "fo", "fr", "gl", "gu", "ha", "haw", "he", "hi", "hr", "ht", "hu", "hy", "id", "is",
-    "it", "ja", "jw", "ka", "kk", "km", "kn", "ko", "la", "lb", "ln", "lo", "lt", "lv", "mg", "mi", "mk", "ml", "mn",
-    "mr", "ms", "mt", "my", "ne", "nl", "nn", "no", "oc", "pa", "pl", "ps", "pt", "ro", "ru", "sa", "sd", "si", "sk",
-    "sl", "sn", "so", "sq", "sr", "su", "sv", "sw", "ta", "te", "tg", "th", "tk", "tl", "tr", "tt", "uk", "ur", "uz",
-    "vi", "yi", "yo", "zh", "yue",
-))
+WHISPER_LANGUAGES = frozenset(
+    "af am ar as az ba be bg bn bo br bs ca cs cy da de el en es et eu fa fi fo fr gl gu ha haw he hi hr ht hu hy "
+    "id is it ja jw ka kk km kn ko la lb ln lo lt lv mg mi mk ml mn mr ms mt my ne nl nn no oc pa pl ps pt ro ru sa "
+    "sd si sk sl sn so sq sr su sv sw ta te tg th tk tl tr tt uk ur uz vi yi yo zh yue".split()
+)
 
 
 def whisper_language(code: str) -> str:
@@ -186,16 +183,19 @@ class Transcriber:
     def options(self, language: str, prompt: str) -> dict[str, Any]:
         """What decides the text, recorded beside the transcript."""
         return {
-            "language": language, "beam_size": self.settings.beam_size, "vad": self.settings.vad,
-            "initial_prompt": prompt, "window_seconds": self.window, "condition_on_previous_text": CARRY_TEXT, "temperature": TEMPERATURE, **GUARDS,
+            "language": language,
+            "beam_size": self.settings.beam_size,
+            "vad": self.settings.vad,
+            "initial_prompt": prompt,
+            "window_seconds": self.window,
+            "condition_on_previous_text": CARRY_TEXT,
+            "temperature": TEMPERATURE,
+            **GUARDS,
         }
 
-    def transcribe(
-        self, path: Path, language: str, prompt: str = "", progress: Callable[[float, float], None] | None = None
-    ) -> Transcript:
+    def transcribe(self, path: Path, language: str, prompt: str = "", progress: Callable[[float, float], None] | None = None) -> Transcript:
         language = whisper_language(language)
-        scan = ffmpeg.run(["-stats_period", "3600", "-i", str(path), "-af", f"silencedetect=n={PAUSE_DB}dB:d={PAUSE_SECONDS}",
-                           "-f", "null", "-"], about=path)
+        scan = ffmpeg.run(["-stats_period", "3600", "-i", str(path), "-af", f"silencedetect=n={PAUSE_DB}dB:d={PAUSE_SECONDS}", "-f", "null", "-"], about=path)
         duration = elapsed(scan.stderr) or 0.0
 
         def heard(span: tuple[float, float]) -> list[Segment]:
@@ -210,8 +210,12 @@ class Transcriber:
                 if progress and timed:
                     progress(timed[-1].end, duration)
         return Transcript(
-            language=language, duration=round(duration, 3), segments=tuple(segments),
-            engine=self.engine, model=self.settings.model, options=self.options(language, prompt),
+            language=language,
+            duration=round(duration, 3),
+            segments=tuple(segments),
+            engine=self.engine,
+            model=self.settings.model,
+            options=self.options(language, prompt),
         )
 
 
@@ -243,14 +247,24 @@ class FasterWhisper(Transcriber):
         cuda = ctranslate2.get_cuda_device_count() > 0
         self.compute_type = "float16" if cuda else cpu_compute_type(settings.compute_type)
         self.model = WhisperModel(
-            models.resolve(settings.model, root), device="cuda" if cuda else "cpu", compute_type=self.compute_type,
-            cpu_threads=self.threads, num_workers=self.workers,
+            models.resolve(settings.model, root),
+            device="cuda" if cuda else "cpu",
+            compute_type=self.compute_type,
+            cpu_threads=self.threads,
+            num_workers=self.workers,
         )
 
     def _decode(self, audio: np.ndarray, language: str, prompt: str) -> Iterator[Segment]:
         pieces, _info = self.model.transcribe(
-            audio, language=language, beam_size=self.settings.beam_size, initial_prompt=prompt or None,
-            word_timestamps=True, vad_filter=False, condition_on_previous_text=CARRY_TEXT, temperature=[TEMPERATURE], **GUARDS,
+            audio,
+            language=language,
+            beam_size=self.settings.beam_size,
+            initial_prompt=prompt or None,
+            word_timestamps=True,
+            vad_filter=False,
+            condition_on_previous_text=CARRY_TEXT,
+            temperature=[TEMPERATURE],
+            **GUARDS,
         )
         for piece in pieces:
             words = tuple(Word(w.start, w.end, w.word, round(w.probability, 3)) for w in piece.words or ())
@@ -284,10 +298,18 @@ class OpenAIWhisper(Transcriber):
 
     def _decode(self, audio: np.ndarray, language: str, prompt: str) -> Iterator[Segment]:
         result = self.model.transcribe(
-            audio, language=language, beam_size=self.settings.beam_size, initial_prompt=prompt or None,
-            word_timestamps=True, fp16=False, verbose=None, condition_on_previous_text=CARRY_TEXT, temperature=TEMPERATURE,
+            audio,
+            language=language,
+            beam_size=self.settings.beam_size,
+            initial_prompt=prompt or None,
+            word_timestamps=True,
+            fp16=False,
+            verbose=None,
+            condition_on_previous_text=CARRY_TEXT,
+            temperature=TEMPERATURE,
             compression_ratio_threshold=GUARDS["compression_ratio_threshold"],
-            logprob_threshold=GUARDS["log_prob_threshold"], no_speech_threshold=GUARDS["no_speech_threshold"],
+            logprob_threshold=GUARDS["log_prob_threshold"],
+            no_speech_threshold=GUARDS["no_speech_threshold"],
         )
         for piece in result["segments"]:
             words = tuple(Word(float(w["start"]), float(w["end"]), w["word"], round(float(w["probability"]), 3)) for w in piece.get("words", ()))
@@ -309,8 +331,11 @@ def engine_identity(settings: Transcription, root: Path) -> dict[str, str]:
         except Exception:  # not installed: the stage will say so when it runs
             versions = {"engine_version": "missing"}
     else:
-        versions = {"engine_version": package_version("faster-whisper"), "ctranslate2": package_version("ctranslate2"),
-                    "compute_type": cpu_compute_type(settings.compute_type)}
+        versions = {
+            "engine_version": package_version("faster-whisper"),
+            "ctranslate2": package_version("ctranslate2"),
+            "compute_type": cpu_compute_type(settings.compute_type),
+        }
     return {"engine": settings.engine, **versions, "model": models.identity(settings.model, root)}
 
 

@@ -217,9 +217,7 @@ def encoder_identity() -> str:
 
 def label(transcript: Transcript, speaker: str) -> Transcript:
     """Every segment and word of a one-speaker track, named after its speaker."""
-    segments = tuple(
-        replace(s, speaker=speaker, words=tuple(replace(w, speaker=speaker) for w in s.words)) for s in transcript.segments
-    )
+    segments = tuple(replace(s, speaker=speaker, words=tuple(replace(w, speaker=speaker) for w in s.words)) for s in transcript.segments)
     return replace(transcript, segments=segments)
 
 

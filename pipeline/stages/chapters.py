@@ -30,8 +30,11 @@ class Chapters(Stage):
             "language": topics.word_language(job.episode.spoken_language(job.show)),
             "yake": package_version("yake"),
             # The cut's parameters: a new default re-cuts every episode's chapters.
-            "cut": {"window": topics.WINDOW_SENTENCES, "min_depth": topics.MIN_DEPTH,
-                    "min_section": [topics.MIN_SECTION_SECONDS, topics.SECTION_FRACTION, topics.MAX_MIN_SECTION_SECONDS]},
+            "cut": {
+                "window": topics.WINDOW_SENTENCES,
+                "min_depth": topics.MIN_DEPTH,
+                "min_section": [topics.MIN_SECTION_SECONDS, topics.SECTION_FRACTION, topics.MAX_MIN_SECTION_SECONDS],
+            },
         }
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:

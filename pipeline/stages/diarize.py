@@ -29,8 +29,14 @@ class Diarize(Stage):
     def settings(self, job: EpisodeJob) -> dict[str, Any]:
         if job.episode.tracks:
             return {"tracks": True}
-        return {"people": list(speakers(job.show, job.episode)), "encoder": encoder_identity(),
-                "step": STEP, "shortest_turn": SHORTEST_TURN, "same_voice": SAME_VOICE, "sliver": SLIVER}
+        return {
+            "people": list(speakers(job.show, job.episode)),
+            "encoder": encoder_identity(),
+            "step": STEP,
+            "shortest_turn": SHORTEST_TURN,
+            "same_voice": SAME_VOICE,
+            "sliver": SLIVER,
+        }
 
     def inputs(self, job: EpisodeJob) -> dict[str, Path]:
         files = {"transcript": job.results[Transcribed].transcript}

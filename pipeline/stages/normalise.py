@@ -79,8 +79,16 @@ class Normalise(Stage):
             shutil.rmtree(work, ignore_errors=True)
         logger.info("%s: %.1f LUFS, %.1f dBTP", job.episode.slug, data.integrated, data.true_peak)
         return results.Levelled(
-            audio=out["audio"], speech=out["speech"], aac=out.get("aac"),
-            tracks=tuple(out[f"track{i}"] for i in range(len(job.episode.tracks))), speakers=data.speakers,
-            duration=data.duration, bitrate=data.bitrate, integrated=data.integrated, true_peak=data.true_peak,
-            lra=data.lra, limited=data.limited, report=data.report,
+            audio=out["audio"],
+            speech=out["speech"],
+            aac=out.get("aac"),
+            tracks=tuple(out[f"track{i}"] for i in range(len(job.episode.tracks))),
+            speakers=data.speakers,
+            duration=data.duration,
+            bitrate=data.bitrate,
+            integrated=data.integrated,
+            true_peak=data.true_peak,
+            lra=data.lra,
+            limited=data.limited,
+            report=data.report,
         )

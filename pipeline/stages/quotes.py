@@ -44,8 +44,9 @@ class Quotes(Stage):
             chosen = quotes.pick(found, job.episode.quotes, hosts, language, sections)
         except LookupError as e:
             where = job.episode.folder / "episode.toml"
-            raise StageError(f"{where}: 'quotes.pin': {e.args[0]!r} is in no sentence of the transcript"
-                             " (a pin names a sentence, or part of one, as transcribed)") from None
+            raise StageError(
+                f"{where}: 'quotes.pin': {e.args[0]!r} is in no sentence of the transcript (a pin names a sentence, or part of one, as transcribed)"
+            ) from None
         soundbite = quotes.soundbite(chosen[0], found, job.results[Levelled].duration) if chosen else None
         in_order = sorted(chosen, key=lambda s: s.start)
         return Quoted(quotes=tuple(quotes.as_quote(s) for s in in_order), soundbite=soundbite)

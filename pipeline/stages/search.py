@@ -39,8 +39,10 @@ class Search(Stage):
             show.pop(key)
         show["artwork"] = job.show.artwork.name
         # What the records hold of each episode; its transcript is an input.
-        episodes = [{"slug": p.episode.slug, "title": p.episode.title, "description": p.episode.description,
-                     "guests": [g.to_dict() for g in p.episode.guests]} for p in job.episodes]
+        episodes = [
+            {"slug": p.episode.slug, "title": p.episode.title, "description": p.episode.description, "guests": [g.to_dict() for g in p.episode.guests]}
+            for p in job.episodes
+        ]
         return {"show": show, "episodes": episodes, "pagefind": search_index.version()}
 
     def inputs(self, job: ShowJob) -> dict[str, Path]:

@@ -48,8 +48,14 @@ def _episode_keys(job: ShowJob, item: Published, people: list[Profile], version:
     profile_of = by_name(people)
     slugs = {p.name: getattr(profile_of(p.name), "slug", "") for p in (*job.show.hosts, *item.episode.guests)}
     transcript = file_sha256(item.results[Corrected].transcript)
-    page = {"version": version, "settings": settings, "slugs": slugs, "transcript": transcript, "templates": templates,
-            "notes": file_sha256(item.results[Noted].notes)}
+    page = {
+        "version": version,
+        "settings": settings,
+        "slugs": slugs,
+        "transcript": transcript,
+        "templates": templates,
+        "notes": file_sha256(item.results[Noted].notes),
+    }
     digest = lambda data: hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()  # noqa: E731
     return {"page": digest(page), "transcript": digest({"version": version, "transcript": transcript})}
 
@@ -115,8 +121,12 @@ class Site(Stage):
         layout = job.layout
         files = {
             "keys": job.paths.build / "show" / "site-pages.json",  # what each episode's files were made of
-            "style": layout.file(STYLE), "player": layout.file(PLAYER), "artwork": layout.file(layout.artwork),
-            "sitemap": layout.file(SITEMAP), "robots": layout.file(ROBOTS), "404": layout.file(NOT_FOUND),
+            "style": layout.file(STYLE),
+            "player": layout.file(PLAYER),
+            "artwork": layout.file(layout.artwork),
+            "sitemap": layout.file(SITEMAP),
+            "robots": layout.file(ROBOTS),
+            "404": layout.file(NOT_FOUND),
             "people": layout.file(layout.page_of(layout.people)),
         }
         for number in range(1, _pages(len(job.episodes)) + 1):
@@ -148,11 +158,18 @@ class Site(Stage):
         }
         pages = _pages(len(episodes))
         for number in range(1, pages + 1):
-            shown = episodes[(number - 1) * EPISODES_PER_PAGE:number * EPISODES_PER_PAGE]
+            shown = episodes[(number - 1) * EPISODES_PER_PAGE : number * EPISODES_PER_PAGE]
             out[f"home:{number}"].write_text(
-                render(env, "index.html", episodes=shown, page_number=number, page_count=pages,
-                       first_number=len(episodes) - (number - 1) * EPISODES_PER_PAGE,
-                       **common, **page_links(layout, layout.home(number), people)),
+                render(
+                    env,
+                    "index.html",
+                    episodes=shown,
+                    page_number=number,
+                    page_count=pages,
+                    first_number=len(episodes) - (number - 1) * EPISODES_PER_PAGE,
+                    **common,
+                    **page_links(layout, layout.home(number), people),
+                ),
                 encoding="utf-8",
             )
         people_page = layout.page_of(layout.people)
@@ -160,12 +177,12 @@ class Site(Stage):
         for profile in people:
             page = layout.page_of(layout.person(profile.slug))
             out[f"person:{profile.slug}"].write_text(
-                render(env, "person.html", profile=profile, **common, **page_links(layout, page, people)), encoding="utf-8")
-        out["404"].write_text(render(env, "404.html", **common, **page_links(layout, NOT_FOUND, people, absolute=True)),
-                              encoding="utf-8")
+                render(env, "person.html", profile=profile, **common, **page_links(layout, page, people)), encoding="utf-8"
+            )
+        out["404"].write_text(render(env, "404.html", **common, **page_links(layout, NOT_FOUND, people, absolute=True)), encoding="utf-8")
         out["sitemap"].write_text(
-            render(env, "sitemap.xml", episodes=episodes, page_count=pages, **common, **page_links(layout, SITEMAP, people)),
-            encoding="utf-8")
+            render(env, "sitemap.xml", episodes=episodes, page_count=pages, **common, **page_links(layout, SITEMAP, people)), encoding="utf-8"
+        )
         out["robots"].write_text(render(env, "robots.txt", **page_links(layout, ROBOTS, people)), encoding="utf-8")
         shutil.copyfile(job.paths.templates.path(STYLE), out["style"])
         shutil.copyfile(job.paths.templates.path(PLAYER), out["player"])

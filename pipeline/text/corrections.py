@@ -80,8 +80,7 @@ def check_fixes(corrections: Corrections, path: Path) -> Corrections:
     ordered = sorted(corrections.fix, key=lambda f: parse_time(f.start))
     for first, second in zip(ordered, ordered[1:]):
         if parse_time(second.start) < parse_time(first.end):
-            raise ConfigError(f"{path}: 'fix': {second.start}-{second.end} overlaps {first.start}-{first.end}; "
-                              "make them one fix, or move their times apart")
+            raise ConfigError(f"{path}: 'fix': {second.start}-{second.end} overlaps {first.start}-{first.end}; make them one fix, or move their times apart")
     return corrections
 
 
@@ -144,8 +143,7 @@ def apply(transcript: Transcript, corrections: Corrections, where: Path | str = 
     if corrections.speakers:  # first, so that a fix's speaker is a name as published, never renamed
         rename = corrections.speakers
         segments = [
-            replace(s, speaker=rename.get(s.speaker, s.speaker),
-                    words=tuple(replace(w, speaker=rename.get(w.speaker, w.speaker)) for w in s.words))
+            replace(s, speaker=rename.get(s.speaker, s.speaker), words=tuple(replace(w, speaker=rename.get(w.speaker, w.speaker)) for w in s.words))
             for s in segments
         ]
     for fix in sorted(corrections.fix, key=lambda f: parse_time(f.start)):
@@ -161,10 +159,7 @@ def apply(transcript: Transcript, corrections: Corrections, where: Path | str = 
         if not any(pattern.search(s.text) for s in segments):
             unmatched.append(Unmatched("replace", phrase))
             continue
-        segments = [
-            replace(s, text=pattern.sub(replacement, s.text), words=_replace_words(s.words, phrase, replacement))
-            for s in segments
-        ]
+        segments = [replace(s, text=pattern.sub(replacement, s.text), words=_replace_words(s.words, phrase, replacement)) for s in segments]
     return Applied(replace(transcript, segments=tuple(segments)), tuple(unmatched))
 
 
@@ -216,8 +211,9 @@ def _cut(pause: tuple[float, float]) -> float:
     return a if b == math.inf else b if a == -math.inf else (a + b) / 2
 
 
-def _edge(at: float, units: list[_Unit], pauses: list[tuple[float, float]], inward: int, fix_words: set[str],
-          allowed: Callable[[tuple[float, float]], bool]) -> float:
+def _edge(
+    at: float, units: list[_Unit], pauses: list[tuple[float, float]], inward: int, fix_words: set[str], allowed: Callable[[tuple[float, float]], bool]
+) -> float:
     """Where a fix's edge cuts the words: in the longest pause within EDGE_REACH of `at`, else at
     `at` itself. `inward` is +1 for the start edge (the fix lies after it), -1 for the end.
 
@@ -313,5 +309,7 @@ def describe(missed: Unmatched) -> str:
     if missed.kind == "replace":
         return f"[replace] {missed.text!r} matched nothing in the transcript"
     who = f" as {missed.speaker}'s line" if missed.speaker else ""
-    return (f"the fix at {tenths(missed.start)}-{tenths(missed.end)} covers nothing Whisper heard; published at its "
-            f"place{who} (name its speaker with speaker = \"...\" if that is wrong)")
+    return (
+        f"the fix at {tenths(missed.start)}-{tenths(missed.end)} covers nothing Whisper heard; published at its "
+        f'place{who} (name its speaker with speaker = "..." if that is wrong)'
+    )

@@ -70,9 +70,7 @@ def score(sentence: Sentence, phrases: list[str], hosts: frozenset[str]) -> floa
     return (0.2 + held) * length_weight(len(words)) * weight
 
 
-def pick(
-    found: list[Sentence], picks: QuotePicks, hosts: frozenset[str], language: str = "fr", sections: tuple[float, ...] = ()
-) -> list[Sentence]:
+def pick(found: list[Sentence], picks: QuotePicks, hosts: frozenset[str], language: str = "fr", sections: tuple[float, ...] = ()) -> list[Sentence]:
     """Up to 4 quotes, best first: the pinned ones in the order given, then the best scored.
 
     The best of each chapter (`sections`: the chapters' starts) comes in first, so the quotes

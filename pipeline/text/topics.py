@@ -64,7 +64,7 @@ class Sentence:
 
     @property
     def is_question(self) -> bool:
-        return self.text.rstrip(" »\"”)").endswith("?")
+        return self.text.rstrip(' »"”)').endswith("?")
 
     @property
     def words(self) -> list[str]:
@@ -165,8 +165,8 @@ def gap_similarities(bags: list[Counter[str]], window: int) -> list[float]:
     content words of the `window` sentences before with those of the `window` after."""
     similarities = []
     for gap in range(1, len(bags)):
-        before = sum(bags[max(0, gap - window):gap], Counter())
-        after = sum(bags[gap:gap + window], Counter())
+        before = sum(bags[max(0, gap - window) : gap], Counter())
+        after = sum(bags[gap : gap + window], Counter())
         similarities.append(_cosine(before, after))
     return similarities
 
@@ -179,7 +179,7 @@ def depth_scores(similarities: list[float]) -> list[float]:
     its middle."""
     depths = []
     for i, here in enumerate(similarities):
-        neighbours = similarities[max(0, i - 1):i] + similarities[i + 1:i + 2]
+        neighbours = similarities[max(0, i - 1) : i] + similarities[i + 1 : i + 2]
         if any(n < here for n in neighbours) or i != _floor_middle(similarities, i):
             depths.append(0.0)
             continue
@@ -189,7 +189,7 @@ def depth_scores(similarities: list[float]) -> list[float]:
                 break
             left = value
         right = here
-        for value in similarities[i + 1:]:
+        for value in similarities[i + 1 :]:
             if value < right:
                 break
             right = value
@@ -212,7 +212,7 @@ def _smoothed(values: list[float]) -> list[float]:
     sharing a word by chance must not split a valley in two."""
     if len(values) < 3:
         return list(values)
-    return [statistics.fmean(values[max(0, i - 1):i + 2]) for i in range(len(values))]
+    return [statistics.fmean(values[max(0, i - 1) : i + 2]) for i in range(len(values))]
 
 
 def minimum_section(duration: float) -> float:
@@ -223,6 +223,7 @@ def minimum_section(duration: float) -> float:
 def _snap(gap: int, found: list[Sentence]) -> int:
     """The gap moved by at most one sentence to where a speaker starts a turn with a question
     (an interviewer opening a subject), else to any change of speaker, else left where it is."""
+
     def turn(i: int) -> bool:
         return 0 < i < len(found) and found[i].speaker != found[i - 1].speaker
 
@@ -234,7 +235,10 @@ def _snap(gap: int, found: list[Sentence]) -> int:
 
 
 def boundaries(
-    found: list[Sentence], duration: float, window: int = WINDOW_SENTENCES, min_seconds: float | None = None,
+    found: list[Sentence],
+    duration: float,
+    window: int = WINDOW_SENTENCES,
+    min_seconds: float | None = None,
     min_depth: float = MIN_DEPTH,
 ) -> list[int]:
     """Indices of the sentences that open a new topic (never 0), in order.

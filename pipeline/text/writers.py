@@ -139,7 +139,8 @@ class WritePodcastJSON(Writer):
     def write(self, transcript: Transcript) -> str:
         segments = [
             {"speaker": s.speaker, "startTime": round(s.start, 3), "endTime": round(s.end, 3), "body": s.text}
-            if s.speaker else {"startTime": round(s.start, 3), "endTime": round(s.end, 3), "body": s.text}
+            if s.speaker
+            else {"startTime": round(s.start, 3), "endTime": round(s.end, 3), "body": s.text}
             for s in transcript.segments
         ]
         return json.dumps({"version": "1.0.0", "segments": segments}, ensure_ascii=False, indent=1)
@@ -184,12 +185,13 @@ class WriteJSON(Writer):
         return json.dumps(transcript.to_dict(), ensure_ascii=False, indent=1)
 
 
-WRITERS: dict[str, type[Writer]] = {
-    w.extension: w for w in (WriteVTT, WriteSRT, WritePodcastJSON, WriteText, WriteHTML, WriteJSON)
-}
+WRITERS: dict[str, type[Writer]] = {w.extension: w for w in (WriteVTT, WriteSRT, WritePodcastJSON, WriteText, WriteHTML, WriteJSON)}
 # What the site publishes beside each episode page, and the feed links with podcast:transcript.
 PUBLISHED = {
-    "vtt": "transcript.vtt", "p20.json": "transcript.json", "srt": "transcript.srt", "txt": "transcript.txt",
+    "vtt": "transcript.vtt",
+    "p20.json": "transcript.json",
+    "srt": "transcript.srt",
+    "txt": "transcript.txt",
     "html": "transcript.html",
 }
 CAPTIONS = ("vtt", "srt")  # timed cues: podcast:transcript's rel="captions"

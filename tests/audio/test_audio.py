@@ -82,8 +82,7 @@ def test_every_recording_format(name, speech_wav, tmp_path):
 def test_sound_of_a_video(name, speech_wav, tmp_path):
     source = tmp_path / name
     ffmpeg.run(
-        ["-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=6", "-i", str(speech_wav),
-         "-c:v", "mpeg4", "-c:a", "aac", "-shortest", str(source)],
+        ["-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=6", "-i", str(speech_wav), "-c:v", "mpeg4", "-c:a", "aac", "-shortest", str(source)],
         about=source,
     )
     out = tmp_path / "out.mp3"

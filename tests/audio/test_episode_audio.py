@@ -23,12 +23,13 @@ def test_tracks_and_channels_read_from_episode_toml(show_root, make_audio):
     make_audio("camille.wav", folder=folder)
     make_audio("ines.m4a", folder=folder)
     (folder / "episode.toml").write_text(
-        'title = "Duo"\npublished = 2026-01-05\n'
-        '[tracks]\n"Camille Durand" = "camille.wav"\n"Inès Moreau" = { file = "ines.m4a", offset = 1.25 }\n'
+        'title = "Duo"\npublished = 2026-01-05\n[tracks]\n"Camille Durand" = "camille.wav"\n"Inès Moreau" = { file = "ines.m4a", offset = 1.25 }\n'
     )
     episode = load_episode(folder, load_show(show_root))
     assert [(t.speaker, t.file.name, t.offset, t.channel) for t in episode.tracks] == [
-        ("Camille Durand", "camille.wav", 0.0, None), ("Inès Moreau", "ines.m4a", 1.25, None)]
+        ("Camille Durand", "camille.wav", 0.0, None),
+        ("Inès Moreau", "ines.m4a", 1.25, None),
+    ]
     assert episode.audio == ()
 
     (folder / "ines.m4a").unlink()
@@ -47,8 +48,7 @@ def test_build_with_tracks_jingles_and_aac(show_root):
     write_wav(folder / "camille.wav", speechlike(6, -14, RATE, noise=0), RATE)
     write_wav(folder / "ines.wav", speechlike(5, -30, RATE, seed=2, noise=0), RATE)
     (folder / "episode.toml").write_text(
-        'title = "Duo"\npublished = 2026-01-05\nnumber = 1\n'
-        '[tracks]\n"Camille Durand" = "camille.wav"\n"Inès Moreau" = { file = "ines.wav", offset = 2.0 }\n'
+        'title = "Duo"\npublished = 2026-01-05\nnumber = 1\n[tracks]\n"Camille Durand" = "camille.wav"\n"Inès Moreau" = { file = "ines.wav", offset = 2.0 }\n'
     )
     write_wav(show_root / "intro.wav", speechlike(3, -6, RATE, seed=5, noise=0), RATE)
     with (show_root / "podcast.toml").open("a") as f:

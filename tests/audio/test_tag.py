@@ -224,8 +224,7 @@ def test_aac_alternate_is_tagged_and_published(show_root, add_episode, no_whispe
 
     with (show_root / "podcast.toml").open("a", encoding="utf-8") as f:
         f.write("[audio]\naac = true\n")
-    add_episode("007-portage", 'title = "Le portage salarial"\npublished = 2026-03-02\nnumber = 7\n'
-                               '[[guests]]\nname = "Inès Moreau"\n')
+    add_episode("007-portage", 'title = "Le portage salarial"\npublished = 2026-03-02\nnumber = 7\n[[guests]]\nname = "Inès Moreau"\n')
     report = build(show_root)
     assert report.ok, report.failures
     record = Store(show_root / ".build").load("episodes/007-portage", Normalise())
@@ -237,8 +236,7 @@ def test_aac_alternate_is_tagged_and_published(show_root, add_episode, no_whispe
     assert tags["\xa9day"] == ["2026-03-02"] and tags["\xa9gen"] == ["Podcast"] and tags["trkn"] == [(7, 0)]
     [cover] = tags["covr"]
     assert cover.imageformat == MP4Cover.FORMAT_JPEG and cover[:2] == b"\xff\xd8"
-    alternate = etree.parse(str(show_root / "public" / "feed.xml")).find(
-        "channel/item/{https://podcastindex.org/namespace/1.0}alternateEnclosure")
+    alternate = etree.parse(str(show_root / "public" / "feed.xml")).find("channel/item/{https://podcastindex.org/namespace/1.0}alternateEnclosure")
     assert int(alternate.get("length")) == m4a.stat().st_size
 
 
@@ -250,23 +248,26 @@ def test_aac_description_holds_plain_text(make_audio, episode, show_root):
     assert_plain(MP4(m4a)["desc"][0])
 
 
-@pytest.mark.parametrize(("markdown", "plain"), [
-    ("Voir <https://example.org/a> ou <camille@example.org>.", "Voir https://example.org/a ou camille@example.org."),
-    ("[https://example.org](https://example.org)", "https://example.org"),
-    ("[Café](https://example.org/café)", "Café (https://example.org/café)"),
-    ("1. un\n2. deux\n   - sous-point\n\n   suite de deux", "1. un\n2. deux\n   - sous-point\n   suite de deux"),
-    ("# Titre\n\nTexte.\\\nLigne forcée.", "Titre\n\nTexte.\nLigne forcée."),
-    ("<p>Du <b>HTML</b> &eacute;crit &agrave; la main</p>", "Du HTML écrit à la main"),
-    ("[**Café** *crème*](https://example.org/cafe)", "Café crème (https://example.org/cafe)"),
-    ("Le logo : ![Freelance.Family](logo.png).", "Le logo : Freelance.Family."),
-    ("[https://example.org/*a*](https://example.org/a)", "https://example.org/a"),
-    ("1. un\n2. deux\n\nAprès la liste.", "1. un\n2. deux\n\nAprès la liste."),
-    ("* un\n* deux", "- un\n- deux"),
-    ("- ligne un\\\n  ligne deux", "- ligne un\n  ligne deux"),
-    ("```\nif tjm:\n    facturer()\n```", "if tjm:\n    facturer()"),
-    ("Code :\n\n    pip install podcast", "Code :\n\npip install podcast"),
-    ("<!-- note pour moi -->\n\nLe texte après.", "Le texte après."),
-])
+@pytest.mark.parametrize(
+    ("markdown", "plain"),
+    [
+        ("Voir <https://example.org/a> ou <camille@example.org>.", "Voir https://example.org/a ou camille@example.org."),
+        ("[https://example.org](https://example.org)", "https://example.org"),
+        ("[Café](https://example.org/café)", "Café (https://example.org/café)"),
+        ("1. un\n2. deux\n   - sous-point\n\n   suite de deux", "1. un\n2. deux\n   - sous-point\n   suite de deux"),
+        ("# Titre\n\nTexte.\\\nLigne forcée.", "Titre\n\nTexte.\nLigne forcée."),
+        ("<p>Du <b>HTML</b> &eacute;crit &agrave; la main</p>", "Du HTML écrit à la main"),
+        ("[**Café** *crème*](https://example.org/cafe)", "Café crème (https://example.org/cafe)"),
+        ("Le logo : ![Freelance.Family](logo.png).", "Le logo : Freelance.Family."),
+        ("[https://example.org/*a*](https://example.org/a)", "https://example.org/a"),
+        ("1. un\n2. deux\n\nAprès la liste.", "1. un\n2. deux\n\nAprès la liste."),
+        ("* un\n* deux", "- un\n- deux"),
+        ("- ligne un\\\n  ligne deux", "- ligne un\n  ligne deux"),
+        ("```\nif tjm:\n    facturer()\n```", "if tjm:\n    facturer()"),
+        ("Code :\n\n    pip install podcast", "Code :\n\npip install podcast"),
+        ("<!-- note pour moi -->\n\nLe texte après.", "Le texte après."),
+    ],
+)
 def test_markdown_becomes_plain_text(mp3, episode, show_root, markdown, plain):
     write_tags(mp3, load_show(show_root), replace(episode, description=markdown), LABELS)
     assert str(ID3(mp3)["TDES"]) == plain
@@ -277,4 +278,3 @@ def test_empty_description_falls_back_to_the_title(mp3, episode, show_root, desc
     write_tags(mp3, load_show(show_root), replace(episode, description=description), LABELS)
     tags = ID3(mp3)
     assert tags.getall("COMM")[0].text == ["Le portage salarial"] and str(tags["TDES"]) == "Le portage salarial"
-

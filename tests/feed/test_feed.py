@@ -18,8 +18,12 @@ from pipeline.config import load_show
 from pipeline.layout import PublicLayout
 from tests.conftest import SHOW_TOML, new_show, speechlike, without_whisper, write_wav
 
-NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "podcast": "https://podcastindex.org/namespace/1.0",
-      "atom": "http://www.w3.org/2005/Atom", "content": "http://purl.org/rss/1.0/modules/content/"}
+NS = {
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+    "atom": "http://www.w3.org/2005/Atom",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+}
 
 # podcasting2.org/podcast-namespace/tags/guid: <podcast:guid> is "a UUIDv5 ... generated from the
 # RSS feed url, with the protocol scheme and trailing slashes stripped off, combined with a unique
@@ -117,13 +121,21 @@ def test_items(feed, show_root):
     assert int(enclosure.get("length")) == (show_root / "public" / "audio" / "001-portage.mp3").stat().st_size
     transcripts = {t.get("type"): t.get("url") for t in full.findall("podcast:transcript", NS)}
     base = "http://localhost:8000/episodes/001-portage/"
-    assert transcripts == {"text/vtt": base + "transcript.vtt", "application/json": base + "transcript.json",
-                           "application/x-subrip": base + "transcript.srt", "text/plain": base + "transcript.txt",
-                           "text/html": base + "transcript.html"}
+    assert transcripts == {
+        "text/vtt": base + "transcript.vtt",
+        "application/json": base + "transcript.json",
+        "application/x-subrip": base + "transcript.srt",
+        "text/plain": base + "transcript.txt",
+        "text/html": base + "transcript.html",
+    }
     # Timed cues are captions (rel="captions" on the tag page); the others are transcripts.
     assert {t.get("type"): t.get("rel") for t in full.findall("podcast:transcript", NS)} == {
-        "text/vtt": "captions", "application/x-subrip": "captions", "application/json": None, "text/plain": None,
-        "text/html": None}
+        "text/vtt": "captions",
+        "application/x-subrip": "captions",
+        "application/json": None,
+        "text/plain": None,
+        "text/html": None,
+    }
     assert {t.get("language") for t in full.findall("podcast:transcript", NS)} == {"fr"}
     for url in transcripts.values():
         assert (show_root / "public" / url.removeprefix("http://localhost:8000/")).is_file(), url
@@ -178,6 +190,7 @@ def test_feed_follows_a_new_artwork(feed, show_root):
 
 def test_guid_and_enclosure_survive_a_new_title_date_and_audio(feed, show_root):
     """Apple: a new guid is a new episode. Retitled, redated and re-recorded, the episode stays itself."""
+
     def identity():
         item = next(i for i in etree.parse(str(feed)).findall("channel/item") if "portage" in i.findtext("link"))
         return item.findtext("title"), item.findtext("guid"), item.find("enclosure").get("url"), item.find("enclosure").get("length")
@@ -185,8 +198,11 @@ def test_guid_and_enclosure_survive_a_new_title_date_and_audio(feed, show_root):
     title, guid, url, length = identity()
     folder = show_root / "episodes" / "001-portage"
     toml = folder / "episode.toml"
-    toml.write_text(toml.read_text().replace("Le portage salarial, vraiment ?", "Portage : le vrai du faux")
-                    .replace("2026-02-02T08:30:00+01:00", "2026-02-09T08:30:00+01:00"))
+    toml.write_text(
+        toml.read_text()
+        .replace("Le portage salarial, vraiment ?", "Portage : le vrai du faux")
+        .replace("2026-02-02T08:30:00+01:00", "2026-02-09T08:30:00+01:00")
+    )
     write_wav(folder / "enregistrement.wav", speechlike(6, -20, noise=0))
     assert build(show_root).ok
     new_title, new_guid, new_url, new_length = identity()
@@ -205,7 +221,7 @@ MARKED_UP_TOML = SHOW_TOML.replace(
     'subtitle = "Le freelancing raconté"\ncopyright = "© 2026 Camille Durand"\ntype = "serial"\nexplicit = true\n',
 ).replace('categories = ["Business > Careers"]', 'categories = ["Business > Careers", "Society & Culture"]') + (
     'url = "https://example.org/camille"\nimg = "https://example.org/camille.jpg"\n'  # the host's, in [[hosts]]
-    '\n[audio]\naac = true\n'
+    "\n[audio]\naac = true\n"
 )
 
 
@@ -220,7 +236,9 @@ def marked_up(tmp_path):
     write_wav(folder / "enregistrement.wav", speechlike(4, -20, noise=0))
     (folder / "episode.toml").write_text(
         f"title = '{EPISODE_TITLE}'\npublished = 2026-01-05\nnumber = 1\nlanguage = \"en\"\n"
-        '[[guests]]\nname = "Inès Moreau"\nimg = "https://example.org/ines.jpg"\n', encoding="utf-8")
+        '[[guests]]\nname = "Inès Moreau"\nimg = "https://example.org/ines.jpg"\n',
+        encoding="utf-8",
+    )
     second = root / "episodes" / "002-suite"  # the same day: the higher number comes first
     second.mkdir()
     write_wav(second / "enregistrement.wav", speechlike(3, -20, noise=0))
@@ -288,15 +306,13 @@ def test_podcasting_2_tags_of_people_transcripts_and_the_aac_copy(marked_up):
     channel = etree.fromstring(raw).find("channel")
     base = "https://example.org/emission/"
     [host] = channel.findall("podcast:person", NS)
-    assert (host.text, host.attrib) == ("Camille Durand", {"role": "host", "href": "https://example.org/camille",
-                                                           "img": "https://example.org/camille.jpg"})
+    assert (host.text, host.attrib) == ("Camille Durand", {"role": "host", "href": "https://example.org/camille", "img": "https://example.org/camille.jpg"})
     item = channel.findall("item")[1]
     host_again, guest = item.findall("podcast:person", NS)
     assert (host_again.text, host_again.attrib) == (host.text, host.attrib)
     assert (guest.text, guest.attrib) == ("Inès Moreau", {"role": "guest", "img": "https://example.org/ines.jpg"})
     transcripts = [t.attrib for t in item.findall("podcast:transcript", NS)]
-    assert transcripts[0] == {"url": base + "episodes/001-tjm/transcript.vtt", "type": "text/vtt", "language": "en",
-                              "rel": "captions"}
+    assert transcripts[0] == {"url": base + "episodes/001-tjm/transcript.vtt", "type": "text/vtt", "language": "en", "rel": "captions"}
     [alternate] = item.findall("podcast:alternateEnclosure", NS)
     m4a = marked_up / "public" / "audio" / "001-tjm.m4a"
     assert alternate.attrib == {"type": "audio/mp4", "length": str(m4a.stat().st_size), "bitrate": "64000", "title": "AAC"}
@@ -304,11 +320,14 @@ def test_podcasting_2_tags_of_people_transcripts_and_the_aac_copy(marked_up):
 
 
 # Every channel setting of the Podcasting 2.0 namespace, set in podcast.toml.
-NAMESPACE_TOML = SHOW_TOML.replace(
-    'title = "Test Show"\n',
-    'title = "Test Show"\nbase_url = "https://example.org/"\nlicense = "CC-BY-NC-4.0"\nmedium = "audiobook"\n'
-    'new_feed_url = "https://new.example.org/feed.xml"\n',
-) + '\n[[funding]]\nurl = "https://example.org/soutenir"\ntext = "Soutenir l\'émission"\n\n[[funding]]\nurl = "https://example.org/don"\n'
+NAMESPACE_TOML = (
+    SHOW_TOML.replace(
+        'title = "Test Show"\n',
+        'title = "Test Show"\nbase_url = "https://example.org/"\nlicense = "CC-BY-NC-4.0"\nmedium = "audiobook"\n'
+        'new_feed_url = "https://new.example.org/feed.xml"\n',
+    )
+    + '\n[[funding]]\nurl = "https://example.org/soutenir"\ntext = "Soutenir l\'émission"\n\n[[funding]]\nurl = "https://example.org/don"\n'
+)
 
 
 @pytest.fixture
@@ -339,13 +358,22 @@ def test_channel_podcasting_2_tags(namespaced):
     assert [(e.text, e.attrib) for e in channel.findall("podcast:license", NS)] == [("cc-by-nc-4.0", {})]
     assert channel.findtext("podcast:medium", namespaces=NS) == "audiobook"
     assert [(e.text, e.attrib) for e in channel.findall("podcast:funding", NS)] == [
-        ("Soutenir l'émission", {"url": "https://example.org/soutenir"}), (None, {"url": "https://example.org/don"})]
+        ("Soutenir l'émission", {"url": "https://example.org/soutenir"}),
+        (None, {"url": "https://example.org/don"}),
+    ]
     assert channel.findtext("itunes:new-feed-url", namespaces=NS) == "https://new.example.org/feed.xml"
     [trailer] = channel.findall("podcast:trailer", NS)
     mp3 = namespaced / "public" / "audio" / "000-annonce.mp3"
-    assert (trailer.text, trailer.attrib) == ("Test Show : la bande-annonce", {
-        "url": "https://example.org/audio/000-annonce.mp3", "pubdate": "Sun, 04 Jan 2026 10:00:00 +0100",
-        "length": str(mp3.stat().st_size), "type": "audio/mpeg", "season": "2"})
+    assert (trailer.text, trailer.attrib) == (
+        "Test Show : la bande-annonce",
+        {
+            "url": "https://example.org/audio/000-annonce.mp3",
+            "pubdate": "Sun, 04 Jan 2026 10:00:00 +0100",
+            "length": str(mp3.stat().st_size),
+            "type": "audio/mpeg",
+            "season": "2",
+        },
+    )
 
 
 def test_item_title_image_and_numbers(namespaced):
@@ -355,20 +383,27 @@ def test_item_title_image_and_numbers(namespaced):
     assert [i.findtext("itunes:title", namespaces=NS) for i in items] == ["Le portage", "la bande-annonce"]
     assert items[0].find("itunes:image", NS).get("href") == "https://example.org/episodes/012-portage/image.jpg"
     assert (namespaced / "public" / "episodes" / "012-portage" / "image.jpg").read_bytes() == (
-        namespaced / "episodes" / "012-portage" / "couverture.jpeg").read_bytes()
+        namespaced / "episodes" / "012-portage" / "couverture.jpeg"
+    ).read_bytes()
     assert items[1].find("itunes:image", NS).get("href") == "https://example.org/artwork.png"
     assert [i.findtext("podcast:episode", namespaces=NS) for i in items] == ["12", "0"]
     assert items[1].findtext("podcast:season", namespaces=NS) == "2"
 
 
-@pytest.mark.parametrize(("title", "bare"), [
-    ("12. Le portage", "Le portage"), ("#12 Le portage", "Le portage"), ("Episode 12 - Le portage", "Le portage"),
-    ("Épisode 3 : Seule au début", "Seule au début"), ("Test Show | Le portage", "Le portage"),
-    ("Le portage — Test Show", "Le portage"),
-    ("2 minutes pour tout dire", "2 minutes pour tout dire"),  # a number that is part of the title stays
-    ("Bienvenue dans Test Show", "Bienvenue dans Test Show"),
-    ("Test Show", "Test Show"),  # nothing would be left: the title as it is
-])
+@pytest.mark.parametrize(
+    ("title", "bare"),
+    [
+        ("12. Le portage", "Le portage"),
+        ("#12 Le portage", "Le portage"),
+        ("Episode 12 - Le portage", "Le portage"),
+        ("Épisode 3 : Seule au début", "Seule au début"),
+        ("Test Show | Le portage", "Le portage"),
+        ("Le portage — Test Show", "Le portage"),
+        ("2 minutes pour tout dire", "2 minutes pour tout dire"),  # a number that is part of the title stays
+        ("Bienvenue dans Test Show", "Bienvenue dans Test Show"),
+        ("Test Show", "Test Show"),  # nothing would be left: the title as it is
+    ],
+)
 def test_bare_title(show_root, title, bare):
     from pipeline.records import Episode
     from pipeline.feed.rss import bare_title
@@ -397,8 +432,12 @@ def test_custom_license_keeps_its_name_and_links_its_text():
 class HearsAScript:
     """A transcriber that 'hears' four sentences spread over the recording, one every 10 s."""
 
-    SENTENCES = ("Bonjour et bienvenue.", "Le portage salarial protège les indépendantes qui débutent.",
-                 "On en reparle la semaine prochaine.", "Merci et à bientôt.")
+    SENTENCES = (
+        "Bonjour et bienvenue.",
+        "Le portage salarial protège les indépendantes qui débutent.",
+        "On en reparle la semaine prochaine.",
+        "Merci et à bientôt.",
+    )
 
     def transcribe(self, path, language, prompt="", progress=None):
         from pipeline.records import Segment, Transcript, Word
@@ -414,8 +453,10 @@ class HearsAScript:
 
 def test_chapters_and_soundbite_items(tmp_path):
     root = new_show(tmp_path / "show", SHOW_TOML.replace('title = "Test Show"\n', 'title = "Test Show"\nbase_url = "https://example.org/"\n'))
-    for slug, chapters in (("001-portage", '[[chapters]]\nstart = "00:00"\ntitle = "Bonjour"\n[[chapters]]\nstart = "00:20"\ntitle = "La suite"\n'),
-                           ("002-court", "")):
+    for slug, chapters in (
+        ("001-portage", '[[chapters]]\nstart = "00:00"\ntitle = "Bonjour"\n[[chapters]]\nstart = "00:20"\ntitle = "La suite"\n'),
+        ("002-court", ""),
+    ):
         folder = root / "episodes" / slug
         folder.mkdir()
         write_wav(folder / "enregistrement.wav", speechlike(40, -20, noise=0))

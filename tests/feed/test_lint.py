@@ -35,8 +35,7 @@ FIRST_SECONDS, SECOND_SECONDS = 20, 3  # what ffmpeg is asked for
 
 VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:02.500\n<v Camille Durand>Bonjour à toutes et à tous.\n"
 SRT = "1\n00:00:00,000 --> 00:00:02,500\nBonjour à toutes et à tous.\n"
-TRANSCRIPT_JSON = {"version": "1.0.0", "segments": [
-    {"speaker": "Camille Durand", "startTime": 0.0, "endTime": 2.5, "body": "Bonjour à toutes et à tous."}]}
+TRANSCRIPT_JSON = {"version": "1.0.0", "segments": [{"speaker": "Camille Durand", "startTime": 0.0, "endTime": 2.5, "body": "Bonjour à toutes et à tous."}]}
 CHAPTERS = {"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"}, {"startTime": 10.5, "title": "Le TJM"}]}
 
 FEED = """<?xml version='1.0' encoding='UTF-8'?>
@@ -107,8 +106,21 @@ FEED = """<?xml version='1.0' encoding='UTF-8'?>
 def sine_mp3(path: Path, seconds: int) -> Path:
     """An MP3 of `seconds` of a 440 Hz sine, made by ffmpeg's lavfi (a LAME header: the true duration)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi",
-               "-i", f"sine=frequency=440:duration={seconds}", "-ac", "1", "-b:a", "64k", str(path)]
+    command = [
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        f"sine=frequency=440:duration={seconds}",
+        "-ac",
+        "1",
+        "-b:a",
+        "64k",
+        str(path),
+    ]
     subprocess.run(command, check=True)
     return path
 
@@ -139,11 +151,19 @@ class Site:
         self.feed = FEED.replace("{first_length}", str((self.public / "audio" / "001-premier.mp3").stat().st_size))
         self.feed = self.feed.replace("{second_length}", str((self.public / "audio" / "002-suite.mp3").stat().st_size))
         self.write()
-        self.layout = PublicLayout(Show(
-            root=root, title="Freelance.Family", description="Des freelances racontent leur métier.", language="fr",
-            author="Camille Durand", owner=Person("Camille Durand", email="camille@example.org"), base_url=BASE,
-            categories=(("Business", "Careers"),), artwork=self.public / "artwork.png",
-        ))
+        self.layout = PublicLayout(
+            Show(
+                root=root,
+                title="Freelance.Family",
+                description="Des freelances racontent leur métier.",
+                language="fr",
+                author="Camille Durand",
+                owner=Person("Camille Durand", email="camille@example.org"),
+                base_url=BASE,
+                categories=(("Business", "Careers"),),
+                artwork=self.public / "artwork.png",
+            )
+        )
 
     def write(self) -> None:
         (self.public / "feed.xml").write_text(self.feed, encoding="utf-8")
@@ -180,8 +200,11 @@ CHANNEL_MISTAKES = {
     "no artwork": ('<itunes:image href="https://example.org/podcast/artwork.png"/>', "", (ERROR, "itunes:image")),
     "no title": ("<title>Freelance.Family</title>", "<title> </title>", (ERROR, "title")),
     "no link": ("<link>https://example.org/podcast/</link>", "", (ERROR, "link")),
-    "explicit yes": ("<itunes:explicit>false</itunes:explicit>\n    <itunes:type>",
-                     "<itunes:explicit>yes</itunes:explicit>\n    <itunes:type>", (ERROR, "itunes:explicit")),
+    "explicit yes": (
+        "<itunes:explicit>false</itunes:explicit>\n    <itunes:type>",
+        "<itunes:explicit>yes</itunes:explicit>\n    <itunes:type>",
+        (ERROR, "itunes:explicit"),
+    ),
     "no author": ("<itunes:author>Camille Durand</itunes:author>", "", (WARNING, "itunes:author")),
     "no owner's email": ("<itunes:email>camille@example.org</itunes:email>", "", (WARNING, "itunes:owner")),
 }
@@ -201,15 +224,13 @@ def test_channel_without_any_category(site):
 
 ITEM_MISTAKES = {
     "no guid": ('<guid isPermaLink="false">0c4f37a1-2b4e-5d0a-9a66-3d2e7f1b8c90</guid>', "", (ERROR, SECOND, "guid")),
-    "no enclosure type": ('type="audio/mpeg"/>\n      <itunes:duration>0:03', '/>\n      <itunes:duration>0:03',
-                          (ERROR, SECOND, "enclosure")),
+    "no enclosure type": ('type="audio/mpeg"/>\n      <itunes:duration>0:03', "/>\n      <itunes:duration>0:03", (ERROR, SECOND, "enclosure")),
     "no title": ("<title>Deuxième épisode</title>", "", (ERROR, "0c4f37a1-2b4e-5d0a-9a66-3d2e7f1b8c90", "title")),
     "pubDate not RFC 2822": ("Mon, 09 Feb 2026 08:30:00 +0100", "2026-02-09", (ERROR, SECOND, "pubDate")),
     "no pubDate": ("<pubDate>Mon, 09 Feb 2026 08:30:00 +0100</pubDate>", "", (WARNING, SECOND, "pubDate")),
     "no description": ("<description>Une suite, sans balises.</description>", "", (WARNING, SECOND, "description")),
     "no duration": ("<itunes:duration>0:03</itunes:duration>", "", (WARNING, SECOND, "itunes:duration")),
-    "duration not a duration": ("<itunes:duration>0:03</itunes:duration>", "<itunes:duration>3 min</itunes:duration>",
-                                (ERROR, SECOND, "itunes:duration")),
+    "duration not a duration": ("<itunes:duration>0:03</itunes:duration>", "<itunes:duration>3 min</itunes:duration>", (ERROR, SECOND, "itunes:duration")),
     "no explicit": ("<itunes:explicit>true</itunes:explicit>", "", (WARNING, SECOND, "itunes:explicit")),
     "show type capitalised": ("<itunes:type>episodic<", "<itunes:type>Serial<", (ERROR, "channel", "itunes:type")),
     "episode type unknown": ("<itunes:episodeType>bonus<", "<itunes:episodeType>extra<", (ERROR, SECOND, "itunes:episodeType")),
@@ -288,8 +309,7 @@ def test_duplicate_guid(site):
 def test_duplicate_enclosure(site):
     # The second item copied the first's enclosure (and duration, so that only the copy is wrong).
     second = site.public / "audio" / "002-suite.mp3"
-    site.seed(f'002-suite.mp3" length="{second.stat().st_size}"',
-              f'001-premier.mp3" length="{(site.public / "audio" / "001-premier.mp3").stat().st_size}"')
+    site.seed(f'002-suite.mp3" length="{second.stat().st_size}"', f'001-premier.mp3" length="{(site.public / "audio" / "001-premier.mp3").stat().st_size}"')
     site.seed("<itunes:duration>0:03</itunes:duration>", "<itunes:duration>20</itunes:duration>")
     assert site.found() == [(ERROR, SECOND, "enclosure")]
 
@@ -346,30 +366,30 @@ def test_category_off_apples_list(site):
 
 PODCAST_MISTAKES = {
     "guid not a UUID": ("917393e3-1b1e-5cef-ace4-edaa54e1f810", "freelance-family", (ERROR, "channel", "podcast:guid")),
-    "guid a UUIDv4": ("917393e3-1b1e-5cef-ace4-edaa54e1f810", "917393e3-1b1e-4cef-ace4-edaa54e1f810",
-                      (ERROR, "channel", "podcast:guid")),
-    "guid twice": ("<podcast:medium>", "<podcast:guid>917393e3-1b1e-5cef-ace4-edaa54e1f810</podcast:guid><podcast:medium>",
-                   (ERROR, "channel", "podcast:guid")),
-    "guid in an item": ("<podcast:season", "<podcast:guid>917393e3-1b1e-5cef-ace4-edaa54e1f810</podcast:guid><podcast:season",
-                        (ERROR, FIRST, "podcast:guid")),
+    "guid a UUIDv4": ("917393e3-1b1e-5cef-ace4-edaa54e1f810", "917393e3-1b1e-4cef-ace4-edaa54e1f810", (ERROR, "channel", "podcast:guid")),
+    "guid twice": ("<podcast:medium>", "<podcast:guid>917393e3-1b1e-5cef-ace4-edaa54e1f810</podcast:guid><podcast:medium>", (ERROR, "channel", "podcast:guid")),
+    "guid in an item": ("<podcast:season", "<podcast:guid>917393e3-1b1e-5cef-ace4-edaa54e1f810</podcast:guid><podcast:season", (ERROR, FIRST, "podcast:guid")),
     "locked true": ('camille@example.org">no<', 'camille@example.org">true<', (ERROR, "channel", "podcast:locked")),
     "locked owner not an email": ('owner="camille@example.org"', 'owner="Camille"', (WARNING, "channel", "podcast:locked")),
     "custom license without url": (">CC-BY-4.0<", ">my-license-v1<", (ERROR, "channel", "podcast:license")),
     "medium capitalised": (">podcast</podcast:medium>", ">Podcast</podcast:medium>", (ERROR, "channel", "podcast:medium")),
-    "funding without url": ('<podcast:funding url="https://example.org/soutenir">', "<podcast:funding>",
-                            (ERROR, "channel", "podcast:funding")),
+    "funding without url": ('<podcast:funding url="https://example.org/soutenir">', "<podcast:funding>", (ERROR, "channel", "podcast:funding")),
     "funding text too long": ("Soutenir l'émission", "x" * 129, (WARNING, "channel", "podcast:funding")),
-    "person with no name": ('role="host" href="https://example.org/camille">Camille Durand<',
-                            'role="host" href="https://example.org/camille"><', (ERROR, "channel", "podcast:person")),
+    "person with no name": (
+        'role="host" href="https://example.org/camille">Camille Durand<',
+        'role="host" href="https://example.org/camille"><',
+        (ERROR, "channel", "podcast:person"),
+    ),
     "person role off the taxonomy": ('role="guest" group="cast"', 'role="invitée" group="cast"', (WARNING, FIRST, "podcast:person")),
     "person role of another group": ('role="guest" group="cast"', 'role="guest" group="writing"', (WARNING, FIRST, "podcast:person")),
     "transcript without type": ('transcript.txt" type="text/plain"', 'transcript.txt"', (ERROR, FIRST, "podcast:transcript")),
-    "transcript type unknown": ('transcript.txt" type="text/plain"', 'transcript.txt" type="text/markdown"',
-                                (WARNING, FIRST, "podcast:transcript")),
-    "chapters type not json+chapters": ('type="application/json+chapters"', 'type="application/json"',
-                                        (WARNING, FIRST, "podcast:chapters")),
-    "chapters without url": ('<podcast:chapters url="https://example.org/podcast/episodes/001-premier/chapters.json"',
-                             "<podcast:chapters", (ERROR, FIRST, "podcast:chapters")),
+    "transcript type unknown": ('transcript.txt" type="text/plain"', 'transcript.txt" type="text/markdown"', (WARNING, FIRST, "podcast:transcript")),
+    "chapters type not json+chapters": ('type="application/json+chapters"', 'type="application/json"', (WARNING, FIRST, "podcast:chapters")),
+    "chapters without url": (
+        '<podcast:chapters url="https://example.org/podcast/episodes/001-premier/chapters.json"',
+        "<podcast:chapters",
+        (ERROR, FIRST, "podcast:chapters"),
+    ),
     "soundbite start_time": ('startTime="2.5"', 'start_time="2.5"', (ERROR, FIRST, "podcast:soundbite")),
     "soundbite too short": ('duration="15.0"', 'duration="10"', (WARNING, FIRST, "podcast:soundbite")),
     "soundbite start not a number": ('startTime="2.5"', 'startTime="0:02.5"', (ERROR, FIRST, "podcast:soundbite")),
@@ -379,10 +399,16 @@ PODCAST_MISTAKES = {
     "episode display too long": ('display="Ép. 1"', f'display="{"x" * 33}"', (WARNING, FIRST, "podcast:episode")),
     "alternateEnclosure bitrate with a unit": ('bitrate="64000"', 'bitrate="64 kb/s"', (ERROR, FIRST, "podcast:alternateEnclosure")),
     "funding over http": ('url="https://example.org/soutenir"', 'url="http://example.org/soutenir"', (ERROR, "channel", "podcast:funding")),
-    "person img over http": ('role="host" href="https://example.org/camille"', 'role="host" href="http://example.org/camille"',
-                             (ERROR, "channel", "podcast:person")),
-    "alternateEnclosure without type": ('<podcast:alternateEnclosure type="audio/mpeg"', "<podcast:alternateEnclosure",
-                                        (ERROR, FIRST, "podcast:alternateEnclosure")),
+    "person img over http": (
+        'role="host" href="https://example.org/camille"',
+        'role="host" href="http://example.org/camille"',
+        (ERROR, "channel", "podcast:person"),
+    ),
+    "alternateEnclosure without type": (
+        '<podcast:alternateEnclosure type="audio/mpeg"',
+        "<podcast:alternateEnclosure",
+        (ERROR, FIRST, "podcast:alternateEnclosure"),
+    ),
 }
 
 
@@ -447,8 +473,7 @@ def test_transcript_files(site, name, content):
 
 def test_the_pipelines_own_transcripts_pass(site):
     words = (Word(0.0, 0.4, " Bonjour"), Word(0.5, 1.2, " à"), Word(1.3, 2.5, " toutes."))
-    transcript = Transcript("fr", 20.0, (Segment(0.0, 2.5, "Bonjour à toutes.", words, "Camille Durand"),
-                                          Segment(3.0, 4.0, "Et à tous.", (), "Inès Moreau")))
+    transcript = Transcript("fr", 20.0, (Segment(0.0, 2.5, "Bonjour à toutes.", words, "Camille Durand"), Segment(3.0, 4.0, "Et à tous.", (), "Inès Moreau")))
     for kind, name in PUBLISHED.items():
         (site.public / "episodes" / "001-premier" / name).write_text(get_writer(kind).write(transcript), encoding="utf-8")
     assert site.found() == []
@@ -492,8 +517,7 @@ def test_a_feed_that_is_not_xml(site):
 def test_render_names_each_finding_and_counts():
     findings = [Finding(ERROR, FIRST, "enclosure", "length is 1"), Finding(WARNING, "channel", "itunes:author", "none")]
     text = format_findings(findings)
-    assert text.splitlines() == [f"error   {FIRST} · enclosure: length is 1", "warning channel · itunes:author: none",
-                                 "feed.xml: 1 error, 1 warning"]
+    assert text.splitlines() == [f"error   {FIRST} · enclosure: length is 1", "warning channel · itunes:author: none", "feed.xml: 1 error, 1 warning"]
     assert "\x1b[31merror" in format_findings(findings, colour=True)
     assert format_findings([]) == "feed.xml: 0 errors, 0 warnings"
 
@@ -501,8 +525,7 @@ def test_render_names_each_finding_and_counts():
 @pytest.fixture
 def built(show_root, add_episode):
     """A show built from a tone (Whisper hears nothing in it), with one guest."""
-    add_episode("001-premier", 'title = "Premier"\npublished = 2026-01-05\nnumber = 1\n'
-                '[[guests]]\nname = "Inès Moreau"\nurl = "https://example.org/ines"\n')
+    add_episode("001-premier", 'title = "Premier"\npublished = 2026-01-05\nnumber = 1\n[[guests]]\nname = "Inès Moreau"\nurl = "https://example.org/ines"\n')
     with without_whisper():
         report = build(show_root)
     assert report.ok, report.failures

@@ -28,8 +28,22 @@ def _results(tmp_path: Path, spans, duration: float, integrated: float = -19.0, 
     segments = _words(spans)
     path.write_text(get_writer("json").write(Transcript("fr", duration, segments)), encoding="utf-8")
     results = Results()
-    results.add(Levelled(tmp_path / "a.mp3", tmp_path / "s.flac", None, (), (), duration, "64k", integrated, -2.0, 5.0, False,
-                         LevelReport(-19.0, 1, -23.0, -6.0, 4.0, None, 1, None, (0.0, 0.0))))
+    results.add(
+        Levelled(
+            tmp_path / "a.mp3",
+            tmp_path / "s.flac",
+            None,
+            (),
+            (),
+            duration,
+            "64k",
+            integrated,
+            -2.0,
+            5.0,
+            False,
+            LevelReport(-19.0, 1, -23.0, -6.0, 4.0, None, 1, None, (0.0, 0.0)),
+        )
+    )
     results.add(Transcribed(path, len(segments), len(spans), tuple(doubtful)))
     return results
 
@@ -107,8 +121,9 @@ def hears_by_episode(monkeypatch):
 
 def test_held_episodes_stay_out_until_approved(show_root, add_episode, hears_by_episode):
     add_episode("001-clair", 'title = "Clair"\npublished = 2026-01-05\n')
-    add_episode("002-trou", '# enregistré dehors\ntitle = "Trou"\npublished = 2026-01-12\n\n[[links]]\ntitle = "x"\n'
-                'url = "https://example.org/"\n', seconds=76.0)
+    add_episode(
+        "002-trou", '# enregistré dehors\ntitle = "Trou"\npublished = 2026-01-12\n\n[[links]]\ntitle = "x"\nurl = "https://example.org/"\n', seconds=76.0
+    )
     add_episode("003-flou", 'title = "Flou"\npublished = 2026-01-19\n', seconds=45.0)  # 31.5 s of words
     report = build(show_root)
     assert report.ok and report.published == ["001-clair"]

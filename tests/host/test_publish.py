@@ -105,6 +105,7 @@ def test_publish_command(show_root, tmp_path):
 
 # To a server, with the system's rsync (a folder with --rsync; a `host:path` through a stand-in for ssh).
 
+
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else {}
 
@@ -119,8 +120,9 @@ def test_rsync_passes_run_in_order_and_delete_last(show_root, tmp_path, monkeypa
     layout.file("feed.xml").write_bytes(b"<rss>a and c</rss>")
     seen: list[tuple[str, dict[str, bytes]]] = []  # what the web root held as each rsync began
     real = publish_module._run_rsync
-    monkeypatch.setattr(publish_module, "_run_rsync",
-                        lambda rsync, args, files, about: (seen.append((about, _snapshot(www))), real(rsync, args, files, about))[1])
+    monkeypatch.setattr(
+        publish_module, "_run_rsync", lambda rsync, args, files, about: (seen.append((about, _snapshot(www))), real(rsync, args, files, about))[1]
+    )
     done = publish_to(layout, str(www), rsync=True)
     assert [about for about, _ in seen] == ["the audio pass", "the pages pass", "the feed pass", "the pass that deletes"]
     assert done.copied == ["audio/003-c.mp3", "episodes/001-a/index.html", "feed.xml"]  # in that order, nothing unchanged
@@ -169,10 +171,19 @@ def test_rsync_to_a_server(show_root, tmp_path, fake_ssh):
     assert again.copied == [] and again.unchanged == len(FILES)
 
 
-@pytest.mark.parametrize("destination, remote", [
-    ("user@host:/var/www", True), ("host:www", True), ("host::module/www", True), ("rsync://host/module", True),
-    ("/var/www", False), ("www", False), ("./a:b", False), ("/srv/a:b", False),
-])
+@pytest.mark.parametrize(
+    "destination, remote",
+    [
+        ("user@host:/var/www", True),
+        ("host:www", True),
+        ("host::module/www", True),
+        ("rsync://host/module", True),
+        ("/var/www", False),
+        ("www", False),
+        ("./a:b", False),
+        ("/srv/a:b", False),
+    ],
+)
 def test_what_rsync_reads_as_a_server(destination, remote):
     assert is_remote(destination) is remote
 

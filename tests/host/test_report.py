@@ -50,9 +50,13 @@ class Unsure:
     """A transcriber that hears two words, the second pair of which it is unsure of."""
 
     def transcribe(self, path: Path, language: str, prompt: str = "", progress: object = None) -> Transcript:
-        words = (Word(3.0, 3.4, " Bonjour", 0.95), Word(3.5, 3.9, " à", 0.9),
-                 Word(6.2, 6.6, " Kubernetes", 0.1), Word(6.7, 7.3, " cower-king", 0.2),
-                 Word(8.0, 8.4, " merci", 0.9))
+        words = (
+            Word(3.0, 3.4, " Bonjour", 0.95),
+            Word(3.5, 3.9, " à", 0.9),
+            Word(6.2, 6.6, " Kubernetes", 0.1),
+            Word(6.7, 7.3, " cower-king", 0.2),
+            Word(8.0, 8.4, " merci", 0.9),
+        )
         return Transcript(language, 10.0, (Segment(3.0, 8.4, "".join(w.text for w in words).strip(), words),))
 
 
@@ -152,8 +156,11 @@ def test_curves_match_the_tone_before_and_the_target_after(built):
     assert steady(before, record.result.offset) == pytest.approx(-33.0, abs=0.3)  # the tone's known loudness
     # ...and as ffmpeg's ebur128 measures the source apart, at one second: the window ending 7.4 s in.
     source = next((built / "episodes" / "001-ton").glob("*.wav"))
-    log = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(source),
-                          "-af", "ebur128=framelog=info", "-f", "null", "-"], capture_output=True, text=True).stderr
+    log = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(source), "-af", "ebur128=framelog=info", "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+    ).stderr
     short = {round(float(t), 1): float(s) for t, s in re.findall(r"t: *([\d.]+) .*? S: *(-?[\d.]+)", log)}
     at = np.argmin(np.abs(before.times - (7.4 - 1.5 + record.result.offset)))
     assert before.values[at] == pytest.approx(short[7.4], abs=0.15)
@@ -175,8 +182,7 @@ def test_the_limiter_is_found_where_the_bursts_are(built):
     _, html = _page(built)
     shift = -levelled.report.trimmed[0]
     record = report_module.Store(Paths(built.resolve()).build).load("episodes/001-ton", report_module.Measure())
-    work = report_module.limiting(load_measured(record.result), levelled.report.gain, levelled.duration,
-                                    levelled.report.trimmed[1])
+    work = report_module.limiting(load_measured(record.result), levelled.report.gain, levelled.duration, levelled.report.trimmed[1])
     limited = sorted(second for second, taken in work.places)
     # The bursts, each held back by several dB, in the second where they are on the episode.
     assert len(limited) == 2, work.places
@@ -188,7 +194,7 @@ def test_the_limiter_is_found_where_the_bursts_are(built):
         quiet[int(second)] = False
     assert work.reduction[quiet].max() < LIMITED_BY  # the steady tone is not limited
     for second in limited:
-        assert f'data-start="{second:.2f}"' in html[html.index('id="limiter"'):html.index('id="doubtful"')]
+        assert f'data-start="{second:.2f}"' in html[html.index('id="limiter"') : html.index('id="doubtful"')]
 
 
 def test_unsure_passages_link_to_their_time(built):
@@ -197,7 +203,7 @@ def test_unsure_passages_link_to_their_time(built):
     doubtful = state.results[Transcribed].doubtful
     assert [p.text for p in doubtful] == ["Kubernetes cower-king"]
     _, html = _page(built)
-    passages = html[html.index('id="doubtful"'):html.index('id="speakers"')]
+    passages = html[html.index('id="doubtful"') : html.index('id="speakers"')]
     [(start, href)] = Page(passages).seeks
     assert start == pytest.approx(6.2)
     assert href.endswith("levelled.mp3#t=6.20")
@@ -272,13 +278,13 @@ def test_the_report_plays_from_disk_and_seeks(built, browser):
     ready = browser.execute_async_script(
         "const done = arguments[0], p = document.getElementById('player');"
         "if (p.readyState >= 1) return done(p.duration);"
-        "p.addEventListener('loadedmetadata', () => done(p.duration)); p.addEventListener('error', () => done(-1));")
+        "p.addEventListener('loadedmetadata', () => done(p.duration)); p.addEventListener('error', () => done(-1));"
+    )
     assert ready > 5
     browser.find_element("css selector", "#doubtful a[data-start]").click()
     position = browser.execute_script("const p = document.getElementById('player'); p.pause(); return p.currentTime;")
     assert position == pytest.approx(6.2, abs=0.5)
     assert browser.find_elements("css selector", "svg")
-
 
 
 def test_the_gate_verdict_keeps_its_reasons_once_approved(show_root, tmp_path):
@@ -294,8 +300,22 @@ def test_the_gate_verdict_keeps_its_reasons_once_approved(show_root, tmp_path):
 
     show = load_show(show_root)
     results = Results()
-    results.add(Levelled(tmp_path / "a.mp3", tmp_path / "s.flac", None, (), (), 100.0, "64k", -19.45, -2.0, 5.0, False,
-                         LevelReport(-19.0, 1, -23.0, -6.0, 4.0, None, 1, None, (0.0, 0.0))))
+    results.add(
+        Levelled(
+            tmp_path / "a.mp3",
+            tmp_path / "s.flac",
+            None,
+            (),
+            (),
+            100.0,
+            "64k",
+            -19.45,
+            -2.0,
+            5.0,
+            False,
+            LevelReport(-19.0, 1, -23.0, -6.0, 4.0, None, 1, None, (0.0, 0.0)),
+        )
+    )
     episode = Episode("001-a", show_root, "A", datetime(2026, 1, 5, tzinfo=timezone.utc), ())
     held = gate_verdict(show, EpisodeState("001-a", episode=episode, results=results, ready=False))
     assert held.state == "held" and "loudness -19.4 LUFS" in held.reasons[0] and not held.approved
@@ -326,8 +346,7 @@ def test_the_leveller_is_not_taken_for_the_limiter(show_root, no_whisper):
     assert levelled.report.levelled_range > 11 and not levelled.limited
     record = report_module.Store(Paths(show_root.resolve()).build).load("episodes/001-deux", report_module.Measure())
     measured = load_measured(record.result)
-    work = report_module.limiting(measured, levelled.report.gain, levelled.duration,
-                                    levelled.report.trimmed[1])
+    work = report_module.limiting(measured, levelled.report.gain, levelled.duration, levelled.report.trimmed[1])
     assert work.places == [] and work.reduction.max() < LIMITED_BY
     # Before, the two voices 15 dB apart; after, within a few dB of each other.
     before, after = measured.short_term("before"), measured.short_term("after")
@@ -371,6 +390,6 @@ def test_a_held_episode_says_why_and_how_to_let_it_out(built, monkeypatch):
     monkeypatch.setattr(report_module, "hold_reasons", lambda show, episode, results: [reason])
     write_reports(built)
     _, html = _page(built)
-    gate = html[html.index('id="gate"'):html.index('id="loudness"')]
+    gate = html[html.index('id="gate"') : html.index('id="loudness"')]
     assert "Retenu" in gate and "loudness -19.4 LUFS is &lt;0.4&gt; LU off" in gate  # escaped
     assert "podcast approve 001-ton" in gate

@@ -44,23 +44,27 @@ def grow(path: Path, data: bytes, mtime: float) -> None:
 
 # The schedule alone, on a clock of the test's: no waiting, no watchdog.
 
-@pytest.mark.parametrize("relative, scope", [
-    ("podcast.toml", WHOLE_SHOW),
-    ("artwork.png", WHOLE_SHOW),
-    ("templates/episode.html", WHOLE_SHOW),
-    ("assets/jingles/intro.wav", WHOLE_SHOW),
-    ("assets/__pycache__/x.pyc", None),
-    ("episodes/001-a/episode.toml", "001-a"),
-    ("episodes/001-a/enregistrement.wav", "001-a"),
-    ("episodes/001-a", "001-a"),
-    ("episodes/001-a/.enregistrement.wav.Xy12ab", None),  # rsync's partial copy, renamed when whole
-    ("episodes/001-a/.episode.toml.swp", None),
-    ("episodes/001-a/episode.toml~", None),
-    ("episodes/_brouillons/x.wav", None),  # set aside, as the build sets it aside
-    ("episodes", None),
-    ("public/feed.xml", None),  # what builds write must not make builds
-    (".build/episodes/001-a/normalise.json", None),
-])
+
+@pytest.mark.parametrize(
+    "relative, scope",
+    [
+        ("podcast.toml", WHOLE_SHOW),
+        ("artwork.png", WHOLE_SHOW),
+        ("templates/episode.html", WHOLE_SHOW),
+        ("assets/jingles/intro.wav", WHOLE_SHOW),
+        ("assets/__pycache__/x.pyc", None),
+        ("episodes/001-a/episode.toml", "001-a"),
+        ("episodes/001-a/enregistrement.wav", "001-a"),
+        ("episodes/001-a", "001-a"),
+        ("episodes/001-a/.enregistrement.wav.Xy12ab", None),  # rsync's partial copy, renamed when whole
+        ("episodes/001-a/.episode.toml.swp", None),
+        ("episodes/001-a/episode.toml~", None),
+        ("episodes/_brouillons/x.wav", None),  # set aside, as the build sets it aside
+        ("episodes", None),
+        ("public/feed.xml", None),  # what builds write must not make builds
+        (".build/episodes/001-a/normalise.json", None),
+    ],
+)
 def test_which_build_a_change_calls_for(tmp_path, relative, scope):
     assert Schedule(tmp_path).scope_of(tmp_path / relative) == scope
     assert Schedule(tmp_path).scope_of(tmp_path.parent / "elsewhere.toml") is None
@@ -165,6 +169,7 @@ def test_a_locked_build_is_tried_again_after_the_delay(show_root):
 
 # A build asked to stop.
 
+
 def test_a_stop_ends_the_build_between_two_stages(show_root, add_episode, no_whisper):
     add_episode("001-a", EPISODE)
     stop = threading.Event()
@@ -197,14 +202,16 @@ def test_stopped_is_not_a_pipeline_error():
 
 # The watcher with a real watchdog observer, on files written in tmp_path.
 
+
 class Running:
     """A Watcher in a thread of its own, with what it said and which stages started when."""
 
     def __init__(self, root: Path, settle: float = 1.0, polling: bool = False):
         self.lines: list[tuple[float, str]] = []
         self.started: list[tuple[float, str, str]] = []  # (time, episode, stage)
-        self.watcher = Watcher(root, settle=settle, polling=polling, say=lambda line: self.lines.append((time.monotonic(), line)),
-                               build_options={"progress": self.progress})
+        self.watcher = Watcher(
+            root, settle=settle, polling=polling, say=lambda line: self.lines.append((time.monotonic(), line)), build_options={"progress": self.progress}
+        )
         self.thread = threading.Thread(target=self.watcher.run)
 
     def progress(self, scope, stage, state, outcome):
@@ -248,7 +255,7 @@ def test_a_recording_copied_in_pieces_is_built_only_once_whole(show_root, add_ep
     with Running(show_root, settle=1.0, polling=polling) as running:
         running.wait_for("built the whole show")  # the first build, catching up
         seen = len(running.lines)
-        pieces = [recording[i:i + len(recording) // 8] for i in range(0, len(recording), len(recording) // 8)]
+        pieces = [recording[i : i + len(recording) // 8] for i in range(0, len(recording), len(recording) // 8)]
         with (folder / "enregistrement.wav").open("wb") as copy:
             for piece in pieces[:-1]:  # 8 pieces 0.4 s apart: longer than the window in all, each pause shorter
                 copy.write(piece)
@@ -343,8 +350,7 @@ def test_ctrl_c_stops_between_stages_and_exits_0(show_root, add_episode, tmp_pat
     )
     command = [sys.executable, "-c", script, "watch", "--settle", "0.5", "--root", str(show_root)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, start_new_session=True)
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     cache = show_root / ".build" / "episodes" / "002-long"
     try:
         deadline = time.monotonic() + 60

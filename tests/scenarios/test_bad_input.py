@@ -30,8 +30,7 @@ BAD_TOML = 'title = "Mauvais"\npublished = 2026-01-06\n'
 
 def sources(folder: Path) -> dict[str, str]:
     """Every file under `folder` (links not followed) and its content hash."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
 
 
 def ffmpeg(*args: str) -> None:
@@ -84,11 +83,11 @@ def toml(body: str) -> Callable[[Path], None]:
 def outside_symlink(key: str, target: str) -> Callable[[Path], None]:
     def setup(folder: Path) -> None:
         outside = folder.parent.parent / target
-        outside.write_bytes((folder / "enregistrement.wav").read_bytes() if target.endswith(".wav")
-                            else (REPO / "assets" / "artwork.png").read_bytes())
+        outside.write_bytes((folder / "enregistrement.wav").read_bytes() if target.endswith(".wav") else (REPO / "assets" / "artwork.png").read_bytes())
         (folder / f"lien{outside.suffix}").symlink_to(outside)
         extra = {"audio": 'audio = ["lien.wav"]', "tracks": '[tracks]\n"Zoé" = "lien.wav"'}.get(key, f'{key} = "lien.png"')
         (folder / "episode.toml").write_text(BAD_TOML + extra + "\n", encoding="utf-8")
+
     return setup
 
 
@@ -169,12 +168,13 @@ def show_toml(old: str, new: str) -> Callable[[Path], None]:
     def setup(root: Path) -> None:
         assert old in SHOW_TOML
         (root / "podcast.toml").write_text(SHOW_TOML.replace(old, new, 1), encoding="utf-8")
+
     return setup
 
 
 SHOW_CASES = [
     Case("invalid-toml", show_toml('title = "Test Show"', 'title = "Test Show'), ("podcast.toml", "line 1")),
-    Case("wrong-type", show_toml('language = "fr"', 'language = 12'), ("podcast.toml", "language")),
+    Case("wrong-type", show_toml('language = "fr"', "language = 12"), ("podcast.toml", "language")),
     Case("unknown-key", show_toml('language = "fr"', 'language = "fr"\nlangue = "fr"'), ("podcast.toml", "langue")),
     Case("missing-title", show_toml('title = "Test Show"\n', ""), ("podcast.toml", "title")),
     Case("control-character-title", show_toml('title = "Test Show"', 'title = "Test\\u001bShow"'), ("podcast.toml", "'title'", "control character")),
@@ -183,13 +183,15 @@ SHOW_CASES = [
     Case("artwork-missing", show_toml('artwork = "artwork.png"', 'artwork = "pochette.png"'), ("podcast.toml", "'artwork'", "pochette.png")),
     Case("artwork-wrong-size", lambda root: (root / "artwork.png").write_bytes(PNG_100), ("podcast.toml", "'artwork'", "artwork.png")),
     Case("artwork-parent", show_toml('artwork = "artwork.png"', 'artwork = "../dehors.png"'), ("podcast.toml", "'artwork'", "outside the show folder")),
-    Case("artwork-absolute", show_toml('artwork = "artwork.png"', 'artwork = "{outside}/dehors.png"'),
-         ("podcast.toml", "'artwork'", "outside the show folder")),
+    Case(
+        "artwork-absolute", show_toml('artwork = "artwork.png"', 'artwork = "{outside}/dehors.png"'), ("podcast.toml", "'artwork'", "outside the show folder")
+    ),
     Case("artwork-symlink-out", show_toml('artwork = "artwork.png"', 'artwork = "lien.png"'), ("podcast.toml", "'artwork'", "outside the show folder")),
-    Case("jingle-parent", show_toml('[owner]', '[jingles]\nintro = "../dehors.wav"\n\n[owner]'), ("podcast.toml", "'intro'", "outside the show folder")),
-    Case("jingle-absolute", show_toml('[owner]', '[jingles]\nintro = "{outside}/dehors.wav"\n\n[owner]'),
-         ("podcast.toml", "'intro'", "outside the show folder")),
-    Case("jingle-symlink-out", show_toml('[owner]', '[jingles]\noutro = "lien.wav"\n\n[owner]'), ("podcast.toml", "'outro'", "outside the show folder")),
+    Case("jingle-parent", show_toml("[owner]", '[jingles]\nintro = "../dehors.wav"\n\n[owner]'), ("podcast.toml", "'intro'", "outside the show folder")),
+    Case(
+        "jingle-absolute", show_toml("[owner]", '[jingles]\nintro = "{outside}/dehors.wav"\n\n[owner]'), ("podcast.toml", "'intro'", "outside the show folder")
+    ),
+    Case("jingle-symlink-out", show_toml("[owner]", '[jingles]\noutro = "lien.wav"\n\n[owner]'), ("podcast.toml", "'outro'", "outside the show folder")),
 ]
 
 
@@ -232,12 +234,13 @@ def test_a_bad_podcast_toml_is_refused_naming_file_and_field(tmp_path: Path, cas
 
 
 def odd_name(listed: bool) -> Callable[[Path], None]:
-    name = "l'entretien \"Zoé\" à 14h — été.wav"
+    name = 'l\'entretien "Zoé" à 14h — été.wav'
 
     def setup(folder: Path) -> None:
         (folder / "enregistrement.wav").rename(folder / name)
         if listed:
             (folder / "episode.toml").write_text(BAD_TOML + 'audio = ["l\'entretien \\"Zoé\\" à 14h — été.wav"]\n', encoding="utf-8")
+
     return setup
 
 
@@ -300,16 +303,21 @@ def test_hostile_strings_are_escaped_everywhere_and_never_evaluated(tmp_path: Pa
     from lxml import etree
 
     h = _toml_string(HOSTILE)
-    show_toml = (SHOW_TOML.replace('title = "Test Show"', f"title = {h}").replace('author = "Camille Durand"', f"author = {h}")
-                 .replace('description = "Une émission de test."', f"description = {h}"))
-    root = new_show(tmp_path / "show", show_toml + f'bio = {h}\nrole = {h}\n')
+    show_toml = (
+        SHOW_TOML.replace('title = "Test Show"', f"title = {h}")
+        .replace('author = "Camille Durand"', f"author = {h}")
+        .replace('description = "Une émission de test."', f"description = {h}")
+    )
+    root = new_show(tmp_path / "show", show_toml + f"bio = {h}\nrole = {h}\n")
     folder = root / "episodes" / GOOD
     make_audio("enregistrement.wav", seconds=3, folder=folder, noise=0.0)
     (folder / "episode.toml").write_text(
         f"title = {h}\npublished = 2026-01-05\ndescription = {h}\n"
         f"[[guests]]\nname = {_toml_string('Zoé <b>' + HOSTILE)}\nbio = {h}\nrole = {h}\n"
         f'[[links]]\ntitle = {h}\nurl = "https://example.org/a?b=1&c=2"\n'
-        f'[[chapters]]\nstart = "0:00"\ntitle = {h}\n', encoding="utf-8")
+        f'[[chapters]]\nstart = "0:00"\ntitle = {h}\n',
+        encoding="utf-8",
+    )
     before = sources(root / "episodes")
 
     report = build(root)
@@ -354,14 +362,14 @@ def test_duplicate_episode_numbers_are_a_warning_within_a_season_only(show: Path
     a typo, so it is said, but both episodes are published and the build is ok."""
     for slug, title, season in ((GOOD, "Bon", 1), (BAD, "Mauvais", 1)):
         (show / "episodes" / slug / "episode.toml").write_text(
-            f'title = "{title}"\npublished = 2026-01-0{5 if slug == GOOD else 6}\nnumber = 3\nseason = {season}\n', encoding="utf-8")
+            f'title = "{title}"\npublished = 2026-01-0{5 if slug == GOOD else 6}\nnumber = 3\nseason = {season}\n', encoding="utf-8"
+        )
     report = build(show)
     assert report.ok and report.published == [GOOD, BAD]
     [finding] = [f for f in report.findings if f.tag == "itunes:episode"]
     assert finding.level == "warning" and "3 is also the number of" in finding.message and "season 1" in finding.message
 
-    (show / "episodes" / BAD / "episode.toml").write_text(
-        'title = "Mauvais"\npublished = 2026-01-06\nnumber = 3\nseason = 2\n', encoding="utf-8")
+    (show / "episodes" / BAD / "episode.toml").write_text('title = "Mauvais"\npublished = 2026-01-06\nnumber = 3\nseason = 2\n', encoding="utf-8")
     report = build(show)
     assert report.ok and not [f for f in report.findings if f.tag == "itunes:episode"]
 

@@ -21,10 +21,16 @@ pytestmark = pytest.mark.browser
 
 HOSTILE_GUEST = '<script>window.pwned = true</script><img src=x onerror="window.pwned = true"> Zoé'
 # What the scripted transcriber says, one sentence every 6 s; the one at 24 s is unique to it.
-SCRIPT = [(0.0, "Camille Durand", "Bonjour et bienvenue."), (6.0, "Camille Durand", "Aujourd'hui on parle de portage salarial."),
-          (12.0, "Zoé", "Merci de me recevoir."), (18.0, "Zoé", "Je suis freelance depuis quatre ans."),
-          (24.0, "Zoé", "Le coworking a tout changé pour moi."), (30.0, "Camille Durand", "Pourquoi donc ?"),
-          (36.0, "Zoé", "On y trouve des collègues sans patron."), (42.0, "Camille Durand", "Merci et à bientôt.")]
+SCRIPT = [
+    (0.0, "Camille Durand", "Bonjour et bienvenue."),
+    (6.0, "Camille Durand", "Aujourd'hui on parle de portage salarial."),
+    (12.0, "Zoé", "Merci de me recevoir."),
+    (18.0, "Zoé", "Je suis freelance depuis quatre ans."),
+    (24.0, "Zoé", "Le coworking a tout changé pour moi."),
+    (30.0, "Camille Durand", "Pourquoi donc ?"),
+    (36.0, "Zoé", "On y trouve des collègues sans patron."),
+    (42.0, "Camille Durand", "Merci et à bientôt."),
+]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 
@@ -55,7 +61,8 @@ def small(tmp_path_factory):
         "title = 'Le coworking'\npublished = 2026-01-05\nnumber = 1\ndescription = 'Une *conversation*.'\n"
         f"[[guests]]\nname = '{HOSTILE_GUEST}'\nkind = 'coworking'\nrole = 'Freelance'\n"
         "[[chapters]]\nstart = '00:00'\ntitle = 'Bonjour'\n[[chapters]]\nstart = '00:30'\ntitle = 'Pourquoi'\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     from pipeline.stages import transcribe
 
     with pytest.MonkeyPatch.context() as patch:
@@ -75,13 +82,13 @@ def bundled(tmp_path_factory):
 
 
 def _open(browser, url: str, width: int = 1280):
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
     browser.get("about:blank")  # a new document, so a same-page #t= change still loads the page
     browser.get(url)
     browser.execute_async_script(
         "var done = arguments[0], p = document.getElementById('player');"
-        "if (!p || p.readyState > 0) done(); else p.addEventListener('loadedmetadata', () => done());")
+        "if (!p || p.readyState > 0) done(); else p.addEventListener('loadedmetadata', () => done());"
+    )
 
 
 def _time(browser) -> float:
@@ -99,7 +106,8 @@ def _axe(browser) -> list[str]:
     result = browser.execute_async_script(
         "var done = arguments[arguments.length - 1];"
         "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}}).then(r => done(r.violations), e => done(String(e)));",
-        AXE_TAGS)
+        AXE_TAGS,
+    )
     assert isinstance(result, list), result
     return [f"{v['id']}: {n['target']}" for v in result for n in v["nodes"]]
 
@@ -222,8 +230,10 @@ def test_the_bundled_episode_seeks_from_its_transcript(browser, bundled):
 
 
 def test_the_transcript_follows_the_audio_unless_the_reader_scrolled(browser, small):
-    follow = ("var p = document.getElementById('player'), done = arguments[0];"
-              "p.play().then(() => { p.currentTime = 36.5; setTimeout(() => { p.pause(); done(); }, 1500); });")
+    follow = (
+        "var p = document.getElementById('player'), done = arguments[0];"
+        "p.play().then(() => { p.currentTime = 36.5; setTimeout(() => { p.pause(); done(); }, 1500); });"
+    )
     _open(browser, small + "episodes/001-coworking/")
     browser.execute_async_script(follow)
     assert browser.find_element("css selector", "a.sentence.current").get_attribute("data-start") == "36.0"

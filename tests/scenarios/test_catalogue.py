@@ -39,8 +39,7 @@ def catalogue(show_root, add_episode, monkeypatch):
 
     monkeypatch.setattr(transcribe, "load", lambda *args, **kwargs: SaysHello())
     for n in range(1, EPISODES + 1):
-        add_episode(f"{n:03d}-episode", f'title = "Épisode {n}"\npublished = 2026-01-{n:02d}T10:00:00+01:00\nnumber = {n}\n',
-                    seconds=3)
+        add_episode(f"{n:03d}-episode", f'title = "Épisode {n}"\npublished = 2026-01-{n:02d}T10:00:00+01:00\nnumber = {n}\n', seconds=3)
     report = build(show_root)
     assert report.ok and len(report.published) == EPISODES, report.failures
     return show_root
@@ -77,16 +76,21 @@ def test_a_rebuild_with_nothing_changed_runs_nothing_and_reads_no_transcript_or_
     assert transcripts == [] and audio == [], transcripts + audio
     # Per episode: its episode.toml, the records of its stages and what the gate measured (gate.json).
     per_episode = [p for p in read if "001-episode" in p.parts]
-    assert {p.name for p in per_episode} <= {"episode.toml", "gate.json", *(f"{s}.json" for s in (
-        "normalise", "transcribe", "diarize", "correct", "chapters", "quotes", "notes", "tag"))}
+    assert {p.name for p in per_episode} <= {
+        "episode.toml",
+        "gate.json",
+        *(f"{s}.json" for s in ("normalise", "transcribe", "diarize", "correct", "chapters", "quotes", "notes", "tag")),
+    }
 
 
 def test_status_loads_no_model_library(catalogue):
     """Catches `podcast status` importing a Whisper engine, torch or matplotlib (seconds of a
     host's wait, for a command that only reads records): podcast.toml's language check once
     imported faster_whisper for its list of languages."""
-    script = ("import sys; from pipeline.cli import cli; cli(['status', '--root', sys.argv[1]], standalone_mode=False); "
-              f"print('loaded:', [m for m in {HEAVY!r} if m in sys.modules])")
+    script = (
+        "import sys; from pipeline.cli import cli; cli(['status', '--root', sys.argv[1]], standalone_mode=False); "
+        f"print('loaded:', [m for m in {HEAVY!r} if m in sys.modules])"
+    )
     done = subprocess.run([sys.executable, "-c", script, str(catalogue)], capture_output=True, text=True, check=True)
     assert "fresh" in done.stdout
     assert done.stdout.splitlines()[-1] == "loaded: []"

@@ -51,16 +51,20 @@ def edit(root: Path) -> None:
     toml.write_text(toml.read_text(encoding="utf-8").replace(f'"{SLUGS[1]}"', f'"{EDITED_TITLE}"'), encoding="utf-8")
 
 
-def podcast(root: Path, *args: str, crash_at: str = "", fake_whisper: bool = True, pids: Path | None = None,
-            **popen) -> subprocess.CompletedProcess:
+def podcast(root: Path, *args: str, crash_at: str = "", fake_whisper: bool = True, pids: Path | None = None, **popen) -> subprocess.CompletedProcess:
     """`podcast build --root ROOT` in a process of its own, killed at `crash_at` if given."""
     command, env = _command(root, args, crash_at, fake_whisper, pids)
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, **popen)
 
 
 def _command(root: Path, args: tuple[str, ...], crash_at: str, fake_whisper: bool, pids: Path | None) -> tuple:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "PODCAST_CRASH_AT": crash_at,
-           "PODCAST_FAKE_WHISPER": "1" if fake_whisper else "0", "PODCAST_CRASH_PIDS": str(pids or "")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "PODCAST_CRASH_AT": crash_at,
+        "PODCAST_FAKE_WHISPER": "1" if fake_whisper else "0",
+        "PODCAST_CRASH_PIDS": str(pids or ""),
+    }
     return [sys.executable, "-m", "tests.crash_runner", *(args or ("build",)), "--root", str(root)], env
 
 
@@ -77,8 +81,7 @@ def built(root: Path, **options) -> subprocess.CompletedProcess:
 
 def files(folder: Path) -> dict[str, str]:
     """Every file under `folder` (hidden temporaries too) and the SHA-256 of its bytes."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def temporaries(folder: Path) -> list[str]:
@@ -142,8 +145,7 @@ POINTS = [
 
 
 @pytest.mark.parametrize(("crash_at", "scenario"), POINTS, ids=lambda value: value if "@" in value else None)
-def test_a_build_killed_then_run_again_publishes_what_an_uninterrupted_one_does(
-        tmp_path: Path, reference: dict, crash_at: str, scenario: str) -> None:
+def test_a_build_killed_then_run_again_publishes_what_an_uninterrupted_one_does(tmp_path: Path, reference: dict, crash_at: str, scenario: str) -> None:
     root = make_show(tmp_path / "show")
     if scenario == "edit":
         built(root)

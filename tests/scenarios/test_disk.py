@@ -78,8 +78,9 @@ def mounts_refused(folder: Path) -> str | None:
     if not shutil.which("unshare"):
         return "no unshare(1) on this machine"
     folder.mkdir(exist_ok=True)
-    probe = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
-                            f"mount -t tmpfs -o size=1m tmpfs '{folder}'"], capture_output=True, text=True)
+    probe = subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", f"mount -t tmpfs -o size=1m tmpfs '{folder}'"], capture_output=True, text=True
+    )
     if probe.returncode != 0:
         return f"private mounts are refused here ({probe.stderr.strip() or probe.returncode})"
     return None
@@ -87,10 +88,10 @@ def mounts_refused(folder: Path) -> str | None:
 
 def in_private_mounts(script: str, **variables: Path) -> subprocess.CompletedProcess:
     """Run a shell script in a mount namespace of its own: its mounts vanish with it, whatever happens."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "PODCAST_FAKE_WHISPER": "1", "PY": sys.executable,
-           **{name: str(value) for name, value in variables.items()}}
-    return subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "bash", "-c", textwrap.dedent(script)],
-                          env=env, capture_output=True, text=True, timeout=300)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PODCAST_FAKE_WHISPER": "1", "PY": sys.executable, **{name: str(value) for name, value in variables.items()}}
+    return subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", "bash", "-c", textwrap.dedent(script)], env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_a_full_disk_stops_the_build_and_leaves_public_as_it_was(tmp_path: Path) -> None:
@@ -195,10 +196,15 @@ class Writes(Stage):
         raise OSError(self.error, os.strerror(self.error), str(out["page"]))
 
 
-@pytest.mark.parametrize(("error", "words"), [(errno.ENOSPC, "no space left on the disk (disk full)"),
-                                              (errno.EDQUOT, "disk quota exceeded"),
-                                              (errno.EFBIG, "no space for it"),
-                                              (errno.EROFS, "the file system is read-only")])
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (errno.ENOSPC, "no space left on the disk (disk full)"),
+        (errno.EDQUOT, "disk quota exceeded"),
+        (errno.EFBIG, "no space for it"),
+        (errno.EROFS, "the file system is read-only"),
+    ],
+)
 def test_a_disk_error_in_a_stage_stops_the_build_naming_the_file(tmp_path: Path, error: int, words: str) -> None:
     store = Store(tmp_path / ".build")
     page = tmp_path / "public" / "index.html"
@@ -218,8 +224,9 @@ def test_a_permission_denied_fails_the_stage_only(tmp_path: Path) -> None:
     assert outcome.error == f"stage writes: {tmp_path / 'page.html'}: permission denied; let this user read and write it, then build again"
 
 
-@pytest.mark.parametrize("line", ["[out#0/mp3 @ 0x5581] Error writing trailer: No space left on device",
-                                  "Error opening output file /x/.levelled.mp3.tmp-12: Read-only file system"])
+@pytest.mark.parametrize(
+    "line", ["[out#0/mp3 @ 0x5581] Error writing trailer: No space left on device", "Error opening output file /x/.levelled.mp3.tmp-12: Read-only file system"]
+)
 def test_ffmpeg_out_of_room_is_the_disk_not_the_recording(tmp_path: Path, line: str) -> None:
     output = tmp_path / f".levelled.mp3{TEMP_MARK}12"
     error = ffmpeg._failed(tmp_path / "enregistrement.wav", f"some log\n{line}\n", ["-i", "in.wav", str(output)])

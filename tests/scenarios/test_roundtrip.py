@@ -23,10 +23,12 @@ GUEST = "Zoé & Cie <3"
 DESCRIPTION = "Des indépendantes parlent de leur métier & de <leurs> clients ]]> sans filtre 🎧."
 BASE = "https://example.org/émission/"  # an accented path, as some hosts' folders are
 
-ROUNDTRIP_TOML = SHOW_TOML.replace('title = "Test Show"\n', f'title = "{SHOW_TITLE}"\nbase_url = "{BASE}"\n'
-                                   'new_feed_url = "https://example.org/nouveau.xml"\nlicense = "CC-BY-4.0"\n') \
-    .replace('description = "Une émission de test."', f'description = "{DESCRIPTION}"') \
+ROUNDTRIP_TOML = (
+    SHOW_TOML.replace(
+        'title = "Test Show"\n', f'title = "{SHOW_TITLE}"\nbase_url = "{BASE}"\nnew_feed_url = "https://example.org/nouveau.xml"\nlicense = "CC-BY-4.0"\n'
+    ).replace('description = "Une émission de test."', f'description = "{DESCRIPTION}"')
     + '\n[[funding]]\nurl = "https://example.org/don"\ntext = "Soutenir & partager ]]> 💛"\n'
+)
 
 
 @pytest.fixture
@@ -39,7 +41,8 @@ def feed(tmp_path) -> bytes:
         f"title = '{EPISODE_TITLE}'\npublished = 2026-03-02T08:30:00+01:00\nnumber = 3\nseason = 2\n"
         "description = 'On parle **argent** & de <code>]]></code> 😅.'\n"
         f"[[guests]]\nname = '{GUEST}'\nurl = 'https://example.org/zoe?a=1&b=2'\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     with without_whisper():
         report = build(root)
     assert report.ok, report.failures
@@ -73,7 +76,9 @@ def test_podcastparser_reads_every_field(feed):
     assert "<strong>argent</strong>" in episode["description_html"]
     assert "<code>]]&gt;</code>" in episode["description_html"]  # the host's own HTML kept; "]]>" inside CDATA survives
     assert [(p["name"], p["role"], p["href"]) for p in episode["persons"]] == [
-        ("Camille Durand", "host", None), (GUEST, "guest", "https://example.org/zoe?a=1&b=2")]
+        ("Camille Durand", "host", None),
+        (GUEST, "guest", "https://example.org/zoe?a=1&b=2"),
+    ]
     # podcastparser keeps one transcript, the last listed: the HTML one.
     assert episode["transcript_url"] == BASE + "episodes/003-tjm/transcript.html"
 

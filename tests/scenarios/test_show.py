@@ -169,8 +169,7 @@ def test_the_page_reads_the_script(replayed):
 
 def test_the_search_index_holds_the_last_line(replayed):
     public = replayed / "public"
-    contents = [json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))["content"]
-                for f in (public / "pagefind" / "fragment").iterdir()]
+    contents = [json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))["content"] for f in (public / "pagefind" / "fragment").iterdir()]
     assert any("premier épisode très bientôt" in content for content in contents)
 
 

@@ -39,8 +39,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for folder in ("pipeline", *PACKAGED):
         shutil.copytree(REPO / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
     dist = tmp_path_factory.mktemp("dist")
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-         "--wheel-dir", str(dist), str(source)], cwd=dist)
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "--wheel-dir", str(dist), str(source)], cwd=dist)
     [built] = dist.glob("podcast_pipeline-*.whl")
     return built
 

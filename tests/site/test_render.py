@@ -63,8 +63,15 @@ def label_text(path, key: str) -> str:
 def test_every_template_file_is_fingerprinted(tmp_path):
     (tmp_path / "labels").mkdir()
     (tmp_path / "__pycache__").mkdir()  # bytecode comes and goes: it must not change a fingerprint
-    for name in ("base.html", "style.css", "labels/fr.toml", "__init__.py", "__pycache__/__init__.cpython-311.pyc",
-                 "report.html", "labels/report-fr.toml"):  # the report's: nothing published reads them
+    for name in (
+        "base.html",
+        "style.css",
+        "labels/fr.toml",
+        "__init__.py",
+        "__pycache__/__init__.cpython-311.pyc",
+        "report.html",
+        "labels/report-fr.toml",
+    ):  # the report's: nothing published reads them
         (tmp_path / name).write_text("x", encoding="utf-8")
     files = Templates((tmp_path,)).files()
     assert files == {name: tmp_path / name for name in ("base.html", "labels/fr.toml", "style.css")}

@@ -20,12 +20,16 @@ from tests.conftest import new_show, serving, speechlike, write_wav
 
 # The only episode where "freelance" is said, at 20.7 s (its sentence's first word), by Inès.
 SAID = {
-    "001-portage": [(0.0, "Camille Durand", "Bonjour et bienvenue dans l'émission."),
-                    (20.7, "Inès Moreau", "Je suis freelance depuis dix ans à Lyon."),
-                    (30.0, "Camille Durand", "Merci et à bientôt.")],
-    "002-coworking": [(0.0, "Camille Durand", "Bonjour à toutes et à tous."),
-                      (12.0, "Paul Martin", 'Le coworking rassemble des <b>indépendants</b> <img src=x onerror="document.title=2">.'),
-                      (25.0, "Camille Durand", "On en reparle la semaine prochaine.")],
+    "001-portage": [
+        (0.0, "Camille Durand", "Bonjour et bienvenue dans l'émission."),
+        (20.7, "Inès Moreau", "Je suis freelance depuis dix ans à Lyon."),
+        (30.0, "Camille Durand", "Merci et à bientôt."),
+    ],
+    "002-coworking": [
+        (0.0, "Camille Durand", "Bonjour à toutes et à tous."),
+        (12.0, "Paul Martin", 'Le coworking rassemble des <b>indépendants</b> <img src=x onerror="document.title=2">.'),
+        (25.0, "Camille Durand", "On en reparle la semaine prochaine."),
+    ],
 }
 HOSTILE = '<img src=x onerror="document.title=1">Zoé'
 
@@ -34,8 +38,7 @@ def transcript(said: list[tuple[float, str, str]], duration: float = 40.0) -> Tr
     """Each sentence as a segment of words 0.4 s apart, named after its speaker."""
     segments = []
     for start, speaker, sentence in said:
-        words = tuple(Word(start + i * 0.4, start + i * 0.4 + 0.35, (" " if i else "") + w, speaker=speaker)
-                      for i, w in enumerate(sentence.split()))
+        words = tuple(Word(start + i * 0.4, start + i * 0.4 + 0.35, (" " if i else "") + w, speaker=speaker) for i, w in enumerate(sentence.split()))
         segments.append(Segment(start, words[-1].end, sentence, words, speaker))
     return Transcript("fr", duration, tuple(segments))
 
@@ -49,6 +52,7 @@ class HearsEachEpisode:
 
 # Record building, without the pagefind binary.
 
+
 def plain(text: str) -> str:
     return environment(Templates((PACKAGE_TEMPLATES,)), "fr").filters["plain"](text)
 
@@ -56,8 +60,15 @@ def plain(text: str) -> str:
 def published(tmp_path: Path, slug: str, title: str, guests: tuple[Person, ...] = ()) -> Published:
     file = tmp_path / f"{slug}.json"
     file.write_text(json.dumps(transcript(SAID[slug]).to_dict()), encoding="utf-8")
-    episode = Episode(slug=slug, folder=tmp_path, title=title, published=datetime(2026, 1, 5, tzinfo=timezone.utc),
-                      audio=(), description="Avec **Inès**, freelance à Lyon.", guests=guests)
+    episode = Episode(
+        slug=slug,
+        folder=tmp_path,
+        title=title,
+        published=datetime(2026, 1, 5, tzinfo=timezone.utc),
+        audio=(),
+        description="Avec **Inès**, freelance à Lyon.",
+        guests=guests,
+    )
     results = Results()
     results.add(Corrected(file))
     return Published(episode, results)
@@ -82,8 +93,7 @@ def test_a_record_per_sentence_leads_to_its_second(show, tmp_path):
 
 def test_notes_and_people_are_records_too(show, tmp_path):
     guests = (Person("Inès Moreau", role="Développeuse freelance", bio="Indépendante à Lyon."), Person("Camille Durand"))
-    items = [published(tmp_path, "001-portage", "Le portage salarial", guests),
-             published(tmp_path, "002-coworking", "Le coworking", (Person("Inès Moreau"),))]
+    items = [published(tmp_path, "001-portage", "Le portage salarial", guests), published(tmp_path, "002-coworking", "Le coworking", (Person("Inès Moreau"),))]
     records = search_records(show, items, plain)
     notes = [r for r in records if r.meta["kind"] == NOTES]
     assert [(r.url, r.content) for r in notes] == [
@@ -100,14 +110,14 @@ def test_notes_and_people_are_records_too(show, tmp_path):
 
 # The stage in a build, with the pagefind binary.
 
+
 def two_episodes(root: Path) -> Path:
     for n, slug in enumerate(SAID, start=1):
         folder = root / "episodes" / slug
         folder.mkdir(parents=True)
         write_wav(folder / "enregistrement.wav", speechlike(40, -20, noise=0))
         guests = f"[[guests]]\nname = '{HOSTILE}'\n" if n == 2 else ""
-        (folder / "episode.toml").write_text(f'title = "Épisode {n} : {slug[4:]}"\npublished = 2026-01-0{n}\n{guests}',
-                                             encoding="utf-8")
+        (folder / "episode.toml").write_text(f'title = "Épisode {n} : {slug[4:]}"\npublished = 2026-01-0{n}\n{guests}', encoding="utf-8")
     return root
 
 

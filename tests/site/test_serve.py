@@ -129,10 +129,17 @@ def test_the_site_s_files_with_their_types_and_its_404_page(tmp_path):
     for name in ("player.js", "style.css", "sitemap.xml", "robots.txt", "transcript.vtt"):
         (tmp_path / name).write_text("x", encoding="utf-8")
     with serving(tmp_path) as base:
-        types = {name: urllib.request.urlopen(base + name).headers["Content-Type"]
-                 for name in ("player.js", "style.css", "sitemap.xml", "robots.txt", "transcript.vtt")}
-        assert types == {"player.js": "text/javascript", "style.css": "text/css", "sitemap.xml": "application/xml",
-                         "robots.txt": "text/plain", "transcript.vtt": "text/vtt"}
+        types = {
+            name: urllib.request.urlopen(base + name).headers["Content-Type"]
+            for name in ("player.js", "style.css", "sitemap.xml", "robots.txt", "transcript.vtt")
+        }
+        assert types == {
+            "player.js": "text/javascript",
+            "style.css": "text/css",
+            "sitemap.xml": "application/xml",
+            "robots.txt": "text/plain",
+            "transcript.vtt": "text/vtt",
+        }
         assert urllib.request.urlopen(base + "people/zoe/").read().decode() == "<h1>Zoé</h1>"
         with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(base + "nulle/part/")

@@ -101,7 +101,9 @@ def hostile(tmp_path_factory):
     write_wav(folder / "enregistrement.wav", speechlike(4, -20, noise=0))
     (folder / "episode.toml").write_text(
         f"title = 'Piège'\npublished = 2026-01-05\ndescription = '''{HOSTILE_DESCRIPTION}'''\n"
-        f"[[guests]]\nname = '{HOSTILE_GUEST}'\nkind = 'startup'\nrole = 'Fondatrice'\n", encoding="utf-8")
+        f"[[guests]]\nname = '{HOSTILE_GUEST}'\nkind = 'startup'\nrole = 'Fondatrice'\n",
+        encoding="utf-8",
+    )
     with without_whisper():
         report = build(root)
     assert report.ok, report.failures
@@ -186,8 +188,8 @@ def _three_episodes(root):
         folder.mkdir()
         write_wav(folder / "enregistrement.wav", speechlike(3, -20, noise=0, seed=n))
         (folder / "episode.toml").write_text(
-            f"title = 'Épisode {n}'\npublished = 2026-01-0{n}\nnumber = {n}\n[[guests]]\nname = '{guest}'\nkind = 'coworking'\n",
-            encoding="utf-8")
+            f"title = 'Épisode {n}'\npublished = 2026-01-0{n}\nnumber = {n}\n[[guests]]\nname = '{guest}'\nkind = 'coworking'\n", encoding="utf-8"
+        )
 
 
 def test_editing_one_episode_rewrites_its_page_and_not_the_others(tmp_path, monkeypatch):
@@ -216,8 +218,15 @@ def test_editing_one_episode_rewrites_its_page_and_not_the_others(tmp_path, monk
     rewritten = {str(p.relative_to(public)) for p in files if p.stat().st_mtime_ns != before[p]}
     # Its page and notes, the home page, the pages of its guest and of the host (who is in every
     # episode), the feed, and its MP3 (re-tagged with the new title): not the other episodes' pages.
-    assert rewritten == {"episodes/002-episode/index.html", "episodes/002-episode/notes.md", "index.html",
-                         "people/zoe-martin/index.html", "people/camille-durand/index.html", "feed.xml", "audio/002-episode.mp3"}
+    assert rewritten == {
+        "episodes/002-episode/index.html",
+        "episodes/002-episode/notes.md",
+        "index.html",
+        "people/zoe-martin/index.html",
+        "people/camille-durand/index.html",
+        "feed.xml",
+        "audio/002-episode.mp3",
+    }
     assert "Épisode deux" in (public / "episodes" / "002-episode" / "index.html").read_text(encoding="utf-8")
     assert report.show["search"] == "ran" and (public / "pagefind" / "pagefind-entry.json").read_bytes() != entry
 

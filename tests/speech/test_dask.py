@@ -115,9 +115,7 @@ def test_a_failed_task_fails_its_episode_only(show_root, cluster):
         f.write(b"\0" * stat.st_size)
     os.utime(speech, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
-    result = CliRunner().invoke(
-        cli, ["build", "--root", str(show_root), "--executor", "dask", "--scheduler", cluster.address], catch_exceptions=False
-    )
+    result = CliRunner().invoke(cli, ["build", "--root", str(show_root), "--executor", "dask", "--scheduler", cluster.address], catch_exceptions=False)
     assert result.exit_code == 1
     assert f"Transcribing on the Dask cluster at {cluster.address}" in result.output
     assert "1 episode(s) published" in result.output

@@ -16,8 +16,7 @@ def test_turns_cut_segments_and_name_every_word():
     said = words((0.0, "Bonjour"), (0.5, "Inès."), (1.0, "Merci"), (1.5, "Camille."))
     transcript = Transcript("fr", 2.0, (Segment(0.0, 1.9, "Bonjour Inès. Merci Camille.", tuple(said)),))
     cut = cut_at_turns(transcript, ["Camille", "Camille", "Inès", "Inès"])
-    assert [(s.speaker, s.text, s.start, s.end) for s in cut.segments] == [
-        ("Camille", "Bonjour Inès.", 0.0, 0.9), ("Inès", "Merci Camille.", 1.0, 1.9)]
+    assert [(s.speaker, s.text, s.start, s.end) for s in cut.segments] == [("Camille", "Bonjour Inès.", 0.0, 0.9), ("Inès", "Merci Camille.", 1.0, 1.9)]
     assert [w.speaker for s in cut.segments for w in s.words] == ["Camille", "Camille", "Inès", "Inès"]
 
 
@@ -49,10 +48,19 @@ def test_speaking_order_puts_a_guest_first():
 
     from pipeline.records import Show
 
-    show = Show(root=Path("."), title="T", description="d", language="fr", author="a", owner=Person("a"),
-                base_url="https://e.org/", categories=(), artwork=Path("a.png"), hosts=(Person("Camille"),))
-    episode = Episode(slug="e", folder=Path("."), title="E", published=datetime.now(timezone.utc), audio=(),
-                      guests=(Person("Inès"), Person("Malik")))
+    show = Show(
+        root=Path("."),
+        title="T",
+        description="d",
+        language="fr",
+        author="a",
+        owner=Person("a"),
+        base_url="https://e.org/",
+        categories=(),
+        artwork=Path("a.png"),
+        hosts=(Person("Camille"),),
+    )
+    episode = Episode(slug="e", folder=Path("."), title="E", published=datetime.now(timezone.utc), audio=(), guests=(Person("Inès"), Person("Malik")))
     assert speakers(show, episode) == ("Camille", "Inès", "Malik")
     assert speakers(show, episode.__class__(**{**episode.__dict__, "speaking_order": ("Malik",)})) == ("Malik", "Camille", "Inès")
 

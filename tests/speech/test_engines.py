@@ -28,8 +28,18 @@ def test_ct2_model_becomes_an_openai_whisper_checkpoint():
     import whisper
 
     dims, state = to_openai(read_ct2(models.bundled_model() / "model.bin"))
-    assert dims == {"n_mels": 80, "n_audio_ctx": 1500, "n_audio_state": 512, "n_audio_head": 8, "n_audio_layer": 6,
-                    "n_vocab": 51865, "n_text_ctx": 448, "n_text_state": 512, "n_text_head": 8, "n_text_layer": 6}
+    assert dims == {
+        "n_mels": 80,
+        "n_audio_ctx": 1500,
+        "n_audio_state": 512,
+        "n_audio_head": 8,
+        "n_audio_layer": 6,
+        "n_vocab": 51865,
+        "n_text_ctx": 448,
+        "n_text_state": 512,
+        "n_text_head": 8,
+        "n_text_layer": 6,
+    }
     expected = whisper.model.Whisper(whisper.model.ModelDimensions(**dims)).state_dict()
     assert set(state) == set(expected)
     assert all(tuple(state[k].shape) == tuple(expected[k].shape) for k in state)

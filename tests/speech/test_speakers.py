@@ -55,11 +55,23 @@ def test_one_speaker_per_channel(show_root, recorded):
     folder = show_root / "episodes" / "002-appel"
     folder.mkdir()
     stereo = folder / "appel.m4a"
-    ffmpeg.run(["-i", str(DATA / "duo-host.m4a"), "-i", str(DATA / "duo-guest.m4a"),
-                "-filter_complex", "[0:a][1:a]amerge=inputs=2[a]", "-map", "[a]", "-c:a", "aac", str(stereo)], about=stereo)
-    (folder / "episode.toml").write_text(
-        f'title = "Appel"\npublished = 2026-01-05\nchannels = {{ left = "{HOST}", right = "{GUEST}" }}\n', encoding="utf-8"
+    ffmpeg.run(
+        [
+            "-i",
+            str(DATA / "duo-host.m4a"),
+            "-i",
+            str(DATA / "duo-guest.m4a"),
+            "-filter_complex",
+            "[0:a][1:a]amerge=inputs=2[a]",
+            "-map",
+            "[a]",
+            "-c:a",
+            "aac",
+            str(stereo),
+        ],
+        about=stereo,
     )
+    (folder / "episode.toml").write_text(f'title = "Appel"\npublished = 2026-01-05\nchannels = {{ left = "{HOST}", right = "{GUEST}" }}\n', encoding="utf-8")
     check_speakers(show_root, "002-appel", recorded)
 
 
@@ -72,8 +84,8 @@ def test_transcribe_command(tmp_path):
     broken = tmp_path / "broken.m4a"
     broken.write_text("not audio")
     result = CliRunner().invoke(
-        cli, ["transcribe", str(DATA / "duo-host.m4a"), str(broken), "--output", str(tmp_path / "out"), "--format", "vtt,txt,p20.json",
-             "--jobs", "2"],
+        cli,
+        ["transcribe", str(DATA / "duo-host.m4a"), str(broken), "--output", str(tmp_path / "out"), "--format", "vtt,txt,p20.json", "--jobs", "2"],
         catch_exceptions=False,
     )
     assert result.exit_code == 1
@@ -95,8 +107,10 @@ def test_long_audio_is_transcribed_in_windows_cut_in_pauses(tmp_path):
     from pipeline.speech.transcriber import FasterWhisper, windows
 
     long = tmp_path / "long.flac"
-    ffmpeg.run(["-i", str(DATA / "duo-host.m4a"), "-filter_complex",
-                "[0:a]apad=pad_dur=4,asplit=3[a][b][c];[a][b][c]concat=n=3:v=0:a=1", "-ac", "1", str(long)], about=long)
+    ffmpeg.run(
+        ["-i", str(DATA / "duo-host.m4a"), "-filter_complex", "[0:a]apad=pad_dur=4,asplit=3[a][b][c];[a][b][c]concat=n=3:v=0:a=1", "-ac", "1", str(long)],
+        about=long,
+    )
     transcriber = FasterWhisper(Transcription(), _Path("."))
     transcriber.window = 25.0
     transcript = transcriber.transcribe(long, "fr", prompt="Camille Durand, Inès Moreau.")
@@ -164,8 +178,7 @@ def test_one_voice_heard_though_a_guest_is_listed(show_root, recorded):
     folder = show_root / "episodes" / "004-seule"
     folder.mkdir()
     shutil.copyfile(DATA / "duo-host.m4a", folder / "camille.m4a")
-    (folder / "episode.toml").write_text(
-        f'title = "Seule"\npublished = 2026-01-05\n[[guests]]\nname = "{GUEST}"\n', encoding="utf-8")
+    (folder / "episode.toml").write_text(f'title = "Seule"\npublished = 2026-01-05\n[[guests]]\nname = "{GUEST}"\n', encoding="utf-8")
     with replaying({"004-seule": recorded}):
         report = build(show_root)
     assert report.ok, report.failures

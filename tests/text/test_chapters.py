@@ -53,8 +53,7 @@ JSON_CHAPTERS_SCHEMA = {
                     "location": {
                         "type": "object",
                         "required": ["name", "geo"],
-                        "properties": {"name": {"type": "string"}, "geo": {"type": "string", "pattern": "^geo:"},
-                                       "osm": {"type": "string"}},
+                        "properties": {"name": {"type": "string"}, "geo": {"type": "string", "pattern": "^geo:"}, "osm": {"type": "string"}},
                     },
                 },
             },
@@ -78,8 +77,7 @@ def valid_chapters_json(path) -> dict:
 
 
 def test_the_schema_refuses_what_the_spec_refuses():
-    for bad in ({"chapters": []}, {"version": "1.2.0", "chapters": [{"title": "Sans début"}]},
-                {"version": "1.2.0", "chapters": [{"startTime": "0:00"}]}):
+    for bad in ({"chapters": []}, {"version": "1.2.0", "chapters": [{"title": "Sans début"}]}, {"version": "1.2.0", "chapters": [{"startTime": "0:00"}]}):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(bad, JSON_CHAPTERS_SCHEMA)
 
@@ -98,8 +96,11 @@ def job(show_root, tmp_path):
     corrected.write_text(get_writer("json").write(transcript), encoding="utf-8")
     audio = tmp_path / "levelled.mp3"
     ffmpeg.run(["-f", "lavfi", "-i", "anullsrc=r=44100:cl=mono", "-t", f"{transcript.duration}", "-b:a", "64k", str(audio)], about=audio)
-    job.results.add(Levelled(audio, audio, None, (), (), transcript.duration, "64k", -16.0, -1.0, 5.0, False,
-                             LevelReport(-16.0, 1, -20.0, -3.0, 4.0, None, 1, None, (0.0, 0.0))))
+    job.results.add(
+        Levelled(
+            audio, audio, None, (), (), transcript.duration, "64k", -16.0, -1.0, 5.0, False, LevelReport(-16.0, 1, -20.0, -3.0, 4.0, None, 1, None, (0.0, 0.0))
+        )
+    )
     job.results.add(Corrected(corrected))
     return job
 
@@ -136,8 +137,7 @@ def test_chap_frames_follow_the_chapter_list(job, tmp_path):
     tagged = run(Tag(), job)
     tags = ID3(tagged.mp3)
     frames = sorted(tags.getall("CHAP"), key=lambda f: f.start_time)
-    assert [(f.start_time, str(f.sub_frames["TIT2"])) for f in frames] == [
-        (round(c.start * 1000), c.title) for c in chaptered.chapters]
+    assert [(f.start_time, str(f.sub_frames["TIT2"])) for f in frames] == [(round(c.start * 1000), c.title) for c in chaptered.chapters]
     assert [f.end_time for f in frames] == [round(c.start * 1000) for c in chaptered.chapters[1:]] + [round(MP3(tagged.mp3).info.length * 1000)]
     assert tags.getall("CTOC")[0].child_element_ids == [f.element_id for f in frames]
 
@@ -180,16 +180,20 @@ def test_notes_show_chapters_and_quotes_in_html_and_markdown(job):
     assert markdown.startswith("# Portage, coworking et tarifs\n")
     html = lxml.html.fromstring(noted.notes.read_text(encoding="utf-8"))
     assert [li.text_content() for li in html.xpath("//ul[@class='chapters']/li")] == [
-        "0:00 Portage salarial", "1:40 Coworking, vraie communauté", "3:21 Tarif journalier"]
+        "0:00 Portage salarial",
+        "1:40 Coworking, vraie communauté",
+        "3:21 Tarif journalier",
+    ]
     assert html.xpath("//p[@class='note']")  # says the chapters are automatic
     quotes = html.xpath("//blockquote[@class='quote']")
     assert [q.findtext("p") for q in quotes] == [f"« {q.text} »" for q in quoted.quotes]
-    assert [q.find("footer").text_content() for q in quotes] == [
-        f"{q.speaker}, {int(q.start) // 60}:{int(q.start) % 60:02d}" for q in quoted.quotes]
+    assert [q.find("footer").text_content() for q in quotes] == [f"{q.speaker}, {int(q.start) // 60}:{int(q.start) % 60:02d}" for q in quoted.quotes]
 
 
 def test_build_publishes_the_chapters_everywhere(show_root, add_episode, no_whisper):
-    add_episode("001-portage", """\
+    add_episode(
+        "001-portage",
+        """\
         title = "Portage"
         published = 2026-01-05
 
@@ -201,7 +205,8 @@ def test_build_publishes_the_chapters_everywhere(show_root, add_episode, no_whis
         start = "0:02"
         title = "Le portage"
         url = "https://example.org/portage"
-        """)
+        """,
+    )
     add_episode("002-silence", 'title = "Silence"\npublished = 2026-01-06\n')
     report = build(show_root)
     assert report.ok, report.failures
@@ -235,9 +240,11 @@ def test_episode_page_shows_automatic_chapters_and_quotes(job):
     layout = job.layout
     page = lxml.html.fromstring(layout.file(layout.page("001-portage")).read_text(encoding="utf-8"))
     assert [li.text_content() for li in page.xpath("//ol[@class='chapters']/li")] == [
-        "0:00 Portage salarial", "1:40 Coworking, vraie communauté", "3:21 Tarif journalier"]
-    assert [float(a.get("data-start")) for a in page.xpath("//ol[@class='chapters']/li/a[@class='seek']")] == [
-        round(c.start, 1) for c in chaptered.chapters]
+        "0:00 Portage salarial",
+        "1:40 Coworking, vraie communauté",
+        "3:21 Tarif journalier",
+    ]
+    assert [float(a.get("data-start")) for a in page.xpath("//ol[@class='chapters']/li/a[@class='seek']")] == [round(c.start, 1) for c in chaptered.chapters]
     footers = [q.find("figcaption").text_content() for q in page.xpath("//figure[@class='quote']")]
     assert footers == [f"{q.speaker}, {int(q.start) // 60}:{int(q.start) % 60:02d}" for q in quoted.quotes]
     published = valid_chapters_json(layout.file(layout.chapters("001-portage")))

@@ -27,11 +27,15 @@ def transcript() -> Transcript:
     first = "Bienvenue dans Freelance Famile, au cower king de Lyon."
     second = "Le TGM moyen est de 450 euros, dit Camille."
     third = "Euh, je sais plus trop."
-    return Transcript("fr", 20.0, (
-        Segment(0.0, 5.0, first, words(first, 0.0), "SPEAKER_0"),
-        Segment(5.0, 10.0, second, words(second, 5.0), "SPEAKER_1"),
-        Segment(10.0, 12.0, third, words(third, 10.0), "SPEAKER_1"),
-    ))
+    return Transcript(
+        "fr",
+        20.0,
+        (
+            Segment(0.0, 5.0, first, words(first, 0.0), "SPEAKER_0"),
+            Segment(5.0, 10.0, second, words(second, 5.0), "SPEAKER_1"),
+            Segment(10.0, 12.0, third, words(third, 10.0), "SPEAKER_1"),
+        ),
+    )
 
 
 def corrections(tmp_path, text: str):
@@ -53,9 +57,13 @@ def test_replacements_whole_words_any_case(tmp_path):
 
 
 def test_a_replaced_run_of_words_keeps_its_place_speaker_and_doubt(tmp_path):
-    said = (Word(0.0, 0.4, "Freelance", 0.9, "SPEAKER_0"), Word(0.4, 0.8, " Famile,", 0.3, "SPEAKER_0"),
-            Word(0.8, 1.2, " bonjour", 0.8, "SPEAKER_0"), Word(1.2, 1.6, " cower", 0.6, "SPEAKER_0"),
-            Word(1.6, 2.0, " king.", 0.7, "SPEAKER_0"))
+    said = (
+        Word(0.0, 0.4, "Freelance", 0.9, "SPEAKER_0"),
+        Word(0.4, 0.8, " Famile,", 0.3, "SPEAKER_0"),
+        Word(0.8, 1.2, " bonjour", 0.8, "SPEAKER_0"),
+        Word(1.2, 1.6, " cower", 0.6, "SPEAKER_0"),
+        Word(1.6, 2.0, " king.", 0.7, "SPEAKER_0"),
+    )
     text = "Freelance Famile, bonjour cower king."
     heard = Transcript("fr", 2.0, (Segment(0.0, 2.0, text, said, "SPEAKER_0"),))
     fixed = apply(heard, corrections(tmp_path, '[replace]\n"freelance famile" = "Freelance.Family"\n"cower king" = "coworking"\n')).transcript
@@ -82,8 +90,9 @@ def test_speaker_names(tmp_path):
 
 def test_renaming_one_speaker_leaves_the_others(tmp_path):
     labelled = transcript()
-    labelled = dataclasses.replace(labelled, segments=tuple(
-        dataclasses.replace(s, words=tuple(dataclasses.replace(w, speaker=s.speaker) for w in s.words)) for s in labelled.segments))
+    labelled = dataclasses.replace(
+        labelled, segments=tuple(dataclasses.replace(s, words=tuple(dataclasses.replace(w, speaker=s.speaker) for w in s.words)) for s in labelled.segments)
+    )
     fixed = apply(labelled, corrections(tmp_path, '[speakers]\nSPEAKER_1 = "Inès Moreau"\n')).transcript
     assert [s.speaker for s in fixed.segments] == ["SPEAKER_0", "Inès Moreau", "Inès Moreau"]
     assert [{w.speaker for w in s.words} for s in fixed.segments] == [{"SPEAKER_0"}, {"Inès Moreau"}, {"Inès Moreau"}]
@@ -140,12 +149,23 @@ def test_an_edge_away_from_pauses_takes_a_word_by_its_middle(tmp_path):
 
 # The trailer as an Intel Xeon's Whisper timed it (tests/data/whisper-elsewhere): words start up
 # to 0.3 s before the voice, and the last word of a line reaches into the pause after it.
-TURNS = Transcript("fr", 62.33, (
-    timed((13.0, 13.14, "Je"), (13.14, 13.36, "suis"), (15.64, 15.88, "un"), (15.88, 16.16, "micro."), speaker="Camille Durand"),
-    timed((17.34, 17.48, "Et"), (17.48, 17.7, "moi,"), (18.0, 18.12, "je"), (18.12, 18.3, "suis"), (18.3, 18.52, "une"),
-          (18.52, 18.84, "espèce,"), speaker="Inès Moreau"),
-    timed((50.32, 50.74, "celles"), (51.0, 51.08, "ce"), (51.5, 51.72, "mire."), speaker="Inès Moreau"),
-))
+TURNS = Transcript(
+    "fr",
+    62.33,
+    (
+        timed((13.0, 13.14, "Je"), (13.14, 13.36, "suis"), (15.64, 15.88, "un"), (15.88, 16.16, "micro."), speaker="Camille Durand"),
+        timed(
+            (17.34, 17.48, "Et"),
+            (17.48, 17.7, "moi,"),
+            (18.0, 18.12, "je"),
+            (18.12, 18.3, "suis"),
+            (18.3, 18.52, "une"),
+            (18.52, 18.84, "espèce,"),
+            speaker="Inès Moreau",
+        ),
+        timed((50.32, 50.74, "celles"), (51.0, 51.08, "ce"), (51.5, 51.72, "mire."), speaker="Inès Moreau"),
+    ),
+)
 
 
 def test_an_edge_near_a_pause_cuts_in_the_pause(tmp_path):
@@ -171,11 +191,16 @@ def test_the_longest_pause_near_an_edge_wins(tmp_path):
     """Whisper timed "Alors," 0.26 s early, then a comma's pause: a fix timed at the voice's
     start (53.1 s, in the comma's pause) cuts in the longer pause before the line. Heard as
     "Ah non,", a word the fix does not have, it is left to the host to take: time it earlier."""
+
     def heard(*first: tuple[float, float, str]) -> Transcript:
-        return Transcript("fr", 60.0, (
-            timed((50.0, 51.72, "vivent."), speaker="Inès Moreau"),
-            timed(*first, (53.42, 53.64, "abonnez"), (53.64, 54.0, "-vous."), speaker="Inès Moreau"),
-        ))
+        return Transcript(
+            "fr",
+            60.0,
+            (
+                timed((50.0, 51.72, "vivent."), speaker="Inès Moreau"),
+                timed(*first, (53.42, 53.64, "abonnez"), (53.64, 54.0, "-vous."), speaker="Inès Moreau"),
+            ),
+        )
 
     text = "Alors, abonnez-vous."
     heard_right = heard((52.84, 53.08, "Alors,"))
@@ -208,14 +233,16 @@ def test_a_fix_over_nothing_heard_is_published_at_its_place(tmp_path):
     its own times, as the line of the speaker heard nearest to it, and the host is told."""
     applied = fixed_by(tmp_path, fix("00:57.6", "01:02", "À tout de suite !") + fix("00:16.6", "00:17", "Euh."), TURNS)
     segments = applied.transcript.segments
-    assert [(s.start, s.end, s.text, s.speaker) for s in segments] == [
-        (13.0, 16.16, "Je suis un micro.", "Camille Durand"),
-        (16.6, 17.0, "Euh.", "Inès Moreau"),  # 0.34 s before Inès speaks, 0.44 s after Camille
-        *[(s.start, s.end, s.text, s.speaker) for s in TURNS.segments[1:]],
-        (57.6, 62.0, "À tout de suite !", "Inès Moreau"),
-    ]
-    assert applied.unmatched == (Unmatched("fix", "Euh.", 16.6, 17.0, "Inès Moreau"),
-                                 Unmatched("fix", "À tout de suite !", 57.6, 62.0, "Inès Moreau"))
+    assert (
+        [(s.start, s.end, s.text, s.speaker) for s in segments]
+        == [
+            (13.0, 16.16, "Je suis un micro.", "Camille Durand"),
+            (16.6, 17.0, "Euh.", "Inès Moreau"),  # 0.34 s before Inès speaks, 0.44 s after Camille
+            *[(s.start, s.end, s.text, s.speaker) for s in TURNS.segments[1:]],
+            (57.6, 62.0, "À tout de suite !", "Inès Moreau"),
+        ]
+    )
+    assert applied.unmatched == (Unmatched("fix", "Euh.", 16.6, 17.0, "Inès Moreau"), Unmatched("fix", "À tout de suite !", 57.6, 62.0, "Inès Moreau"))
 
 
 def test_a_fix_names_its_speaker(tmp_path):
@@ -237,18 +264,24 @@ def test_a_fix_in_a_pause_inside_a_segment_splits_it(tmp_path):
 
 def test_a_fix_over_nothing_keeps_off_the_words_around(tmp_path):
     """Typed a little wide (15.9-17.4 s) but holding no word's middle: it is timed between the words."""
-    applied = fixed_by(tmp_path, fix("00:16.2", "00:17.2", "Euh."), Transcript("fr", 30.0, (
-        timed((13.0, 16.16, "micro."), speaker="Camille Durand"), timed((16.9, 18.0, "Et"), speaker="Inès Moreau"))))
+    applied = fixed_by(
+        tmp_path,
+        fix("00:16.2", "00:17.2", "Euh."),
+        Transcript("fr", 30.0, (timed((13.0, 16.16, "micro."), speaker="Camille Durand"), timed((16.9, 18.0, "Et"), speaker="Inès Moreau"))),
+    )
     assert [(s.start, s.end, s.text) for s in applied.transcript.segments] == [(13.0, 16.16, "micro."), (16.2, 16.9, "Euh."), (16.9, 18.0, "Et")]
 
 
 def test_when_whisper_heard_nothing_every_fix_is_published_in_order(tmp_path):
     nothing = Transcript("fr", 62.0, ())
-    applied = fixed_by(tmp_path, fix("00:30", "00:35", "Deux.") + fix("00:01", "00:05", "Un.", "Inès Moreau"), nothing,
-                       people=("Camille Durand", "Inès Moreau"))
+    applied = fixed_by(
+        tmp_path, fix("00:30", "00:35", "Deux.") + fix("00:01", "00:05", "Un.", "Inès Moreau"), nothing, people=("Camille Durand", "Inès Moreau")
+    )
     # The first fix names its speaker; the second falls in the turn it began.
     assert [(s.start, s.end, s.text, s.speaker) for s in applied.transcript.segments] == [
-        (1.0, 5.0, "Un.", "Inès Moreau"), (30.0, 35.0, "Deux.", "Inès Moreau")]
+        (1.0, 5.0, "Un.", "Inès Moreau"),
+        (30.0, 35.0, "Deux.", "Inès Moreau"),
+    ]
     unnamed = fixed_by(tmp_path, fix("00:30", "00:35", "Deux."), nothing, people=("Camille Durand", "Inès Moreau"))
     assert unnamed.transcript.segments[0].speaker == ""  # nobody heard, two people: no guess
     alone = fixed_by(tmp_path, fix("00:30", "00:35", "Deux."), nothing, people=("Camille Durand",))
@@ -257,8 +290,11 @@ def test_when_whisper_heard_nothing_every_fix_is_published_in_order(tmp_path):
 
 
 def test_a_fix_naming_nobody_is_an_error(tmp_path):
-    with pytest.raises(ConfigError, match=r"corrections.toml: 'fix' at 00:57.6: speaker 'Camile Durand' is nobody of this episode "
-                                          r"\(Camille Durand, Inès Moreau, Jean\)"):
+    with pytest.raises(
+        ConfigError,
+        match=r"corrections.toml: 'fix' at 00:57.6: speaker 'Camile Durand' is nobody of this episode "
+        r"\(Camille Durand, Inès Moreau, Jean\)",
+    ):
         apply(TURNS, corrections(tmp_path, fix("00:57.6", "01:02", "x", "Camile Durand")), people=("Jean",))
 
 
@@ -316,10 +352,14 @@ text = "Alors, comment as-tu trouvé tes premiers clients ?"
 
 
 def heard(first: str, second: str) -> Transcript:
-    return Transcript("fr", 14.0, (
-        Segment(0.5, 5.0, first, words(first, 0.5), "Camille Durand"),
-        Segment(10.2, 13.9, second, words(second, 10.2), "Camille Durand"),
-    ))
+    return Transcript(
+        "fr",
+        14.0,
+        (
+            Segment(0.5, 5.0, first, words(first, 0.5), "Camille Durand"),
+            Segment(10.2, 13.9, second, words(second, 10.2), "Camille Durand"),
+        ),
+    )
 
 
 @pytest.fixture
@@ -370,12 +410,12 @@ def test_the_stage_names_the_episodes_corrections_file(correct, show_root):
 
 def test_the_stage_hands_on_and_logs_what_matched_nothing(correct, show_root, caplog):
     (show_root / "episodes" / "001-duo" / "corrections.toml").write_text(
-        '[replace]\n"Freelance Famile" = "Freelance.Family"\n' + fix("00:06", "00:07.5", "Merci !", "Camille Durand"), encoding="utf-8")
+        '[replace]\n"Freelance Famile" = "Freelance.Family"\n' + fix("00:06", "00:07.5", "Merci !", "Camille Durand"), encoding="utf-8"
+    )
     with caplog.at_level(logging.WARNING, logger="pipeline.stages.corrections"):
         outcome = correct(heard(*HEARD))
     assert outcome.state == "ran", outcome.error
-    assert outcome.record.result.unmatched == (Unmatched("fix", "Merci !", 6.0, 7.5, "Camille Durand"),
-                                               Unmatched("replace", "Freelance Famile"))
+    assert outcome.record.result.unmatched == (Unmatched("fix", "Merci !", 6.0, 7.5, "Camille Durand"), Unmatched("replace", "Freelance Famile"))
     assert [s.text for s in Transcript.load(outcome.record.result.transcript).segments][1] == "Merci !"
     assert [r.getMessage().split(": ", 1)[1] for r in caplog.records] == [
         "the fix at 0:06.0-0:07.5 covers nothing Whisper heard; published at its place as Camille Durand's line"
@@ -421,7 +461,7 @@ def test_the_report_lists_what_found_nothing(show_root, add_episode, no_whisper)
     assert build(show_root).ok
     write_reports(show_root, ("001-ok",))
     html = report_path(Paths(show_root.resolve()), "001-ok").read_text(encoding="utf-8")
-    section = html[html.index('id="unmatched"'):html.index('id="speakers"')]
+    section = html[html.index('id="unmatched"') : html.index('id="speakers"')]
     assert "Corrections qui ne trouvent rien de ce que Whisper a entendu" in section  # the show speaks French
     assert 'data-start="1.00"' in section and "« Bonjour ! » · publiée comme réplique de Camille Durand" in section
     assert "[replace] « cower king » · introuvable dans la transcription" in section
@@ -440,8 +480,7 @@ def test_lines_stay_in_time_order_when_two_tracks_overlap(tmp_path):
     camille = timed(*((i * 0.5, i * 0.5 + 0.5, f"mot{i}") for i in range(12)), speaker="Camille Durand")
     ines = timed((1.2, 1.8, "oui"), speaker="Inès Moreau")
     segments = fixed_by(tmp_path, fix("00:03", "00:04", "x"), Transcript("fr", 6.0, (camille, ines))).transcript.segments
-    assert [(s.start, s.speaker) for s in segments] == [(0.0, "Camille Durand"), (1.2, "Inès Moreau"), (3.0, "Camille Durand"),
-                                                        (4.0, "Camille Durand")]
+    assert [(s.start, s.speaker) for s in segments] == [(0.0, "Camille Durand"), (1.2, "Inès Moreau"), (3.0, "Camille Durand"), (4.0, "Camille Durand")]
 
 
 def test_a_fix_after_the_end_is_an_error(tmp_path):
@@ -457,7 +496,10 @@ def test_a_fix_inside_a_segment_without_word_timings_takes_its_part(tmp_path):
     text = " ".join(f"mot{i}" for i in range(10))  # ten words of the same length: one a second
     applied = fixed_by(tmp_path, fix("00:04", "00:06", "x"), Transcript("fr", 10.0, (Segment(0.0, 10.0, text, (), "Inès Moreau"),)))
     assert [(s.text, s.speaker) for s in applied.transcript.segments] == [
-        ("mot0 mot1 mot2 mot3", "Inès Moreau"), ("x", "Inès Moreau"), ("mot6 mot7 mot8 mot9", "Inès Moreau")]
+        ("mot0 mot1 mot2 mot3", "Inès Moreau"),
+        ("x", "Inès Moreau"),
+        ("mot6 mot7 mot8 mot9", "Inès Moreau"),
+    ]
     assert applied.unmatched == ()
 
 

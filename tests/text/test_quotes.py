@@ -34,8 +34,7 @@ def test_quotes_are_whole_sentences_of_one_speaker_with_their_times(found):
         assert (sentence.start, sentence.end) == (segment.words[0].start, segment.words[-1].end)
         assert {w.speaker for w in segment.words} == {sentence.speaker}
         quote = quotes.as_quote(sentence)
-        assert (quote.start, quote.end, quote.speaker, quote.text) == (
-            round(segment.start, 2), round(segment.end, 2), segment.speaker, segment.text)
+        assert (quote.start, quote.end, quote.speaker, quote.text) == (round(segment.start, 2), round(segment.end, 2), segment.speaker, segment.text)
 
 
 def test_the_best_speaks_of_what_the_episode_is_about(found):
@@ -141,23 +140,30 @@ def write_episode(show_root, body: str):
 
 
 def test_pins_and_vetoes_are_read(show_root):
-    folder = write_episode(show_root, """
+    folder = write_episode(
+        show_root,
+        """
         [quotes]
         pin = ["le portage salarial permet"]
         veto = ["euh voilà", "chômage"]
-        """)
+        """,
+    )
     assert load_episode(folder, load_show(show_root)).quotes == QuotePicks(("le portage salarial permet",), ("euh voilà", "chômage"))
 
 
-@pytest.mark.parametrize("body, message", [
-    ('[quotes]\npin = "le portage"\n', r"episode.toml:4: 'quotes.pin': Input should be a valid list"),
-    ('[quotes]\nveto = ["ok"]\n', r"episode.toml:4: 'quotes.veto\[1\]': String should have at least 3 characters"),
-    ('[quotes]\npinned = ["le portage"]\n', r"episode.toml:4: unknown key 'quotes.pinned' \(did you mean 'pin'\?\)"),
-    ('[quotes]\npin = ["un", "deux", "trois", "quatre", "cinq"]\n'.replace('"un"', '"une"'),
-     r"episode.toml:4: 'quotes.pin': List should have at most 4 items"),
-    ('[quotes]\npin = ["Le portage"]\nveto = ["le portage"]\n',
-     r"episode.toml:5: 'quotes.veto': 'Le portage' is also pinned"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ('[quotes]\npin = "le portage"\n', r"episode.toml:4: 'quotes.pin': Input should be a valid list"),
+        ('[quotes]\nveto = ["ok"]\n', r"episode.toml:4: 'quotes.veto\[1\]': String should have at least 3 characters"),
+        ('[quotes]\npinned = ["le portage"]\n', r"episode.toml:4: unknown key 'quotes.pinned' \(did you mean 'pin'\?\)"),
+        (
+            '[quotes]\npin = ["un", "deux", "trois", "quatre", "cinq"]\n'.replace('"un"', '"une"'),
+            r"episode.toml:4: 'quotes.pin': List should have at most 4 items",
+        ),
+        ('[quotes]\npin = ["Le portage"]\nveto = ["le portage"]\n', r"episode.toml:5: 'quotes.veto': 'Le portage' is also pinned"),
+    ],
+)
 def test_bad_quotes_are_named_with_file_and_key(show_root, body, message):
     folder = write_episode(show_root, body)
     with pytest.raises(ConfigError, match=message) as error:

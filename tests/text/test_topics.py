@@ -88,19 +88,21 @@ def test_content_words_use_yakes_french_stop_words():
 
 
 def test_sentences_end_at_punctuation_and_at_a_change_of_speaker():
-    words = [Word(0.0, 0.4, " Bonjour", speaker="A"), Word(0.4, 0.9, " Inès.", speaker="A"),
-             Word(1.0, 1.5, " Merci", speaker="A"), Word(1.6, 2.0, " Camille", speaker="B"),
-             Word(2.0, 2.3, " ?", speaker="B")]
+    words = [
+        Word(0.0, 0.4, " Bonjour", speaker="A"),
+        Word(0.4, 0.9, " Inès.", speaker="A"),
+        Word(1.0, 1.5, " Merci", speaker="A"),
+        Word(1.6, 2.0, " Camille", speaker="B"),
+        Word(2.0, 2.3, " ?", speaker="B"),
+    ]
     transcript = Transcript("fr", 3.0, (Segment(0.0, 2.3, "Bonjour Inès. Merci Camille ?", tuple(words)),))
     found = topics.sentences(transcript)
-    assert [(s.start, s.end, s.speaker, s.text) for s in found] == [
-        (0.0, 0.9, "A", "Bonjour Inès."), (1.0, 1.5, "A", "Merci"), (1.6, 2.3, "B", "Camille ?")]
+    assert [(s.start, s.end, s.speaker, s.text) for s in found] == [(0.0, 0.9, "A", "Bonjour Inès."), (1.0, 1.5, "A", "Merci"), (1.6, 2.3, "B", "Camille ?")]
     assert found[2].is_question and not found[0].is_question
 
 
 def test_a_sentence_runs_across_segments_until_its_full_stop():
-    transcript = Transcript("fr", 6.0, (Segment(0.0, 2.0, "Le portage salarial,", speaker="A"),
-                                        Segment(2.0, 4.0, "c'est simple.", speaker="A")))
+    transcript = Transcript("fr", 6.0, (Segment(0.0, 2.0, "Le portage salarial,", speaker="A"), Segment(2.0, 4.0, "c'est simple.", speaker="A")))
     assert [(s.start, s.end, s.text) for s in topics.sentences(transcript)] == [(0.0, 4.0, "Le portage salarial, c'est simple.")]
 
 

@@ -19,8 +19,10 @@ def words(text: str, start: float, step: float = 0.3) -> tuple[Word, ...]:
     return tuple(Word(start + i * step, start + (i + 1) * step, (" " if i else "") + w) for i, w in enumerate(text.split()))
 
 
-LONG = ("Alors le portage salarial, c'est une manière d'être indépendante tout en gardant la protection "
-        "sociale d'une salariée, avec une société qui facture mes clients à ma place")
+LONG = (
+    "Alors le portage salarial, c'est une manière d'être indépendante tout en gardant la protection "
+    "sociale d'une salariée, avec une société qui facture mes clients à ma place"
+)
 TRANSCRIPT = Transcript(
     language="fr",
     duration=40.0,
@@ -123,9 +125,11 @@ def test_vtt_escapes_markup_and_keeps_elided_words_whole(tmp_path):
 
 def test_retyped_segment_without_words_is_cut_into_two_line_cues():
     """A host's `fix` in corrections.toml has text but no word timings: its cues still wrap in two lines."""
-    text = ("Bonjour et bienvenue dans Freelance.Family, le podcast qui raconte le freelancing de l'intérieur. "
-            "Je m'appelle Camille. Après un burn-out dans une entreprise de services numériques, je suis devenue "
-            "indépendante, et j'ai acheté un micro.")
+    text = (
+        "Bonjour et bienvenue dans Freelance.Family, le podcast qui raconte le freelancing de l'intérieur. "
+        "Je m'appelle Camille. Après un burn-out dans une entreprise de services numériques, je suis devenue "
+        "indépendante, et j'ai acheté un micro."
+    )
     transcript = Transcript("fr", 20.0, (Segment(0.0, 16.0, text, (), "Camille Durand"),))
     cues = webvtt.from_buffer(io.StringIO(get_writer("vtt").write(transcript))).captions
     assert len(cues) >= 2 and all(len(c.text.splitlines()) <= 2 for c in cues)
@@ -201,7 +205,8 @@ def test_srt_gives_a_long_name_its_own_cue_rather_than_a_third_line():
 def test_podcasting20_json_times_to_the_millisecond():
     transcript = Transcript("fr", 5.0, (Segment(0.12345, 2.98765, "Bonjour.", (), "Camille"),))
     assert json.loads(get_writer("p20.json").write(transcript))["segments"] == [
-        {"speaker": "Camille", "startTime": 0.123, "endTime": 2.988, "body": "Bonjour."}]
+        {"speaker": "Camille", "startTime": 0.123, "endTime": 2.988, "body": "Bonjour."}
+    ]
 
 
 def test_podcasting20_json_without_speakers_has_no_speaker_key():
@@ -238,17 +243,29 @@ def test_html_transcript_cite_time_p_per_turn():
     """The namespace's HTML transcript (transcripts.md): per turn <cite>Name:</cite>, <time>m:ss</time>, <p>words</p>."""
     import lxml.html
 
-    late = Transcript(language="fr", duration=4000.0, segments=(
-        *TRANSCRIPT.segments,
-        Segment(3725.0, 3730.0, "R&D <b>pas</b> du gras", speaker="Inès <Moreau>"),
-    ))
+    late = Transcript(
+        language="fr",
+        duration=4000.0,
+        segments=(
+            *TRANSCRIPT.segments,
+            Segment(3725.0, 3730.0, "R&D <b>pas</b> du gras", speaker="Inès <Moreau>"),
+        ),
+    )
     body = lxml.html.fragment_fromstring(get_writer("html").write(late), create_parent="body")
     found = [(e.tag, e.text_content()) for e in body]
     assert found == [
-        ("cite", "Camille Durand:"), ("time", "0:00"), ("p", "Bonjour Inès, bienvenue."),
-        ("cite", "Inès Moreau:"), ("time", "0:03"), ("p", LONG),
-        ("cite", "Camille Durand:"), ("time", "0:30"), ("p", "Et ça coûte combien ? Ça dépend."),
-        ("cite", "Inès <Moreau>:"), ("time", "1:02:05"), ("p", "R&D <b>pas</b> du gras"),  # text, never markup
+        ("cite", "Camille Durand:"),
+        ("time", "0:00"),
+        ("p", "Bonjour Inès, bienvenue."),
+        ("cite", "Inès Moreau:"),
+        ("time", "0:03"),
+        ("p", LONG),
+        ("cite", "Camille Durand:"),
+        ("time", "0:30"),
+        ("p", "Et ça coûte combien ? Ça dépend."),
+        ("cite", "Inès <Moreau>:"),
+        ("time", "1:02:05"),
+        ("p", "R&D <b>pas</b> du gras"),  # text, never markup
     ]
 
 
