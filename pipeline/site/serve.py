@@ -18,7 +18,7 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
 class PreviewHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def send_head(self):
