@@ -92,20 +92,34 @@ def _plain(text: str) -> str:
     return re.sub(r"[^\w']+", " ", text.casefold()).strip()
 
 
+def _said_by(run: tuple[Word, ...], pattern: re.Pattern[str]) -> tuple[str, str] | None:
+    """(what comes before, what comes after) the phrase when `run` says it whole: from the first
+    word's start, but for its leading punctuation, to the last one's end, but for its trailing
+    punctuation. The same `pattern` as the segment's text, so that text and words always agree
+    ("C++" takes the word "C++" and never "C", "Freelance.Family" never "Freelance Family")."""
+    said = "".join(w.text for w in run).lstrip()
+    opening = len(said) - len(re.sub(r"^[^\w\s]+", "", said))  # « or ( before the phrase
+    found = pattern.match(said) or pattern.match(said, opening)
+    if found and not re.search(r"\w", said[found.end() :]):
+        return said[: found.start()], said[found.end() :]
+    return None
+
+
 def _replace_words(words: tuple[Word, ...], phrase: str, replacement: str) -> tuple[Word, ...]:
     """Merge each run of words that says `phrase` into one word carrying `replacement`."""
-    target = _plain(phrase).split()
-    if not target:
-        return words
+    pattern = _pattern(phrase)
+    most = len(phrase.split()) + 2  # words the phrase may span: Whisper splits "-vous" or "++" off
     result: list[Word] = []
     i = 0
     while i < len(words):
-        run = words[i : i + len(target)]
-        if len(run) == len(target) and [_plain(w.text) for w in run] == target:
-            lead = " " if run[0].text.startswith(" ") else ""
-            trail = re.sub(r"^.*?([^\w']*)$", r"\1", run[-1].text)  # keep the punctuation after it
-            result.append(Word(run[0].start, run[-1].end, lead + replacement + trail, min(w.probability for w in run), run[0].speaker))
-            i += len(target)
+        for size in range(1, min(most, len(words) - i) + 1):
+            run = words[i : i + size]
+            around = _said_by(run, pattern)
+            if around:
+                lead = (" " if run[0].text.startswith(" ") else "") + around[0]
+                result.append(Word(run[0].start, run[-1].end, lead + replacement + around[1], min(w.probability for w in run), run[0].speaker))
+                i += size
+                break
         else:
             result.append(words[i])
             i += 1
@@ -159,7 +173,10 @@ def apply(transcript: Transcript, corrections: Corrections, where: Path | str = 
         if not any(pattern.search(s.text) for s in segments):
             unmatched.append(Unmatched("replace", phrase))
             continue
-        segments = [replace(s, text=pattern.sub(replacement, s.text), words=_replace_words(s.words, phrase, replacement)) for s in segments]
+        segments = [
+            replace(s, text=pattern.sub(replacement, s.text), words=_replace_words(s.words, phrase, replacement)) if pattern.search(s.text) else s
+            for s in segments
+        ]
     return Applied(replace(transcript, segments=tuple(segments)), tuple(unmatched))
 
 

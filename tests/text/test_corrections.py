@@ -510,3 +510,91 @@ def test_a_fixs_speaker_is_a_published_name_never_renamed(tmp_path):
     swap = '[speakers]\nS0 = "S1"\nS1 = "S0"\n'
     applied = apply(heard, corrections(tmp_path, swap + fix("00:04", "00:05", "Un.", "S1") + fix("00:10", "00:12", "Deux.")))
     assert [(s.text, s.speaker) for s in applied.transcript.segments] == [("bonjour", "S1"), ("Un.", "S1"), ("salut", "S0"), ("Deux.", "S0")]
+
+
+# [replace] keys are phrases, not regular expressions: a dot is a dot, a plus a plus. The text and
+# the words (which the page, the search and the captions read) say the same after a replacement.
+
+
+def _heard(*texts: str) -> Transcript:
+    return Transcript("fr", 20.0, tuple(Segment(i * 5.0, i * 5.0 + 4.0, text, words(text, i * 5.0), "SPEAKER_0") for i, text in enumerate(texts)))
+
+
+def _said(segment: Segment) -> str:
+    return "".join(w.text for w in segment.words).strip()
+
+
+def test_a_dot_in_a_replaced_phrase_is_a_dot(tmp_path):
+    """README: "Freelance.Family" is a phrase; it must not match "FreelanceXFamily" (a regular
+    expression's dot would), nor "Freelance Family" said as two words."""
+    heard = _heard("Chez FreelanceXFamily, on parle.", "Freelance Family aussi.", "Et Freelance.Family enfin.")
+    applied = apply(heard, corrections(tmp_path, '[replace]\n"Freelance.Family" = "FF"\n'))
+    assert [s.text for s in applied.transcript.segments] == ["Chez FreelanceXFamily, on parle.", "Freelance Family aussi.", "Et FF enfin."]
+    assert [_said(s) for s in applied.transcript.segments] == [s.text for s in applied.transcript.segments]
+    assert applied.unmatched == ()
+
+
+def test_a_dot_matching_nothing_is_unmatched(tmp_path):
+    applied = apply(_heard("Chez FreelanceXFamily, on parle."), corrections(tmp_path, '[replace]\n"Freelance.Family" = "FF"\n'))
+    assert applied.transcript == _heard("Chez FreelanceXFamily, on parle.")
+    assert applied.unmatched == (Unmatched("replace", "Freelance.Family"),)
+
+
+def test_plus_signs_in_a_replaced_phrase(tmp_path):
+    """ "C++" is replaced where it is said, whole, and only there: not the "C" of another sentence."""
+    heard = _heard("On code en C++ ici.", "Le plan C marche.", "Du c++, encore.")
+    applied = apply(heard, corrections(tmp_path, '[replace]\n"C++" = "Cpp"\n'))
+    assert [s.text for s in applied.transcript.segments] == ["On code en Cpp ici.", "Le plan C marche.", "Du Cpp, encore."]
+    assert [_said(s) for s in applied.transcript.segments] == [s.text for s in applied.transcript.segments]
+    replaced = applied.transcript.segments[0].words[3]
+    assert (replaced.text, replaced.start, replaced.end) == (" Cpp", heard.segments[0].words[3].start, heard.segments[0].words[3].end)
+
+
+@pytest.mark.parametrize("phrase", ["(Lyon)", "a|b", "x*", "[TJM]", "^Le", "euros$", "\\\\d+"])
+def test_every_regex_character_is_taken_literally(tmp_path, phrase):
+    """None of these is in the transcript as typed: each is unmatched, and nothing changes."""
+    applied = apply(transcript(), corrections(tmp_path, f'[replace]\n"{phrase}" = "X"\n'))
+    assert applied.transcript == transcript()
+    assert applied.unmatched == (Unmatched("replace", phrase.replace("\\\\", "\\")),)
+
+
+# The numbers of "Correcting a transcript" in the README, each at its edge: a pause is a gap of
+# 0.3 s or longer; an edge within half a second of one moves into it; a word moved in must be one
+# of the fix's own words at that end (its first five, EDGE_WORDS). Times are chosen so that the
+# gaps and distances are exactly 0.3 s and 0.5 s in floating point.
+
+
+def _moved(tmp_path, said: Segment, start: str, text: str = "trois quatre cinq.") -> list[str]:
+    return [s.text for s in fixed_by(tmp_path, fix(start, "00:05", text), Transcript("fr", 5.0, (said,))).transcript.segments]
+
+
+@pytest.mark.parametrize("trois_at, pause", [(0.35, True), (0.34, False)])
+def test_a_gap_of_0_3_s_is_a_pause_and_0_29_s_is_not(tmp_path, trois_at, pause):
+    """README: Whisper's pause is "0.3 s or longer". The fix starts at 0.6 s, inside "trois": in
+    a pause 0.25 s before it, the edge moves there and takes "trois" in; with no pause, "trois"
+    (more before 0.6 s than after) stays out."""
+    said = timed((0.0, 0.05, "un"), (trois_at, 0.75, "trois"), (0.75, 1.0, "quatre"), (1.0, 1.25, "cinq."), speaker="Inès Moreau")
+    assert said.words[1].start - said.words[0].end == (0.3 if pause else pytest.approx(0.29))
+    assert _moved(tmp_path, said, "00:00.6") == (["un", "trois quatre cinq."] if pause else ["un trois", "trois quatre cinq."])
+
+
+@pytest.mark.parametrize("start, reaches", [("00:02", True), ("00:02.01", False)])
+def test_an_edge_half_a_second_from_a_pause_reaches_it(tmp_path, start, reaches):
+    """README: "each end of a fix within half a second of a pause" moves into it. The pause ends
+    at 1.5 s: a fix from 2.0 s moves there and takes "trois" in; from 2.01 s it does not."""
+    said = timed((0.5, 1.0, "deux"), (1.5, 2.25, "trois"), (2.25, 2.75, "quatre"), (2.75, 3.0, "cinq."), speaker="Inès Moreau")
+    assert _moved(tmp_path, said, start) == (["deux", "trois quatre cinq."] if reaches else ["deux trois", "trois quatre cinq."])
+
+
+@pytest.mark.parametrize("text, taken", [("a b c d trois quatre cinq.", True), ("a b c d e trois quatre cinq.", False)])
+def test_a_word_moved_in_is_among_the_fixs_first_five(tmp_path, text, taken):
+    """The word the moved edge takes in must be among the first five of the fix's text."""
+    said = timed((0.0, 0.05, "un"), (0.35, 0.75, "trois"), (0.75, 1.0, "quatre"), (1.0, 1.25, "cinq."), speaker="Inès Moreau")
+    assert _moved(tmp_path, said, "00:00.6", text) == (["un", text] if taken else ["un trois", text])
+
+
+def test_the_correction_constants_are_the_measured_ones():
+    """bench/fix_edges.py measured them (README, "Correcting a transcript"; docs/DEVELOPING.md)."""
+    from pipeline.text import corrections
+
+    assert (corrections.EDGE_REACH, corrections.PAUSE, corrections.EDGE_WORDS) == (0.5, 0.3, 5)
