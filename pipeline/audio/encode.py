@@ -33,7 +33,7 @@ from ..errors import AudioDecodeError, StageError
 from ..records import AudioSettings, Jingles, Loudness, Track
 from . import ffmpeg, jingles
 from .level import LEVEL_PAD, LIMITS, Plan, leveller, limiter, limiter_curve, limiter_plan
-from .loudness import STEP, FrameLog, Measurement, elapsed, integrated, is_silent, meter, silences, summaries
+from .loudness import STEP, FrameLog, Measurement, elapsed, integrated, is_silent, meter, off_target, silences, summaries
 from .programme import SAMPLE_RATE, WORKING_RATE, Programme, programme, shaped, trim_filter, trim_span
 
 logger = logging.getLogger(__name__)
@@ -208,7 +208,7 @@ def normalise(
     finally:
         levels.unlink(missing_ok=True)
     final = history[-1].measured
-    if abs(target - final.integrated) > loudness.tolerance or final.true_peak > loudness.true_peak:
+    if off_target(final.integrated, target) > loudness.tolerance or final.true_peak > loudness.true_peak:
         raise StageError(
             f"{about}: levelled to {final.integrated:.1f} LUFS / {final.true_peak:.1f} dBTP, "
             f"outside the target {target:g} ± {loudness.tolerance:g} LUFS, ≤ {loudness.true_peak:g} dBTP"
@@ -267,7 +267,7 @@ class Encoder:
             history.append(Encode(plan, quality, measured))
             off = target - measured.integrated
             over = measured.true_peak - ceiling
-            if abs(off) <= AIM and over <= 0:
+            if off_target(measured.integrated, target) <= AIM and over <= 0:
                 break
             # Not expected: the MP3 encoder did more to the loudness or the peaks than measured
             # on speech (synthetic noise does that). The curve still says where to go.

@@ -144,5 +144,11 @@ def measure(path: Path) -> Measurement:
     return summaries(result.stderr)["file"]
 
 
+def off_target(measured: float, target: float) -> float:
+    """LU between a loudness and its target, to the thousandth: ebur128 measures to the tenth, and
+    -15.6 against -16 is 0.4 LU off, not the 0.4000000000000004 a float subtraction gives."""
+    return round(abs(measured - target), 3)
+
+
 def is_silent(integrated: float) -> bool:
     return not math.isfinite(integrated) or integrated <= SILENT

@@ -19,6 +19,7 @@ import tomllib
 from pathlib import Path
 
 from .. import __version__
+from ..audio import loudness
 from ..config import EPISODE_FILE, SLUG
 from ..errors import ConfigError
 from ..files import HashCache, write_atomic
@@ -48,6 +49,11 @@ DOUBTFUL_MIN_SPEECH = 30.0
 WORDLESS_SECONDS = 60.0
 
 
+def off_target(levelled: Levelled) -> float:
+    """LU between the MP3's loudness and what normalise aimed at (rounded as loudness.off_target says)."""
+    return loudness.off_target(levelled.integrated, levelled.report.target)
+
+
 def hold_reasons(show: Show, episode: Episode, results: Results, hashes: HashCache | None = None) -> list[str]:
     """Why `episode` should wait for its host, from its normalise and transcribe results; [] lets it through.
 
@@ -59,8 +65,8 @@ def hold_reasons(show: Show, episode: Episode, results: Results, hashes: HashCac
     levelled = results.get(Levelled)
     if levelled:
         target = levelled.report.target  # what normalise aimed at, by the episode's channels
-        off = abs(levelled.integrated - target)
-        if off > LOUDNESS_BORDERLINE * show.loudness.tolerance:
+        if off_target(levelled) > LOUDNESS_BORDERLINE * show.loudness.tolerance:
+            off = abs(levelled.integrated - target)  # as shown, beside the loudness rounded alike
             reasons.append(
                 f"loudness {levelled.integrated:.1f} LUFS is {off:.1f} LU off the target {target:g} (tolerance ±{show.loudness.tolerance:g}): listen to it"
             )

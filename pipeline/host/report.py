@@ -42,7 +42,7 @@ from ..results import Corrected, Diarized, Levelled, Transcribed
 from ..site.render import environment, render
 from ..stages.normalise import Normalise, episode_jingles
 from . import plots
-from .gate import LOUDNESS_BORDERLINE, hold_reasons
+from .gate import LOUDNESS_BORDERLINE, hold_reasons, off_target
 
 logger = logging.getLogger(__name__)
 
@@ -295,7 +295,7 @@ def figures(show: Show, levelled: Levelled) -> list[Figure]:
     publish gate's borderline (gate.py) and normalise's limits."""
     loudness = show.loudness
     target = levelled.report.target
-    off = abs(levelled.integrated - target)
+    off = off_target(levelled)
     if off <= LOUDNESS_BORDERLINE * loudness.tolerance:
         level = "pass"
     else:

@@ -16,10 +16,10 @@ from bench.montage import build
 from pipeline.audio import ffmpeg
 from pipeline.audio.encode import _measure, codec_gain, normalise, peak_margin
 from pipeline.audio.level import LIMITS, leveller, limiter_curve, limiter_plan
-from pipeline.audio.loudness import FrameLog, integrated, measure, meter, summaries
+from pipeline.audio.loudness import FrameLog, integrated, measure, meter, off_target, summaries
 from pipeline.audio.programme import programme
 from pipeline.records import AudioSettings, Loudness
-from tests.conftest import TRAILER, ebur128
+from tests.conftest import AIM_LU, TRAILER, ebur128
 
 # dB added to each reader: a loud host, a guest on a phone 20 dB down, and others between.
 READER_LEVELS = (0.0, -18.0, -6.0, -20.0, -3.0, -12.0)
@@ -46,7 +46,7 @@ def test_readers_far_apart_are_levelled_within_the_promised_range(readers, tmp_p
     loudness = Loudness(target=-16.0, true_peak=-1.0)
     data = normalise([readers], out, loudness)  # accepted, not refused
     measured = ebur128(out)
-    assert measured["integrated"] == pytest.approx(-16.0, abs=0.5)
+    assert measured["integrated"] == pytest.approx(-16.0, abs=AIM_LU)  # README: normalise aims within 0.3 LU
     assert measured["true_peak"] <= -1.0
     assert measured["lra"] <= loudness.lra
     assert data.report.levelled_range == pytest.approx(before.lra, abs=1.0)
@@ -115,3 +115,10 @@ def test_frame_log_gives_the_integrated_loudness(tmp_path):
     assert len(log.momentary) == pytest.approx(120, abs=1) and len(log.true_peak) == len(log.momentary)
     assert " t: " not in result.stderr  # the 100 ms lines were taken, not kept
     assert integrated(log.momentary) == pytest.approx(summaries(result.stderr)["x"].integrated, abs=0.06)
+
+
+@pytest.mark.parametrize(("measured", "target", "off"), [(-15.7, -16.0, 0.3), (-15.6, -16.0, 0.4), (-16.4, -16.0, 0.4), (-19.5, -19.0, 0.5)])
+def test_off_target_is_what_ebur128_s_tenths_say(measured, target, off):
+    """ebur128 prints tenths: a file 0.3 LU off is 0.3 off, so a tolerance of 0.3 lets it through
+    (a float subtraction says 0.30000000000000071 and failed it)."""
+    assert off_target(measured, target) == off

@@ -203,3 +203,85 @@ def test_an_approved_episode_the_linter_flags_is_published_and_fails_the_build(s
     assert report.published == ["002-lien"] and not report.ok
     assert [f.tag for f in report.findings if f.level == "error"] == ["podcast:person"]
     assert "http://example.org/ines" in (show_root / "public" / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_approving_an_episode_the_linter_held_publishes_it_and_fails_the_build(show_root, add_episode, hears_by_episode):
+    """README, "The publish gate": `podcast approve SLUG` lets a held episode out; "an error ... of
+    an approved episode fails the build instead (exit status 1)", and the approval "changes
+    nothing else (no stage runs again because of it)"."""
+    add_episode("001-clair", 'title = "Clair"\npublished = 2026-01-05\n')
+    add_episode("002-lien", GUEST_HTTP)
+    public = show_root / "public"
+    held = build(show_root)
+    assert held.ok and held.published == ["001-clair"]  # held by the linter: not a failure
+
+    approved = CliRunner().invoke(cli, ["approve", "002-lien", "--root", str(show_root)], catch_exceptions=False)
+    assert approved.exit_code == 0, approved.output
+    ran: list = []
+    report = build(show_root, progress=lambda scope, stage, state, outcome: ran.append((scope, stage)) if state == "ran" else None)
+    assert report.published == ["001-clair", "002-lien"] and not report.ok
+    assert [(f.tag, f.level) for f in report.findings if f.level == "error"] == [("podcast:person", "error")]
+    # Only the stages the gate stood before ran: the episode's levelling, transcript and notes were kept.
+    assert [stage for scope, stage in ran if scope == "002-lien"] == ["tag"]
+    assert not [r for r in ran if r[0] == "001-clair"]
+    assert (public / "audio" / "002-lien.mp3").is_file() and (public / "episodes" / "002-lien" / "index.html").is_file()
+    assert "http://example.org/ines" in (public / "feed.xml").read_text(encoding="utf-8")
+
+    again = CliRunner().invoke(cli, ["build", "--root", str(show_root)], catch_exceptions=False)
+    assert again.exit_code == 1, again.output  # every build fails while the error is there
+    assert "2 episode(s) published" in again.output
+
+
+# Each threshold of the README's table ("The publish gate"), just inside and just past it.
+
+
+def test_loudness_is_held_past_80_percent_of_the_tolerance(show_root, tmp_path):
+    """ "more than 80 % of the show's `tolerance` off the target (0.4 LU with the default 0.5)"."""
+    show = load_show(show_root)  # target -19 (mono), tolerance 0.5
+    assert hold_reasons(show, _episode(show_root), _results(tmp_path, EVERY_SECOND, 100.0, integrated=-19.39)) == []
+    assert hold_reasons(show, _episode(show_root), _results(tmp_path, EVERY_SECOND, 100.0, integrated=-18.61)) == []
+    assert hold_reasons(show, _episode(show_root), _results(tmp_path, EVERY_SECOND, 100.0, integrated=-19.41))
+    assert hold_reasons(show, _episode(show_root), _results(tmp_path, EVERY_SECOND, 100.0, integrated=-18.59))  # too loud too
+
+
+def test_the_loudness_threshold_follows_the_show_s_tolerance(tmp_path):
+    """80 % of a tolerance of 1 LU: 0.8 LU."""
+    from tests.conftest import SHOW_TOML, new_show
+
+    root = new_show(tmp_path / "show", SHOW_TOML + "\n[loudness]\ntolerance = 1.0\n")
+    show = load_show(root)
+    assert hold_reasons(show, _episode(root), _results(tmp_path, EVERY_SECOND, 100.0, integrated=-19.79)) == []
+    assert hold_reasons(show, _episode(root), _results(tmp_path, EVERY_SECOND, 100.0, integrated=-19.81))
+
+
+HALF_SECOND_WORDS = [(float(i), i + 0.5) for i in range(60)]  # 60 words of 0.5 s: 30 s of speech
+
+
+def test_unsure_words_are_held_past_40_percent(show_root, tmp_path):
+    """ "more than 40 % of the words' time in Whisper's unsure passages"."""
+    show = load_show(show_root)
+    forty = [Passage(0.0, 23.6, "x")]  # the first 24 words: 12 s of 30, 40 %
+    past = [Passage(0.0, 24.6, "x")]  # 25 words: 12.5 s, 42 %
+    assert hold_reasons(show, _episode(show_root), _results(tmp_path, HALF_SECOND_WORDS, 61.0, doubtful=forty)) == []
+    [reason] = hold_reasons(show, _episode(show_root), _results(tmp_path, HALF_SECOND_WORDS, 61.0, doubtful=past))
+    assert "42% of the speech" in reason
+
+
+def test_unsure_words_are_judged_from_30_s_of_words(show_root, tmp_path):
+    """ "on episodes with at least 30 s of words": 30 s is judged, 29.5 s is not."""
+    show = load_show(show_root)
+    everything = [Passage(0.0, 61.0, "x")]
+    assert hold_reasons(show, _episode(show_root), _results(tmp_path, HALF_SECOND_WORDS, 61.0, doubtful=everything))
+    assert hold_reasons(show, _episode(show_root), _results(tmp_path, HALF_SECOND_WORDS[:-1], 61.0, doubtful=everything)) == []
+
+
+def test_a_wordless_stretch_is_held_past_60_s(show_root, tmp_path):
+    """ "over 60 s without a word, between words or at either end"."""
+    show = load_show(show_root)
+    assert wordless([(10.0, 10.5), (70.5, 71.0)], 71.0) == []  # exactly 60 s between two words
+    assert wordless([(10.0, 10.5), (70.75, 71.0)], 71.0) == [(10.5, 70.75)]
+    assert wordless([(60.0, 61.0)], 61.0) == [] and wordless([(60.5, 61.0)], 61.0) == [(0.0, 60.5)]  # before the first
+    assert wordless([(0.0, 1.0)], 61.0) == [] and wordless([(0.0, 1.0)], 61.5) == [(1.0, 61.5)]  # after the last
+    assert hold_reasons(show, _episode(show_root), _results(tmp_path, [(10.0, 10.5), (70.5, 71.0)], 71.0)) == []
+    [reason] = hold_reasons(show, _episode(show_root), _results(tmp_path, [(10.0, 10.5), (70.75, 71.0)], 71.0))
+    assert "no words from 0:10 to 1:10 (60 s)" in reason
