@@ -166,3 +166,33 @@ def test_new_show_template_explains_every_setting(tmp_path):
     written = keys(tomllib.loads((tmp_path / "podcast.toml").read_text(encoding="utf-8")))
     # A host's bio and email are accepted (hosts and guests are the same record) but shown nowhere.
     assert written == fields(config._Show) - {"hosts.bio", "hosts.email"}
+
+
+def test_the_show_s_commands_take_root_defaulting_to_here():
+    """README, "Commands": every command takes `--root DIR` (default: the current folder), but
+    `init` (which takes a FOLDER) and the two that work on files outside any show."""
+    from pathlib import Path
+
+    show_commands = {"build", "watch", "status", "check", "approve", "publish", "report", "new", "serve"}
+    with_root = {name for name, command in cli.commands.items() for p in command.params if p.name == "root" and "--root" in p.opts and p.default == Path(".")}
+    assert with_root == show_commands
+
+
+def test_serve_s_port_is_8000_by_default():
+    """README, "Commands": `podcast serve [--port 8000]`, the port of the default base_url."""
+    [port] = [p for p in cli.commands["serve"].params if p.name == "port"]
+    assert port.default == 8000
+
+
+@pytest.mark.parametrize("flags, shown", [((), False), (("-v",), False), (("-vv",), True)])
+def test_vv_shows_every_ffmpeg_command(tmp_path, make_audio, flags, shown):
+    """README, "Commands": "`-v`/`-vv` before the command name shows more (every ffmpeg command at `-vv`)"."""
+    import os
+    import subprocess
+    import sys
+
+    recording = make_audio("a.wav", seconds=1.0)
+    command = [sys.executable, "-m", "pipeline", *flags, "normalise", str(recording), "--output", str(tmp_path / "out")]
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert ("DEBUG pipeline.audio.ffmpeg: ffmpeg: " in done.stderr) == shown, done.stderr[-2000:]

@@ -619,3 +619,157 @@ def test_a_subscribe_link_must_be_an_address(show_root):
     with pytest.raises(ConfigError) as error:
         load_show(show_root)
     assert "podcast.toml" in str(error.value) and "apple" in str(error.value)
+
+
+# Paths that must stay inside the show's (or the episode's) folder, against a sibling folder whose
+# name starts with the same letters: ../show2/ is outside show/, though "show2" starts with "show".
+
+
+def _sibling_show(show_root: Path) -> Path:
+    """show2/ beside show/, holding an artwork and a jingle that would load if they were inside."""
+    sibling = show_root.parent / f"{show_root.name}2"
+    sibling.mkdir()
+    (sibling / "artwork.png").write_bytes((show_root / "artwork.png").read_bytes())
+    (sibling / "intro.wav").write_bytes(b"RIFF")
+    return sibling
+
+
+@pytest.mark.parametrize(
+    "key, line",
+    [
+        ("artwork", 'artwork = "{path}artwork.png"'),
+        ("intro", '[jingles]\nintro = "{path}intro.wav"'),
+        ("outro", '[jingles]\noutro = "{path}intro.wav"'),
+    ],
+)
+@pytest.mark.parametrize("how", ["relative", "absolute"])
+def test_show_files_in_a_sibling_folder_are_outside_the_show(show_root, key, line, how):
+    """README: `artwork` and the jingles may not lead out of the show's folder."""
+    sibling = _sibling_show(show_root)
+    path = f"../{sibling.name}/" if how == "relative" else f"{sibling}/"
+    if key == "artwork":
+        text = SHOW_TOML.replace('artwork = "artwork.png"', line.format(path=path))
+    else:
+        text = SHOW_TOML.replace("[owner]", line.format(path=path) + "\n\n[owner]")
+    (show_root / "podcast.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"'{key}': .* is outside the show folder"):
+        load_show(show_root)
+
+
+def test_the_show_folder_itself_is_not_a_file_inside_it(show_root):
+    (show_root / "podcast.toml").write_text(SHOW_TOML.replace('artwork = "artwork.png"', 'artwork = "."'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="'artwork': . is outside the show folder"):
+        load_show(show_root)
+
+
+@pytest.mark.parametrize(
+    "body, key",
+    [
+        ('audio = ["../001-test2/a.wav"]\n', "audio"),
+        ('[tracks]\n"Camille Durand" = "../001-test2/a.wav"\n', "tracks"),
+        ('[tracks]\n"Camille Durand" = { file = "../001-test2/a.wav" }\n', "tracks"),
+        ('image = "../001-test2/cover.png"\n', "image"),
+    ],
+)
+def test_episode_files_in_a_sibling_folder_are_outside_the_episode(add_episode, show_root, make_audio, body, key):
+    """README: `audio`, `tracks` and `image` may not lead out of the episode's folder, not even
+    into 001-test2/ beside 001-test/."""
+    sibling = show_root / "episodes" / "001-test2"
+    make_audio("a.wav", folder=sibling, seconds=1)
+    Image.new("RGB", (1400, 1400), "teal").save(sibling / "cover.png")
+    folder = add_episode("001-test", 'title = "T"\npublished = 2026-01-05\n' + body, seconds=1)  # a recording of its own
+    with pytest.raises(ConfigError, match=f"'{key}': ../001-test2/.* is outside the episode folder"):
+        load_episode(folder, load_show(show_root))
+
+
+def test_episode_files_in_a_sub_folder_are_inside(add_episode, show_root, make_audio):
+    """The other side of that edge: a file in a folder of the episode's own is found."""
+    folder = add_episode("001-test", 'title = "T"\npublished = 2026-01-05\naudio = ["prises/a.wav"]\n', audio_name="")
+    make_audio("a.wav", folder=folder / "prises", seconds=1)
+    assert load_episode(folder, load_show(show_root)).audio == (folder.resolve() / "prises" / "a.wav",)
+
+
+# Each setting's range, at both ends and just past them. The ranges are those records.py and
+# schema.py declare for podcast.toml (the README names the settings, not their ranges): pinned
+# here so that a change to one is a decision, not a slip.
+RANGES = [
+    # (table, key, lowest allowed, highest allowed, just under, just over)
+    ("loudness", "target", "-31.0", "-5.0", "-31.01", "-4.99"),
+    ("loudness", "true_peak", "-9.0", "0.0", "-9.01", "0.01"),
+    ("loudness", "lra", "1.0", "50.0", "0.99", "50.01"),
+    ("loudness", "tolerance", "0.01", "3.0", "0.0", "3.01"),  # more than 0
+    ("audio", "highpass", "0.0", "300.0", "-0.01", "300.01"),
+    ("audio", "silence_threshold", "-90.0", "-20.0", "-90.01", "-19.99"),
+    ("audio", "silence_min", "0.01", "30.0", "0.0", "30.01"),  # more than 0
+    ("jingles", "crossfade", "0.0", "10.0", "-0.01", "10.01"),
+    ("transcription", "beam_size", "1", "16", "0", "17"),
+]
+
+
+@pytest.mark.parametrize("table, key, low, high, under, over", RANGES, ids=[f"{t}.{k}" for t, k, *_ in RANGES])
+def test_each_setting_at_the_ends_of_its_range(show_root, table, key, low, high, under, over):
+    def show_with(value: str):
+        (show_root / "podcast.toml").write_text(f"{SHOW_TOML}\n[{table}]\n{key} = {value}\n", encoding="utf-8")
+        return load_show(show_root)
+
+    for value in (low, high):
+        assert getattr(getattr(show_with(value), table), key) == float(value)
+    for value in (under, over):
+        with pytest.raises(ConfigError, match=rf"podcast.toml:16: '{table}.{key}': Input should be"):
+            show_with(value)
+
+
+@pytest.mark.parametrize(
+    "line, allowed",
+    [
+        ("number = 0", True),  # README: itunes:episode "when ≥ 1"; 0 is a number all the same
+        ("number = -1", False),
+        ("season = 1", True),
+        ("season = 0", False),
+    ],
+)
+def test_episode_and_season_numbers_at_their_edge(add_episode, show_root, line, allowed):
+    body = f'title = "T"\npublished = 2026-01-05\n{line}\n'
+    if allowed:
+        key, value = line.split(" = ")
+        assert getattr(episode(add_episode, show_root, body), key) == int(value)
+        return
+    with pytest.raises(ConfigError, match=rf"episode.toml:3: '{line.split()[0]}': Input should be greater than or equal to"):
+        episode(add_episode, show_root, body)
+
+
+def test_a_track_offset_of_zero_is_allowed_and_a_negative_one_refused(add_episode, show_root, make_audio):
+    """`offset`: the seconds a track starts after the episode's start (README), so 0 or more."""
+    for offset, allowed in (("0.0", True), ("-0.01", False)):
+        body = f'title = "T"\npublished = 2026-01-05\n[tracks]\n"Camille Durand" = {{ file = "a.wav", offset = {offset} }}\n'
+        folder = add_episode("001-test", body, audio_name="a.wav", seconds=1)
+        if allowed:
+            assert load_episode(folder, load_show(show_root)).tracks[0].offset == 0.0
+        else:
+            with pytest.raises(ConfigError, match="'tracks.*offset'"):
+                load_episode(folder, load_show(show_root))
+
+
+def test_four_pins_are_allowed_and_a_three_letter_veto(add_episode, show_root):
+    """README: `[quotes] pin`, at most 4 (five is refused, tests/text/test_quotes.py); a veto of
+    3 characters is the shortest (two is refused there)."""
+    body = 'title = "T"\npublished = 2026-01-05\n[quotes]\npin = ["une", "deux", "trois", "quatre"]\nveto = ["non"]\n'
+    picks = episode(add_episode, show_root, body).quotes
+    assert len(picks.pin) == 4 and picks.veto == ("non",)
+
+
+@pytest.mark.parametrize("key", ["funding text", "license"])
+def test_128_characters_of_funding_text_or_license_are_allowed(show_root, key):
+    """README: the funding link's label is at most 128 characters (129 is refused above); the same
+    for a license's name (the namespace's pages)."""
+    line = (
+        f'[[funding]]\nurl = "https://example.org/"\ntext = "{"é" * 128}"'
+        if key == "funding text"
+        else f'license = "{"é" * 128}"\nlicense_url = "https://example.org/l"'
+    )
+    (show_root / "podcast.toml").write_text(SHOW_TOML.replace("[owner]", line + "\n\n[owner]"), encoding="utf-8")
+    show = load_show(show_root)
+    assert (show.funding[0].title if key == "funding text" else show.license) == "é" * 128
+    (show_root / "podcast.toml").write_text(SHOW_TOML.replace("[owner]", line.replace("é" * 128, "é" * 129) + "\n\n[owner]"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="String should have at most 128 characters"):
+        load_show(show_root)

@@ -101,6 +101,22 @@ def test_settings_change_reruns(setup):
     assert job.target.read_text() == "BONJOUR?"
 
 
+def test_a_new_stage_version_reruns_and_the_same_version_skips(setup):
+    """README, "How a build decides what to redo": a stage's version is part of its fingerprint."""
+
+    class Shout2(Shout):
+        version = 2  # the stage's code changed what it writes
+
+    stage, job, store = setup
+    assert run_stage(stage, job, store, "ep").state == "ran"
+    assert run_stage(Shout(), job, store, "ep").state == "fresh"  # same version, same inputs: skipped
+    bumped = Shout2()
+    assert check(bumped, job, store, "ep") == "stale"
+    assert run_stage(bumped, job, store, "ep").state == "ran" and bumped.runs == 1
+    assert run_stage(Shout2(), job, store, "ep").state == "fresh"
+    assert run_stage(Shout(), job, store, "ep").state == "ran"  # back to version 1: its record is version 2's
+
+
 def test_missing_or_edited_output_reruns(setup):
     stage, job, store = setup
     run_stage(stage, job, store, "ep")

@@ -86,3 +86,22 @@ def test_the_cli_refusal_says_which_process_and_exits_1(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert f"Error: another build is running in this folder (process {holder.pid}, started" in done.stderr
     assert str(root / ".build" / "lock") in done.stderr
+
+
+def test_podcast_build_wait_waits_for_the_other_build(tmp_path: Path, no_whisper, caplog: pytest.LogCaptureFixture) -> None:
+    """README, "Commands": `podcast build --wait` "waits for another build running in the folder
+    to end instead of refusing" (the command line, not only build(wait=True))."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    root = make_show(tmp_path / "show")
+    holder = hold_lock(root, 1.5)
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="pipeline.engine"):
+        result = CliRunner().invoke(cli, ["build", "--wait", "--root", str(root)], catch_exceptions=False)
+    assert holder.wait() == 0 and time.monotonic() - started > 1.0
+    assert result.exit_code == 0, result.output
+    assert "2 episode(s) published" in result.output
+    assert f"waiting for the other build (process {holder.pid}, started" in caplog.text
+    assert (root / "public" / "feed.xml").is_file()

@@ -577,3 +577,146 @@ def test_http_on_this_computer_is_a_preview(site):
     site.seed('url="https://example.org/soutenir"', 'url="http://localhost:8000/soutenir"')
     site.seed('href="https://example.org/camille"', 'href="http://127.0.0.1:8000/camille"')
     assert site.found() == []
+
+
+# Each numbered rule at its edge: exactly on it passes, just past it is found. The numbers are
+# the README's linter table and the pages it cites, written here, not read from the product.
+
+
+def _messages(site: Site) -> list[tuple[str, str, str, str]]:
+    return [(f.level, f.where, f.tag, f.message) for f in site.findings()]
+
+
+@pytest.mark.parametrize("seconds", ["15", "15.0", "60", "120", "120.0"])
+def test_soundbite_of_15_to_120_s_is_fine(site, seconds):
+    """podcast:soundbite's page: a duration "between 15 and 120 seconds", both ends included."""
+    site.seed("<itunes:duration>20</itunes:duration>", "<itunes:duration>00:02:03</itunes:duration>")
+    (site.public / "audio" / "001-premier.mp3").unlink()  # no file to measure: only the soundbite is judged
+    site.seed('startTime="2.5" duration="15.0"', f'startTime="2.5" duration="{seconds}"')
+    assert [(f.tag, f.message) for f in site.findings() if f.tag == "podcast:soundbite"] == []
+
+
+@pytest.mark.parametrize("seconds", ["14.99", "0", "120.01", "121"])
+def test_soundbite_outside_15_to_120_s_is_a_warning(site, seconds):
+    """Just under 15 s and just over 120 s: a warning naming the length and the recommendation."""
+    site.seed("<itunes:duration>20</itunes:duration>", "<itunes:duration>00:02:03</itunes:duration>")
+    (site.public / "audio" / "001-premier.mp3").unlink()
+    site.seed('startTime="2.5" duration="15.0"', f'startTime="2.5" duration="{seconds}"')
+    found = [(f.level, f.where, f.message) for f in site.findings() if f.tag == "podcast:soundbite"]
+    assert found == [(WARNING, FIRST, f"lasts {float(seconds):g} s; the spec recommends 15 to 120 s")]
+
+
+@pytest.mark.parametrize("start, late", [("6.0", False), ("6.01", True)])
+def test_soundbite_may_end_a_second_after_the_episode(site, start, late):
+    """The 20-s episode (itunes:duration, whole seconds) holds a 15-s soundbite starting at 6 s
+    (ends at 21 s: within the linter's second); at 6.01 s it ends after the episode."""
+    site.seed('startTime="2.5"', f'startTime="{start}"')
+    expected = [(WARNING, FIRST, "podcast:soundbite", f"ends at {float(start) + 15:g} s, after the episode (20 s)")] if late else []
+    assert _messages(site) == expected
+
+
+@pytest.mark.parametrize("change", [-1, +1])
+def test_enclosure_length_one_byte_off_either_way(site, change):
+    """`length` is the file's size in bytes (Apple): one byte short is as wrong as one too many."""
+    size = (site.public / "audio" / "002-suite.mp3").stat().st_size
+    site.seed(f'length="{size}"', f'length="{size + change}"')
+    assert _messages(site) == [
+        (
+            ERROR,
+            SECOND,
+            "enclosure",
+            f"length is {size + change} but 002-suite.mp3 has {size} bytes; apps may stop playing early or refuse the download",
+        )
+    ]
+
+
+def _mp3_seconds(path: Path) -> float:
+    import mutagen
+
+    return mutagen.File(path).info.length  # as the rule says it measures: mutagen, not the product
+
+
+@pytest.mark.parametrize("off, wrong", [(0.99999, False), (-0.99999, False), (1.00001, True), (-1.00001, True)])
+def test_duration_within_one_second_either_way(site, off, wrong):
+    """`itunes:duration` within a second of the MP3 (README's table), above or below it."""
+    length = _mp3_seconds(site.public / "audio" / "001-premier.mp3")
+    said = f"{length + off:.6f}"
+    site.seed("<itunes:duration>20</itunes:duration>", f"<itunes:duration>{said}</itunes:duration>")
+    site.seed('startTime="2.5"', 'startTime="0"')  # so the soundbite ends inside the shorter duration too
+    assert site.found() == ([(ERROR, FIRST, "itunes:duration")] if wrong else [])
+
+
+@pytest.mark.parametrize("characters, long", [(32, False), (33, True)])
+def test_episode_display_of_32_characters(site, characters, long):
+    """podcast:episode's `display`: 32 characters at most (docs/tags/episode.md); accents count as one."""
+    site.seed('display="Ép. 1"', f'display="{"é" * characters}"')
+    expected = [(WARNING, FIRST, "podcast:episode", f"its display has {characters} characters; the spec asks for 32 at most (aggregators may cut it)")]
+    assert _messages(site) == (expected if long else [])
+
+
+TEXT_PLACES = {
+    "funding text": ("Soutenir l'émission", "channel", "podcast:funding", "text"),
+    "soundbite title": ("Pourquoi le TJM", FIRST, "podcast:soundbite", "title"),
+    "season name": ('name="Saison un"', FIRST, "podcast:season", "name"),
+    "person name": ("Inès Moreau</podcast:person>", FIRST, "podcast:person", "name"),
+    "license": (">CC-BY-4.0<", "channel", "podcast:license", "text"),
+}
+
+
+@pytest.mark.parametrize("characters", [128, 129])
+@pytest.mark.parametrize("old, where, tag, what", TEXT_PLACES.values(), ids=TEXT_PLACES.keys())
+def test_podcast_texts_of_128_characters(site, old, where, tag, what, characters):
+    """The namespace's pages ask for 128 characters at most in these texts; 128 is fine, 129 is found."""
+    text = "é" * characters
+    new = {
+        "podcast:season": f'name="{text}"',
+        "podcast:person": f"{text}</podcast:person>",
+        "podcast:license": f">{text}<",
+    }.get(tag, text)
+    if tag == "podcast:license":
+        site.seed("<podcast:license>", '<podcast:license url="https://example.org/licence">')
+    site.seed(old, new)
+    expected = [(WARNING, where, tag, f"its {what} has 129 characters; the spec asks for 128 at most (aggregators may cut it)")]
+    assert _messages(site) == (expected if characters == 129 else [])
+
+
+@pytest.mark.parametrize("size, long", [(4000, False), (4001, True)])
+def test_episode_description_of_4000_bytes(site, size, long):
+    """Apple takes 4000 bytes of <description>: an episode's longer one is a warning (README's table)."""
+    site.seed("Une suite, sans balises.", "é" * (size // 2) + "a" * (size % 2))
+    expected = [(WARNING, SECOND, "description", "is 4001 bytes; Apple takes 4000 at most")]
+    assert _messages(site) == (expected if long else [])
+
+
+@pytest.mark.parametrize("tag", ["itunes:episode", "itunes:season"])
+@pytest.mark.parametrize("value, wrong", [("1", False), ("10", False), ("0", True), ("-1", True), ("1.5", True)])
+def test_apple_numbers_are_non_zero_integers(site, tag, value, wrong):
+    """Apple's situational tags: itunes:episode and itunes:season are non-zero integers."""
+    site.seed(f"<{tag}>1</{tag}>", f"<{tag}>{value}</{tag}>")
+    assert site.found() == ([(ERROR, FIRST, tag)] if wrong else [])
+
+
+@pytest.mark.parametrize("side, wrong", [(1399, True), (3000, False), (3001, True)])
+def test_episode_artwork_sizes_in_the_feed(site, side, wrong):
+    """itunes:image: a square of 1400 to 3000 px (Apple), as the linter reads the published file."""
+    Image.new("RGB", (side, side), (40, 120, 200)).save(site.public / "episodes" / "001-premier" / "cover.jpg", "JPEG")
+    expected = [
+        (
+            ERROR,
+            FIRST,
+            "itunes:image",
+            f"https://example.org/podcast/episodes/001-premier/cover.jpg is {side}×{side}; Apple wants a square of 1400 to 3000 pixels",
+        )
+    ]
+    assert _messages(site) == (expected if wrong else [])
+
+
+def test_the_linters_numbers_are_the_specs():
+    """Constants the rules share, pinned to the numbers the README and the pages give."""
+    from pipeline.feed import apple, findings, podcast_spec
+
+    assert findings.DURATION_TOLERANCE == 1.0  # README: "within a second"
+    assert podcast_spec.SOUNDBITE_SECONDS == (15.0, 120.0)  # soundbite.md
+    assert podcast_spec.EPISODE_DISPLAY_LIMIT == 32  # episode.md
+    assert podcast_spec.TEXT_LIMIT == 128  # funding.md, soundbite.md...
+    assert apple.DESCRIPTION_BYTES == 4000  # Apple's guide, <description>

@@ -201,3 +201,66 @@ def test_rsync_missing_or_failing_says_what_to_do(show_root, tmp_path, monkeypat
     result = CliRunner().invoke(cli, ["publish", "--to", "nowhere:/var/www", "--root", str(show_root)])
     assert result.exit_code == 1 and "rsync failed in the audio pass" in result.output
     assert "Connection refused" in result.output
+
+
+def test_same_size_and_mtime_other_bytes_is_copied(show_root, tmp_path):
+    """README: a file is copied when its size or its SHA-256 differs; mtimes are not compared.
+    Same size, same mtime, other bytes: only the hash tells, and it is copied."""
+    layout = _public(show_root)
+    www = tmp_path / "www"
+    publish(layout, www)
+    source, target = layout.file("index.html"), www / "index.html"
+    os.utime(target, (1_000_000, 1_000_000))
+    source.write_bytes(b"<p>HOME</p>")  # as many bytes as "<p>home</p>"
+    os.utime(source, (1_000_000, 1_000_000))
+    assert source.stat().st_size == target.stat().st_size and source.stat().st_mtime == target.stat().st_mtime
+    done = publish(layout, www)
+    assert done.copied == ["index.html"] and done.unchanged == len(FILES) - 1
+    assert target.read_bytes() == b"<p>HOME</p>"
+
+
+def test_same_bytes_other_mtime_is_not_copied_and_other_size_is(show_root, tmp_path):
+    """Other mtimes and the same bytes: nothing copied; a file one byte longer: copied."""
+    layout = _public(show_root)
+    www = tmp_path / "www"
+    publish(layout, www)
+    for path in www.rglob("*"):
+        if path.is_file():
+            os.utime(path, (0, 0))
+    assert publish(layout, www).copied == []
+    layout.file("style.css").write_bytes(b"body{} ")
+    assert publish(layout, www).copied == ["style.css"]
+
+
+@pytest.mark.parametrize("name", ["public2", "public-www", "publi"])
+def test_a_web_root_beside_public_whose_name_starts_alike_is_outside(show_root, tmp_path, name):
+    """DIR must be outside public/: a sibling such as public2/ shares public's name as a string
+    prefix, not as a folder, and is a web root like any other."""
+    layout = _public(show_root)
+    done = publish(layout, show_root / name)
+    assert sorted(done.copied) == sorted(FILES)
+    assert (show_root / name / "feed.xml").read_bytes() == b"<rss/>"
+
+
+@pytest.mark.parametrize("where", ["public", "public/www", "public/audio/www", ".", ".."])
+def test_a_web_root_that_is_public_inside_it_or_holding_it_is_refused(show_root, where):
+    """README: DIR must be outside public/ (and may not hold it: publishing would copy public/ into itself)."""
+    from pipeline.errors import PipelineError
+
+    layout = _public(show_root)
+    with pytest.raises(PipelineError, match="the web root must be outside"):
+        publish(layout, show_root / where)
+    assert sorted(p.relative_to(layout.root).as_posix() for p in layout.root.rglob("*") if p.is_file()) == sorted(FILES)
+
+
+def test_a_file_of_another_size_is_copied_without_reading_it(show_root, tmp_path, monkeypatch):
+    """Sizes first, a cheap no: a file whose size changed (a re-encoded hour of MP3) is not hashed."""
+    layout = _public(show_root)
+    www = tmp_path / "www"
+    publish(layout, www)
+    layout.file("audio/001-a.mp3").write_bytes(b"mp3 one, longer")
+    hashed: list[str] = []
+    real = publish_module.file_sha256
+    monkeypatch.setattr(publish_module, "file_sha256", lambda path: (hashed.append(Path(path).name), real(path))[1])
+    assert publish(layout, www).copied == ["audio/001-a.mp3"]
+    assert "001-a.mp3" not in hashed

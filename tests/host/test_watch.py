@@ -419,3 +419,85 @@ def test_templates_made_after_the_start_are_followed(show_root, add_episode, no_
         running.wait_for("the show: templates/style.css changed", after=seen)
         running.wait_for("built the whole show", after=seen)
     assert (show_root / "public" / "style.css").read_text(encoding="utf-8") == "body { color: #222; }"
+
+
+# The README's numbers ("Building as recordings arrive"), written here as the README gives them.
+
+
+def test_the_window_is_5_s_by_default(show_root):
+    """README: "for `--settle` seconds (5 by default)": built at 5 s of stillness, not at 4.99."""
+    from pipeline.cli import cli
+
+    clock = Clock()
+    schedule = Schedule(show_root, clock=clock)  # the default window
+    (show_root / "episodes" / "001-a").mkdir()
+    schedule.changed("001-a")
+    clock.advance(4.99)
+    assert schedule.due() is None
+    clock.advance(0.01)
+    assert schedule.due() == Plan(("001-a",))
+    [settle] = [option for option in cli.commands["watch"].params if option.name == "settle"]
+    assert settle.default == 5  # `podcast watch` without --settle: the same 5 s
+
+
+@pytest.mark.parametrize("settle", [5, 30])
+def test_files_are_looked_at_every_second_while_an_episode_waits(show_root, settle):
+    """README: "The files are looked at every second while an episode waits", with the default
+    window and with `--settle 30`: a change no event reported is seen one second later."""
+    clock = Clock()
+    schedule = Schedule(show_root, settle=settle, clock=clock)
+    assert schedule.wait() is None  # nothing waits: no looking, only events
+    folder = show_root / "episodes" / "001-a"
+    folder.mkdir()
+    recording = folder / "a.wav"
+    recording.write_bytes(b"x" * 100)
+    schedule.changed("001-a")
+    assert schedule.wait() == 1.0  # the loop comes back every second
+    assert schedule.due() is None  # a look now
+    os.utime(recording, (1_700_000_000, 1_700_000_000))  # another machine's write, no event
+    clock.advance(1.0)
+    assert schedule.due() is None
+    assert schedule.pending["001-a"].since == clock.now  # seen at the next second's look
+    clock.advance(settle - 0.01)
+    assert schedule.due() is None
+    clock.advance(0.01)
+    assert schedule.due() == Plan(("001-a",))
+
+
+def test_polling_looks_every_second(show_root):
+    """README: "`--polling` looks every second instead"."""
+    from watchdog.observers.polling import PollingObserver
+
+    watcher = Watcher(show_root, polling=True, say=lambda line: None)
+    observer = watcher.start_observer()
+    try:
+        assert isinstance(observer, PollingObserver) and observer.timeout == 1.0
+    finally:
+        observer.stop()
+        observer.join()
+
+
+def test_a_copy_that_keeps_its_size_and_changes_its_mtime_is_waited_for(show_root):
+    """A preallocating copy over SMB writes the file at its full size first, then fills it in:
+    only the modification time moves. README: built once no file "has changed size or
+    modification time for `--settle` seconds"."""
+    clock = Clock()
+    schedule = Schedule(show_root, clock=clock)
+    folder = show_root / "episodes" / "001-a"
+    folder.mkdir()
+    recording = folder / "a.wav"
+    recording.write_bytes(bytes(1000))  # preallocated: its final size from the start
+    os.utime(recording, (1_700_000_000, 1_700_000_000))
+    schedule.changed("001-a")  # the only event
+    for second in range(1, 13):  # filled in for 12 s: same size, a new mtime each second
+        clock.advance(1)
+        with recording.open("r+b") as f:
+            f.seek(second * 10)
+            f.write(b"y" * 10)
+        os.utime(recording, (1_700_000_000 + second, 1_700_000_000 + second))
+        assert recording.stat().st_size == 1000
+        assert schedule.due() is None, f"built while the copy was still going ({second} s)"
+    clock.advance(4.99)
+    assert schedule.due() is None
+    clock.advance(0.01)
+    assert schedule.due() == Plan(("001-a",))

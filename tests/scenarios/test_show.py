@@ -20,8 +20,9 @@ from pipeline.build import build
 from pipeline.cli import cli
 from pipeline.records import Transcript
 from pipeline.text.writers import get_writer
-from tests.conftest import REPO, ebur128, serving, trailer_script, word_error_rate
+from tests.conftest import AIM_LU, REPO, ebur128, serving, trailer_script, word_error_rate
 from tests.recorded import recordings, replaying, trailer_show
+from tests.speech.trailer_lines import heard_right, off_their_line
 
 pytestmark = pytest.mark.slow
 SLUG = "000-bande-annonce"
@@ -58,7 +59,7 @@ def test_feed_read_by_podcastparser(built):
 
 def test_mp3_meets_apples_loudness(built):
     written = ebur128(built / "public" / "audio" / f"{SLUG}.mp3")
-    assert written["integrated"] == pytest.approx(-16.0, abs=0.5)
+    assert written["integrated"] == pytest.approx(-16.0, abs=AIM_LU)  # README: normalise aims within 0.3 LU
     assert written["true_peak"] <= -1.0
 
 
@@ -82,9 +83,14 @@ def test_french_transcript(built):
     # AVX512 0.558, Intel Xeon 0.572 (tests/data/whisper-elsewhere; it heard nothing after 55 s).
     # A transcription that breaks (no speech heard, wrong language) is near 1.
     assert word_error_rate(trailer_script(), raw.text) < 0.70
-    # "Chaque semaine" is said at about 0:26.5; "semaine" measured at 25.86 s on all three.
-    weekly = next(w for s in raw.segments for w in s.words if "semaine" in w.text.lower())
-    assert 24 <= weekly.start <= 29
+    # Whichever words this CPU hears right, each lies in the line of the script that says it
+    # (tests/speech/trailer_lines.py; the build trims the 0.6 s before the voice to 0.25 s), and
+    # they come from half the eight lines or more. Measured, words heard right / lines they come
+    # from / furthest outside their line: AMD EPYC AVX2 34 / 8 / 0.01 s, AVX512 31 / 7 / 0.05 s,
+    # Intel Xeon 27 / 6 / 0.03 s (tests/data/whisper-elsewhere).
+    right = heard_right(raw, shift=-0.35)
+    assert off_their_line(right, margin=0.5) == [], raw.text
+    assert len({line for line, *_ in right}) >= 4, right
     vtt = webvtt.read(str(built / "public" / "episodes" / SLUG / "transcript.vtt"))
     published = " ".join(caption.text for caption in vtt)
     assert word_error_rate(trailer_script(), published) == 0  # corrections.toml retypes each turn

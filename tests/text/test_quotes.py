@@ -77,6 +77,12 @@ def test_length_weight():
     assert quotes.length_weight(9) == pytest.approx(0.5)
 
 
+@pytest.mark.parametrize("words, weight", [(11, 5 / 6), (12, 1.0), (30, 1.0), (31, 14 / 15), (6, 0.0), (45, 0.0)])
+def test_12_to_30_words_score_best(words, weight):
+    """README: quotes "12 to 30 words long score best"; the weight falls to nothing at 6 and 45."""
+    assert quotes.length_weight(words) == pytest.approx(weight)
+
+
 def test_a_pin_comes_first_whatever_its_score(found):
     weak = "Les membres du coworking s'échangent souvent des missions et des contacts."
     chosen = pick(found, pin=["MEMBRES DU COWORKING s’échangent"])  # any case, any apostrophe
@@ -110,15 +116,45 @@ def test_soundbite_starts_at_the_quote_and_lasts_15_to_120_s(found):
 
 
 def test_soundbite_near_the_end_starts_earlier():
+    """Too near the end for 15 s: it starts 15 s before the episode's end (the spec's shortest)."""
     last = topics.Sentence(35.0, 39.5, GUEST, TOPICS[2][2])
     bite = quotes.soundbite(last, [last], 40.0)
-    assert bite.end <= 40.0 and bite.end - bite.start >= 15 and bite.start >= 0
+    assert (bite.start, bite.end) == (25.0, 40.0)
 
 
 def test_a_long_sentence_is_cut_at_120_s():
+    """README: "at most 120 s" (podcast:soundbite): a 190-s sentence makes a soundbite of exactly 120 s."""
     long = topics.Sentence(10.0, 200.0, GUEST, TOPICS[2][2])
     bite = quotes.soundbite(long, [long], 600.0)
-    assert bite.start == 10.0 and bite.end - bite.start <= 120
+    assert (bite.start, bite.end) == (10.0, 130.0)
+
+
+def test_a_sentence_of_exactly_120_s_is_kept_whole():
+    whole = topics.Sentence(10.0, 130.0, GUEST, TOPICS[2][2])
+    bite = quotes.soundbite(whole, [whole], 600.0)
+    assert (bite.start, bite.end) == (10.0, 130.0)
+
+
+def test_a_short_quote_alone_is_made_15_s_long():
+    """README: "from its first word to the end of the sentence that reaches 15 s": with no sentence
+    after it, the soundbite runs from the quote's start for exactly 15 s."""
+    short = topics.Sentence(20.0, 24.0, GUEST, TOPICS[2][2])
+    bite = quotes.soundbite(short, [short], 600.0)
+    assert (bite.start, bite.end) == (20.0, 35.0)
+
+
+@pytest.mark.parametrize(
+    "ends, expected_end",
+    [
+        ((24.0, 35.0, 50.0), 35.0),  # the second sentence brings it to exactly 15 s: it stops there
+        ((24.0, 34.99, 50.0), 50.0),  # 14.99 s: one more sentence is needed
+        ((24.0, 34.99, 150.0), 140.0),  # ...which is too long: cut at 120 s
+    ],
+)
+def test_soundbite_ends_with_the_sentence_that_reaches_15_s(ends, expected_end):
+    found = [topics.Sentence(start, end, GUEST, TOPICS[2][2]) for start, end in zip((20.0, 24.0, 35.0), ends)]
+    bite = quotes.soundbite(found[0], found, 600.0)
+    assert (bite.start, bite.end) == (20.0, expected_end)
 
 
 @pytest.mark.parametrize("duration, expected", [(14.9, False), (15.0, True), (40.0, True)])

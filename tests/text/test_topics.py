@@ -123,3 +123,26 @@ def test_elided_words_stay_attached_as_whisper_splits_them():
     words = (Word(0.0, 0.3, " Hier"), Word(0.3, 0.5, " j"), Word(0.5, 0.8, "'ai"), Word(0.8, 1.2, " ouvert."))
     transcript = Transcript("fr", 2.0, (Segment(0.0, 1.2, "Hier j'ai ouvert.", words),))
     assert topics.sentences(transcript)[0].text == "Hier j'ai ouvert."
+
+
+def test_a_section_exactly_the_minimum_long_is_allowed():
+    """README: "A chapter lasts at least" the minimum: a section of exactly that length is one,
+    a hair shorter is not (the planted topics are 100.8 s long, by the test's own timing)."""
+    import math
+
+    transcript, firsts = planted()
+    found = topics.sentences(transcript)
+    edges = [0.0, *(transcript.segments[f].start for f in firsts[1:]), transcript.duration]
+    shortest = min(b - a for a, b in zip(edges, edges[1:]))
+    assert shortest == pytest.approx(100.8)
+    assert len(topics.boundaries(found, transcript.duration, min_seconds=shortest)) == 2
+    assert len(topics.boundaries(found, transcript.duration, min_seconds=math.nextafter(shortest, math.inf))) < 2
+
+
+@pytest.mark.parametrize(
+    "duration, minimum",
+    [(0, 30.0), (299, 30.0), (300, 30.0), (301, 30.1), (1790, 179.0), (1800, 180.0), (1810, 180.0), (36000, 180.0)],
+)
+def test_the_minimum_chapter_at_each_edge(duration, minimum):
+    """README: "at least 30 s, or a tenth of the episode up to 3 minutes"."""
+    assert topics.minimum_section(duration) == pytest.approx(minimum)
