@@ -257,6 +257,13 @@ def test_chapters_must_increase(add_episode, show_root):
         episode(add_episode, show_root, body)
 
 
+def test_two_chapters_at_the_same_time_are_refused(add_episode, show_root):
+    """Two chapters at 00:00: a player would show one of them for no time at all."""
+    body = 'title = "x"\npublished = 2026-01-01\n[[chapters]]\nstart = "00:00"\ntitle = "a"\n[[chapters]]\nstart = "00:00"\ntitle = "b"\n'
+    with pytest.raises(ConfigError, match="starts must increase"):
+        episode(add_episode, show_root, body)
+
+
 def test_quoted_date_explained(add_episode, show_root):
     with pytest.raises(ConfigError, match=r"episode.toml:2: 'published': write the date without quotes: published = 2026-11-21"):
         episode(add_episode, show_root, 'title = "x"\npublished = "2026-11-21"\n')

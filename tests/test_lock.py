@@ -37,6 +37,7 @@ def hold_lock(root: Path, seconds: float) -> subprocess.Popen:
     return holder
 
 
+@pytest.mark.timeout(60)  # a build that waits instead of refusing fails here, not after the suite's 10 minutes
 def test_a_second_build_is_refused_with_the_holder_named(tmp_path: Path, no_whisper) -> None:
     root = make_show(tmp_path / "show")
     holder = hold_lock(root, 60)

@@ -399,9 +399,14 @@ PODCAST_MISTAKES = {
     "episode display too long": ('display="Ép. 1"', f'display="{"x" * 33}"', (WARNING, FIRST, "podcast:episode")),
     "alternateEnclosure bitrate with a unit": ('bitrate="64000"', 'bitrate="64 kb/s"', (ERROR, FIRST, "podcast:alternateEnclosure")),
     "funding over http": ('url="https://example.org/soutenir"', 'url="http://example.org/soutenir"', (ERROR, "channel", "podcast:funding")),
-    "person img over http": (
+    "person href over http": (
         'role="host" href="https://example.org/camille"',
         'role="host" href="http://example.org/camille"',
+        (ERROR, "channel", "podcast:person"),
+    ),
+    "person img over http": (  # 1.0.md: every address in a podcast: tag, img too
+        'role="host" href="https://example.org/camille"',
+        'role="host" href="https://example.org/camille" img="http://example.org/camille.jpg"',
         (ERROR, "channel", "podcast:person"),
     ),
     "alternateEnclosure without type": (

@@ -244,6 +244,13 @@ def test_loudness_is_held_past_80_percent_of_the_tolerance(show_root, tmp_path):
     assert hold_reasons(show, _episode(show_root), _results(tmp_path, EVERY_SECOND, 100.0, integrated=-18.59))  # too loud too
 
 
+def test_exactly_0_4_lu_off_is_not_more_than_0_4(show_root, tmp_path):
+    """ebur128 prints tenths: -19.4 and -18.6 are 0.4 LU off the -19 target, not more, and pass."""
+    show = load_show(show_root)
+    assert hold_reasons(show, _episode(show_root), _results(tmp_path, EVERY_SECOND, 100.0, integrated=-19.4)) == []
+    assert hold_reasons(show, _episode(show_root), _results(tmp_path, EVERY_SECOND, 100.0, integrated=-18.6)) == []
+
+
 def test_the_loudness_threshold_follows_the_show_s_tolerance(tmp_path):
     """80 % of a tolerance of 1 LU: 0.8 LU."""
     from tests.conftest import SHOW_TOML, new_show

@@ -256,6 +256,14 @@ def test_talk_time_bars_name_each_speaker():
     assert "75%" in text and "25%" in text
 
 
+def test_talk_time_bars_longest_at_the_top():
+    """The talk time bars read from the top, longest first: the host sees who talked most at once."""
+    svg = shares({"Aline": 10.0, "Bruno": 50.0, "Chloé": 30.0}, lambda share, seconds: f"{share:.0%}", "speakers")
+    root = ElementTree.fromstring(svg)
+    heights = {"".join(node.itertext()): float(node.get("y")) for node in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert sorted(["Aline", "Bruno", "Chloé"], key=heights.__getitem__) == ["Bruno", "Chloé", "Aline"]  # SVG's y grows downwards
+
+
 def test_svg_figures_stay_small_on_an_hour():
     """An hour of 100 ms steps is drawn from a few thousand points."""
     from pipeline.host import plots

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from pipeline.text import topics
@@ -28,6 +30,21 @@ def test_chapters_start_at_zero_then_at_the_planted_changes():
         # and in the pause just before a sentence's first word, never inside a sentence.
         assert abs(chapter.start - starts[first]) <= 12.6 + 0.5
         assert any(0 <= s - chapter.start <= 0.5 for s in starts), chapter
+
+
+def test_the_first_chapter_starts_at_zero_when_the_speech_starts_later():
+    """A player's first chapter is the episode's start, not the first word's (here 2 s in)."""
+    transcript, _ = planted()
+    late = Transcript(
+        transcript.language,
+        transcript.duration + 2.0,
+        tuple(
+            replace(s, start=s.start + 2.0, end=s.end + 2.0, words=tuple(replace(w, start=w.start + 2.0, end=w.end + 2.0) for w in s.words))
+            for s in transcript.segments
+        ),
+    )
+    chapters = topics.chapters(late, late.duration)
+    assert len(chapters) > 1 and chapters[0].start == 0.0
 
 
 def test_snapped_to_the_hosts_question():
