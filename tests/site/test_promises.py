@@ -3,6 +3,7 @@ value written here (issue 21): 20 episodes a page, the `-2`/`-3` of people's slu
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -49,6 +50,9 @@ def site_of(root: Path, item: Published, count: int, **changes) -> Path:
         for n in range(1, count + 1)
     ]
     paths = Paths(root)
+    # Each catalogue starts from an empty public/: a build prunes what an earlier one left
+    # (build.prune), and this runs the stage alone, so page/3/ of 41 episodes would stay for 21.
+    shutil.rmtree(root / "public", ignore_errors=True)
     outcome = run_stage(Site(), ShowJob(load_show(root), episodes, paths, Resources()), Store(paths.build), "show", force=True)
     assert outcome.state == "ran", outcome.error
     return root / "public"
