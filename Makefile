@@ -37,8 +37,9 @@ test-deps:
 serve: $(STAMP)
 	$(VENV)/bin/podcast serve
 
-# Mutation testing of the modules whose tests are fast (bench/mutation.py): minutes per module,
-# never part of `make test` or CI. `make mutation MODULES="serve tag"` for some of them.
+# Mutation testing of every module of pipeline/ against the fast tests (bench/mutation.py), each
+# mutant against the tests that reach it: hours, never part of `make test` or CI.
+# `make mutation MODULES="times feed.rules"` for some modules.
 # The bundled show's feed as tests/scenarios/test_golden.py expects it, after a change to the feed that is
 # meant: Whisper transcribes the trailer again, then the feed is rebuilt from that transcript.
 golden: $(STAMP)
