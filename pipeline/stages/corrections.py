@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 class Correct(Stage):
     name = "correct"
-    version = 3  # 3: a [replace] phrase changes the words exactly where it changes the text
+    version = 4  # 3: a [replace] phrase changes the words exactly where it changes the text; 4: a fix ending after the last word heard
     result = Corrected
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:

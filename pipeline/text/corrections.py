@@ -224,8 +224,11 @@ def _pauses(units: list[_Unit]) -> list[tuple[float, float]]:
 
 
 def _cut(pause: tuple[float, float]) -> float:
+    """Where an edge moved into `pause` cuts: its middle; before the first word, where that word
+    starts; after the last word, past all that was heard (a last word Whisper timed with no length
+    ends where that silence starts: a cut there would leave it out without asking `agrees`)."""
     a, b = pause
-    return a if b == math.inf else b if a == -math.inf else (a + b) / 2
+    return b if b == math.inf or a == -math.inf else (a + b) / 2
 
 
 def _edge(

@@ -18,7 +18,7 @@ from pipeline.jobs import EpisodeJob, Paths, Resources
 from pipeline.records import Episode, Segment, Transcript, Word
 from pipeline.results import Diarized, Unmatched
 from pipeline.stages.corrections import Correct
-from pipeline.text.corrections import Applied, apply
+from pipeline.text.corrections import Applied, apply, describe
 from pipeline.text.writers import get_writer
 from tests.text.test_writers import words
 
@@ -598,3 +598,138 @@ def test_the_correction_constants_are_the_measured_ones():
     from pipeline.text import corrections
 
     assert (corrections.EDGE_REACH, corrections.PAUSE, corrections.EDGE_WORDS) == (0.5, 0.3, 5)
+
+
+# Behaviours a host would notice, each at its edge (bench/mutation.md lists the mutants they kill).
+
+
+def _lines(applied: Applied) -> list[tuple[float, float, str, str]]:
+    return [(s.start, s.end, s.text, s.speaker) for s in applied.transcript.segments]
+
+
+def test_a_phrase_after_opening_punctuation_in_the_same_word(tmp_path):
+    """Whisper writes « into the word it opens: the words are replaced as the text is, guillemets kept."""
+    said = (
+        Word(0.0, 0.3, "Il", 0.9, "S0"),
+        Word(0.3, 0.6, " dit", 0.9, "S0"),
+        Word(0.6, 1.0, " «Freelance", 0.8, "S0"),
+        Word(1.0, 1.4, " Famile»,", 0.4, "S0"),
+        Word(1.4, 1.8, " voilà.", 0.9, "S0"),
+    )
+    heard = Transcript("fr", 2.0, (Segment(0.0, 1.8, "Il dit «Freelance Famile», voilà.", said, "S0"),))
+    [segment] = apply(heard, corrections(tmp_path, '[replace]\n"Freelance Famile" = "Freelance.Family"\n')).transcript.segments
+    assert segment.text == "Il dit «Freelance.Family», voilà."
+    assert [(w.start, w.end, w.text, w.probability) for w in segment.words[2:]] == [(0.6, 1.4, " «Freelance.Family»,", 0.4), (1.4, 1.8, " voilà.", 0.9)]
+
+
+def test_a_fixs_edge_word_is_compared_without_its_punctuation_or_case(tmp_path):
+    """Heard "Trois," where the fix says "trois": the same word, so the start edge moves into the
+    pause before it and takes it in, as it does for "trois" (test_a_gap_of_0_3_s_is_a_pause…)."""
+    said = timed((0.0, 0.05, "un"), (0.35, 0.75, "Trois,"), (0.75, 1.0, "quatre"), (1.0, 1.25, "cinq."), speaker="Inès Moreau")
+    assert _moved(tmp_path, said, "00:00.6") == ["un", "trois quatre cinq."]
+
+
+def test_a_second_fix_never_takes_the_line_an_earlier_fix_made(tmp_path):
+    """Two touching fixes over nothing heard, the second beginning with the first's word ("Bon."):
+    the second's start edge may reach the pause before the first, and takes nothing from there."""
+    heard = Transcript("fr", 20.0, (timed((2.0, 2.4, "avant"), speaker="Camille Durand"), timed((14.0, 14.5, "après"), speaker="Camille Durand")))
+    applied = fixed_by(tmp_path, fix("00:10", "00:10.4", "Bon.") + fix("00:10.4", "00:12", "Bon, alors on commence."), heard)
+    assert _lines(applied) == [
+        (2.0, 2.4, "avant", "Camille Durand"),
+        (10.0, 10.4, "Bon.", "Camille Durand"),
+        (10.4, 12.0, "Bon, alors on commence.", "Camille Durand"),
+        (14.0, 14.5, "après", "Camille Durand"),
+    ]
+
+
+def test_a_word_whose_middle_is_on_a_fixs_start_is_the_fixs_and_on_its_end_is_not(tmp_path):
+    """A fix holds [start, end): mot2 (1.0-1.5 s, middle 1.25) is taken by a fix from 1.25 s,
+    mot8 (4.0-4.5 s, middle 4.25) is left to the line after a fix ending at 4.25 s."""
+    applied = fixed_by(tmp_path, fix("00:01.25", "00:04.25", "x"), Transcript("fr", 10.0, (LONG,)))
+    before, retyped, after = applied.transcript.segments
+    assert before.text == "mot0 mot1" and (retyped.start, retyped.end) == (1.0, 4.0) and after.text.startswith("mot8 mot9")
+
+
+def test_a_word_whose_middle_is_on_a_fixs_start_stays_in_it_near_a_pause(tmp_path):
+    """The fix starts at 1.0 s, the middle of "trois" (0.75-1.25 s), one of its words; the pause
+    after "trois" is within reach, but cutting there would leave "trois" out: the edge stays."""
+    said = timed((0.0, 0.5, "un"), (0.75, 1.25, "trois"), (1.6, 2.0, "quatre"), (2.0, 2.5, "cinq."), speaker="Inès Moreau")
+    assert _moved(tmp_path, said, "00:01") == ["un", "trois quatre cinq."]
+
+
+def test_an_end_edge_takes_in_the_fixs_last_word_said_late(tmp_path):
+    """A three-word fix ending at 1.0 s, inside "cinq." (0.7-1.5 s, timed late): the pause after it
+    is half a second away, and "cinq" is the fix's last word, so the edge moves there and takes it."""
+    said = timed((0.0, 0.4, "trois"), (0.4, 0.7, "quatre"), (0.7, 1.5, "cinq."), (2.0, 2.5, "six"), speaker="Inès Moreau")
+    applied = fixed_by(tmp_path, fix("00:00", "00:01", "trois quatre cinq."), Transcript("fr", 5.0, (said,)))
+    assert [s.text for s in applied.transcript.segments] == ["trois quatre cinq.", "six"]
+
+
+def test_an_end_edge_leaves_out_none_of_the_fixs_words(tmp_path):
+    """A fix ending at 1.4 s, after the middle of "trois" (1.2-1.4 s), one of its words: the pause
+    before "trois" is within reach, but cutting there would leave "trois" out: the edge stays."""
+    said = timed((0.0, 0.4, "un"), (0.4, 0.8, "deux"), (1.2, 1.4, "trois"), (1.4, 2.0, "quatre"), speaker="Inès Moreau")
+    applied = fixed_by(tmp_path, fix("00:00", "00:01.4", "un deux trois"), Transcript("fr", 5.0, (said,)))
+    assert [s.text for s in applied.transcript.segments] == ["un deux trois", "quatre"]
+
+
+def test_a_start_edge_reaches_no_pause_more_than_half_a_second_after_it(tmp_path):
+    """Timed at 0.9 s, the fix's start is 0.6 s before the pause after "de": too far to move
+    there, so "de" (Whisper's mishearing of "deux") is the fix's."""
+    said = timed((0.0, 0.5, "alors"), (0.5, 1.0, "un"), (1.0, 1.5, "de"), (2.0, 2.5, "trois"), speaker="Inès Moreau")
+    applied = fixed_by(tmp_path, fix("00:00.9", "00:02.5", "deux trois"), Transcript("fr", 5.0, (said,)))
+    assert [s.text for s in applied.transcript.segments] == ["alors un", "deux trois"]
+
+
+def test_an_end_edge_never_moves_into_a_pause_that_starts_before_the_fix(tmp_path):
+    """The fix (1.0-1.7 s) starts in the pause after "alors" (0.9-1.3 s), its end 0.4 s after that
+    pause: the end stays, and the fix takes the words it covers, heard wrong."""
+    said = timed((0.0, 0.9, "alors"), (1.3, 1.5, "pommes"), (1.5, 1.7, "d'éclair"), (1.8, 2.4, "ensuite"), speaker="Inès Moreau")
+    applied = fixed_by(tmp_path, fix("00:01", "00:01.7", "premiers clients"), Transcript("fr", 5.0, (said,)))
+    assert [s.text for s in applied.transcript.segments] == ["alors", "premiers clients", "ensuite"] and applied.unmatched == ()
+
+
+def test_a_fix_over_the_first_silence_starts_at_zero(tmp_path):
+    """Nothing heard before 3 s: a fix over 0-1.5 s is published at 0-1.5 s, as the line of the first speaker heard."""
+    heard = Transcript("fr", 10.0, (timed((3.0, 3.5, "bonjour"), speaker="Camille Durand"),))
+    applied = fixed_by(tmp_path, fix("00:00", "00:01.5", "Générique."), heard)
+    assert _lines(applied)[0] == (0.0, 1.5, "Générique.", "Camille Durand")
+
+
+@pytest.mark.parametrize("first_ends", [5.2, 5.3])
+def test_a_fix_squeezed_between_words_keeps_the_hosts_times(tmp_path, first_ends):
+    """Two tracks: Camille's word ends at or after Inès's starts (5.2 s). A fix at 5.0-5.4 s holds
+    neither word's middle, and no time between them is free: it keeps the host's own times."""
+    heard = Transcript("fr", 10.0, (timed((4.0, first_ends, "oui"), speaker="Camille Durand"), timed((5.2, 6.0, "non"), speaker="Inès Moreau")))
+    applied = fixed_by(tmp_path, fix("00:05", "00:05.4", "Euh."), heard)
+    assert _lines(applied)[1][:3] == (5.0, 5.4, "Euh.")
+
+
+@pytest.mark.parametrize(
+    "start, end, speaker", [("00:02.1", "00:02.6", "Camille Durand"), ("00:02.5", "00:03.5", "Camille Durand"), ("00:03.4", "00:03.9", "Inès Moreau")]
+)
+def test_a_fix_over_silence_is_the_line_of_the_nearest_speaker(tmp_path, start, end, speaker):
+    """Camille stops at 2.0 s, Inès starts at 4.0 s: a fix nearer Camille is hers, one halfway
+    (2.5-3.5 s) stays with the turn going on, Camille's, one nearer Inès is Inès's."""
+    heard = Transcript("fr", 10.0, (timed((1.0, 2.0, "avant"), speaker="Camille Durand"), timed((4.0, 5.0, "après"), speaker="Inès Moreau")))
+    applied = fixed_by(tmp_path, fix(start, end, "Euh."), heard)
+    assert applied.transcript.segments[1].speaker == speaker and applied.unmatched[0].speaker == speaker
+
+
+def test_the_message_for_a_fix_over_nothing_whose_speaker_is_unknown(tmp_path):
+    """Nothing heard and two people: the line is nobody's, and the message names no one."""
+    applied = fixed_by(tmp_path, fix("00:30", "00:35", "Deux."), Transcript("fr", 62.0, ()), people=("Camille Durand", "Inès Moreau"))
+    assert [describe(missed) for missed in applied.unmatched] == [
+        'the fix at 0:30.0-0:35.0 covers nothing Whisper heard; published at its place (name its speaker with speaker = "..." if that is wrong)'
+    ]
+
+
+def test_a_fixs_last_word_timed_with_no_length_at_the_end_is_taken_in(tmp_path):
+    """Whisper times some words with no length (start = end: 2 to 7 in each recorded trailer,
+    tests/data/whisper-elsewhere). The last one heard ("quatre." at 4.98 s) is taken in by a fix
+    ending at 4.7 s whose last word it is, as a word with a length would be; not by one without it."""
+    said = timed((3.0, 3.5, "un"), (3.5, 4.0, "deux"), (4.0, 4.5, "trois"), (4.98, 4.98, "quatre."), speaker="Inès Moreau")
+    applied = fixed_by(tmp_path, fix("00:03", "00:04.7", "un deux trois quatre."), Transcript("fr", 5.0, (said,)))
+    assert _lines(applied) == [(3.0, 4.98, "un deux trois quatre.", "Inès Moreau")]
+    kept = fixed_by(tmp_path, fix("00:03", "00:04.7", "un deux trois."), Transcript("fr", 5.0, (said,)))  # not the fix's: the next line's
+    assert [s.text for s in kept.transcript.segments] == ["un deux trois.", "quatre."]
