@@ -182,6 +182,8 @@ def test_rsync_to_a_server(show_root, tmp_path, fake_ssh):
         ("www", False),
         ("./a:b", False),
         ("/srv/a:b", False),
+        ("./a:b/site", False),  # a colon in a middle part: still a folder
+        ("/srv/a:b/site", False),
     ],
 )
 def test_what_rsync_reads_as_a_server(destination, remote):
@@ -264,3 +266,96 @@ def test_a_file_of_another_size_is_copied_without_reading_it(show_root, tmp_path
     monkeypatch.setattr(publish_module, "file_sha256", lambda path: (hashed.append(Path(path).name), real(path))[1])
     assert publish(layout, www).copied == ["audio/001-a.mp3"]
     assert "001-a.mp3" not in hashed
+
+
+# What a host would notice of rsync and of the copy, each pinned by an expected value (bench/mutation.md).
+
+PAGES_AND_FEED = {relative: data for relative, data in FILES.items() if not relative.startswith("audio/")}
+
+
+def test_a_public_without_audio_still_sends_its_pages_and_feed(show_root, tmp_path):
+    """No episode has audio yet: the audio pass has nothing to send, and the pages and the feed go all the same."""
+    layout = _public(show_root, PAGES_AND_FEED)
+    www = tmp_path / "www"
+    done = publish_to(layout, str(www), rsync=True)
+    assert sorted(done.copied[:-1]) == ["episodes/001-a/index.html", "episodes/001-a/transcript.vtt", "index.html", "style.css"]
+    assert done.copied[-1] == "feed.xml"
+    assert _snapshot(www) == PAGES_AND_FEED
+
+
+def test_a_name_with_a_space_is_listed_whole_by_rsync(show_root, tmp_path):
+    """An artwork named "cover art.jpg": copied and, once gone from public/, removed under its whole name."""
+    layout = _public(show_root, {**FILES, "images/cover art.jpg": b"jpeg"})
+    www = tmp_path / "www"
+    assert "images/cover art.jpg" in publish_to(layout, str(www), rsync=True).copied
+    assert (www / "images" / "cover art.jpg").read_bytes() == b"jpeg"
+    layout.file("images/cover art.jpg").unlink()
+    done = publish_to(layout, str(www), rsync=True)
+    assert done.copied == [] and done.removed == ["images/cover art.jpg"]
+    assert not (www / "images" / "cover art.jpg").exists()
+
+
+def test_rsync_lists_the_files_of_a_removed_folder_not_the_folder(show_root, tmp_path):
+    """An episode gone from public/: its page and transcript are removed, and the folder with them,
+    which is not a file removed."""
+    layout = _public(show_root)
+    www = tmp_path / "www"
+    publish_to(layout, str(www), rsync=True)
+    for name in ("index.html", "transcript.vtt"):
+        layout.file(f"episodes/001-a/{name}").unlink()
+    layout.file("episodes/001-a").rmdir()
+    done = publish_to(layout, str(www), rsync=True)
+    assert sorted(done.removed) == ["episodes/001-a/index.html", "episodes/001-a/transcript.vtt"]
+    assert not (www / "episodes" / "001-a").exists()
+
+
+def test_a_stale_folder_holding_only_an_empty_folder_is_removed(show_root, tmp_path):
+    """An episode whose only file lay one folder deeper (episodes/002-b/images/cover.jpg): once it
+    is gone from public/, neither episodes/002-b/images nor episodes/002-b is left behind, empty."""
+    layout = _public(show_root, {**FILES, "episodes/002-b/images/cover.jpg": b"jpeg"})
+    www = tmp_path / "www"
+    publish(layout, www)
+    layout.file("episodes/002-b/images/cover.jpg").unlink()
+    layout.file("episodes/002-b/images").rmdir()
+    layout.file("episodes/002-b").rmdir()
+    assert publish(layout, www).removed == ["episodes/002-b/images/cover.jpg"]
+    assert sorted(p.name for p in (www / "episodes").iterdir()) == ["001-a"]
+
+
+def test_rsync_to_a_folder_whose_parent_is_not_there_yet(show_root, tmp_path):
+    """README: the web root is "a folder (created if missing)", with --rsync too, parents and all."""
+    layout = _public(show_root)
+    www = tmp_path / "mnt" / "share" / "www"
+    done = publish_to(layout, str(www), rsync=True)
+    assert sorted(done.copied) == sorted(FILES) and _snapshot(www) == FILES
+
+
+def test_a_web_root_that_cannot_be_made_is_named(show_root, tmp_path):
+    """--rsync to a folder under a file: the message names the folder and why."""
+    _public(show_root)
+    (tmp_path / "share").write_bytes(b"a file, not a folder")
+    www = tmp_path / "share" / "www"
+    result = CliRunner().invoke(cli, ["publish", "--to", str(www), "--rsync", "--root", str(show_root)])
+    assert result.exit_code == 1
+    assert f"{www}: could not make the web root there: " in result.output
+
+
+def test_publishing_before_any_build_says_to_build(show_root, tmp_path):
+    result = CliRunner().invoke(cli, ["publish", "--to", str(tmp_path / "www"), "--root", str(show_root)])
+    assert result.exit_code == 1
+    assert f"{(show_root / 'public').resolve()}: nothing to publish yet; run 'podcast build' first" in result.output
+    assert not (tmp_path / "www").exists()
+
+
+def test_a_failing_rsync_names_the_server_and_ends_with_what_it_said(show_root, tmp_path, monkeypatch):
+    """README: "If rsync fails, the message ends with what it said": the destination first, then
+    its last lines, one a line, even when the server answers in Latin-1 rather than UTF-8."""
+    _public(show_root)
+    refused = tmp_path / "refused-ssh"
+    refused.write_bytes(b"#!/bin/sh\nprintf 'ssh: nowhere: Connexion refus\\351e\\nssh: second line\\n' >&2\nexit 255\n")
+    refused.chmod(0o755)
+    monkeypatch.setenv("RSYNC_RSH", str(refused))
+    result = CliRunner().invoke(cli, ["publish", "--to", "nowhere:/var/www", "--root", str(show_root)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert "nowhere:/var/www/: rsync failed in the audio pass (exit status " in result.output
+    assert "ssh: nowhere: Connexion refus\ufffde\nssh: second line\n" in result.output
