@@ -3,7 +3,7 @@
 mutmut changes one thing at a time in a module (a `<` into `<=`, a string, a constant, a call
 dropped...) and runs the tests that reach the function it changed: a change no test notices
 ("survived") is behaviour the tests do not pin down. Not run by `make test` nor by CI: the whole
-package takes days as it stands (bench/mutation.md). Install its extra first:
+package takes hours even narrowed as below (bench/mutation.md). Install its extra first:
 `.venv/bin/pip install -e '.[mutation]'`.
 
     .venv/bin/python bench/mutation.py                        # every module of pipeline/
@@ -22,6 +22,19 @@ skipped quietly; so is a function of a measured module no fast test calls ("no t
 One worker unless `--children` says more, so a 2-core machine shared with others stays usable;
 mutmut stops a mutant's tests after 6 times the CPU time they took unmutated, plus 6 s (a
 mutant that loops forever counts as caught: "timeout").
+
+By default each mutant is also kept from the whole-show tests: a test that calls more than
+`--broad-above` (200) of the package's functions (about 520 are instrumented) builds a whole
+show, and mutmut, which counts a test for every function it reaches at any depth, would give
+it to nearly every mutant. With them the median mutant gets about 200 s of tests and the
+package about 134 hours on one worker; without them 1.2 s, and 2.3 to 10.5 hours measured on
+one worker, a working day on 2 cores (bench/mutation.md). They are dropped from mutmut's
+stats in memory, after its first pass and before the mutants run
+(`mutants/mutmut-stats.json` keeps them), and the whole package is
+instrumented even when some modules are named, so that "reaches more than 200" means the same
+in every run. A mutant whose only tests were such builds is reported "no tests (whole-show
+tests only)", per module, out of the score, as "no tests" is. `--broad` keeps those tests
+(mutmut's own selection, the slow way).
 
 Prints killed / total and the score per module and for the package, writes each survivor's
 diff to `survivors/<module>.txt` and the figures to `summary.json`, both under `--work`.
@@ -42,6 +55,61 @@ REPO = Path(__file__).resolve().parent.parent
 FAST = ["-m", "not slow and not browser"]
 LEFT_OUT = {".venv", ".build", "public", ".git"}  # never copied, whatever git says
 CAUGHT = ("killed", "timeout")
+WHOLE_SHOW = "no tests (whole-show tests only)"
+NOT_SCORED = ("no tests", WHOLE_SHOW, "not checked")
+BROAD_ABOVE = 200
+
+# Runs `mutmut run` in this process, with its stats narrowed between the first pass and the
+# mutants: mutmut reads `tests_by_mangled_function_name` for each mutant's tests, its clean run,
+# its order and its timeouts, all after `collect_or_load_stats` returns. mutmut's own
+# `max_stack_depth` was not used: it counts frames of the package, not how much of it a test
+# builds (a unit test of a deep helper and a whole-show build are not told apart), and it
+# resolves every frame's file with `strict=True`, which raises on code compiled from a string
+# (dataclasses' `__init__`, jinja2's templates).
+NARROWING_DRIVER = """
+import json, sys
+from pathlib import Path
+import mutmut.__main__ as main
+from mutmut.state import state
+
+above = int(sys.argv.pop(1))
+modules = tuple(m + "." for m in sys.argv.pop(1).split(",") if m)
+collect = main.collect_or_load_stats
+mutants_of = main.collect_source_file_mutation_data
+
+def only_chosen(*args, **kwargs):
+    # Every module is mutated; a resumed run names no mutant, so keep it to the chosen modules.
+    mutants, by_path = mutants_of(*args, **kwargs)
+    return [m for m in mutants if not modules or m[1].startswith(modules)], by_path
+
+def narrowed(*args, **kwargs):
+    collect(*args, **kwargs)
+    by_function = state().tests_by_mangled_function_name
+    reach = {}
+    for tests in by_function.values():
+        for test in tests:
+            reach[test] = reach.get(test, 0) + 1
+    broad = {test for test, count in reach.items() if count > above}
+    emptied = sorted(name for name, tests in by_function.items() if tests and tests <= broad)
+    for name in list(by_function):
+        by_function[name] = by_function[name] - broad
+    Path("mutants/narrowed.json").write_text(json.dumps(
+        {"broad_above": above, "functions": len(by_function), "broad_tests": sorted(broad),
+         "whole_show_only": emptied}, indent=1))
+    print(f"narrowed: {len(broad)} of {len(reach)} tests reach more than {above} of "
+          f"{len(by_function)} functions; {len(emptied)} functions left with none", flush=True)
+
+def module_first(name, cost=main.estimated_worst_case_time):
+    # mutmut runs the mutants in order of their tests' time; keep that within each module and
+    # take the modules in the order named, so that a run stopped early leaves whole modules.
+    return (next((i for i, m in enumerate(modules) if name.startswith(m)), len(modules)), cost(name))
+
+main.collect_or_load_stats = narrowed
+main.collect_source_file_mutation_data = only_chosen
+main.estimated_worst_case_time = module_first
+sys.argv[0] = "mutmut"
+main.cli()
+"""
 
 
 def modules_of(source: Path) -> list[str]:
@@ -132,12 +200,23 @@ def results(work: Path) -> dict[str, dict[str, tuple[str, float]]]:
         data = json.loads(meta.read_text())
         durations = data.get("durations_by_key", {})
         found[module] = {name: (status_by_exit_code[code], durations.get(name) or 0.0) for name, code in data["exit_code_by_key"].items()}
+    narrowed = work / "mutants" / "narrowed.json"
+    if narrowed.exists():
+        from mutmut.utils.format_utils import mangled_name_from_mutant_name
+
+        emptied = set(json.loads(narrowed.read_text())["whole_show_only"])
+        for statuses in found.values():
+            for name, (status, seconds) in statuses.items():
+                if status == "no tests" and mangled_name_from_mutant_name(name) in emptied:
+                    statuses[name] = (WHOLE_SHOW, seconds)
     return found
 
 
 def score(counts: dict[str, int]) -> str:
-    measured = counts["total"] - counts.get("no tests", 0) - counts.get("not checked", 0)
+    measured = counts["total"] - sum(counts.get(s, 0) for s in NOT_SCORED)
     if not measured:
+        if counts.get(WHOLE_SHOW):
+            return "not measured: only whole-show tests reach it"
         return "not measured: no fast test reaches it" if counts.get("no tests") else "not run yet"
     caught = sum(counts.get(s, 0) for s in CAUGHT)
     return f"{caught} / {measured} caught ({100 * caught / measured:.1f} %)"
@@ -172,6 +251,18 @@ def main() -> int:
         help="test files or folders of the stats pass (default: all of tests/); fewer make a quicker, harsher run of a few modules",
     )
     parser.add_argument("--deselect", action="append", default=[], metavar="NODE", help="a fast test to leave out (broken in the tree, say)")
+    parser.add_argument(
+        "--broad",
+        action="store_true",
+        help="keep the whole-show tests in each mutant's tests (mutmut's own selection: about 134 h for the package)",
+    )
+    parser.add_argument(
+        "--broad-above",
+        type=int,
+        default=BROAD_ABOVE,
+        metavar="N",
+        help=f"a test that calls more than N functions is a whole-show test (default {BROAD_ABOVE})",
+    )
     args = parser.parse_args()
     source, work = args.source.resolve(), args.work.resolve()
     known = modules_of(source)
@@ -184,7 +275,9 @@ def main() -> int:
         print("mutmut is not installed: .venv/bin/pip install -e '.[mutation]'", file=sys.stderr)
         return 1
     if not (args.resume and (work / "mutants").is_dir()):
-        prepare(source, work, chosen, args.tests, args.deselect)
+        # Narrowed, every module is instrumented (only the chosen ones' mutants run), so that a
+        # test's reach is counted over the whole package whatever the modules named.
+        prepare(source, work, chosen if args.broad else [], args.tests, args.deselect)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     log = work / "mutmut.log"
     started = time.monotonic()
@@ -194,7 +287,13 @@ def main() -> int:
     names = [] if args.resume else [f"{module}.x*" for module in chosen]
     with log.open("a") as out:
         run = subprocess.run(
-            [str(mutmut), "run", "--max-children", str(args.children), *names],
+            [
+                *([str(mutmut)] if args.broad else [sys.executable, "-c", NARROWING_DRIVER, str(args.broad_above), ",".join(chosen)]),
+                "run",
+                "--max-children",
+                str(args.children),
+                *names,
+            ],
             cwd=work,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -219,7 +318,7 @@ def main() -> int:
             print(f"{module:32} no function to mutate", flush=True)
             continue
         print(f"{module:32} {score(counts):36} {seconds:7.0f} s  {counts}", flush=True)
-        survivors = {name: status for name, (status, _) in sorted(statuses.items()) if status not in (*CAUGHT, "no tests", "not checked")}
+        survivors = {name: status for name, (status, _) in sorted(statuses.items()) if status not in (*CAUGHT, *NOT_SCORED)}
         if survivors:
             write_survivors(work, module, survivors, env)
     print(f"{'the package' if not chosen else 'these modules':32} {score(totals):36} {wall:7.0f} s wall  {totals}")
