@@ -194,6 +194,8 @@ class Transcriber:
         }
 
     def transcribe(self, path: Path, language: str, prompt: str = "", progress: Callable[[float, float], None] | None = None) -> Transcript:
+        from threadpoolctl import threadpool_limits
+
         language = whisper_language(language)
         scan = ffmpeg.run(["-stats_period", "3600", "-i", str(path), "-af", f"silencedetect=n={PAUSE_DB}dB:d={PAUSE_SECONDS}", "-f", "null", "-"], about=path)
         duration = elapsed(scan.stderr) or 0.0
@@ -204,7 +206,11 @@ class Transcriber:
             return [_offset(at_voice(piece, onsets), span[0]) for piece in cut_loops(self._heard(window, language, prompt))]
 
         segments: list[Segment] = []
-        with ThreadPoolExecutor(self.workers) as pool:
+        # Windows are decoded `workers` at a time, a core each, so numpy's BLAS gets one thread per
+        # call: two threads calling OpenBLAS's own thread pool at once (the mel spectrogram's
+        # matrix product) hung a test run in exec_blas for over ten minutes (OpenBLAS 0.3.31).
+        # CTranslate2's OpenMP threads are not BLAS and keep their count.
+        with ThreadPoolExecutor(self.workers) as pool, threadpool_limits(1, user_api="blas"):
             for timed in pool.map(heard, windows(duration, silences(scan.stderr), self.window)):
                 segments.extend(timed)
                 if progress and timed:
