@@ -162,8 +162,9 @@ class PublicLayout:
     @staticmethod
     def link(relative: str, from_page: str) -> str:
         """`relative` as a link from the page at `from_page` ("episodes/x/index.html")."""
+        # relpath drops a folder's trailing slash, which its URL needs.
         linked = posixpath.relpath(relative, posixpath.dirname(from_page) or ".")
-        return linked + "/" if relative.endswith("/") and not linked.endswith("/") else linked
+        return linked + "/" if relative.endswith("/") else linked
 
     @property
     def feed_url(self) -> str:

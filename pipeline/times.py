@@ -48,5 +48,5 @@ def cue_time(seconds: float, separator: str = ".") -> str:
 
 def tenths(seconds: float) -> str:
     """1:02.5, as a host types a fix's times (a whole second would not tell two fixes apart)."""
-    count = round(seconds * 10)
-    return f"{clock(count // 10)}.{count % 10}"
+    whole, tenth = divmod(round(seconds * 10), 10)
+    return f"{clock(whole)}.{tenth}"

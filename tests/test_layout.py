@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.config import load_show
 from pipeline.engine import State, Store, check
-from pipeline.layout import PublicLayout
+from pipeline.layout import PublicLayout, page_links
 from tests.test_engine import Shout
 
 # podcastindex.org/namespace/1.0#guid
@@ -97,3 +97,33 @@ def test_a_url_maps_back_to_its_file(layout):
     assert layout.relative("https://example.org/podcast/../secret") is None  # not under public/
     assert layout.relative("https://example.org/podcast/..") is None
     assert layout.relative("https://example.org/podcast//etc/passwd") is None  # an absolute path, not one in public/
+
+
+def test_a_jpeg_artwork_is_published_with_the_suffix_apple_takes(layout, tmp_path):
+    # Apple and feedgen take an itunes:image URL only if it ends in .jpg or .png.
+    for name, published in (("cover.jpeg", "artwork.jpg"), ("COVER.JPEG", "artwork.jpg"), ("cover.JPG", "artwork.jpg"), ("cover.PNG", "artwork.png")):
+        assert PublicLayout(replace(layout.show, artwork=tmp_path / name)).artwork == published
+    assert layout.episode_image("001-x", tmp_path / "portrait.jpeg") == "episodes/001-x/image.jpg"
+
+
+def test_the_home_page_is_the_first_page(layout):
+    assert layout.home() == "index.html" and layout.home(2) == "page/2/index.html"
+
+
+def test_a_page_of_a_file_is_the_file_itself(layout):
+    assert layout.page_of("people/") == "people/index.html"
+    assert layout.page_of("404.html") == "404.html" and layout.page_of("sitemap.xml") == "sitemap.xml"
+
+
+def test_what_a_page_links_to_is_relative_to_it_unless_asked_for_full_urls(layout):
+    page = layout.page("001-x")
+    links = page_links(layout, page, [])
+    assert links["href"]("style.css") == "../../style.css" and links["href"]("people/") == "../../people/"
+    assert links["page_url"] == "https://example.org/podcast/episodes/001-x/"
+    assert links["feed_url"] == "https://example.org/podcast/feed.xml"
+    assert links["image_url"] == "https://example.org/podcast/artwork.png"
+    # 404.html is served at any missing address, so its links cannot be relative.
+    missing = page_links(layout, "404.html", [], absolute=True)
+    assert missing["href"]("style.css") == "https://example.org/podcast/style.css"
+    assert missing["page_url"] == "https://example.org/podcast/404.html"
+    assert page_links(layout, "index.html", [])["page_url"] == "https://example.org/podcast/"
