@@ -81,7 +81,7 @@ def test_status_after_build(show_root, add_episode):
 
 
 def test_init_makes_a_show_that_check_accepts_but_for_the_placeholder_artwork(tmp_path):
-    from pipeline.host.scaffold import placeholder_artwork
+    from PIL import Image
 
     root = tmp_path / "mon-emission"
     runner = CliRunner()
@@ -90,7 +90,8 @@ def test_init_makes_a_show_that_check_accepts_but_for_the_placeholder_artwork(tm
     assert "podcast new" in result.output and "replace" in result.output
     assert sorted(p.name for p in root.iterdir()) == ["artwork.png", "episodes", "podcast.toml"]
     assert list((root / "episodes").iterdir()) == []
-    assert (root / "artwork.png").read_bytes() == placeholder_artwork().read_bytes()
+    with Image.open(root / "artwork.png") as artwork:  # Apple: a square of 1400 to 3000 px, PNG or JPEG
+        assert (artwork.format, artwork.size) == ("PNG", (1400, 1400))
     assert load_show(root).title == "mon-emission"
 
     checked = runner.invoke(cli, ["check", "--root", str(root)], catch_exceptions=False)

@@ -11,7 +11,6 @@ from mutagen.mp3 import MP3
 from pipeline.audio import ffmpeg
 from pipeline.audio.encode import Extras, normalise
 from pipeline.errors import AudioDecodeError
-from pipeline.audio.loudness import measure
 from pipeline.records import AudioSettings, Jingles, Loudness, Track
 from tests.conftest import AIM_LU, ebur128, speechlike, write_wav
 
@@ -48,7 +47,7 @@ def check_level(data: dict, out: Path, target: float) -> None:
     assert written["integrated"] == pytest.approx(target, abs=AIM_LU)
     assert written["true_peak"] <= -1.0
     # Measured on the bytes as they were written (no gapless header yet): a rounding step apart.
-    assert data.integrated == pytest.approx(measure(out).integrated, abs=0.2)
+    assert data.integrated == pytest.approx(written["integrated"], abs=0.2)
 
 
 @pytest.fixture

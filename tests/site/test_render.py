@@ -49,7 +49,7 @@ def test_filters():
     assert render("{{ t | markdown }}", t=None) == ""
     assert render("{{ t | plain }}", t="Du **gras** & [un lien](https://example.org)") == "Du gras &amp; un lien"
     assert render("{{ 3723 | clock }} {{ language }}") == "1:02:03 fr"
-    assert render("{{ t.episodes }}") == label_text(PACKAGE_TEMPLATES / "labels" / "fr.toml", "episodes")
+    assert render("{{ t.episodes }}") == "Épisodes"
     assert environment(Templates((PACKAGE_TEMPLATES,)), "en").from_string("{{ d | long_date }}").render(d=date(2026, 3, 2)) == "March 2, 2026"
 
 

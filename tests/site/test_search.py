@@ -15,7 +15,7 @@ from pipeline.jobs import PACKAGE_TEMPLATES
 from pipeline.records import Episode, Person, Segment, Transcript, Word
 from pipeline.site.render import Templates, environment
 from pipeline.results import Corrected, Published, Results
-from pipeline.site.search_records import NOTES, PERSON, SENTENCE, search_records
+from pipeline.site.search_records import search_records
 from tests.conftest import new_show, serving, speechlike, write_wav
 
 # The only episode where "freelance" is said, at 20.7 s (its sentence's first word), by Inès.
@@ -83,29 +83,29 @@ def show(tmp_path):
 
 def test_a_record_per_sentence_leads_to_its_second(show, tmp_path):
     item = published(tmp_path, "001-portage", "Le portage salarial")
-    records = [r for r in search_records(show, [item], plain) if r.meta["kind"] == SENTENCE]
+    records = [r for r in search_records(show, [item], plain) if r.meta["kind"] == "sentence"]
     assert [r.content for r in records] == [s for _, _, s in SAID["001-portage"]]
     said = records[1]
     # 20.7 s rounded down: the player starts before the first word, never after it.
     assert said.url == "episodes/001-portage/#t=20"
-    assert said.meta == {"kind": SENTENCE, "title": "Le portage salarial", "speaker": "Inès Moreau", "time": "00:20", "start": "20"}
+    assert said.meta == {"kind": "sentence", "title": "Le portage salarial", "speaker": "Inès Moreau", "time": "00:20", "start": "20"}
 
 
 def test_notes_and_people_are_records_too(show, tmp_path):
     guests = (Person("Inès Moreau", role="Développeuse freelance", bio="Indépendante à Lyon."), Person("Camille Durand"))
     items = [published(tmp_path, "001-portage", "Le portage salarial", guests), published(tmp_path, "002-coworking", "Le coworking", (Person("Inès Moreau"),))]
     records = search_records(show, items, plain)
-    notes = [r for r in records if r.meta["kind"] == NOTES]
+    notes = [r for r in records if r.meta["kind"] == "notes"]
     assert [(r.url, r.content) for r in notes] == [
         ("episodes/001-portage/", "Le portage salarial Avec Inès, freelance à Lyon."),  # Markdown as plain text
         ("episodes/002-coworking/", "Le coworking Avec Inès, freelance à Lyon."),
     ]
     # Each person once, host or guest, on the page named by python-slugify's slug of the name.
-    people = {r.url: r for r in records if r.meta["kind"] == PERSON}
+    people = {r.url: r for r in records if r.meta["kind"] == "person"}
     assert sorted(people) == ["people/camille-durand/", "people/ines-moreau/"]
     ines = people["people/ines-moreau/"]
     assert ines.content == "Inès Moreau Développeuse freelance Indépendante à Lyon."
-    assert ines.meta == {"kind": PERSON, "title": "Inès Moreau", "role": "Développeuse freelance"}
+    assert ines.meta == {"kind": "person", "title": "Inès Moreau", "role": "Développeuse freelance"}
 
 
 # The stage in a build, with the pagefind binary.
