@@ -25,7 +25,9 @@ logger = logging.getLogger(__name__)
 
 class Correct(Stage):
     name = "correct"
-    version = 4  # 3: a [replace] phrase changes the words exactly where it changes the text; 4: a fix ending after the last word heard
+    # 3: a [replace] phrase changes the words exactly where it changes the text; 4: a fix ending
+    # after the last word heard; 5: a phrase inside a longer word
+    version = 5
     result = Corrected
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:

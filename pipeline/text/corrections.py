@@ -93,14 +93,14 @@ def _plain(text: str) -> str:
 
 
 def _said_by(run: tuple[Word, ...], pattern: re.Pattern[str]) -> tuple[str, str] | None:
-    """(what comes before, what comes after) the phrase when `run` says it whole: from the first
-    word's start, but for its leading punctuation, to the last one's end, but for its trailing
-    punctuation. The same `pattern` as the segment's text, so that text and words always agree
+    """(what comes before, what comes after) the phrase when `run` says it, starting in its first
+    word and ending in its last: a word may hold more than the phrase ("Freelance.Family" holds
+    "Freelance"). The same `pattern` as the segment's text, so that text and words always agree
     ("C++" takes the word "C++" and never "C", "Freelance.Family" never "Freelance Family")."""
     said = "".join(w.text for w in run).lstrip()
-    opening = len(said) - len(re.sub(r"^[^\w\s]+", "", said))  # « or ( before the phrase
-    found = pattern.match(said) or pattern.match(said, opening)
-    if found and not re.search(r"\w", said[found.end() :]):
+    last_starts = len(said) - len(run[-1].text)
+    found = pattern.search(said)
+    if found and found.start() < len(run[0].text.lstrip()) and found.end() > last_starts:
         return said[: found.start()], said[found.end() :]
     return None
 
@@ -117,7 +117,8 @@ def _replace_words(words: tuple[Word, ...], phrase: str, replacement: str) -> tu
             around = _said_by(run, pattern)
             if around:
                 lead = (" " if run[0].text.startswith(" ") else "") + around[0]
-                result.append(Word(run[0].start, run[-1].end, lead + replacement + around[1], min(w.probability for w in run), run[0].speaker))
+                rest = pattern.sub(replacement, around[1])  # as the text's substitution, every time in a word
+                result.append(Word(run[0].start, run[-1].end, lead + replacement + rest, min(w.probability for w in run), run[0].speaker))
                 i += size
                 break
         else:

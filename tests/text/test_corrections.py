@@ -534,6 +534,29 @@ def test_a_dot_in_a_replaced_phrase_is_a_dot(tmp_path):
     assert applied.unmatched == ()
 
 
+def test_a_phrase_inside_a_longer_word_changes_that_word_as_it_changes_the_text(tmp_path):
+    """The text's "whole words" are \\w boundaries: "Freelance" is replaced in "Freelance.Family"
+    (the words of the VTT and SRT with it), and twice in "Freelance/Freelance"."""
+    heard = _heard("Et «Freelance.Family» enfin.", "Un Freelance heureux.", "La Co.Freelance Family, Freelance/Freelance.")
+    applied = apply(heard, corrections(tmp_path, '[replace]\n"Freelance" = "Free-lance"\n'))
+    assert [s.text for s in applied.transcript.segments] == [
+        "Et «Free-lance.Family» enfin.",
+        "Un Free-lance heureux.",
+        "La Co.Free-lance Family, Free-lance/Free-lance.",
+    ]
+    assert [_said(s) for s in applied.transcript.segments] == [s.text for s in applied.transcript.segments]
+    first = applied.transcript.segments[0].words[1]
+    assert (first.text, first.start, first.end) == (" «Free-lance.Family»", heard.segments[0].words[1].start, heard.segments[0].words[1].end)
+
+
+def test_a_phrase_of_two_words_ending_inside_a_longer_word(tmp_path):
+    heard = _heard("Chez Freelance Family.Co demain.")
+    applied = apply(heard, corrections(tmp_path, '[replace]\n"Freelance Family" = "FF"\n'))
+    assert [w.text for w in applied.transcript.segments[0].words] == ["Chez", " FF.Co", " demain."]
+    merged = applied.transcript.segments[0].words[1]
+    assert (merged.start, merged.end) == (heard.segments[0].words[1].start, heard.segments[0].words[2].end)
+
+
 def test_a_dot_matching_nothing_is_unmatched(tmp_path):
     applied = apply(_heard("Chez FreelanceXFamily, on parle."), corrections(tmp_path, '[replace]\n"Freelance.Family" = "FF"\n'))
     assert applied.transcript == _heard("Chez FreelanceXFamily, on parle.")
