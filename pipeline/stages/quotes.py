@@ -16,7 +16,7 @@ from ..text import quotes, topics
 
 class Quotes(Stage):
     name = "quotes"
-    version = 2  # 2: a word glued to a full stop ("Freelance.Family") does not end a sentence
+    version = 3  # 2: a word glued to a full stop ("Freelance.Family") does not end a sentence; 3: 1.14 s is 1.14
     result = Quoted
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:

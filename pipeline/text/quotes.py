@@ -30,7 +30,7 @@ SOUNDBITE_MIN, SOUNDBITE_MAX = SOUNDBITE_SECONDS
 
 def _normal(text: str) -> str:
     """Lower case, one space between words, no punctuation: how pins and vetoes are matched."""
-    return " ".join(re.findall(r"\w+", text.lower()))
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def matches(sentence: Sentence, pattern: str) -> bool:
@@ -132,6 +132,7 @@ def soundbite(best: Sentence, found: list[Sentence], duration: float) -> Quote |
     if end - start < SOUNDBITE_MIN:  # the episode ends too soon after the quote: start earlier
         start = max(0.0, end - SOUNDBITE_MIN)
     # To the hundredth, outwards, so rounding never takes the span under 15 s or out of the episode.
-    start = math.floor(start * 100) / 100
-    end = min(math.ceil(end * 100) / 100, duration, start + SOUNDBITE_MAX)
+    # round() first: 1.14 * 100 is 113.99999999999999, which floor would make 1.13.
+    start = math.floor(round(start * 100, 6)) / 100
+    end = min(math.ceil(round(end * 100, 6)) / 100, duration, start + SOUNDBITE_MAX)
     return Quote(start=start, end=end, speaker=best.speaker, text=best.text)
