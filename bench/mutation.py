@@ -246,9 +246,9 @@ def main() -> int:
     parser.add_argument("--resume", action="store_true", help="keep the copy a stopped run left and test the mutants it did not reach")
     parser.add_argument(
         "--tests",
-        nargs="+",
-        default=["tests"],
-        help="test files or folders of the stats pass (default: all of tests/); fewer make a quicker, harsher run of a few modules",
+        action="append",
+        metavar="PATH",
+        help="a test file or folder of the stats pass, once per path (default: all of tests/); fewer make a quicker, harsher run of a few modules",
     )
     parser.add_argument("--deselect", action="append", default=[], metavar="NODE", help="a fast test to leave out (broken in the tree, say)")
     parser.add_argument(
@@ -277,7 +277,7 @@ def main() -> int:
     if not (args.resume and (work / "mutants").is_dir()):
         # Narrowed, every module is instrumented (only the chosen ones' mutants run), so that a
         # test's reach is counted over the whole package whatever the modules named.
-        prepare(source, work, chosen if args.broad else [], args.tests, args.deselect)
+        prepare(source, work, chosen if args.broad else [], args.tests or ["tests"], args.deselect)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     log = work / "mutmut.log"
     started = time.monotonic()
