@@ -1,0 +1,82 @@
+"""`podcast transcribe` outside any show, with a scripted Whisper: each file written in every
+format asked for, a file that fails reported while the others go on, the cores shared."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from pipeline.errors import PipelineError
+from pipeline.host import standalone
+from pipeline.records import Transcription
+from tests.conftest import DATA
+from tests.speech.scripted import ScriptedWhisper
+
+
+@pytest.fixture
+def loaded(monkeypatch):
+    """What `load` was asked for, and the scripted Whisper it gives back."""
+    asked: list[dict] = []
+
+    def load(settings: Transcription, root, threads: int = 0, workers: int = 0):
+        asked.append({"engine": settings.engine, "model": settings.model, "threads": threads, "workers": workers})
+        return ScriptedWhisper(["Bonjour à tous."])
+
+    monkeypatch.setattr(standalone, "load", load)
+    return asked
+
+
+def test_each_file_is_written_in_every_format_and_a_broken_one_is_named(tmp_path, loaded):
+    good = shutil.copyfile(DATA / "duo-host.m4a", tmp_path / "entretien.m4a")
+    broken = tmp_path / "cassé.m4a"
+    broken.write_text("pas du son")
+    out = tmp_path / "textes"
+    result = CliRunner().invoke(cli, ["transcribe", str(broken), str(good), "-o", str(out), "--format", "vtt,txt"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "cassé.m4a" in result.stderr and "✗" in result.stderr
+    assert f"{good}: 3 words, 1 segments → {out}/entretien.*" in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["entretien.txt", "entretien.vtt"]
+    assert (out / "entretien.txt").read_text(encoding="utf-8").strip() == "Bonjour à tous."
+    assert (out / "entretien.vtt").read_text(encoding="utf-8").startswith("WEBVTT")
+    assert loaded == [{"engine": "faster-whisper", "model": "base", "threads": 0, "workers": 0}]
+
+
+def test_files_come_back_in_the_order_given_with_two_at_once(tmp_path, loaded):
+    names = ["c.m4a", "a.m4a", "b.m4a"]
+    inputs = tuple(shutil.copyfile(DATA / "duo-host.m4a", tmp_path / name) for name in names)
+    transcriber = standalone.load_transcriber("faster-whisper", "base", 2)
+    heard = list(standalone.transcribe_files(transcriber, inputs, tmp_path, [], "fr", "", 2))
+    assert [source.name for source, _ in heard] == names
+    assert [t.text for _, t in heard] == ["Bonjour à tous."] * 3
+
+
+@pytest.mark.parametrize(("cores", "jobs", "threads", "workers"), [(8, 1, 0, 0), (8, 2, 4, 2), (8, 3, 2, 3), (2, 16, 1, 16), (None, 2, 1, 2)])
+def test_files_at_once_share_the_cores(monkeypatch, loaded, cores, jobs, threads, workers):
+    # One job: the engine's own default threads (0); more: the cores split between them, at least one each.
+    monkeypatch.setattr(standalone.os, "cpu_count", lambda: cores)
+    standalone.load_transcriber("openai-whisper", "small", jobs)
+    assert loaded == [{"engine": "openai-whisper", "model": "small", "threads": threads, "workers": workers}]
+
+
+def test_a_model_that_cannot_load_is_one_clear_error(monkeypatch, tmp_path):
+    def fails(*args, **kwargs):
+        raise RuntimeError("Unable to open file 'model.bin'")
+
+    monkeypatch.setattr(standalone, "load", fails)
+    with pytest.raises(PipelineError) as raised:
+        standalone.load_transcriber("faster-whisper", "medium", 1)
+    assert str(raised.value) == "could not load the model 'medium': Unable to open file 'model.bin'"
+    result = CliRunner().invoke(cli, ["transcribe", str(DATA / "duo-host.m4a"), "-o", str(tmp_path)], catch_exceptions=False)
+    assert result.exit_code == 1 and "could not load the model 'base': Unable to open file 'model.bin'" in result.output
+
+
+def test_a_pipeline_error_of_the_loader_keeps_its_own_message(monkeypatch):
+    def fails(*args, **kwargs):
+        raise PipelineError("the model 'tiny' is not installed: pip install ...")
+
+    monkeypatch.setattr(standalone, "load", fails)
+    with pytest.raises(PipelineError, match=r"^the model 'tiny' is not installed: pip install \.\.\.$"):
+        standalone.load_transcriber("faster-whisper", "tiny", 1)
