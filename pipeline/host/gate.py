@@ -171,7 +171,8 @@ def save_feed_hold(cache: Path, show: Show, episode: Episode, results: Results, 
     write_atomic(cache / FEED_HOLD, json.dumps({"key": key, "reasons": reasons}, ensure_ascii=False, indent=1))
 
 
-_APPROVED = re.compile(r"^approved\s*=.*$", re.MULTILINE)
+# The value only: an indented key and a comment after it stay as the host typed them.
+_APPROVED = re.compile(r"^([ \t]*approved[ \t]*=[ \t]*)(?:true|false)\b", re.MULTILINE)
 _TABLE = re.compile(r"^[ \t]*\[", re.MULTILINE)
 
 
@@ -194,15 +195,19 @@ def approve(episodes: Path, slug: str) -> Path:
     table = _TABLE.search(text)
     top, rest = (text[: table.start()], text[table.start() :]) if table else (text, "")
     if _APPROVED.search(top):
-        top = _APPROVED.sub("approved = true", top, count=1)
+        top = _APPROVED.sub(r"\1true", top, count=1)
     else:
         top = top.rstrip("\n") + "\napproved = true\n" + ("\n" if rest else "")
     # A "[" or "approved =" at the start of a line inside a multi-line string would fool the
     # search above: the file is written only if it reads as before plus the one key.
     try:
-        before, after = tomllib.loads(text), tomllib.loads(top + rest)
+        before = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML ({e}); fix it, or add approved = true by hand") from e
+    try:
+        after = tomllib.loads(top + rest)
+    except tomllib.TOMLDecodeError:
+        after = None
     before["approved"] = True
     if after != before:
         raise ConfigError(f"{path}: could not add approved = true safely; add it by hand before the first [table]")
