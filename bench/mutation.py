@@ -32,9 +32,11 @@ one worker, a working day on 2 cores (bench/mutation.md). They are dropped from 
 stats in memory, after its first pass and before the mutants run
 (`mutants/mutmut-stats.json` keeps them), and the whole package is
 instrumented even when some modules are named, so that "reaches more than 200" means the same
-in every run. A mutant whose only tests were such builds is reported "no tests (whole-show
-tests only)", per module, out of the score, as "no tests" is. `--broad` keeps those tests
-(mutmut's own selection, the slow way).
+in every run. A function that only such builds reach (a stage's `run`, the report, the feed's
+namespace extension when no unit test calls it) keeps the `--whole-show-tests` (2) fastest of
+them, so that its mutants are scored too; with 0 they are reported "no tests (whole-show tests
+only)", out of the score, as "no tests" is. `--broad` keeps every test (mutmut's own
+selection, the slow way).
 
 Prints killed / total and the score per module and for the package, writes each survivor's
 diff to `survivors/<module>.txt` and the figures to `summary.json`, both under `--work`.
@@ -58,6 +60,12 @@ CAUGHT = ("killed", "timeout")
 WHOLE_SHOW = "no tests (whole-show tests only)"
 NOT_SCORED = ("no tests", WHOLE_SHOW, "not checked")
 BROAD_ABOVE = 200
+WHOLE_SHOW_TESTS = 2
+# A build test recorded faster than this shares a build an earlier test made (a module-scoped
+# fixture): run alone for a mutant it makes that build too, past the time limit mutmut sets from
+# the recorded time, and the mutant would count as caught by a timeout.
+SHORTEST_BUILD = 0.3
+NO_TESTS = 33  # mutmut's exit code for a mutant no test reaches
 
 # Runs `mutmut run` in this process, with its stats narrowed between the first pass and the
 # mutants: mutmut reads `tests_by_mangled_function_name` for each mutant's tests, its clean run,
@@ -73,6 +81,7 @@ import mutmut.__main__ as main
 from mutmut.state import state
 
 above = int(sys.argv.pop(1))
+keep, shortest = int(sys.argv.pop(1)), float(sys.argv.pop(1))
 modules = tuple(m + "." for m in sys.argv.pop(1).split(",") if m)
 collect = main.collect_or_load_stats
 mutants_of = main.collect_source_file_mutation_data
@@ -91,13 +100,21 @@ def narrowed(*args, **kwargs):
             reach[test] = reach.get(test, 0) + 1
     broad = {test for test, count in reach.items() if count > above}
     emptied = sorted(name for name, tests in by_function.items() if tests and tests <= broad)
+    duration = state().duration_by_test
+    kept = {}
     for name in list(by_function):
-        by_function[name] = by_function[name] - broad
+        if name in emptied:
+            timed = sorted((duration[t], t) for t in by_function[name] if duration[t] >= shortest)
+            kept[name] = [t for _, t in timed[:keep]]
+            by_function[name] = set(kept[name])
+        else:
+            by_function[name] = by_function[name] - broad
     Path("mutants/narrowed.json").write_text(json.dumps(
         {"broad_above": above, "functions": len(by_function), "broad_tests": sorted(broad),
-         "whole_show_only": emptied}, indent=1))
+         "whole_show_only": emptied, "whole_show_tests_kept": kept}, indent=1))
     print(f"narrowed: {len(broad)} of {len(reach)} tests reach more than {above} of "
-          f"{len(by_function)} functions; {len(emptied)} functions left with none", flush=True)
+          f"{len(by_function)} functions; {len(emptied)} functions reached by those alone keep "
+          f"their {keep} fastest", flush=True)
 
 def module_first(name, cost=main.estimated_worst_case_time):
     # mutmut runs the mutants in order of their tests' time; keep that within each module and
@@ -189,6 +206,16 @@ def prepare(source: Path, work: Path, modules: list[str], tests: list[str], dese
     pyproject.write_text(pyproject.read_text(encoding="utf-8") + mutmut_config(work, only, tests, deselect), encoding="utf-8")
 
 
+def forget_untested(work: Path) -> None:
+    """Drop the "no tests" results of a stopped run, so that a resumed one gives those mutants the
+    tests its narrowing finds (mutmut keeps every result it has, and one costs nothing to redo)."""
+    for meta in (work / "mutants").rglob("*.py.meta"):
+        data = json.loads(meta.read_text())
+        codes = data["exit_code_by_key"]
+        data["exit_code_by_key"] = {name: code for name, code in codes.items() if code != NO_TESTS}
+        meta.write_text(json.dumps(data, indent=4))
+
+
 def results(work: Path) -> dict[str, dict[str, tuple[str, float]]]:
     """{module: {mutant name: (status, seconds)}} from the meta files mutmut leaves beside each
     mutated module."""
@@ -263,6 +290,13 @@ def main() -> int:
         metavar="N",
         help=f"a test that calls more than N functions is a whole-show test (default {BROAD_ABOVE})",
     )
+    parser.add_argument(
+        "--whole-show-tests",
+        type=int,
+        default=WHOLE_SHOW_TESTS,
+        metavar="K",
+        help=f"a function only whole-show tests reach keeps the K fastest of them (default {WHOLE_SHOW_TESTS}; 0: none, out of the score)",
+    )
     args = parser.parse_args()
     source, work = args.source.resolve(), args.work.resolve()
     known = modules_of(source)
@@ -278,6 +312,8 @@ def main() -> int:
         # Narrowed, every module is instrumented (only the chosen ones' mutants run), so that a
         # test's reach is counted over the whole package whatever the modules named.
         prepare(source, work, chosen if args.broad else [], args.tests or ["tests"], args.deselect)
+    else:
+        forget_untested(work)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     log = work / "mutmut.log"
     started = time.monotonic()
@@ -285,10 +321,11 @@ def main() -> int:
     # Naming them also narrows mutmut's clean run to their tests; a resumed run names none, since
     # mutmut tests a named mutant again even when it has a result.
     names = [] if args.resume else [f"{module}.x*" for module in chosen]
+    narrowing = [str(args.broad_above), str(args.whole_show_tests), str(SHORTEST_BUILD)]
     with log.open("a") as out:
         run = subprocess.run(
             [
-                *([str(mutmut)] if args.broad else [sys.executable, "-c", NARROWING_DRIVER, str(args.broad_above), ",".join(chosen)]),
+                *([str(mutmut)] if args.broad else [sys.executable, "-c", NARROWING_DRIVER, *narrowing, ",".join(chosen)]),
                 "run",
                 "--max-children",
                 str(args.children),
