@@ -501,3 +501,49 @@ def test_a_copy_that_keeps_its_size_and_changes_its_mtime_is_waited_for(show_roo
     assert schedule.due() is None
     clock.advance(0.01)
     assert schedule.due() == Plan(("001-a",))
+
+
+class Waiting:
+    """A watcher that waits to be stopped, noting what it was told and what it saw."""
+
+    def __init__(self, fails: BaseException | None = None) -> None:
+        self.said: list[str] = []
+        self.stopped = threading.Event()
+        self.fails = fails
+        self.blocked: set[signal.Signals] = set()
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+    def run(self) -> None:
+        self.blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        if self.fails:
+            raise self.fails
+        assert self.stopped.wait(10)
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_stops_the_watch_between_stages_and_the_handlers_come_back(number):
+    from pipeline.host.watch import run_until_signalled
+
+    before = {n: signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM)}
+    watcher = Waiting()
+    threading.Timer(0.3, os.kill, (os.getpid(), number)).start()
+    run_until_signalled(watcher)
+    assert watcher.stopped.is_set()
+    assert watcher.said == [f"{number.name}: stopping once the stage in progress is done"]
+    # The builds' ffmpeg processes, started from the watch's thread, inherit its block of SIGINT.
+    assert signal.SIGINT in watcher.blocked and signal.SIGTERM not in watcher.blocked
+    assert {n: signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM)} == before
+
+
+def test_a_watch_that_crashes_raises_in_the_command():
+    from pipeline.host.watch import run_until_signalled
+
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(OSError, match="disk full"):
+        run_until_signalled(Waiting(fails=OSError("disk full")))
+    assert signal.getsignal(signal.SIGINT) is before
