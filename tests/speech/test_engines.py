@@ -93,3 +93,33 @@ def test_same_recording_same_words(engine):
     transcriber = load(Transcription(engine=engine), Path("."))
     first, second = (transcriber.transcribe(DATA / "duo-guest.m4a", "fr", PROMPT) for _ in range(2))
     assert first.segments == second.segments and first.text
+
+
+def test_openai_whisper_gets_the_bundled_model_converted_once_with_its_word_timing_heads(tmp_path, monkeypatch):
+    """The bundled CTranslate2 model, converted into the cache on first use and loaded by hand:
+    whisper.load_model would give a file it does not name the default heads (all of the last
+    three layers) and its word times would come from the wrong heads."""
+    require("whisper", OPENAI_INSTALL)
+    import base64
+    import gzip
+
+    import whisper
+
+    from pipeline.speech import checkpoint
+
+    bundled = models.bundled_model()
+    monkeypatch.setattr(models, "bundled_model", lambda: bundled)  # not joined again in the new cache
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    engine = load(Transcription(engine="openai-whisper"), tmp_path)
+    converted = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert len(converted) == 1 and converted[0].startswith("podcast-pipeline/models/whisper-base-openai-")
+    assert converted[0].endswith("/base.pt")  # and no partial file left
+    # openai-whisper's own heads for its base model, as it ships them.
+    official = np.frombuffer(gzip.decompress(base64.b85decode(whisper._ALIGNMENT_HEADS["base"])), dtype=bool).reshape(6, 8)
+    assert np.array_equal(engine.model.alignment_heads.to_dense().numpy(), official)
+
+    def again(*args):
+        raise AssertionError("converted twice")
+
+    monkeypatch.setattr(checkpoint, "convert", again)
+    assert load(Transcription(engine="openai-whisper"), tmp_path).model.dims.n_text_layer == 6
