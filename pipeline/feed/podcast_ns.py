@@ -95,8 +95,8 @@ class PodcastIndexExtension(_People, BaseExtension):
             _element(channel, "medium", self._medium)
         for url, text in self._funding:
             _element(channel, "funding", text, url=url)
-        for trailer in self._trailers:
-            _element(channel, "trailer", trailer.pop("title"), **trailer)
+        for trailer in self._trailers:  # kept whole: a feed may be rendered more than once
+            _element(channel, "trailer", trailer["title"], **{k: v for k, v in trailer.items() if k != "title"})
         _person_elements(channel, self._people)
         return rss_feed
 
