@@ -20,7 +20,9 @@ from ..text import topics
 
 class Chapters(Stage):
     name = "chapters"
-    version = 2  # 2: a word glued to a full stop ("Freelance.Family") does not end a sentence
+    # 2: a word glued to a full stop ("Freelance.Family") does not end a sentence
+    # 3: an episode in English is cut with English stop words (it was cut with French ones)
+    version = 3
     result = Chaptered
 
     def settings(self, job: EpisodeJob) -> dict[str, Any]:

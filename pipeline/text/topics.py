@@ -240,8 +240,10 @@ def boundaries(
     window: int = WINDOW_SENTENCES,
     min_seconds: float | None = None,
     min_depth: float = MIN_DEPTH,
+    language: str = "fr",
 ) -> list[int]:
-    """Indices of the sentences that open a new topic (never 0), in order.
+    """Indices of the sentences that open a new topic (never 0), in order, the windows compared
+    by their content words in `language` ("en": "the" and "is" are no content).
 
     Valleys deeper than Hearst's cut-off (the mean of the valleys' depths minus half their
     standard deviation) and than `MIN_DEPTH` are taken deepest first, each only if every section
@@ -251,7 +253,7 @@ def boundaries(
     if len(found) < 2 * window:
         return []
     min_seconds = minimum_section(duration) if min_seconds is None else min_seconds
-    bags = [Counter(content_words(s.text)) for s in found]
+    bags = [Counter(content_words(s.text, language)) for s in found]
     depths = depth_scores(_smoothed(gap_similarities(bags, window)))
     valleys = [d for d in depths if d > 0]
     if not valleys:
@@ -321,7 +323,7 @@ def chapters(
     chapter spanning the whole episode tells a listener nothing.
     """
     found = sentences(transcript)
-    cuts = boundaries(found, duration, window, min_seconds)
+    cuts = boundaries(found, duration, window, min_seconds, language=language)
     if not cuts:
         return ()
     used: set[str] = set()
