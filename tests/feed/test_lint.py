@@ -440,6 +440,16 @@ def test_alternate_enclosure_source_without_uri(site):
     assert site.found() == [(ERROR, FIRST, "podcast:source")]
 
 
+def test_alternate_enclosure_source_over_http_elsewhere_is_named_as_not_checked(site):
+    # An http:// source is a web file the linter could look for, unlike ipfs://: it says it
+    # did not, besides refusing the plain http.
+    site.seed('<podcast:source uri="ipfs://QmdwGqd3d2gFPGeJNLLCshdiPert45fMu84552Y4XHTy4y"/>', '<podcast:source uri="http://mirror.example.net/001.mp3"/>')
+    assert [(f.level, f.message) for f in site.findings()] == [
+        (WARNING, "http://mirror.example.net/001.mp3 is not under base_url https://example.org/podcast/: not checked"),
+        (ERROR, "uri http://mirror.example.net/001.mp3 must use https:, not http:"),
+    ]
+
+
 def test_alternate_enclosure_length_is_not_the_files_size(site):
     size = (site.public / "audio" / "001-premier.mp3").stat().st_size
     site.seed(f'type="audio/mpeg" length="{size}" bitrate', f'type="audio/mpeg" length="{size - 1}" bitrate')
