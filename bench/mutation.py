@@ -210,12 +210,15 @@ def prepare(source: Path, work: Path, modules: list[str], tests: list[str], dese
 
 
 def forget_untested(work: Path) -> None:
-    """Drop the "no tests" results of a stopped run, so that a resumed one gives those mutants the
-    tests its narrowing finds (mutmut keeps every result it has, and one costs nothing to redo)."""
+    """Drop the "no tests" and "timeout" results of a stopped run, so that a resumed one gives
+    those mutants the tests its narrowing finds and tries again those that ran out of time
+    (mutmut keeps every result it has; a timeout is worth a second look, since it counts as caught)."""
+    from mutmut.stats import status_by_exit_code
+
     for meta in (work / "mutants").rglob("*.py.meta"):
         data = json.loads(meta.read_text())
         codes = data["exit_code_by_key"]
-        data["exit_code_by_key"] = {name: code for name, code in codes.items() if code != NO_TESTS}
+        data["exit_code_by_key"] = {name: code for name, code in codes.items() if code != NO_TESTS and status_by_exit_code[code] != "timeout"}
         meta.write_text(json.dumps(data, indent=4))
 
 
@@ -317,7 +320,12 @@ def main() -> int:
         prepare(source, work, chosen if args.broad else [], args.tests or ["tests"], args.deselect)
     else:
         forget_untested(work)
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    # mutmut forks each mutant's run from a process that has loaded NumPy, scikit-learn and
+    # PyTorch: a BLAS or OpenMP thread pool started before the fork hangs the child on a lock
+    # no thread holds (voices.cluster's mutants all "timed out" so, each after 30 s). One
+    # thread each, no pool to inherit.
+    threads = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    env = {**os.environ, **threads, "PYTHONDONTWRITEBYTECODE": "1"}
     log = work / "mutmut.log"
     started = time.monotonic()
     # Mutants are named `pipeline.feed.rules.x_function__mutmut_3` (a method: `xǁClassǁmethod`).
