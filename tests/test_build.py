@@ -16,9 +16,9 @@ import pytest
 import webvtt
 from click.testing import CliRunner
 
-from pipeline.build import build
+from pipeline.build import build, unpublished_note
 from pipeline.cli import cli
-from pipeline.records import Transcript
+from pipeline.records import Episode, Transcript
 from tests.conftest import AIM_LU, ebur128, word_error_rate, write_wav
 from tests.recorded import duo_host_episode, recording, replaying
 
@@ -137,6 +137,20 @@ def test_one_bad_episode_does_not_stop_the_others(show_root, add_episode):
     lines = {line.split()[0]: line for line in status.output.splitlines() if line.startswith("00")}
     assert lines["001-bon"].split()[1:6] == ["fresh"] * 5
     assert "failed" in lines["003-casse"]
+
+
+@pytest.mark.parametrize(
+    "now, note",
+    [
+        (datetime(2026, 6, 1, 8, 29, 59, tzinfo=timezone.utc), "scheduled"),
+        (datetime(2026, 6, 1, 8, 30, tzinfo=timezone.utc), None),  # its minute has come: out it goes
+        (datetime(2026, 6, 1, 8, 30, 1, tzinfo=timezone.utc), None),
+    ],
+)
+def test_a_scheduled_episode_is_published_from_its_very_minute(tmp_path, now, note):
+    episode = Episode("003-programme", tmp_path, "Plus tard", datetime(2026, 6, 1, 8, 30, tzinfo=timezone.utc), ())
+    assert unpublished_note(episode, now) == note
+    assert unpublished_note(Episode("002-brouillon", tmp_path, "Brouillon", episode.published, (), draft=True), now) == "draft"
 
 
 @pytest.mark.slow  # loads the Whisper model
