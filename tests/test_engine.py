@@ -254,8 +254,11 @@ def test_clean_temporaries(tmp_path):
     stale.write_text("half")
     keep = tmp_path / "a" / "out.mp3"
     keep.write_text("whole")
+    # Ours are hidden: a host's own file in a web root may hold the mark in its name.
+    theirs = tmp_path / "a" / "sauvegarde.tmp-2024.zip"
+    theirs.write_text("à garder")
     clean_temporaries(tmp_path)
-    assert not stale.exists() and keep.exists()
+    assert not stale.exists() and keep.exists() and theirs.exists()
 
 
 def test_write_atomic_replaces_the_file_whole_or_not_at_all(tmp_path):

@@ -71,6 +71,14 @@ def test_doubtful_passages():
     assert doubtful_passages(transcript) == [Passage(1, 3, "Cower King"), Passage(6, 7, "Malte")]
 
 
+@pytest.mark.parametrize("probability, doubtful", [(0.39, True), (0.4, False), (0.5, False)])
+def test_doubtful_words_are_those_under_40_percent(probability, doubtful):
+    # README: the passages of words under 40 % probability; two such words make a passage.
+    words = (Word(0, 1, "Cower", probability), Word(1, 2, " King", probability), Word(2, 3, " à", 0.95))
+    transcript = Transcript("fr", 3.0, (Segment(0, 3, "Cower King à", words),))
+    assert doubtful_passages(transcript) == ([Passage(0, 2, "Cower King")] if doubtful else [])
+
+
 def said(*lines: str, step: float = 0.2) -> list[Segment]:
     """Segments of evenly timed words, one per line."""
     segments, t = [], 0.0
