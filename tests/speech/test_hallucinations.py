@@ -20,6 +20,8 @@ RATE = 16000
 def test_phantom_phrases_recognised():
     assert is_phantom("Sous-titres réalisés par la communauté d’Amara.org", "fr")
     assert is_phantom(" Merci d'avoir regardé ! ", "fr-CA")
+    assert is_phantom("Sous-Titres Réalisés Par La Communauté d'Amara.org", "fr")  # whatever the case
+    assert is_phantom("merci.", "fr") and is_phantom("THANK YOU", "en")
     assert not is_phantom("Merci d'avoir regardé le portage salarial avec nous", "fr")
     assert not is_phantom("Thanks for watching", "fr")
 
