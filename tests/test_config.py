@@ -231,6 +231,12 @@ def test_no_recording(add_episode, show_root):
         episode(add_episode, show_root, 'title = "x"\npublished = 2026-01-01\n', audio_name="")
 
 
+@pytest.mark.parametrize("name", ["ZOOM0001.WAV", "Nouvel enregistrement.M4A"])
+def test_a_recording_is_found_whatever_the_case_of_its_suffix(add_episode, show_root, name):
+    # Recorders and some phones name their files in capitals.
+    assert [p.name for p in episode(add_episode, show_root, 'title = "x"\npublished = 2026-01-01\n', audio_name=name).audio] == [name]
+
+
 def test_several_recordings_need_an_order(add_episode, show_root, make_audio):
     folder = add_episode("001-test", 'title = "x"\npublished = 2026-01-01\n')
     make_audio("b.m4a", folder=folder)
