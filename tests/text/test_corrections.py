@@ -486,6 +486,8 @@ def test_lines_stay_in_time_order_when_two_tracks_overlap(tmp_path):
 def test_a_fix_after_the_end_is_an_error(tmp_path):
     with pytest.raises(ConfigError, match=r"corrections.toml: 'fix' at 01:05: starts after the episode's end \(1:02.3\)"):
         apply(TURNS, corrections(tmp_path, fix("01:05", "01:07", "x")))
+    with pytest.raises(ConfigError, match=r"'fix' at 01:02.33: starts after the episode's end"):  # on its last instant
+        apply(TURNS, corrections(tmp_path, fix("01:02.33", "01:03", "x")))
     applied = apply(TURNS, corrections(tmp_path, fix("01:00", "01:07", "Au revoir.")))  # ends past it: kept to the episode
     assert (applied.transcript.segments[-1].start, applied.transcript.segments[-1].end) == (60.0, 62.33)
 
