@@ -488,3 +488,7 @@ def test_a_long_quote_is_cut_for_the_soundbite_title():
     title = soundbite_title(quote.strip())
     assert len(title) <= 128 and title.endswith("…") and quote.startswith(title[:-1])
     assert soundbite_title("Court.") == "Court."
+    # soundbite.md: "please do not exceed 128 characters": 128 are kept whole, 129 are cut.
+    exactly = "Le portage salarial, " * 5 + "et ça marche très bien."  # 105 + 23 characters
+    assert len(exactly) == 128 and soundbite_title(exactly) == exactly
+    assert soundbite_title(exactly + "!") == "Le portage salarial, " * 5 + "et ça marche très…"
