@@ -399,6 +399,8 @@ def test_item_title_image_and_numbers(namespaced):
         ("Épisode 3 : Seule au début", "Seule au début"),
         ("Test Show | Le portage", "Le portage"),
         ("Le portage — Test Show", "Le portage"),
+        ("TEST SHOW - Le portage", "Le portage"),  # the show's name whatever its case
+        ("Le portage : test show", "Le portage"),
         ("2 minutes pour tout dire", "2 minutes pour tout dire"),  # a number that is part of the title stays
         ("Bienvenue dans Test Show", "Bienvenue dans Test Show"),
         ("Test Show", "Test Show"),  # nothing would be left: the title as it is
