@@ -1,0 +1,43 @@
+"""When normalise encodes again: the MP3 measured more than 0.3 LU off the target (README:
+"normalise aims within 0.3 LU") or over the ceiling. The encodes are scripted here, so each
+decision is tested at its edge, which real audio rarely lands on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from pipeline.audio import encode
+from pipeline.audio.encode import Body, Encoder, Extras
+from pipeline.audio.loudness import Measurement
+
+
+def encodes(monkeypatch, tmp_path: Path, *landed: float) -> list[float]:
+    """The gains of each encode, the MP3s landing at `landed` LUFS one after the other (peaks at -3 dBTP)."""
+    gains: list[float] = []
+
+    def scripted(show, plan, *args, **kwargs) -> Measurement:
+        gains.append(plan.gain)
+        return Measurement(landed[len(gains) - 1], 5.0, -3.0)
+
+    monkeypatch.setattr(encode, "_encode", scripted)
+    mono = SimpleNamespace(channels=1)  # only its channels are read before _encode
+    encoder = Encoder(mono, (0.0, 60.0), {}, 0.0, "64k", tmp_path / "out.mp3", Extras(), "test")
+    encoder.to_target(Body(integrated=-26.0, true_peak=-20.0), target=-16.0, ceiling=-1.0)
+    return gains
+
+
+@pytest.mark.parametrize("landed", [-16.0, -15.7, -16.3])
+def test_an_mp3_within_0_3_lu_is_kept(monkeypatch, tmp_path, landed):
+    assert encodes(monkeypatch, tmp_path, landed) == [10.0]
+
+
+@pytest.mark.parametrize("landed, again", [(-15.6, 9.6), (-16.4, 10.4), (-15.5, 9.5)])
+def test_an_mp3_further_off_is_encoded_again_by_what_it_missed(monkeypatch, tmp_path, landed, again):
+    assert encodes(monkeypatch, tmp_path, landed, -16.0) == [10.0, pytest.approx(again)]
+
+
+def test_at_most_three_encodes(monkeypatch, tmp_path):
+    assert len(encodes(monkeypatch, tmp_path, -15.0, -15.0, -15.0, -15.0)) == 3
