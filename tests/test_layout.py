@@ -127,3 +127,19 @@ def test_what_a_page_links_to_is_relative_to_it_unless_asked_for_full_urls(layou
     assert missing["href"]("style.css") == "https://example.org/podcast/style.css"
     assert missing["page_url"] == "https://example.org/podcast/404.html"
     assert page_links(layout, "index.html", [])["page_url"] == "https://example.org/podcast/"
+
+
+@pytest.mark.parametrize(
+    "relative, order",
+    [
+        ("audio/001-premier.mp3", 0),  # the audio first: a page or the feed may name it
+        ("audio/001-premier.m4a", 0),
+        ("audiograms/001-premier.mp4", 1),  # a folder whose name starts alike is no audio folder
+        ("audio-old.txt", 1),
+        ("episodes/001-premier/index.html", 1),
+        ("index.html", 1),
+        ("feed.xml", 2),  # the feed last
+    ],
+)
+def test_publish_sends_the_audio_then_the_pages_then_the_feed(relative, order):
+    assert PublicLayout.publish_pass(relative) == order
