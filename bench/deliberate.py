@@ -22,14 +22,15 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
 import tomllib
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from queue import Queue
 from pathlib import Path
+from queue import Queue
 
 from mutation import FAST, REPO, copy_tree
 
@@ -115,7 +116,7 @@ def main() -> int:
         return 0
     work = args.work.resolve()
     if work.exists():
-        subprocess.run(["rm", "-rf", str(work)], check=True)
+        shutil.rmtree(work)
     copies: Queue[Path] = Queue()
     for child in range(max(1, args.children)):
         copy = work / str(child)
