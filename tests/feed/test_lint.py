@@ -23,12 +23,13 @@ from pipeline.build import build
 from pipeline.cli import cli
 from pipeline.config import load_show
 from pipeline.layout import PublicLayout
-from pipeline.feed.lint import ERROR, RULES, WARNING, Finding, format_findings, lint
+from pipeline.feed.lint import RULES, Finding, format_findings, lint
 from pipeline.feed.rules import html_problems
 from pipeline.records import Person, Segment, Show, Transcript, Word
 from pipeline.text.writers import PUBLISHED, get_writer
 from tests.conftest import REPO, without_whisper
 
+ERROR, WARNING = "error", "warning"  # the levels `podcast check` prints
 BASE = "https://example.org/podcast/"
 FIRST, SECOND = "Premier épisode", "Deuxième épisode"
 FIRST_SECONDS, SECOND_SECONDS = 20, 3  # what ffmpeg is asked for

@@ -477,7 +477,7 @@ def test_the_measure_depends_on_the_recordings_the_levelled_mp3_and_the_loudness
     job = _job(show_root)
     stage = Measure()
     assert set(stage.inputs(job).values()) == {job.episode.audio[0], job.results[Levelled].audio}
-    assert stage.outputs(job) == {"curves": job.cache / "report-curves.npz"}  # README: report-curves.npz
+    assert stage.outputs(job) == {"curves": show_root.resolve() / ".build" / "episodes" / "001-ton" / "report-curves.npz"}
     with (show_root / "podcast.toml").open("a") as f:
         f.write("[loudness]\ntarget = -18\n")
     louder = EpisodeJob(show=load_show(show_root), episode=job.episode, paths=job.paths, resources=job.resources, results=job.results)
@@ -578,7 +578,7 @@ def test_each_built_episode_gets_its_page_and_a_named_one_only_its_own(show_root
     monkeypatch.setattr(report_module, "build", lambda root, slugs=(), dry_run=False: BuildReport(episodes=[unbuilt, built]))
     told = []
     pages, skipped = write_reports(show_root, measuring=told.append)
-    assert pages == [report_path(job.paths, SLUG)] and skipped == ["002-brouillon: not built yet"] and told == [SLUG]
+    assert pages == [show_root.resolve() / ".build" / "reports" / "001-ton.html"] and skipped == ["002-brouillon: not built yet"] and told == [SLUG]
     assert 'src="../episodes/001-ton/levelled.mp3"' in pages[0].read_text(encoding="utf-8")
     assert write_reports(show_root, (SLUG,)) == (pages, [])
 
@@ -589,7 +589,7 @@ def test_an_unreadable_levelled_mp3_is_a_clear_error(show_root):
     state = EpisodeState(SLUG, episode=job.episode, results=job.results, ready=True)
     with pytest.raises(StageError, match="001-ton: could not measure the audio for the report: "):
         write_report(job.paths, job.show, state, Store(job.paths.build))
-    assert not report_path(job.paths, SLUG).exists()
+    assert not (show_root.resolve() / ".build" / "reports" / "001-ton.html").exists()
 
 
 def test_reports_are_written_only_for_built_episodes_and_those_of_removed_ones_go(show_root, add_episode):

@@ -117,7 +117,11 @@ def test_automatic_chapters_in_chapters_json(job):
     assert chaptered.automatic and len(chaptered.chapters) == 3 and chaptered.chapters[0].start == 0
     data = valid_chapters_json(chaptered.file)
     assert data["version"] == "1.2.0"
-    assert [(c["startTime"], c["title"]) for c in data["chapters"]] == [(c.start, c.title) for c in chaptered.chapters]
+    assert [(c["startTime"], c["title"]) for c in data["chapters"]] == [
+        (0.0, "Portage salarial"),
+        (100.3, "Coworking, vraie communauté"),
+        (201.1, "Tarif journalier"),
+    ]
 
 
 def test_explicit_chapters_win(job):
@@ -132,13 +136,17 @@ def test_explicit_chapters_win(job):
 
 
 def test_chap_frames_follow_the_chapter_list(job, tmp_path):
-    chaptered = run(Chapters(), job)
+    run(Chapters(), job)
     assert not job.episode.chapters  # only the chapters stage has any
     tagged = run(Tag(), job)
     tags = ID3(tagged.mp3)
     frames = sorted(tags.getall("CHAP"), key=lambda f: f.start_time)
-    assert [(f.start_time, str(f.sub_frames["TIT2"])) for f in frames] == [(round(c.start * 1000), c.title) for c in chaptered.chapters]
-    assert [f.end_time for f in frames] == [round(c.start * 1000) for c in chaptered.chapters[1:]] + [round(MP3(tagged.mp3).info.length * 1000)]
+    assert [(f.start_time, str(f.sub_frames["TIT2"])) for f in frames] == [
+        (0, "Portage salarial"),
+        (100300, "Coworking, vraie communauté"),
+        (201100, "Tarif journalier"),
+    ]
+    assert [f.end_time for f in frames] == [100300, 201100, round(MP3(tagged.mp3).info.length * 1000)]  # in ms, each to the next start
     assert tags.getall("CTOC")[0].child_element_ids == [f.element_id for f in frames]
 
 
@@ -164,8 +172,20 @@ def test_a_pin_the_transcript_lacks_fails_naming_file_and_key(job):
     assert outcome.error.startswith(f"{job.episode.folder / 'episode.toml'}: 'quotes.pin': 'la semaine de quatre jours'")
 
 
+# The quotes of the planted interview, in the order said: Inès's sentences holding its key
+# phrases, at 0:12.6, 0:25.2, 2:18.6 and 3:34.2.
+QUOTED = (
+    "Le portage salarial permet à un freelance de facturer ses clients sans créer d'entreprise.",
+    "La société de portage salarial encaisse les factures et verse un salaire au consultant.",
+    "Les hôtes de coworking organisent des petits-déjeuners pour que les membres se rencontrent.",
+    "Fixer son tarif journalier est la décision la plus difficile pour un nouveau freelance.",
+)
+QUOTED_BY = ["Inès Moreau, 0:12", "Inès Moreau, 0:25", "Inès Moreau, 2:18", "Inès Moreau, 3:34"]
+
+
 def test_notes_show_chapters_and_quotes_in_html_and_markdown(job):
-    chaptered, quoted = run(Chapters(), job), run(Quotes(), job)
+    chaptered = run(Chapters(), job)
+    run(Quotes(), job)
     noted = run(Notes(), job)
     markdown = noted.markdown.read_text(encoding="utf-8")
     # YouTube turns "00:00 Title" lines into chapters: the first at 00:00, one per line.
@@ -174,9 +194,8 @@ def test_notes_show_chapters_and_quotes_in_html_and_markdown(job):
     assert lines == ["00:00 Portage salarial", "01:40 Coworking, vraie communauté", "03:21 Tarif journalier"]
     assert "00:00 Portage salarial  \n01:40 Coworking, vraie communauté  \n03:21 Tarif journalier  \n" in markdown  # a block
     assert [c.start for c in chaptered.chapters] == [0.0, 100.3, 201.1]
-    for quote in quoted.quotes:
-        minutes, seconds = divmod(int(quote.start), 60)
-        assert f"> « {quote.text} »\n> — {quote.speaker}, {minutes:02d}:{seconds:02d}\n" in markdown
+    for text, (minutes, seconds) in zip(QUOTED, ((0, 12), (0, 25), (2, 18), (3, 34))):
+        assert f"> « {text} »\n> — Inès Moreau, {minutes:02d}:{seconds:02d}\n" in markdown
     assert markdown.startswith("# Portage, coworking et tarifs\n")
     html = lxml.html.fromstring(noted.notes.read_text(encoding="utf-8"))
     assert [li.text_content() for li in html.xpath("//ul[@class='chapters']/li")] == [
@@ -186,8 +205,8 @@ def test_notes_show_chapters_and_quotes_in_html_and_markdown(job):
     ]
     assert html.xpath("//p[@class='note']")  # says the chapters are automatic
     quotes = html.xpath("//blockquote[@class='quote']")
-    assert [q.findtext("p") for q in quotes] == [f"« {q.text} »" for q in quoted.quotes]
-    assert [q.find("footer").text_content() for q in quotes] == [f"{q.speaker}, {int(q.start) // 60}:{int(q.start) % 60:02d}" for q in quoted.quotes]
+    assert [q.findtext("p") for q in quotes] == [f"« {text} »" for text in QUOTED]
+    assert [q.find("footer").text_content() for q in quotes] == QUOTED_BY
 
 
 def test_build_publishes_the_chapters_everywhere(show_root, add_episode, no_whisper):
@@ -231,7 +250,8 @@ def test_episode_page_shows_automatic_chapters_and_quotes(job):
     from pipeline.results import Published
     from pipeline.stages.site import Site
 
-    chaptered, quoted = run(Chapters(), job), run(Quotes(), job)
+    run(Chapters(), job)
+    run(Quotes(), job)
     run(Notes(), job)
     run(Tag(), job)
     show_job = ShowJob(job.show, [Published(job.episode, job.results)], job.paths, job.resources)
@@ -244,11 +264,11 @@ def test_episode_page_shows_automatic_chapters_and_quotes(job):
         "1:40 Coworking, vraie communauté",
         "3:21 Tarif journalier",
     ]
-    assert [float(a.get("data-start")) for a in page.xpath("//ol[@class='chapters']/li/a[@class='seek']")] == [round(c.start, 1) for c in chaptered.chapters]
+    assert [float(a.get("data-start")) for a in page.xpath("//ol[@class='chapters']/li/a[@class='seek']")] == [0.0, 100.3, 201.1]
     footers = [q.find("figcaption").text_content() for q in page.xpath("//figure[@class='quote']")]
-    assert footers == [f"{q.speaker}, {int(q.start) // 60}:{int(q.start) % 60:02d}" for q in quoted.quotes]
+    assert footers == QUOTED_BY
     published = valid_chapters_json(layout.file(layout.chapters("001-portage")))
-    assert [c["title"] for c in published["chapters"]] == [c.title for c in chaptered.chapters]
+    assert [c["title"] for c in published["chapters"]] == ["Portage salarial", "Coworking, vraie communauté", "Tarif journalier"]
     assert layout.file(layout.notes_markdown("001-portage")).read_text(encoding="utf-8") == job.results[Noted].markdown.read_text(encoding="utf-8")
 
 

@@ -63,7 +63,9 @@ def test_fillers_and_questions_are_never_quotes(found):
 def test_host_sentences_count_half_when_a_guest_speaks():
     guest = topics.Sentence(0, 5, GUEST, TOPICS[0][1])
     host = topics.Sentence(0, 5, HOST, TOPICS[0][1])
-    assert quotes.score(host, ["portage salarial"], HOSTS) == pytest.approx(quotes.score(guest, ["portage salarial"], HOSTS) / 2)
+    # 14 words (weight 1) holding the one key phrase: 0.2 + 1 for the guest, half that for the host.
+    assert quotes.score(guest, ["portage salarial"], HOSTS) == pytest.approx(1.2)
+    assert quotes.score(host, ["portage salarial"], HOSTS) == pytest.approx(0.6)
 
 
 def test_a_host_alone_is_quoted():

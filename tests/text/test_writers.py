@@ -171,12 +171,11 @@ def test_retyped_words_are_timed_by_their_length():
     text = "Un deux trois " + "mot " * 40
     segment = Segment(2.0, 30.0, text.strip(), ())
     cut = list(cues(Transcript("fr", 30.0, (segment,)), 65))
-    total = sum(len(t) + 1 for t in text.split())
     assert cut[0][0] == 2.0 and cut[-1][1] == 30.0
-    first_cue_words = cut[0][2].split()
-    share = 28.0 * sum(len(t) + 1 for t in first_cue_words) / total
-    assert cut[0][1] == pytest.approx(2.0 + share, abs=0.001) and cut[1][0] == cut[0][1]
-    assert cut[0][2].startswith("Un deux trois mot")
+    # The first cue holds "Un deux trois" and 29 "mot": 130 of the 174 characters (each word with
+    # its space), so it ends 28 s x 130/174 after 2.0 s.
+    assert cut[0][2] == "Un deux trois" + " mot" * 29
+    assert cut[0][1] == pytest.approx(2.0 + 28.0 * 130 / 174, abs=0.001) and cut[1][0] == cut[0][1]
 
 
 def test_long_words_and_hyphenated_words_stay_whole():
