@@ -79,7 +79,9 @@ def new_episode(root: Path, title: str, guests: list[str], now: datetime | None 
     paths = Paths(root.resolve())
     show = load_show(paths.root)
     number = next_number(paths.episodes)
-    words = slugify(title, max_length=SLUG_WORDS, word_boundary=True)
+    # save_order: stop at the first word past the limit; without it, slugify skips that word and
+    # goes on with shorter ones after it ("…-encore-a-de" for "…encore à quitter leur CDI pour de bon").
+    words = slugify(title, max_length=SLUG_WORDS, word_boundary=True, save_order=True)
     if not words:
         raise ConfigError(f"the title {title!r} gives no usable folder name; use letters or digits")
     folder = paths.episodes / f"{number:03d}-{words}"
