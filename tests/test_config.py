@@ -786,3 +786,11 @@ def test_128_characters_of_funding_text_or_license_are_allowed(show_root, key):
     (show_root / "podcast.toml").write_text(SHOW_TOML.replace("[owner]", line.replace("é" * 128, "é" * 129) + "\n\n[owner]"), encoding="utf-8")
     with pytest.raises(ConfigError, match="String should have at most 128 characters"):
         load_show(show_root)
+
+
+def test_a_glossary_written_as_one_word_asks_for_a_list(show_root):
+    # TOML's string where a list is wanted: said as a list, not pydantic's "tuple".
+    (show_root / "podcast.toml").write_text(f'{SHOW_TOML}\n[transcription]\nglossary = "TJM"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_show(show_root)
+    assert str(caught.value).endswith("podcast.toml:16: 'transcription.glossary': Input should be a valid list")

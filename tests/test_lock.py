@@ -3,8 +3,10 @@ holds the lock, or waits for it with --wait; a lock left by a killed build is no
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.build import build
-from pipeline.errors import PipelineError
+from pipeline.engine import Store
+from pipeline.errors import BuildLocked, PipelineError
 from tests.conftest import REPO
 from tests.scenarios.test_crash import KILLED, make_show, podcast, start
 
@@ -106,3 +109,22 @@ def test_podcast_build_wait_waits_for_the_other_build(tmp_path: Path, no_whisper
     assert "2 episode(s) published" in result.output
     assert f"waiting for the other build (process {holder.pid}, started" in caplog.text
     assert (root / "public" / "feed.xml").is_file()
+
+
+def test_the_refusal_quotes_the_holder_line_whole(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    with store.lock():
+        line = (tmp_path / "lock").read_text()
+        assert re.fullmatch(rf"process {os.getpid()}, started \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d\n", line)
+        with pytest.raises(BuildLocked) as caught, store.lock():
+            pass
+    assert str(caught.value) == (
+        f"another build is running in this folder ({line.strip()}; lock: {tmp_path / 'lock'}): wait for it to end, or run 'podcast build --wait'"
+    )
+
+
+def test_a_holder_that_wrote_no_line_is_an_unknown_process(tmp_path: Path) -> None:
+    with (tmp_path / "lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # held, its line not written yet
+        with pytest.raises(BuildLocked, match=r"^another build is running in this folder \(process unknown; lock: "), Store(tmp_path).lock():
+            pass

@@ -417,11 +417,21 @@ def test_the_stage_hands_on_and_logs_what_matched_nothing(correct, show_root, ca
     assert outcome.state == "ran", outcome.error
     assert outcome.record.result.unmatched == (Unmatched("fix", "Merci !", 6.0, 7.5, "Camille Durand"), Unmatched("replace", "Freelance Famile"))
     assert [s.text for s in Transcript.load(outcome.record.result.transcript).segments][1] == "Merci !"
-    assert [r.getMessage().split(": ", 1)[1] for r in caplog.records] == [
-        "the fix at 0:06.0-0:07.5 covers nothing Whisper heard; published at its place as Camille Durand's line"
+    path = show_root / "episodes" / "001-duo" / "corrections.toml"
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{path}: the fix at 0:06.0-0:07.5 covers nothing Whisper heard; published at its place as Camille Durand's line"
         ' (name its speaker with speaker = "..." if that is wrong)',
-        "[replace] 'Freelance Famile' matched nothing in the transcript",
+        f"{path}: [replace] 'Freelance Famile' matched nothing in the transcript",
     ]
+
+
+def test_a_fix_may_name_a_host_whisper_did_not_hear(correct, show_root):
+    (show_root / "episodes" / "001-duo" / "corrections.toml").write_text(fix("00:10", "00:14", "Alors ?", "Camille Durand"), encoding="utf-8")
+    first, second = HEARD
+    unnamed = Transcript("fr", 14.0, (Segment(0.5, 5.0, first, words(first, 0.5), "SPEAKER_1"), Segment(10.2, 13.9, second, words(second, 10.2), "SPEAKER_1")))
+    outcome = correct(unnamed)
+    assert outcome.state == "ran", outcome.error
+    assert [(s.text, s.speaker) for s in Transcript.load(outcome.record.result.transcript).segments] == [(first, "SPEAKER_1"), ("Alors ?", "Camille Durand")]
 
 
 def test_check_says_which_corrections_find_nothing_and_what_is_wrong(show_root, add_episode, no_whisper):
