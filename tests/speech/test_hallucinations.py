@@ -81,6 +81,13 @@ def test_doubtful_words_are_those_under_40_percent(probability, doubtful):
     assert doubtful_passages(transcript) == ([Passage(0, 2, "Cower King")] if doubtful else [])
 
 
+@pytest.mark.parametrize("probability, doubtful", [(0.14, True), (0.15, False)])
+def test_one_word_alone_is_doubtful_under_15_percent(probability, doubtful):
+    words = (Word(0, 1, "Bonjour", 0.9), Word(1, 2, " Malte", probability), Word(2, 3, " à", 0.95))
+    transcript = Transcript("fr", 3.0, (Segment(0, 3, "Bonjour Malte à", words),))
+    assert doubtful_passages(transcript) == ([Passage(1, 2, "Malte")] if doubtful else [])
+
+
 def said(*lines: str, step: float = 0.2) -> list[Segment]:
     """Segments of evenly timed words, one per line."""
     segments, t = [], 0.0
