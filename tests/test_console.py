@@ -23,6 +23,7 @@ def printer(monkeypatch):
         (3.0, 100.0, "  3%, ~323 s left "),  # 10 * 0.97 / 0.03
         (2.0, 100.0, "  2%, ~0 s left "),  # too early to guess
         (120.0, 100.0, "100%, ~0 s left "),  # the last window runs past the estimate
+        (0.5, 1.0, " 50%, ~10 s left "),  # a recording of one second is shown too
     ],
 )
 def test_percent_done_and_time_left(printer, capsys, done, total, shown):
