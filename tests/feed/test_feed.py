@@ -488,7 +488,9 @@ def test_a_long_quote_is_cut_for_the_soundbite_title():
 
     quote = "Le portage salarial, " * 10  # 210 characters
     title = soundbite_title(quote.strip())
-    assert len(title) <= 128 and title.endswith("…") and quote.startswith(title[:-1])
+    assert title == "Le portage salarial, " * 5 + "Le portage salarial…"  # no comma left before the ellipsis
+    # A space just at the 127th character: the word before it is whole, and kept.
+    assert soundbite_title("«" + "Le portage salarial, " * 7) == "«" + "Le portage salarial, " * 5 + "Le portage salarial…"
     assert soundbite_title("Court.") == "Court."
     # soundbite.md: "please do not exceed 128 characters": 128 are kept whole, 129 are cut.
     exactly = "Le portage salarial, " * 5 + "et ça marche très bien."  # 105 + 23 characters

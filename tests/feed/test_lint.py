@@ -534,7 +534,11 @@ def test_render_names_each_finding_and_counts():
     findings = [Finding(ERROR, FIRST, "enclosure", "length is 1"), Finding(WARNING, "channel", "itunes:author", "none")]
     text = format_findings(findings)
     assert text.splitlines() == [f"error   {FIRST} · enclosure: length is 1", "warning channel · itunes:author: none", "feed.xml: 1 error, 1 warning"]
-    assert "\x1b[31merror" in format_findings(findings, colour=True)
+    # On a terminal: errors red, warnings yellow, each back to the terminal's colour after its level.
+    assert format_findings(findings, colour=True).splitlines()[:2] == [
+        f"\x1b[31merror   \x1b[0m{FIRST} · enclosure: length is 1",
+        "\x1b[33mwarning \x1b[0mchannel · itunes:author: none",
+    ]
     assert format_findings([]) == "feed.xml: 0 errors, 0 warnings"
 
 

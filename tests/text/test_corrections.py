@@ -569,6 +569,20 @@ def test_a_phrase_of_two_words_ending_inside_a_longer_word(tmp_path):
     assert (merged.start, merged.end) == (heard.segments[0].words[1].start, heard.segments[0].words[2].end)
 
 
+def test_a_phrase_said_by_the_next_word_alone_leaves_the_word_before_it_apart(tmp_path):
+    # Whisper wrote "Freelance." and "Family" as two words without a space: the phrase starts
+    # exactly where the first word ends, so it is the second word's alone.
+    said = (Word(0.0, 0.5, "Chez"), Word(0.5, 1.0, " Freelance."), Word(1.0, 1.5, "Family"), Word(1.5, 2.0, " demain."))
+    heard = Transcript("fr", 2.0, (Segment(0.0, 2.0, "Chez Freelance.Family demain.", said),))
+    applied = apply(heard, corrections(tmp_path, '[replace]\n"Family" = "Famille"\n'))
+    assert [(w.text, w.start, w.end) for w in applied.transcript.segments[0].words] == [
+        ("Chez", 0.0, 0.5),
+        (" Freelance.", 0.5, 1.0),
+        ("Famille", 1.0, 1.5),
+        (" demain.", 1.5, 2.0),
+    ]
+
+
 def test_a_dot_matching_nothing_is_unmatched(tmp_path):
     applied = apply(_heard("Chez FreelanceXFamily, on parle."), corrections(tmp_path, '[replace]\n"Freelance.Family" = "FF"\n'))
     assert applied.transcript == _heard("Chez FreelanceXFamily, on parle.")
