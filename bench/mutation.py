@@ -75,10 +75,18 @@ NO_TESTS = 33  # mutmut's exit code for a mutant no test reaches
 # resolves every frame's file with `strict=True`, which raises on code compiled from a string
 # (dataclasses' `__init__`, jinja2's templates).
 NARROWING_DRIVER = """
-import json, sys
+import json, os, sys
 from pathlib import Path
 import mutmut.__main__ as main
 from mutmut.state import state
+from threadpoolctl import threadpool_limits
+
+# Each mutant runs in a fork of this process, whose tests (the stats pass, the clean run) left
+# OpenMP thread teams behind: torch.set_num_threads(2) in the transcriber raises libgomp's count
+# past OMP_NUM_THREADS=1. A team's threads do not survive a fork, so the first parallel region
+# of the child (scikit-learn's KMeans in voices.cluster) waits on them forever. One thread in
+# the child: no team is used.
+os.register_at_fork(after_in_child=lambda: threadpool_limits(1))
 
 above = int(sys.argv.pop(1))
 keep, shortest = int(sys.argv.pop(1)), float(sys.argv.pop(1))
