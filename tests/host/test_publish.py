@@ -12,6 +12,7 @@ from pipeline.host import publish as publish_module
 from pipeline.cli import cli
 from pipeline.config import load_show
 from pipeline.layout import PublicLayout
+from pipeline.errors import PipelineError
 from pipeline.host.publish import is_remote, publish, publish_to
 
 FILES = {
@@ -203,6 +204,22 @@ def test_rsync_missing_or_failing_says_what_to_do(show_root, tmp_path, monkeypat
     result = CliRunner().invoke(cli, ["publish", "--to", "nowhere:/var/www", "--root", str(show_root)])
     assert result.exit_code == 1 and "rsync failed in the audio pass" in result.output
     assert "Connection refused" in result.output
+
+
+def test_a_failing_rsync_shows_the_last_ten_lines_of_its_complaint(show_root, tmp_path, monkeypatch):
+    # ssh and rsync say why at the end, after their warnings: that end is what the host needs.
+    layout = _public(show_root)
+    talkative = tmp_path / "talkative-ssh"
+    talkative.write_text('#!/bin/sh\nfor i in $(seq 1 14); do echo "warning $i" >&2; done\necho "Permission denied (publickey)." >&2\nexit 255\n')
+    talkative.chmod(0o755)
+    monkeypatch.setenv("RSYNC_RSH", str(talkative))
+    with pytest.raises(PipelineError) as caught:
+        publish_to(layout, "nowhere:/var/www")
+    # The last ten lines: ssh's reason after its warnings, then rsync's own two lines.
+    shown = str(caught.value).splitlines()
+    assert shown[0].startswith("nowhere:/var/www/: rsync failed in the audio pass (exit status ")
+    assert shown[1:9] == [*(f"warning {i}" for i in range(8, 15)), "Permission denied (publickey)."]
+    assert len(shown) == 11 and shown[10].startswith("rsync error: ")
 
 
 def test_same_size_and_mtime_other_bytes_is_copied(show_root, tmp_path):
