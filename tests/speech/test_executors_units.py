@@ -89,3 +89,14 @@ def test_a_folder_without_weights_is_a_name_not_a_local_model(tmp_path):
 
 def test_the_bundled_model_is_a_folder_with_its_weights(tmp_path):
     assert (Path(models.resolve("base", tmp_path)) / "model.bin").is_file()
+
+
+def test_what_a_worker_sent_back_is_handed_on_or_its_failure_raised():
+    heard = Transcript("fr", 1.0, ())
+    assert executors.Heard((heard,)).get() == (heard,)
+    with pytest.raises(StageError, match="^worker tcp://10.0.0.2:4242: out of memory$"):
+        executors.Heard(error="worker tcp://10.0.0.2:4242: out of memory").get()
+
+
+def test_the_serial_executor_says_it_transcribes_in_this_process():
+    assert executors.Executor().describe() == "in this process"
