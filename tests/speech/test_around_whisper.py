@@ -119,3 +119,13 @@ def test_early_word_moved_to_where_the_voice_begins(tmp_path):
     assert first.words[0].start == pytest.approx(3.5, abs=0.05) and first.start == first.words[0].start
     assert second.words[0].start == pytest.approx(13.2, abs=0.05)
     assert all(w.start < w.end for s in transcript.segments for w in s.words)
+
+
+def test_a_long_recording_is_cut_at_the_last_pause_of_each_windows_second_half():
+    from pipeline.speech.transcriber import windows
+
+    # Windows of 60 s at most; pauses (their middles at 30.5, 45.5 and 55.5 s) in the first
+    # window's second half: the cut takes the last, so windows stay as long as they may.
+    assert windows(100.0, [(30.0, 31.0), (45.0, 46.0), (55.0, 56.0)], 60.0) == [(0.0, 55.5), (55.5, 100.0)]
+    # No pause in the second half (one at 10 s): cut at the 60 s limit.
+    assert windows(100.0, [(10.0, 11.0)], 60.0) == [(0.0, 60.0), (60.0, 100.0)]
