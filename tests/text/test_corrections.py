@@ -83,6 +83,12 @@ def test_whole_words_only(tmp_path):
     assert applied.unmatched == (Unmatched("replace", "Lyo"), Unmatched("replace", "ami"))
 
 
+def test_a_phrase_at_the_end_of_a_longer_word_is_left(tmp_path):
+    # Whole words on both sides: "king" is no word of "coworking", as "Lyo" is none of "Lyon".
+    applied = apply(_heard("Le coworking du quartier.", "Le king du coworking."), corrections(tmp_path, '[replace]\n"king" = "roi"\n'))
+    assert [s.text for s in applied.transcript.segments] == ["Le coworking du quartier.", "Le roi du coworking."]
+
+
 def test_speaker_names(tmp_path):
     fixed = apply(transcript(), corrections(tmp_path, '[speakers]\nSPEAKER_0 = "Camille Durand"\nSPEAKER_1 = "Inès Moreau"\n')).transcript
     assert [s.speaker for s in fixed.segments] == ["Camille Durand", "Inès Moreau", "Inès Moreau"]
