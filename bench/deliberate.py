@@ -1,12 +1,12 @@
 """Deliberate bugs, written by hand as a reviewer would, and how many the fast tests catch.
 
-mutmut (bench/mutation.py) changes operators and constants mechanically; a reviewer breaks
-what the README promises: a limit moved by one on its other edge, a guard dropped, a tolerance
-widened, an order reversed. `bench/deliberate_bugs.toml` lists such bugs, each a piece of a
-module's text and what it becomes; this script puts each one alone into a copy of the tree and
-runs the fast tests (`-m "not slow and not browser"`, stopping at the first failure): first the
-tests of the bug's area, then, if none fails, the whole fast suite. A bug no fast test notices
-"survived".
+mutmut (bench/mutation.py) changes operators and constants mechanically; a reviewer breaks what
+the README promises: a limit moved by one on its other edge, a guard dropped, a tolerance
+widened, an order reversed. `bench/deliberate_bugs.toml` (and `deliberate_bugs_2.toml`, a second
+set) lists such bugs, each a piece of a module's text and what it becomes; this script puts each
+one alone into a copy of the tree and runs the fast tests (`-m "not slow and not browser"`,
+stopping at the first failure): first the tests of the bug's area, then, if none fails, the
+whole fast suite. A bug no fast test notices "survived".
 
     .venv/bin/python bench/deliberate.py --check          # each bug applies once and compiles
     .venv/bin/python bench/deliberate.py                  # every bug, one at a time
