@@ -36,6 +36,9 @@ def told(monkeypatch):
     model = Told()
     monkeypatch.setattr(executors, "load", lambda settings, root: model)
     monkeypatch.setattr(executors, "_models", {})
+    # This process's counts, which other tests read: restored after each test.
+    monkeypatch.setattr(executors, "loads", 0)
+    monkeypatch.setattr(executors, "transcribed", 0)
     return model
 
 
@@ -44,8 +47,7 @@ def request(root: Path, settings: Transcription | None = None, **identity: str) 
     return executors.Request(BUILT, settings, root, {**engine_identity(settings, root), **identity}, "fr", "Freelance.Family. portage salarial.")
 
 
-def test_a_worker_transcribes_the_bytes_under_the_recordings_name(told, tmp_path, monkeypatch):
-    monkeypatch.setattr(executors, "transcribed", 0)
+def test_a_worker_transcribes_the_bytes_under_the_recordings_name(told, tmp_path):
     sent = executors.transcribe_bytes(request(tmp_path), b"fLaC audio")
     [(folder, name, audio, language, prompt)] = told.given
     assert folder.startswith("podcast-transcribe-") and name == "voix.flac" and audio == b"fLaC audio"
