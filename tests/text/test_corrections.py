@@ -392,6 +392,7 @@ def correct(show_root):
 def test_the_correct_stage_makes_the_hosts_corrections(correct):
     outcome = correct(heard(*HEARD))
     assert outcome.state == "ran", outcome.error
+    assert outcome.record.result.transcript.name == "transcript.corrected.json"  # README: .build/'s files
     fixed = Transcript.load(outcome.record.result.transcript)
     assert fixed.segments[0].text == "Bonjour Inès, merci d'être venu dans le studio, j'oublie."
     assert fixed.segments[1].text == "Alors, comment as-tu trouvé tes premiers clients ?"
