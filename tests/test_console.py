@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from types import SimpleNamespace
+
+import click
 import pytest
 
 from pipeline import console
+from pipeline.config import load_show
+from pipeline.feed.lint import Finding
+from pipeline.host.checks import Review, ShowCheck
+from pipeline.records import Episode
+from pipeline.results import Unmatched
 
 
 @pytest.fixture
@@ -36,3 +45,43 @@ def test_nothing_is_shown_off_a_terminal_or_before_the_length_is_known(printer, 
     printer.tty = False
     printer.transcription(5.0, 10.0)
     assert capsys.readouterr().err == ""
+
+
+@pytest.fixture
+def terminal(monkeypatch, capsys):
+    """stderr as a terminal: click keeps its colours, the linter paints its levels."""
+    monkeypatch.setattr(click.utils, "should_strip_ansi", lambda stream=None, color=None: False)
+    monkeypatch.setattr(console, "sys", SimpleNamespace(stderr=SimpleNamespace(isatty=lambda: True)))
+    return capsys
+
+
+def test_check_prints_each_problem_on_stderr_in_its_colour(terminal, show_root):
+    show = load_show(show_root)
+    folder = show_root / "episodes" / "001-duo"
+    episode = Episode("001-duo", folder, "Duo", datetime(2026, 1, 5, tzinfo=timezone.utc), ())
+    result = ShowCheck(
+        show,
+        placeholder=True,
+        unreadable=("episodes/002-ko/episode.toml:2: 'published': not a date",),
+        reviews=(Review(episode, "corrections.toml:3: not valid TOML", (Unmatched("replace", "Freelance Famile"),)),),
+        built=True,
+        findings=[Finding("warning", "channel", "itunes:author", "none")],
+    )
+    console.print_check(result)
+    out, err = terminal.readouterr()
+    assert out == ""
+    red, yellow, reset = "\x1b[31m", "\x1b[33m", "\x1b[0m"
+    assert err.splitlines() == [
+        f"{yellow}{show.artwork}: still the placeholder of 'podcast init'; replace it with the show's artwork"
+        f" (a square PNG or JPEG, 1400 to 3000 pixels) before you publish.{reset}",
+        f"{red}episodes/002-ko/episode.toml:2: 'published': not a date{reset}",
+        f"{red}corrections.toml:3: not valid TOML{reset}",
+        f"{yellow}{folder / 'corrections.toml'}: [replace] 'Freelance Famile' matched nothing in the transcript{reset}",
+        f"{yellow}warning {reset}channel · itunes:author: none",
+        "feed.xml: 0 errors, 1 warning",
+    ]
+
+
+def test_check_of_a_show_with_nothing_to_say_prints_nothing(terminal, show_root):
+    console.print_check(ShowCheck(load_show(show_root), False, (), (), False, []))
+    assert terminal.readouterr() == ("", "")
