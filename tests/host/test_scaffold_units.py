@@ -3,11 +3,16 @@ template has it."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tomllib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from pipeline.host.scaffold import new_episode
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.host.scaffold import is_placeholder, new_episode, new_show, placeholder_artwork, toml_string
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -33,3 +38,37 @@ def test_the_publication_time_is_to_the_second_with_its_offset_and_the_file_ends
     text = (new_episode(show_root, "Premier", [], now=now) / "episode.toml").read_text(encoding="utf-8")
     assert "\npublished = 2026-03-02T09:30:15+01:00\n" in text
     assert text.endswith('# veto = ["a sentence never to quote"]\n')
+
+
+@pytest.mark.parametrize("text", ['Chloé "Clo" Martin', "C:\\Users\\clo", "deux\nlignes\tet\rplus\bencore\fenfin", "sonnette\x07"])
+def test_a_name_written_into_toml_reads_back_the_same(text):
+    assert tomllib.loads(f"name = {toml_string(text)}")["name"] == text
+
+
+def test_accents_stay_readable_in_the_toml():
+    assert toml_string('Chloé "Clo" Martin') == '"Chloé \\"Clo\\" Martin"'
+
+
+def test_an_artwork_of_the_placeholders_size_and_time_with_other_bytes_is_the_hosts(tmp_path):
+    placeholder = placeholder_artwork()
+    artwork = tmp_path / "artwork.png"
+    data = bytearray(placeholder.read_bytes())
+    data[-20] ^= 0xFF  # one byte changed, the size kept
+    artwork.write_bytes(bytes(data))
+    stat = placeholder.stat()
+    os.utime(artwork, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert not is_placeholder(artwork)
+    shutil.copyfile(placeholder, artwork)
+    assert is_placeholder(artwork)
+
+
+def test_a_new_show_refuses_a_folder_holding_one_and_names_each(tmp_path):
+    (tmp_path / "episodes").mkdir()
+    (tmp_path / "podcast.toml").write_text("")
+    with pytest.raises(ConfigError) as caught:
+        new_show(tmp_path)
+    assert str(caught.value) == f"{tmp_path.resolve()} already holds podcast.toml, episodes: a new show needs a folder without them"
+
+
+def test_a_new_shows_podcast_toml_ends_its_last_line(tmp_path):
+    assert new_show(tmp_path / "show").read_text(encoding="utf-8").endswith("\n")
