@@ -22,6 +22,7 @@ class Told:
 
     def __init__(self, fails: bool = False):
         self.given: list[tuple[str, str, bytes, str, str]] = []
+        self.loaded: list[tuple[str, Path]] = []  # (model, show folder) of each load
         self.fails = fails
 
     def transcribe(self, path: Path, language: str, prompt: str = "", progress: object = None) -> Transcript:
@@ -34,7 +35,12 @@ class Told:
 @pytest.fixture
 def told(monkeypatch):
     model = Told()
-    monkeypatch.setattr(executors, "load", lambda settings, root: model)
+
+    def load(settings: Transcription, root: Path) -> Told:
+        model.loaded.append((settings.model, root))
+        return model
+
+    monkeypatch.setattr(executors, "load", load)
     monkeypatch.setattr(executors, "_models", {})
     # This process's counts, which other tests read: restored after each test.
     monkeypatch.setattr(executors, "loads", 0)
@@ -102,3 +108,12 @@ def test_what_a_worker_sent_back_is_handed_on_or_its_failure_raised():
 
 def test_the_serial_executor_says_it_transcribes_in_this_process():
     assert executors.Executor().describe() == "in this process"
+
+
+def test_a_worker_loads_a_model_once_and_again_for_another(told, tmp_path):
+    (tmp_path / "models" / "mine").mkdir(parents=True)
+    (tmp_path / "models" / "mine" / "model.bin").write_bytes(b"weights")
+    for settings in (Transcription(), Transcription(), Transcription(model="models/mine"), Transcription(model="models/mine")):
+        executors.transcribe_bytes(request(tmp_path, settings), b"audio")
+    assert told.loaded == [("base", tmp_path), ("models/mine", tmp_path)]
+    assert executors.loads == 2
