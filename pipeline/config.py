@@ -120,14 +120,30 @@ def _table_line(text: str, loc: list[str]) -> int | None:
 
 
 def _known_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
+    """The keys the table at `loc` may hold (for "did you mean"); none when it is no table of ours."""
+    kind: Any = model
     for part in loc:
-        if part.isdigit():
-            continue
-        annotation = model.model_fields[part].annotation
-        inner = getattr(annotation, "__args__", (annotation,))[0]
-        if isinstance(inner, type) and issubclass(inner, BaseModel):
-            model = inner
-    return list(model.model_fields)
+        kind = _inside(kind, part)
+    return list(kind.model_fields) if isinstance(kind, type) and issubclass(kind, BaseModel) else []
+
+
+def _inside(kind: Any, part: str) -> Any:
+    """The type at `part` of a value of type `kind`: a model's field, a list's item, a dict's value
+    (its key is the host's, a speaker's name in [tracks]), or the member of a union pydantic names."""
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        field = kind.model_fields.get(part)
+        return field.annotation if field else None
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (list, tuple):
+        return args[0] if part.isdigit() else None
+    if origin is dict:
+        return args[1]
+    if args:  # a union: pydantic's location names the member ("Track"), else the key is inside one
+        named = [a for a in args if getattr(a, "__name__", None) == part]
+        if named:
+            return named[0]
+        return next((inner for a in args if a is not type(None) and (inner := _inside(a, part)) is not None), None)
+    return None
 
 
 def read_checked(path: Path, model: type[BaseModel]) -> tuple[Any, str]:

@@ -1,0 +1,146 @@
+"""podcast.toml and episode.toml: what a host gets from the files and the mistakes they make."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import find_audio, load_episode, load_show
+from pipeline.errors import ConfigError
+from pipeline.records import Track
+
+# What phones, recorders, call apps and computers record to (README: "Copy the recording").
+RECORDINGS = [
+    "iphone.m4a",
+    "zoom.wav",
+    "memo.mp3",
+    "studio.flac",
+    "discord.ogg",
+    "vorbis.oga",
+    "whatsapp.opus",
+    "navigateur.webm",
+    "visio.mp4",
+    "ecran.mov",
+    "radio.aac",
+    "mac.aif",
+    "garageband.aiff",
+    "windows.wma",
+    "android.amr",
+    "vieux-telephone.3gp",
+    "ios.caf",
+]
+
+
+@pytest.mark.parametrize("name", RECORDINGS)
+def test_a_recording_from_any_usual_device_is_found(tmp_path, name):
+    (tmp_path / name).write_bytes(b"")
+    for other in ("episode.toml", "notes.md", "photo.jpg", "corrections.toml"):
+        (tmp_path / other).write_text("")
+    assert [p.name for p in find_audio(tmp_path)] == [name]
+
+
+def read_error(load, *args) -> str:
+    with pytest.raises(ConfigError) as error:
+        load(*args)
+    return str(error.value)
+
+
+def episode_error(add_episode, show_root, body: str) -> tuple[str, str]:
+    """(the error loading an episode.toml of `body`, the path it should name)."""
+    folder = add_episode("001-test", body)
+    return read_error(load_episode, folder, load_show(show_root)), str(folder / "episode.toml")
+
+
+def test_a_show_folder_without_podcast_toml_says_so(tmp_path):
+    assert read_error(load_show, tmp_path) == f"{tmp_path / 'podcast.toml'}: file not found"
+
+
+def test_a_toml_error_at_the_end_of_the_file_names_the_file_without_a_line(show_root):
+    (show_root / "podcast.toml").write_text('title = "Test Show')
+    assert read_error(load_show, show_root) == f"{show_root / 'podcast.toml'}: Unterminated string (at end of document)"
+
+
+def test_every_bad_address_is_reported_not_only_the_first(show_root):
+    with (show_root / "podcast.toml").open("a") as toml:
+        toml.write('\n[subscribe]\napple = "pas une adresse"\nspotify = "non plus"\n')
+    path = show_root / "podcast.toml"
+    assert read_error(load_show, show_root) == (
+        f"{path}:16: 'subscribe.apple': String should match pattern '^https?://\\S+$'\n"
+        f"{path}:17: 'subscribe.spotify': String should match pattern '^https?://\\S+$'"
+    )
+
+
+def test_a_typo_inside_a_table_suggests_a_key_of_that_table(show_root):
+    toml = show_root / "podcast.toml"
+    toml.write_text(toml.read_text().replace("[owner]\n", "[owner]\nemial = 1\n"))
+    assert read_error(load_show, show_root) == f"{toml}:9: unknown key 'owner.emial' (did you mean 'email'?)"
+
+
+def test_artwork_outside_the_show_names_file_line_and_key(show_root):
+    toml = show_root / "podcast.toml"
+    toml.write_text(toml.read_text().replace('artwork = "artwork.png"', 'artwork = "../artwork.png"'))
+    assert read_error(load_show, show_root) == f"{toml}:6: 'artwork': ../artwork.png is outside the show folder"
+
+
+def test_a_jingle_outside_the_show_names_file_line_and_key(show_root):
+    toml = show_root / "podcast.toml"
+    with toml.open("a") as file:
+        file.write('\n[jingles]\nintro = "../intro.wav"\n')
+    assert read_error(load_show, show_root) == f"{toml}:16: 'intro': ../intro.wav is outside the show folder"
+
+
+def test_a_missing_key_of_the_file_itself_names_the_file_without_a_line(add_episode, show_root):
+    error, path = episode_error(add_episode, show_root, "published = 2026-01-05\n")
+    assert error == f"{path}: missing required key 'title'"
+
+
+def test_line_numbers_count_a_blank_first_line(add_episode, show_root):
+    error, path = episode_error(add_episode, show_root, "\ntitle = 3\npublished = 2026-01-05\n")
+    assert error == f"{path}:2: 'title': Input should be a valid string"
+    body = '\ntitle = "T"\npublished = 2026-01-05\n[[guests]]\nurl = "https://example.org"\n'
+    error, path = episode_error(add_episode, show_root, body)
+    assert error == f"{path}:4: missing required key 'guests[1].name'"
+
+
+def test_a_guest_written_inline_without_a_name_names_the_file(add_episode, show_root):
+    body = 'title = "T"\npublished = 2026-01-05\nguests = [{ url = "https://example.org" }]\n'
+    error, path = episode_error(add_episode, show_root, body)
+    assert error == f"{path}: missing required key 'guests[1].name'"
+
+
+def test_a_date_or_number_of_the_wrong_kind_is_named_by_its_key(add_episode, show_root):
+    error, path = episode_error(add_episode, show_root, 'title = "T"\npublished = 3\n')
+    assert error == f"{path}:2: 'published': write a date, 2026-11-20, or a date and time, 2026-11-20T09:00:00+01:00"
+    error, path = episode_error(add_episode, show_root, 'title = "T"\npublished = 2026-01-05\nnumber = "douze"\n')
+    assert error == f"{path}:3: 'number': Input should be a valid integer, unable to parse string as an integer"
+
+
+def test_a_quote_both_pinned_and_vetoed_whatever_its_case_is_refused(add_episode, show_root):
+    body = 'title = "T"\npublished = 2026-01-05\n[quotes]\npin = ["Le Portage"]\nveto = ["le portage"]\n'
+    error, path = episode_error(add_episode, show_root, body)
+    assert error == f"{path}:5: 'quotes.veto': 'Le Portage' is also pinned; keep it in one of 'pin' and 'veto'"
+
+
+def test_a_conflict_in_an_inline_quotes_table_names_the_file(add_episode, show_root):
+    body = 'title = "T"\npublished = 2026-01-05\nquotes = { pin = ["oui"], veto = ["OUI"] }\n'
+    error, path = episode_error(add_episode, show_root, body)
+    assert error == f"{path}: 'quotes.veto': 'oui' is also pinned; keep it in one of 'pin' and 'veto'"
+
+
+def test_each_track_keeps_its_speaker_and_offset(add_episode, show_root):
+    body = 'title = "T"\npublished = 2026-01-05\n[tracks]\n"Inès Moreau" = { file = "ines.wav", offset = 1.25 }\n"Camille Durand" = "camille.wav"\n'
+    folder = add_episode("001-test", body, audio_name="")
+    (folder / "ines.wav").write_bytes(b"")
+    (folder / "camille.wav").write_bytes(b"")
+    episode = load_episode(folder, load_show(show_root))
+    assert episode.tracks == (
+        Track("Inès Moreau", (folder / "ines.wav").resolve(), offset=1.25),
+        Track("Camille Durand", (folder / "camille.wav").resolve(), offset=0.0),
+    )
+
+
+def test_a_typo_in_a_track_table_names_the_key_and_suggests_the_right_one(add_episode, show_root):
+    folder = add_episode("001-test", 'title = "T"\npublished = 2026-01-05\n[tracks]\n"Inès" = { file = "enregistrement.wav", offst = 1 }\n')
+    with pytest.raises(ConfigError) as caught:
+        load_episode(folder, load_show(show_root))
+    # It crashed on the speaker's name (a key of the host's, not a setting) looking for a hint.
+    assert f"{folder / 'episode.toml'}: unknown key 'tracks.Inès.Track.offst' (did you mean 'offset'?)" in str(caught.value).splitlines()
