@@ -38,6 +38,11 @@ them, so that its mutants are scored too; with 0 they are reported "no tests (wh
 only)", out of the score, as "no tests" is. `--broad` keeps every test (mutmut's own
 selection, the slow way).
 
+`--recheck`, after a run (finished or stopped), gives each survivor the whole-show tests the
+narrowing kept from it, alone, fastest first, stopping at the first failure: a survivor one of
+them kills ("killed by a whole-show test", caught) was a gap of the narrowing, not of the
+tests. About 10 s a survivor (host/checks.py: 35 of 39 killed in 377 s on one worker).
+
 Prints killed / total and the score per module and for the package, writes each survivor's
 diff to `survivors/<module>.txt` and the figures to `summary.json`, both under `--work`.
 """
@@ -50,13 +55,17 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 FAST = ["-m", "not slow and not browser"]
 LEFT_OUT = {".venv", ".build", "public", ".git"}  # never copied, whatever git says
-CAUGHT = ("killed", "timeout")
+RECHECKED = "killed by a whole-show test"  # by --recheck
+CAUGHT = ("killed", "timeout", RECHECKED)
+RECHECK_SECONDS = 900  # a survivor's whole-show tests, at most, under its mutant
 WHOLE_SHOW = "no tests (whole-show tests only)"
 NOT_SCORED = ("no tests", WHOLE_SHOW, "not checked")
 BROAD_ABOVE = 200
@@ -241,6 +250,12 @@ def results(work: Path) -> dict[str, dict[str, tuple[str, float]]]:
         data = json.loads(meta.read_text())
         durations = data.get("durations_by_key", {})
         found[module] = {name: (status_by_exit_code[code], durations.get(name) or 0.0) for name, code in data["exit_code_by_key"].items()}
+    rechecked = work / "recheck.json"
+    if rechecked.exists():
+        killed = {name for name, verdict in json.loads(rechecked.read_text()).items() if verdict == RECHECKED}
+        for statuses in found.values():
+            for name in killed & statuses.keys():
+                statuses[name] = (RECHECKED, statuses[name][1])
     narrowed = work / "mutants" / "narrowed.json"
     if narrowed.exists():
         from mutmut.utils.format_utils import mangled_name_from_mutant_name
@@ -278,6 +293,51 @@ def write_survivors(work: Path, module: str, survivors: dict[str, str], env: dic
         subprocess.run([sys.executable, "-c", script], cwd=work, input=json.dumps(survivors), stdout=out, text=True, env=env)
 
 
+def recheck(work: Path, modules: list[str], env: dict[str, str], children: int) -> dict[str, str]:
+    """Each survivor run again, alone, against the whole-show tests the narrowing kept from it
+    (those of its function, fastest first, stopping at the first failure), with mutmut's own
+    switch: `MUTANT_UNDER_TEST` names the mutant the instrumented copy runs. A survivor they
+    kill was no gap in the tests, only in the narrowing. Results go to `recheck.json` as they
+    come, so a stopped recheck goes on where it was."""
+    from mutmut.utils.format_utils import mangled_name_from_mutant_name
+
+    stats = json.loads((work / "mutants" / "mutmut-stats.json").read_text())
+    narrowed = json.loads((work / "mutants" / "narrowed.json").read_text())
+    broad, kept = set(narrowed["broad_tests"]), narrowed["whole_show_tests_kept"]
+    by_function, duration = stats["tests_by_mangled_function_name"], stats["duration_by_test"]
+    saved = work / "recheck.json"
+    done: dict[str, str] = json.loads(saved.read_text()) if saved.exists() else {}
+    lock = threading.Lock()
+
+    def verdict(name: str) -> None:
+        function = mangled_name_from_mutant_name(name)
+        tests = sorted(set(by_function.get(function, ())) & broad - set(kept.get(function, ())), key=lambda t: duration.get(t, 0.0))
+        if not tests:
+            found = "no whole-show test"
+        else:
+            command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *FAST, *tests]
+            try:
+                run = subprocess.run(command, cwd=work / "mutants", env={**env, "MUTANT_UNDER_TEST": name}, capture_output=True, timeout=RECHECK_SECONDS)
+                found = RECHECKED if run.returncode == 1 else "survived its whole-show tests"
+            except subprocess.TimeoutExpired:
+                found = "timeout"
+        with lock:
+            done[name] = found
+            saved.write_text(json.dumps(done, indent=1))
+            print(f"{name:70} {found}", flush=True)
+
+    left = [
+        name
+        for module, statuses in results(work).items()
+        if not modules or module in modules
+        for name, (status, _) in statuses.items()
+        if status == "survived" and name not in done
+    ]
+    with ThreadPoolExecutor(children) as pool:
+        list(pool.map(verdict, left))
+    return done
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", metavar="module", help="e.g. times, feed.rules, pipeline/host/gate.py (default: every module)")
@@ -311,6 +371,11 @@ def main() -> int:
         metavar="K",
         help=f"a function only whole-show tests reach keeps the K fastest of them (default {WHOLE_SHOW_TESTS}; 0: none, out of the score)",
     )
+    parser.add_argument(
+        "--recheck",
+        action="store_true",
+        help="run each survivor of a finished or stopped run again against the whole-show tests the narrowing kept from it",
+    )
     args = parser.parse_args()
     source, work = args.source.resolve(), args.work.resolve()
     known = modules_of(source)
@@ -322,7 +387,10 @@ def main() -> int:
     if not mutmut.exists():
         print("mutmut is not installed: .venv/bin/pip install -e '.[mutation]'", file=sys.stderr)
         return 1
-    if not (args.resume and (work / "mutants").is_dir()):
+    if args.recheck:
+        if not (work / "mutants" / "narrowed.json").is_file():
+            parser.error(f"--recheck: no narrowed run in {work}")
+    elif not (args.resume and (work / "mutants").is_dir()):
         # Narrowed, every module is instrumented (only the chosen ones' mutants run), so that a
         # test's reach is counted over the whole package whatever the modules named.
         prepare(source, work, chosen if args.broad else [], args.tests or ["tests"], args.deselect)
@@ -341,20 +409,24 @@ def main() -> int:
     # mutmut tests a named mutant again even when it has a result.
     names = [] if args.resume else [f"{module}.x*" for module in chosen]
     narrowing = [str(args.broad_above), str(args.whole_show_tests), str(SHORTEST_BUILD)]
-    with log.open("a") as out:
-        run = subprocess.run(
-            [
-                *([str(mutmut)] if args.broad else [sys.executable, "-c", NARROWING_DRIVER, *narrowing, ",".join(chosen)]),
-                "run",
-                "--max-children",
-                str(args.children),
-                *names,
-            ],
-            cwd=work,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+    if args.recheck:
+        recheck(work, chosen, env, args.children)
+        run = subprocess.CompletedProcess([], 0)
+    else:
+        with log.open("a") as out:
+            run = subprocess.run(
+                [
+                    *([str(mutmut)] if args.broad else [sys.executable, "-c", NARROWING_DRIVER, *narrowing, ",".join(chosen)]),
+                    "run",
+                    "--max-children",
+                    str(args.children),
+                    *names,
+                ],
+                cwd=work,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
     wall = time.monotonic() - started
     found = results(work)
     if run.returncode or not found:
