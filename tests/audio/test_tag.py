@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import pytest
 from lxml import etree
-from mutagen.id3 import ID3, CTOCFlags, PictureType
+from mutagen.id3 import ID3, CTOCFlags, Encoding, PictureType
 from mutagen.mp3 import MP3
 
 from pipeline.audio.encode import normalise
@@ -97,6 +97,23 @@ def test_chapters_round_trip(mp3, episode, show_root):
     assert second.end_time == pytest.approx(MP3(mp3).info.length * 1000, abs=30)
     assert str(second.sub_frames["TIT2"]) == "Le portage"
     assert second.sub_frames.getall("WXXX")[0].url == "https://example.org/portage"
+
+
+def test_text_is_utf8_and_chapters_are_found_by_time_not_by_byte(mp3, episode, show_root):
+    # ID3v2.4 text in UTF-8 (encoding 3), the title's "é" as one character in any reader; the
+    # chapter spec: offsets of 0xFFFFFFFF say "use the times", which apps then do.
+    write_tags(mp3, load_show(show_root), episode, LABELS)
+    tags = ID3(mp3)
+    assert {name: tags[name].encoding for name in ("TIT2", "TPE1", "TALB", "TPE2", "TDRC", "TRCK")} == dict.fromkeys(
+        ("TIT2", "TPE1", "TALB", "TPE2", "TDRC", "TRCK"), Encoding.UTF8
+    )
+    toc = tags.getall("CTOC")[0]
+    assert toc.sub_frames["TIT2"].encoding == Encoding.UTF8
+    for chapter in (tags[f"CHAP:{name}"] for name in toc.child_element_ids):
+        assert (chapter.start_offset, chapter.end_offset) == (0xFFFFFFFF, 0xFFFFFFFF)
+        assert chapter.sub_frames["TIT2"].encoding == Encoding.UTF8
+    link = tags["CHAP:chp1"].sub_frames.getall("WXXX")[0]
+    assert (link.encoding, link.desc) == (Encoding.UTF8, "")
 
 
 def test_chapter_after_the_end_is_refused(mp3, episode, show_root):
