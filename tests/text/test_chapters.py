@@ -187,6 +187,7 @@ def test_notes_show_chapters_and_quotes_in_html_and_markdown(job):
     chaptered = run(Chapters(), job)
     run(Quotes(), job)
     noted = run(Notes(), job)
+    assert (noted.notes.name, noted.markdown.name) == ("notes.html", "notes.md")  # README: .build/'s files
     markdown = noted.markdown.read_text(encoding="utf-8")
     # YouTube turns "00:00 Title" lines into chapters: the first at 00:00, one per line.
     lines = [line.rstrip() for line in markdown.splitlines() if line[:2].isdigit()]
@@ -281,3 +282,19 @@ def test_a_veto_reruns_the_quotes_not_the_tags(show_root, add_episode, no_whispe
         f.write('[quotes]\nveto = ["mon ancien client"]\n')
     ran, report = run(show_root)
     assert report.ok and ran.stages("001-portage") == {"quotes"}  # the same quotes: nothing after it
+
+
+@pytest.mark.parametrize(("words", "minutes"), [(0, 0), (1, 1), (460, 2), (690, 3), (1150, 5)])
+def test_the_notes_say_the_reading_time_at_230_words_a_minute_and_one_at_least(job, tmp_path, words, minutes):
+    from pipeline.records import Segment, Transcript
+    from pipeline.stages.notes import notes_context
+
+    run(Chapters(), job)
+    run(Quotes(), job)
+    said = Transcript("fr", 302.0, (Segment(0.0, 300.0, " ".join(["mot"] * words), ()),) if words else ())
+    path = tmp_path / "transcript.corrected.json"
+    path.write_text(get_writer("json").write(said), encoding="utf-8")
+    job.results.add(Corrected(path))
+    context = notes_context(job)
+    assert (context["transcript_words"], context["reading_minutes"]) == (words, minutes)
+    assert context["page_url"] == "http://localhost:8000/episodes/001-portage/"
