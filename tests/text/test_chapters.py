@@ -298,3 +298,14 @@ def test_the_notes_say_the_reading_time_at_230_words_a_minute_and_one_at_least(j
     context = notes_context(job)
     assert (context["transcript_words"], context["reading_minutes"]) == (words, minutes)
     assert context["page_url"] == "http://localhost:8000/episodes/001-portage/"
+
+
+def test_the_soundbite_starts_at_the_pinned_quote_not_the_best_scored(job):
+    # README: "The best (or the first pinned) makes the soundbite".
+    import dataclasses
+
+    pinned = dataclasses.replace(job, episode=dataclasses.replace(job.episode, quotes=QuotePicks(pin=("les hôtes de coworking organisent",))))
+    run(Chapters(), pinned)
+    quoted = run(Quotes(), pinned)
+    assert QUOTED[2] in [q.text for q in quoted.quotes]  # listed in the order said
+    assert (quoted.soundbite.start, quoted.soundbite.text) == (138.6, QUOTED[2])
