@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.engine import Stage, Store, check, run_stage
+from pipeline.engine import Stage, Store, check, checked, run_stage
 from pipeline.errors import StageError
 from pipeline.files import clean_temporaries, write_atomic
 
@@ -340,3 +340,17 @@ def test_memory_a_stage_freed_goes_back_to_the_system(setup):
     before = resident_mb()
     assert run_stage(Heap(), job, store, "ep").state == "ran"
     assert resident_mb() - before < 50
+
+
+def test_checking_without_running_hands_back_the_record_or_the_error(setup):
+    # `podcast status` reads these: a fresh stage's record (its measurements), a failed one's message.
+    stage, job, store = setup
+    ran = run_stage(stage, job, store, "ep")
+    fresh = checked(stage, job, store, "ep")
+    assert (fresh.state, fresh.record.result) == ("fresh", Shouted(job.target, 7))
+    assert fresh.record.fingerprint == ran.record.fingerprint
+    job.source.write_text("autre")
+    job.fail = True
+    run_stage(stage, job, store, "ep")
+    failed = checked(stage, job, store, "ep")
+    assert (failed.state, failed.error, failed.record) == ("failed", f"{job.source}: refused", None)
