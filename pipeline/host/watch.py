@@ -206,7 +206,7 @@ def on_network_share(path: Path) -> bool:
         if len(fields) < 3:
             continue
         point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[1])  # "\040": a space
-        if path.is_relative_to(point) and len(point) > len(best):
+        if path.is_relative_to(point) and len(point) >= len(best):  # a point mounted again: the last hides the others
             best, kind = point, fields[2]
     return kind in NETWORK_FILESYSTEMS
 

@@ -4,6 +4,7 @@ well under a second."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -11,10 +12,10 @@ from pathlib import Path
 import pytest
 from watchdog.observers.polling import PollingObserver
 
-from pipeline.build import BuildReport
-from pipeline.errors import PipelineError
+from pipeline.build import BuildReport, Failure
+from pipeline.errors import BuildLocked, ConfigError, PipelineError
 from pipeline.host import watch
-from pipeline.host.watch import WHOLE_SHOW, Schedule, Watcher
+from pipeline.host.watch import WHOLE_SHOW, Plan, Schedule, Watcher
 
 
 @pytest.fixture
@@ -172,3 +173,110 @@ def test_the_loop_builds_the_show_then_what_changed_with_the_options_given(show,
     assert [report.published for report in reports] == [[], ["premier"]]
     assert said[0] == f"watching {show / 'episodes'} (file events); an episode is built once its files stay unchanged for 0.2 s"
     assert said[-1] == "stopped after 2 build(s)"
+
+
+MOUNTS = """\
+/dev/sda1 / ext4 rw,relatime 0 0
+server:/export /mnt/nas nfs4 rw 0 0
+tmpfs /mnt/nas/scratch tmpfs rw 0 0
+//nas/podcast /mnt/smb\\040share cifs rw 0 0
+tmpfs /mnt/over tmpfs rw 0 0
+server:/over /mnt/over nfs rw 0 0
+cut short
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "network"),
+    [
+        ("/mnt/nas/show/episodes", True),  # under the NFS mount
+        ("/mnt/nas/scratch/show", False),  # a local mount inside it: the longest mount point wins
+        ("/mnt/smb share/show", True),  # "\\040" in /proc/self/mounts is a space
+        ("/home/camille/show", False),
+        ("/mnt/over/show", True),  # mounted twice: the last mount is the one the folder is on
+    ],
+)
+def test_a_network_share_is_told_by_the_mount_holding_the_folder(monkeypatch, path, network):
+    read = Path.read_text
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: MOUNTS if str(self) == "/proc/self/mounts" else read(self, *a, **k))
+    assert watch.on_network_share(Path(path)) is network
+
+
+def test_without_proc_mounts_a_folder_is_taken_as_local(monkeypatch):
+    def unreadable(self, *args, **kwargs):
+        raise PermissionError("/proc/self/mounts")
+
+    monkeypatch.setattr(Path, "read_text", unreadable)
+    assert watch.on_network_share(Path("/mnt/nas/show")) is False
+
+
+@pytest.fixture
+def watcher(show, monkeypatch):
+    said: list[str] = []
+    watcher = Watcher(show, say=said.append)
+    watcher.said = said
+    retried: list[tuple[Plan, float]] = []
+    monkeypatch.setattr(watcher.schedule, "retry", lambda plan, after: retried.append((plan, after)))
+    watcher.retried = retried
+    return watcher
+
+
+def building(monkeypatch, outcome):
+    def build(root, slugs, stop, **options):
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    monkeypatch.setattr(watch, "build", build)
+
+
+def test_a_build_that_publishes_says_how_many(watcher, monkeypatch):
+    building(monkeypatch, BuildReport(published=["001-a", "002-b"]))
+    watcher._build(Plan(("001-a", "002-b")))
+    assert watcher.said[0] == "building 001-a, 002-b"
+    assert re.fullmatch(r"built 001-a, 002-b in \d+\.\d s: 2 episode\(s\) published", watcher.said[1])
+    assert watcher.builds == 1
+
+
+def test_a_build_that_fails_names_where(watcher, monkeypatch):
+    failures = [Failure("002-b", "normalise", "x"), Failure("001-a", "transcribe", "y"), Failure("002-b", "tag", "z")]
+    building(monkeypatch, BuildReport(failures=failures))
+    watcher._build(Plan())
+    assert watcher.said[0] == "building the whole show"
+    assert re.fullmatch(r"built the whole show in \d+\.\d s: failed: 001-a, 002-b", watcher.said[1])
+
+
+def test_a_locked_folder_is_tried_again_in_2_s(watcher, monkeypatch):
+    building(monkeypatch, BuildLocked("another build (process 12)"))
+    watcher._build(Plan(("001-a",)))
+    assert watcher.said[1] == "another build is running in this folder: waiting for it to end, trying again every 2 s"
+    assert watcher.retried == [(Plan(("001-a",)), 2.0)] and watcher.builds == 0
+
+
+def test_an_unusable_show_or_a_crash_is_said_and_the_watch_goes_on(watcher, monkeypatch):
+    building(monkeypatch, ConfigError("podcast.toml:3: 'title': missing"))
+    watcher._build(Plan())
+    building(monkeypatch, ZeroDivisionError("bug"))
+    watcher._build(Plan(("001-a",)))
+    assert watcher.said[1] == "could not build the whole show: podcast.toml:3: 'title': missing"
+    assert watcher.said[3] == "could not build 001-a: ZeroDivisionError: bug (run 'podcast -v watch' for the traceback)"
+    assert watcher.builds == 0
+
+
+def test_a_stopped_build_says_it_goes_on_next_time(watcher, monkeypatch):
+    building(monkeypatch, BuildReport(stopped=True))
+    watcher._build(Plan(("001-a",)))
+    assert re.fullmatch(r"stopped building 001-a between two stages \(\d+\.\d s\); the next build goes on from there", watcher.said[1])
+    assert watcher.builds == 1
+
+
+def test_a_folder_made_beside_podcast_toml_is_followed_and_said(watcher, show):
+    observer = Recording()
+    (show / "jingles").mkdir()
+    watcher._saw(show / "jingles", observer)
+    assert observer.followed == {str(show / "jingles"): True}
+    assert watcher.said == ["the show: jingles changed; building once its files stay unchanged for 5 s"]
+    watcher._saw(show / "episodes" / "premier" / "voix.wav", observer)
+    assert watcher.said[1] == "premier: episodes/premier/voix.wav changed; building once its files stay unchanged for 5 s"
+    watcher._saw(show / "episodes" / "premier" / "voix.wav", observer)  # already waiting: said once
+    assert len(watcher.said) == 2 and observer.followed == {str(show / "jingles"): True}
