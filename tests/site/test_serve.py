@@ -61,11 +61,13 @@ def test_open_and_suffix_ranges(site):
     assert get(url, "bytes=-100")[2] == body[-100:]
 
 
-def test_unsatisfiable_range(site):
+@pytest.mark.parametrize("past", [0, 5])
+def test_unsatisfiable_range(site, past):
+    # The last byte is size - 1: a range starting at the size itself is past the file.
     url, body = site
     with pytest.raises(urllib.error.HTTPError) as error:
-        get(url, f"bytes={len(body) + 5}-")
-    assert error.value.code == 416
+        get(url, f"bytes={len(body) + past}-")
+    assert error.value.code == 416 and error.value.headers["Content-Range"] == f"bytes */{len(body)}"
 
 
 def test_range_ending_past_the_file_is_cut_at_its_end(site):
@@ -144,3 +146,26 @@ def test_the_site_s_files_with_their_types_and_its_404_page(tmp_path):
         with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(base + "nulle/part/")
         assert missing.value.code == 404 and b"Page introuvable" in missing.value.read()
+
+
+def test_the_404_page_is_utf8_html_with_its_length_and_a_head_gets_no_body(tmp_path):
+    page = "<h1>Page introuvable</h1>"
+    (tmp_path / "404.html").write_text(page, encoding="utf-8")
+    with serving(tmp_path) as base:
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(base + "nulle/part/")
+        assert missing.value.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert missing.value.headers["Content-Length"] == str(len(page.encode()))
+        # What a HEAD gets on the wire: the headers and nothing after (a client would stop reading anyway).
+        parts = urllib.parse.urlsplit(base)
+        with socket.create_connection((parts.hostname, parts.port), timeout=10) as connection:
+            connection.sendall(b"HEAD /nulle/part/ HTTP/1.0\r\n\r\n")
+            received = b""
+            while chunk := connection.recv(1 << 16):
+                received += chunk
+        head, _, body = received.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.0 404 ") and body == b""
+        # Another error is the server's own page, not the site's 404.
+        with pytest.raises(urllib.error.HTTPError) as other:
+            urllib.request.urlopen(urllib.request.Request(base + "index.html", data=b"x", method="POST"))
+        assert other.value.code == 501 and b"Page introuvable" not in other.value.read()
