@@ -309,3 +309,23 @@ def test_the_soundbite_starts_at_the_pinned_quote_not_the_best_scored(job):
     quoted = run(Quotes(), pinned)
     assert QUOTED[2] in [q.text for q in quoted.quotes]  # listed in the order said
     assert (quoted.soundbite.start, quoted.soundbite.text) == (138.6, QUOTED[2])
+
+
+def test_an_episode_in_english_is_cut_with_english_words(job, monkeypatch):
+    # The topics' stop words follow the episode's language (a French show may have one in English).
+    import dataclasses
+
+    from pipeline.text import topics
+
+    cut_in: list[str] = []
+    real = topics.chapters
+
+    def chapters(transcript, duration, language="fr"):
+        cut_in.append(language)
+        return real(transcript, duration, language)
+
+    monkeypatch.setattr(topics, "chapters", chapters)
+    english = dataclasses.replace(job, episode=dataclasses.replace(job.episode, language="en-GB"))
+    chaptered = run(Chapters(), english)
+    assert cut_in == ["en"]
+    assert chaptered.file.name == "chapters.p20.json"  # README: .build/'s files
