@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from pipeline.cli import cli
 from pipeline.errors import PipelineError
 from pipeline.host import standalone
-from pipeline.records import Transcription
-from tests.conftest import DATA
+from pipeline.records import Loudness, Transcription
+from tests.conftest import DATA, speechlike, write_wav
 from tests.speech.scripted import ScriptedWhisper
 
 
@@ -80,3 +80,15 @@ def test_a_pipeline_error_of_the_loader_keeps_its_own_message(monkeypatch):
     monkeypatch.setattr(standalone, "load", fails)
     with pytest.raises(PipelineError, match=r"^the model 'tiny' is not installed: pip install \.\.\.$"):
         standalone.load_transcriber("faster-whisper", "tiny", 1)
+
+
+def test_normalise_files_goes_on_after_a_broken_one_into_a_folder_it_makes(tmp_path):
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"not audio at all")
+    good = write_wav(tmp_path / "good.wav", speechlike(4.0, -30.0))
+    out = tmp_path / "levelled" / "jingles"  # neither folder there yet
+    results = list(standalone.normalise_files((broken, good), out, Loudness()))
+    assert [(path, type(result).__name__) for path, result in results] == [(out / "broken.mp3", "AudioDecodeError"), (out / "good.mp3", "Normalised")]
+    assert sorted(p.name for p in out.iterdir()) == ["good.mp3"]  # nothing at the broken one's path, no temporaries
+    again = list(standalone.normalise_files((good,), out, Loudness()))  # the folder there now
+    assert [path for path, _ in again] == [out / "good.mp3"]
