@@ -135,3 +135,11 @@ def test_a_soundbite_starts_on_a_quote_at_exactly_1_14_s():
     said = topics.Sentence(1.14, 20.0, GUEST, "x")
     bite = quotes.soundbite(said, [said], 600.0)
     assert (bite.start, bite.end) == (1.14, 20.0)
+
+
+def test_a_soundbite_ends_after_its_last_word_to_the_hundredth():
+    # Outwards: a sentence ending at 27.341 s plays to 27.35, never cut at 27.34.
+    best = topics.Sentence(10.0, 20.0, GUEST, "Le portage salarial permet tout.")
+    then = topics.Sentence(20.5, 27.341, GUEST, "Et on facture sans créer d'entreprise.")
+    bite = quotes.soundbite(best, [best, then], 600.0)
+    assert (bite.start, bite.end) == (10.0, 27.35)
