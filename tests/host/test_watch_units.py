@@ -114,30 +114,27 @@ def test_reading_a_recording_raises_no_event_and_writing_one_does(show, monkeypa
         assert {"FileCreatedEvent", "FileModifiedEvent", "FileClosedEvent", "FileMovedEvent", "FileDeletedEvent"} <= names
 
 
-def test_a_show_on_a_network_share_is_polled_and_the_host_told_why(show, monkeypatch):
-    monkeypatch.setattr(watch, "on_network_share", lambda path: True)
+def polled(show: Path, **options) -> list[str]:
+    """What the host is told when the watch starts by polling (it must poll)."""
     said: list[str] = []
-    observer = Watcher(show, say=said.append).start_observer()
+    observer = Watcher(show, say=said.append, **options).start_observer()
     observer.stop()
     assert isinstance(observer, PollingObserver)
-    assert said == [f"{show / 'episodes'} is on a network share, where others' writes raise no file event here: polling it"]
+    return said
+
+
+def test_a_show_on_a_network_share_is_polled_and_the_host_told_why(show, monkeypatch):
+    monkeypatch.setattr(watch, "on_network_share", lambda path: True)
+    assert polled(show) == [f"{show / 'episodes'} is on a network share, where others' writes raise no file event here: polling it"]
 
 
 def test_polling_asked_for_says_nothing_of_a_network_share(show):
-    said: list[str] = []
-    observer = Watcher(show, polling=True, say=said.append).start_observer()
-    observer.stop()
-    assert isinstance(observer, PollingObserver)
-    assert said == []
+    assert polled(show, polling=True) == []
 
 
 def test_without_file_events_left_the_show_is_polled_and_the_host_told_why(show, monkeypatch):
     monkeypatch.setattr(watch, "Observer", lambda: Recording(fails=OSError(24, "inotify instance limit reached")))
-    said: list[str] = []
-    observer = Watcher(show, say=said.append).start_observer()
-    observer.stop()
-    assert isinstance(observer, PollingObserver)
-    assert said == [f"no file events ([Errno 24] inotify instance limit reached): polling {show / 'episodes'} instead"]
+    assert polled(show) == [f"no file events ([Errno 24] inotify instance limit reached): polling {show / 'episodes'} instead"]
 
 
 def test_a_folder_without_episodes_is_refused_with_its_name(tmp_path):

@@ -28,12 +28,13 @@ def get(url, byte_range=None, method="GET"):
         return response.status, response.headers, response.read()
 
 
-def raw(url, byte_range):
+def raw(url, byte_range=None, method="GET"):
     """Everything the server sends until it closes (HTTP/1.0), not just the bytes it announced:
     a client reads Content-Length bytes and would never see what comes after."""
     parts = urllib.parse.urlsplit(url)
+    asked = f"Range: {byte_range}\r\n" if byte_range else ""
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as connection:
-        connection.sendall(f"GET {parts.path} HTTP/1.0\r\nRange: {byte_range}\r\n\r\n".encode())
+        connection.sendall(f"{method} {parts.path} HTTP/1.0\r\n{asked}\r\n".encode())
         received = b""
         while chunk := connection.recv(1 << 16):
             received += chunk
@@ -157,14 +158,8 @@ def test_the_404_page_is_utf8_html_with_its_length_and_a_head_gets_no_body(tmp_p
         assert missing.value.headers["Content-Type"] == "text/html; charset=utf-8"
         assert missing.value.headers["Content-Length"] == str(len(page.encode()))
         # What a HEAD gets on the wire: the headers and nothing after (a client would stop reading anyway).
-        parts = urllib.parse.urlsplit(base)
-        with socket.create_connection((parts.hostname, parts.port), timeout=10) as connection:
-            connection.sendall(b"HEAD /nulle/part/ HTTP/1.0\r\n\r\n")
-            received = b""
-            while chunk := connection.recv(1 << 16):
-                received += chunk
-        head, _, body = received.partition(b"\r\n\r\n")
-        assert head.startswith(b"HTTP/1.0 404 ") and body == b""
+        head, body = raw(base + "nulle/part/", method="HEAD")
+        assert head.startswith("HTTP/1.0 404 ") and body == b""
         # Another error is the server's own page, not the site's 404.
         with pytest.raises(urllib.error.HTTPError) as other:
             urllib.request.urlopen(urllib.request.Request(base + "index.html", data=b"x", method="POST"))

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from pipeline.audio import ffmpeg
+from pipeline.speech.transcriber import windows
 from tests.conftest import DATA, write_wav
 from tests.speech.scripted import RATE, ScriptedWhisper, quiet_runs
 from tests.speech.test_hallucinations import trap
@@ -122,8 +123,6 @@ def test_early_word_moved_to_where_the_voice_begins(tmp_path):
 
 
 def test_a_long_recording_is_cut_at_the_last_pause_of_each_windows_second_half():
-    from pipeline.speech.transcriber import windows
-
     # Windows of 60 s at most; pauses (their middles at 30.5, 45.5 and 55.5 s) in the first
     # window's second half: the cut takes the last, so windows stay as long as they may.
     assert windows(100.0, [(30.0, 31.0), (45.0, 46.0), (55.0, 56.0)], 60.0) == [(0.0, 55.5), (55.5, 100.0)]

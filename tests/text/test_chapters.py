@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime, timezone
 
@@ -18,12 +19,13 @@ from pipeline.config import load_show
 from pipeline.engine import Store, run_stage
 from pipeline.jobs import EpisodeJob, Paths, Resources
 from pipeline.layout import PublicLayout
-from pipeline.records import Chapter, Episode, QuotePicks
+from pipeline.records import Chapter, Episode, QuotePicks, Segment, Transcript
 from pipeline.results import Corrected, LevelReport, Levelled, Noted
 from pipeline.stages.chapters import Chapters
-from pipeline.stages.notes import Notes
+from pipeline.stages.notes import Notes, notes_context
 from pipeline.stages.quotes import Quotes
 from pipeline.stages.tag import Tag
+from pipeline.text import topics
 from pipeline.text.writers import get_writer
 from tests.planted import GUEST, planted
 
@@ -286,9 +288,6 @@ def test_a_veto_reruns_the_quotes_not_the_tags(show_root, add_episode, no_whispe
 
 @pytest.mark.parametrize(("words", "minutes"), [(0, 0), (1, 1), (460, 2), (690, 3), (1150, 5)])
 def test_the_notes_say_the_reading_time_at_230_words_a_minute_and_one_at_least(job, tmp_path, words, minutes):
-    from pipeline.records import Segment, Transcript
-    from pipeline.stages.notes import notes_context
-
     run(Chapters(), job)
     run(Quotes(), job)
     said = Transcript("fr", 302.0, (Segment(0.0, 300.0, " ".join(["mot"] * words), ()),) if words else ())
@@ -302,8 +301,6 @@ def test_the_notes_say_the_reading_time_at_230_words_a_minute_and_one_at_least(j
 
 def test_the_soundbite_starts_at_the_pinned_quote_not_the_best_scored(job):
     # README: "The best (or the first pinned) makes the soundbite".
-    import dataclasses
-
     pinned = dataclasses.replace(job, episode=dataclasses.replace(job.episode, quotes=QuotePicks(pin=("les hôtes de coworking organisent",))))
     run(Chapters(), pinned)
     quoted = run(Quotes(), pinned)
@@ -313,10 +310,6 @@ def test_the_soundbite_starts_at_the_pinned_quote_not_the_best_scored(job):
 
 def test_an_episode_in_english_is_cut_with_english_words(job, monkeypatch):
     # The topics' stop words follow the episode's language (a French show may have one in English).
-    import dataclasses
-
-    from pipeline.text import topics
-
     cut_in: list[str] = []
     real = topics.chapters
 

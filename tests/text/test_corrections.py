@@ -357,13 +357,13 @@ text = "Alors, comment as-tu trouvé tes premiers clients ?"
 """
 
 
-def heard(first: str, second: str) -> Transcript:
+def heard(first: str, second: str, speaker: str = "Camille Durand") -> Transcript:
     return Transcript(
         "fr",
         14.0,
         (
-            Segment(0.5, 5.0, first, words(first, 0.5), "Camille Durand"),
-            Segment(10.2, 13.9, second, words(second, 10.2), "Camille Durand"),
+            Segment(0.5, 5.0, first, words(first, 0.5), speaker),
+            Segment(10.2, 13.9, second, words(second, 10.2), speaker),
         ),
     )
 
@@ -434,11 +434,9 @@ def test_the_stage_hands_on_and_logs_what_matched_nothing(correct, show_root, ca
 
 def test_a_fix_may_name_a_host_whisper_did_not_hear(correct, show_root):
     (show_root / "episodes" / "001-duo" / "corrections.toml").write_text(fix("00:10", "00:14", "Alors ?", "Camille Durand"), encoding="utf-8")
-    first, second = HEARD
-    unnamed = Transcript("fr", 14.0, (Segment(0.5, 5.0, first, words(first, 0.5), "SPEAKER_1"), Segment(10.2, 13.9, second, words(second, 10.2), "SPEAKER_1")))
-    outcome = correct(unnamed)
+    outcome = correct(heard(*HEARD, speaker="SPEAKER_1"))
     assert outcome.state == "ran", outcome.error
-    assert [(s.text, s.speaker) for s in Transcript.load(outcome.record.result.transcript).segments] == [(first, "SPEAKER_1"), ("Alors ?", "Camille Durand")]
+    assert [(s.text, s.speaker) for s in Transcript.load(outcome.record.result.transcript).segments] == [(HEARD[0], "SPEAKER_1"), ("Alors ?", "Camille Durand")]
 
 
 def test_check_says_which_corrections_find_nothing_and_what_is_wrong(show_root, add_episode, no_whisper):
