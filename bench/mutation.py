@@ -245,6 +245,45 @@ def forget_untested(work: Path) -> None:
         meta.write_text(json.dumps(data, indent=4))
 
 
+def refresh(source: Path, work: Path) -> None:
+    """Bring a stopped or finished run up to the tree in `source`, keeping what still holds: the
+    code, tests and files are copied again, and mutmut's copy of them made again from that, but
+    not its results. mutmut then makes the mutants again and keeps the result of every mutant whose
+    function did not change (a hash per function), and gives the tests added since a stats pass
+    of their own (mutmut's incremental stats). Killed stays killed: tests are added, not weakened.
+    Survivors, "no tests" and timeouts are tried again, with the new tests. A `--recheck` verdict
+    is kept for the modules whose code did not change."""
+    from mutmut.stats import status_by_exit_code
+
+    kept_files = {"mutants", "survivors", "mutmut.log", "recheck.json", "summary.json"}
+    changed = {
+        ".".join(Path(name).with_suffix("").parts)
+        for name in (p.relative_to(source).as_posix() for p in (source / "pipeline").rglob("*.py"))
+        if not (work / name).is_file() or (work / name).read_bytes() != (source / name).read_bytes()
+    }
+    config = (work / "pyproject.toml").read_text(encoding="utf-8").partition("\n[tool.mutmut]\n")[2]
+    for path in work.iterdir():
+        if path.name not in kept_files:
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+    copy_tree(source, work)
+    pyproject = work / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text(encoding="utf-8") + "\n[tool.mutmut]\n" + config, encoding="utf-8")
+    for path in sorted((work / "mutants").iterdir()):
+        if path.name != "pipeline" and path.name not in ("mutmut-stats.json", "narrowed.json"):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    for path in (work / "mutants" / "pipeline").rglob("*"):
+        if path.is_file() and not path.name.endswith(".meta"):
+            path.unlink()
+    for meta in (work / "mutants").rglob("*.py.meta"):
+        data = json.loads(meta.read_text())
+        data["exit_code_by_key"] = {name: code for name, code in data["exit_code_by_key"].items() if code is not None and status_by_exit_code[code] == "killed"}
+        meta.write_text(json.dumps(data, indent=4))
+    saved = work / "recheck.json"
+    if saved.exists():
+        verdicts = json.loads(saved.read_text())
+        saved.write_text(json.dumps({name: v for name, v in verdicts.items() if name.rpartition(".")[0] not in changed}, indent=1))
+
+
 def results(work: Path) -> dict[str, dict[str, tuple[str, float]]]:
     """{module: {mutant name: (status, seconds)}} from the meta files mutmut leaves beside each
     mutated module."""
@@ -351,6 +390,11 @@ def main() -> int:
     parser.add_argument("--children", type=int, default=1, help="mutants tested at once (default 1, for a shared machine)")
     parser.add_argument("--resume", action="store_true", help="keep the copy a stopped run left and test the mutants it did not reach")
     parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="like --resume, after copying the tree again: survivors and changed functions tested again, with the tests added since",
+    )
+    parser.add_argument(
         "--tests",
         action="append",
         metavar="PATH",
@@ -395,6 +439,11 @@ def main() -> int:
     if args.recheck:
         if not (work / "mutants" / "narrowed.json").is_file():
             parser.error(f"--recheck: no narrowed run in {work}")
+    elif args.refresh:
+        if not (work / "mutants" / "mutmut-stats.json").is_file():
+            parser.error(f"--refresh: no run to refresh in {work}")
+        refresh(source, work)
+        args.resume = True
     elif not (args.resume and (work / "mutants").is_dir()):
         # Narrowed, every module is instrumented (only the chosen ones' mutants run), so that a
         # test's reach is counted over the whole package whatever the modules named.
