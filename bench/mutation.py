@@ -9,6 +9,7 @@ package takes hours even narrowed as below (bench/mutation.md). Install its extr
     .venv/bin/python bench/mutation.py                        # every module of pipeline/
     .venv/bin/python bench/mutation.py times feed.rules host/gate.py
     .venv/bin/python bench/mutation.py --resume               # go on where a stopped run was
+    .venv/bin/python bench/mutation.py --refresh              # the same, after copying the tree again
     .venv/bin/python bench/mutation.py --source /tmp/old feed.rss   # another checkout's code
 
 Every module of `pipeline/` is mutated, none chosen by hand. The tree (what git tracks, and
@@ -45,6 +46,13 @@ narrowing, not of the tests. 10 to 30 s a survivor on one worker (host/checks.py
 killed in 377 s; build.py: 48 of 99, with the stage walk's builds). A recheck that times out
 stays a survivor.
 
+`--refresh` copies the tree again over a stopped or finished run and goes on: mutmut keeps the
+result of each mutant whose function is unchanged (it hashes each function) and runs a stats pass
+for the tests added since; survivors, "no tests" and timeouts are tried again, with those tests.
+
+A survivor that only renames a key of a dict that is only hashed (a stage's `settings`) is
+"equivalent: a name inside a fingerprint", counted apart and out of the score (EQUIVALENT below).
+
 Prints killed / total and the score per module and for the package, writes each survivor's
 diff to `survivors/<module>.txt` and the figures to `summary.json`, both under `--work`.
 """
@@ -54,6 +62,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -73,7 +82,16 @@ RECHECK_SECONDS = 900  # a survivor's whole-show tests, at most, under its mutan
 # survivors, never a false kill.
 RECHECK_TESTS = 12
 WHOLE_SHOW = "no tests (whole-show tests only)"
-NOT_SCORED = ("no tests", WHOLE_SHOW, "not checked")
+# A key of a dict whose only use is to be hashed into a fingerprint, renamed ("language" into
+# "XXlanguageXX" or "LANGUAGE"), changes the hash once: every episode reruns that stage once after
+# an upgrade, as a version bump makes it, and no output differs. Only a recorded hash would tell,
+# and every legitimate change of a setting would break it too. Such a survivor is counted apart,
+# out of the score. The functions whose dicts are only hashed: every stage's `settings`, what the
+# gate (`item_key`) and the site's page reuse (`_episode_keys`) hash.
+EQUIVALENT = "equivalent: a name inside a fingerprint"
+HASHED = re.compile(r"(ǁsettings|\.x_item_key|\.x__episode_keys)__mutmut_\d+$")
+DICT_KEY = re.compile(r'"([^"\n]*)"(?=\s*:)')
+NOT_SCORED = ("no tests", WHOLE_SHOW, "not checked", EQUIVALENT)
 BROAD_ABOVE = 200
 WHOLE_SHOW_TESTS = 2
 # A build test recorded faster than this shares a build an earlier test made (a module-scoped
@@ -284,6 +302,41 @@ def refresh(source: Path, work: Path) -> None:
         saved.write_text(json.dumps({name: v for name, v in verdicts.items() if name.rpartition(".")[0] not in changed}, indent=1))
 
 
+def renamed_key(diff: str, returned: bool) -> bool:
+    """Whether a mutant's diff renames one key of a dict literal, and changes nothing else; on a
+    `return` line only if `returned` (the dict a `settings` returns is hashed; the keys `_episode_keys`
+    returns are read)."""
+    lines = diff.splitlines()
+    old = [line[1:] for line in lines if line.startswith("-") and not line.startswith("---")]
+    new = [line[1:] for line in lines if line.startswith("+") and not line.startswith("+++")]
+    if len(old) != 1 or len(new) != 1 or (old[0].lstrip().startswith("return") and not returned):
+        return False
+    return any(
+        old[0][: key.start()] + f'"{renamed}"' + old[0][key.end() :] == new[0]
+        for key in DICT_KEY.finditer(old[0])
+        for renamed in (f"XX{key.group(1)}XX", key.group(1).upper())
+    )
+
+
+def hashed_names(work: Path, survivors: list[str]) -> set[str]:
+    """The survivors that only rename a key of a dict that is hashed (EQUIVALENT), read from their
+    diffs once and kept in `equivalent.json`."""
+    saved = work / "equivalent.json"
+    known: dict[str, bool] = json.loads(saved.read_text()) if saved.exists() else {}
+    asked = [name for name in survivors if HASHED.search(name) and name not in known]
+    if asked:
+        script = (
+            "import json, sys\n"
+            "from mutmut.mutation.diff_apply import get_diff_for_mutant\n"
+            "print(json.dumps({name: get_diff_for_mutant(name, path=path) for name, path in json.load(sys.stdin)}))\n"
+        )
+        paths = [(name, name.rpartition(".")[0].replace(".", "/") + ".py") for name in asked]
+        diffs = json.loads(subprocess.run([sys.executable, "-c", script], cwd=work, input=json.dumps(paths), capture_output=True, text=True, check=True).stdout)
+        known.update({name: renamed_key(diff, "ǁsettings__" in name) for name, diff in diffs.items()})
+        saved.write_text(json.dumps(known, indent=1))
+    return {name for name in survivors if known.get(name)}
+
+
 def results(work: Path) -> dict[str, dict[str, tuple[str, float]]]:
     """{module: {mutant name: (status, seconds)}} from the meta files mutmut leaves beside each
     mutated module."""
@@ -301,6 +354,11 @@ def results(work: Path) -> dict[str, dict[str, tuple[str, float]]]:
         for statuses in found.values():
             for name in killed & statuses.keys():
                 statuses[name] = (RECHECKED, statuses[name][1])
+    survived = [name for statuses in found.values() for name, (status, _) in statuses.items() if status == "survived"]
+    equivalent = hashed_names(work, survived)
+    for statuses in found.values():
+        for name in equivalent & statuses.keys():
+            statuses[name] = (EQUIVALENT, statuses[name][1])
     narrowed = work / "mutants" / "narrowed.json"
     if narrowed.exists():
         from mutmut.utils.format_utils import mangled_name_from_mutant_name
