@@ -317,3 +317,28 @@ def test_a_page_edited_by_hand_is_rendered_again(tmp_path):
     with without_whisper():
         assert build(root).ok
     assert page.read_text(encoding="utf-8") == original
+
+
+def test_a_slug_taken_by_an_older_episode_added_later_renders_the_other_pages_again(tmp_path):
+    """Slugs go to people in order of first appearance: an episode published earlier, added to the
+    catalogue later, gives its guest "Zoe Martin" zoe-martin, and the unchanged page of "Zoé Martin"'s
+    episode must now link zoe-martin-2 (its page key holds the people's slugs). Each page links a
+    guest twice: in the episode's header and in its list of people."""
+    root = new_show(tmp_path / "show")
+    later = root / "episodes" / "002-later"
+    later.mkdir()
+    write_wav(later / "enregistrement.wav", speechlike(3, -20, noise=0, seed=2))
+    (later / "episode.toml").write_text("title = 'Plus tard'\npublished = 2026-01-05\n[[guests]]\nname = 'Zoé Martin'\n", encoding="utf-8")
+    with without_whisper():
+        assert build(root).ok
+    page = root / "public" / "episodes" / "002-later" / "index.html"
+    assert lxml.html.parse(str(page)).getroot().xpath("//a[.='Zoé Martin']/@href") == ["../../people/zoe-martin/"] * 2
+    earlier = root / "episodes" / "001-earlier"
+    earlier.mkdir()
+    write_wav(earlier / "enregistrement.wav", speechlike(3, -20, noise=0, seed=1))
+    (earlier / "episode.toml").write_text("title = 'Plus tôt'\npublished = 2026-01-02\n[[guests]]\nname = 'Zoe Martin'\n", encoding="utf-8")
+    with without_whisper():
+        assert build(root).ok
+    assert lxml.html.parse(str(page)).getroot().xpath("//a[.='Zoé Martin']/@href") == ["../../people/zoe-martin-2/"] * 2
+    first = root / "public" / "episodes" / "001-earlier" / "index.html"
+    assert lxml.html.parse(str(first)).getroot().xpath("//a[.='Zoe Martin']/@href") == ["../../people/zoe-martin/"] * 2
