@@ -51,7 +51,9 @@ result of each mutant whose function is unchanged (it hashes each function) and 
 for the tests added since; survivors, "no tests" and timeouts are tried again, with those tests.
 
 A survivor that only renames a key of a dict that is only hashed (a stage's `settings`) is
-"equivalent: a name inside a fingerprint", counted apart and out of the score (EQUIVALENT below).
+"equivalent: a name inside a fingerprint"; one that upper-cases a name read without its case (a
+codec, a distribution, an HTTP header) is "equivalent: a name read without its case". Both are
+counted apart, out of the score (EQUIVALENT below).
 
 Prints killed / total and the score per module and for the package, writes each survivor's
 diff to `survivors/<module>.txt` and the figures to `summary.json`, both under `--work`.
@@ -70,6 +72,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Callable
 
 REPO = Path(__file__).resolve().parent.parent
 FAST = ["-m", "not slow and not browser"]
@@ -82,16 +85,28 @@ RECHECK_SECONDS = 900  # a survivor's whole-show tests, at most, under its mutan
 # survivors, never a false kill.
 RECHECK_TESTS = 12
 WHOLE_SHOW = "no tests (whole-show tests only)"
-# A key of a dict whose only use is to be hashed into a fingerprint, renamed ("language" into
-# "XXlanguageXX" or "LANGUAGE"), changes the hash once: every episode reruns that stage once after
-# an upgrade, as a version bump makes it, and no output differs. Only a recorded hash would tell,
-# and every legitimate change of a setting would break it too. Such a survivor is counted apart,
-# out of the score. The functions whose dicts are only hashed: every stage's `settings`, what the
-# gate (`item_key`) and the site's page reuse (`_episode_keys`) hash.
-EQUIVALENT = "equivalent: a name inside a fingerprint"
+# Survivors no test can tell from the code, read from their diffs and counted apart, out of the
+# score (`equivalent()`):
+# - A key of a dict whose only use is to be hashed into a fingerprint, renamed ("language" into
+#   "XXlanguageXX" or "LANGUAGE"): the hash changes once, every episode reruns that stage once
+#   after an upgrade, as a version bump makes it, and no output differs. Only a recorded hash
+#   would tell, and every legitimate change of a setting would break it too. The functions whose
+#   dicts are only hashed: every stage's `settings`, what the gate (`item_key`) and the site's
+#   page reuse (`_episode_keys`) hash.
+# - A name read without its case, upper-cased: a codec (`encoding="UTF-8"`), a distribution
+#   (`package_version("MUTAGEN")`: importlib.metadata normalises it), an HTTP header's name
+#   (`send_header("CONTENT-TYPE", …)`, `"range" in self.headers`: RFC 9110 makes them
+#   case-insensitive, and so do clients and http.server). Upper or lower case.
+FINGERPRINT = "equivalent: a name inside a fingerprint"
+CASE = "equivalent: a name read without its case"
+EQUIVALENT = (FINGERPRINT, CASE)
 HASHED = re.compile(r"(ǁsettings|\.x_item_key|\.x__episode_keys)__mutmut_\d+$")
 DICT_KEY = re.compile(r'"([^"\n]*)"(?=\s*:)')
-NOT_SCORED = ("no tests", WHOLE_SHOW, "not checked", EQUIVALENT)
+CASELESS = (
+    re.compile(r'(?:encoding=|package_version\(|send_header\()"([^"\n]*)"'),
+    re.compile(r'"([^"\n]*)"(?= (?:not )?in self\.headers)'),  # http.server's headers: an email.message.Message
+)
+NOT_SCORED = ("no tests", WHOLE_SHOW, "not checked", *EQUIVALENT)
 BROAD_ABOVE = 200
 WHOLE_SHOW_TESTS = 2
 # A build test recorded faster than this shares a build an earlier test made (a module-scoped
@@ -302,28 +317,42 @@ def refresh(source: Path, work: Path) -> None:
         saved.write_text(json.dumps({name: v for name, v in verdicts.items() if name.rpartition(".")[0] not in changed}, indent=1))
 
 
-def renamed_key(diff: str, returned: bool) -> bool:
-    """Whether a mutant's diff renames one key of a dict literal, and changes nothing else; on a
-    `return` line only if `returned` (the dict a `settings` returns is hashed; the keys `_episode_keys`
-    returns are read)."""
+def changed_line(diff: str) -> tuple[str, str] | None:
+    """The one line a mutant's diff changes, before and after; None if it changes more."""
     lines = diff.splitlines()
     old = [line[1:] for line in lines if line.startswith("-") and not line.startswith("---")]
     new = [line[1:] for line in lines if line.startswith("+") and not line.startswith("+++")]
-    if len(old) != 1 or len(new) != 1 or (old[0].lstrip().startswith("return") and not returned):
-        return False
+    return (old[0], new[0]) if len(old) == 1 and len(new) == 1 else None
+
+
+def one_string_changed(old: str, new: str, pattern: re.Pattern[str], renamings: Callable[[str], tuple[str, ...]]) -> bool:
+    """Whether `new` is `old` with one string `pattern` finds (group 1) replaced by one of its renamings."""
     return any(
-        old[0][: key.start()] + f'"{renamed}"' + old[0][key.end() :] == new[0]
-        for key in DICT_KEY.finditer(old[0])
-        for renamed in (f"XX{key.group(1)}XX", key.group(1).upper())
+        old[: found.start(1) - 1] + f'"{renamed}"' + old[found.end(1) + 1 :] == new for found in pattern.finditer(old) for renamed in renamings(found.group(1))
     )
 
 
-def hashed_names(work: Path, survivors: list[str]) -> set[str]:
-    """The survivors that only rename a key of a dict that is hashed (EQUIVALENT), read from their
-    diffs once and kept in `equivalent.json`."""
+def equivalent(name: str, diff: str) -> str | None:
+    """FINGERPRINT or CASE if the survivor `name`, changing `diff`, is one of those (above)."""
+    line = changed_line(diff)
+    if line is None:
+        return None
+    old, new = line
+    # The dict a `settings` returns is hashed; the keys `_episode_keys` returns are read.
+    if HASHED.search(name) and (not old.lstrip().startswith("return") or "ǁsettings__" in name):
+        if one_string_changed(old, new, DICT_KEY, lambda key: (f"XX{key}XX", key.upper())):
+            return FINGERPRINT
+    if any(one_string_changed(old, new, pattern, lambda text: (text.upper(), text.lower())) for pattern in CASELESS):
+        return CASE
+    return None
+
+
+def equivalents(work: Path, survivors: list[str]) -> dict[str, str]:
+    """{survivor: FINGERPRINT or CASE} for the survivors that are, read from their diffs once and
+    kept in `equivalent.json`."""
     saved = work / "equivalent.json"
-    known: dict[str, bool] = json.loads(saved.read_text()) if saved.exists() else {}
-    asked = [name for name in survivors if HASHED.search(name) and name not in known]
+    known: dict[str, str | None] = json.loads(saved.read_text()) if saved.exists() else {}
+    asked = [name for name in survivors if name not in known]
     if asked:
         script = (
             "import json, sys\n"
@@ -332,9 +361,9 @@ def hashed_names(work: Path, survivors: list[str]) -> set[str]:
         )
         paths = [(name, name.rpartition(".")[0].replace(".", "/") + ".py") for name in asked]
         diffs = json.loads(subprocess.run([sys.executable, "-c", script], cwd=work, input=json.dumps(paths), capture_output=True, text=True, check=True).stdout)
-        known.update({name: renamed_key(diff, "ǁsettings__" in name) for name, diff in diffs.items()})
+        known.update({name: equivalent(name, diff) for name, diff in diffs.items()})
         saved.write_text(json.dumps(known, indent=1))
-    return {name for name in survivors if known.get(name)}
+    return {name: kind for name in survivors if (kind := known.get(name))}
 
 
 def results(work: Path) -> dict[str, dict[str, tuple[str, float]]]:
@@ -355,10 +384,10 @@ def results(work: Path) -> dict[str, dict[str, tuple[str, float]]]:
             for name in killed & statuses.keys():
                 statuses[name] = (RECHECKED, statuses[name][1])
     survived = [name for statuses in found.values() for name, (status, _) in statuses.items() if status == "survived"]
-    equivalent = hashed_names(work, survived)
+    same = equivalents(work, survived)
     for statuses in found.values():
-        for name in equivalent & statuses.keys():
-            statuses[name] = (EQUIVALENT, statuses[name][1])
+        for name in same.keys() & statuses.keys():
+            statuses[name] = (same[name], statuses[name][1])
     narrowed = work / "mutants" / "narrowed.json"
     if narrowed.exists():
         from mutmut.utils.format_utils import mangled_name_from_mutant_name
