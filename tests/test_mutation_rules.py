@@ -1,0 +1,91 @@
+"""The survivors `make mutation` counts as equivalent, out of the score (bench/mutation.py): a rule
+too wide would raise the score with mutants a test could kill, so each is pinned on diffs as mutmut
+writes them, including the ones next to a rule that must stay survivors."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.mutation import CASE, FINGERPRINT, equivalent
+
+
+def diff(old: str, new: str) -> str:
+    return f"--- pipeline/stages/tag.py\n+++ pipeline/stages/tag.py\n@@ -2,7 +2,7 @@\n     return {{\n-{old}\n+{new}\n     }}\n"
+
+
+SETTINGS = "pipeline.stages.tag.xǁTagǁsettings__mutmut_10"
+PAGE_KEYS = "pipeline.stages.site.x__episode_keys__mutmut_54"
+RUN = "pipeline.stages.tag.xǁTagǁrun__mutmut_25"
+
+
+@pytest.mark.parametrize(
+    "name, old, new",
+    [
+        (SETTINGS, '        "id3": show.audio.id3_version,', '        "XXid3XX": show.audio.id3_version,'),
+        (SETTINGS, '        "id3": show.audio.id3_version,', '        "ID3": show.audio.id3_version,'),
+        (SETTINGS, '        "show": {"title": show.title, "author": a},', '        "show": {"title": show.title, "AUTHOR": a},'),
+        # A settings' dict is returned, and hashed as it is.
+        (
+            "pipeline.stages.corrections.xǁCorrectǁsettings__mutmut_8",
+            '    return {"people": p, "edge_reach": E}',
+            '    return {"people": p, "XXedge_reachXX": E}',
+        ),
+        ("pipeline.host.gate.x_item_key__mutmut_3", '        "version": __version__,', '        "VERSION": __version__,'),
+        (PAGE_KEYS, '        "slugs": slugs,', '        "XXslugsXX": slugs,'),
+    ],
+)
+def test_a_key_renamed_in_a_dict_only_hashed_is_equivalent(name, old, new):
+    assert equivalent(name, diff(old, new)) == FINGERPRINT
+
+
+@pytest.mark.parametrize(
+    "name, old, new",
+    [
+        # The value, not the key: the fingerprint no longer follows the setting.
+        (SETTINGS, '        "id3": show.audio.id3_version,', '        "id3": None,'),
+        (SETTINGS, '        "chapters": [c.to_dict() for c in chapters],', '        "chapters": [c.to_dict() for c in None],'),
+        # A key of a dict the code reads back, outside the hashed functions.
+        (RUN, '    files = {"mp3": a, "m4a": b}', '    files = {"mp3": a, "XXm4aXX": b}'),
+        # The keys `_episode_keys` returns are read by the site stage; its return line is left to
+        # a reader whole, the hashed dict inside it too.
+        (PAGE_KEYS, '    return {"page": d(page), "transcript": d(t)}', '    return {"PAGE": d(page), "transcript": d(t)}'),
+        (
+            PAGE_KEYS,
+            '    return {"page": d(page), "transcript": d({"version": v, "transcript": t})}',
+            '    return {"page": d(page), "transcript": d({"version": v, "TRANSCRIPT": t})}',
+        ),
+        # Two lines changed.
+        (SETTINGS, '        "id3": x,\n-        "feed": y,', '        "ID3": x,\n+        "FEED": y,'),
+    ],
+)
+def test_what_a_test_can_tell_stays_a_survivor(name, old, new):
+    assert equivalent(name, diff(old, new)) is None
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ('    text = path.read_text(encoding="utf-8")', '    text = path.read_text(encoding="UTF-8")'),
+        ('        "mutagen": package_version("mutagen"),', '        "mutagen": package_version("MUTAGEN"),'),
+        ('        self.send_header("Accept-Ranges", "bytes")', '        self.send_header("accept-ranges", "bytes")'),
+        ('        self.send_header("Accept-Ranges", "bytes")', '        self.send_header("ACCEPT-RANGES", "bytes")'),
+        ('    if self.command == "GET" and "Range" not in self.headers:', '    if self.command == "GET" and "RANGE" not in self.headers:'),
+    ],
+)
+def test_a_name_read_without_its_case_changed_in_case_is_equivalent(old, new):
+    assert equivalent(RUN, diff(old, new)) == CASE
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ('    text = path.read_text(encoding="utf-8")', "    text = path.read_text(encoding=None)"),
+        ('    text = path.read_text(encoding="utf-8")', '    text = path.read_text(encoding="XXutf-8XX")'),
+        ('        self.send_header("Accept-Ranges", "bytes")', '        self.send_header("Accept-Ranges", "BYTES")'),
+        ('        self.send_header("Content-Type", "text/html")', '        self.send_header("XXContent-TypeXX", "text/html")'),
+        ('    if self.command == "GET" and "Range" not in self.headers:', '    if self.command == "get" and "Range" not in self.headers:'),
+        ('    write(out["m4a"], show)', '    write(out["M4A"], show)'),
+    ],
+)
+def test_other_changes_of_case_or_name_stay_survivors(old, new):
+    assert equivalent(RUN, diff(old, new)) is None
