@@ -257,6 +257,30 @@ def test_aac_alternate_is_tagged_and_published(show_root, add_episode, no_whispe
     assert int(alternate.get("length")) == m4a.stat().st_size
 
 
+def test_mp4_atoms_hold_the_episode_s_facts(make_audio, episode, show_root):
+    """The AAC alternate's atoms as apps read them: iTunes' names (©nam, aART, trkn…), the date
+    as YYYY-MM-DD, the cover as JPEG (the whole build's test is test_aac_alternate_is_tagged_and_published)."""
+    from mutagen.mp4 import MP4, MP4Cover
+
+    m4a = make_audio("episode.m4a", seconds=2)
+    write_mp4_tags(m4a, load_show(show_root), episode)
+    tags = MP4(m4a)
+    assert tags["\xa9nam"] == ["Le portage salarial"] and tags["\xa9ART"] == ["Camille Durand", "Inès Moreau"]
+    assert tags["\xa9alb"] == ["Test Show"] and tags["aART"] == ["Camille Durand"]
+    assert tags["\xa9day"] == ["2026-03-02"] and tags["\xa9gen"] == ["Podcast"] and tags["trkn"] == [(7, 0)]
+    [cover] = tags["covr"]
+    assert cover.imageformat == MP4Cover.FORMAT_JPEG and cover[:2] == b"\xff\xd8"
+    assert sorted(tags) == ["aART", "covr", "desc", "trkn", "\xa9ART", "\xa9alb", "\xa9day", "\xa9gen", "\xa9nam", "\xa9too"]
+
+
+def test_an_unnumbered_episode_has_no_track_atom(make_audio, episode, show_root):
+    from mutagen.mp4 import MP4
+
+    m4a = make_audio("episode.m4a", seconds=2)
+    write_mp4_tags(m4a, load_show(show_root), replace(episode, number=None))
+    assert "trkn" not in MP4(m4a)
+
+
 def test_aac_description_holds_plain_text(make_audio, episode, show_root):
     from mutagen.mp4 import MP4
 
