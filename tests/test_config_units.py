@@ -143,3 +143,24 @@ def test_a_typo_in_a_track_table_names_the_key_and_suggests_the_right_one(add_ep
     error, path = episode_error(add_episode, show_root, body)
     # It crashed on the speaker's name (a key of the host's, not a setting) looking for a hint.
     assert f"{path}: unknown key 'tracks.Inès.Track.offst' (did you mean 'offset'?)" in error.splitlines()
+
+
+# The walk that finds, from pydantic's location of an unknown key, the table the key was typed in
+# (config._inside), step by step on episode.toml's own types.
+def test_the_type_at_each_step_of_a_location():
+    from typing import Literal
+
+    from pipeline import schema
+    from pipeline.config import _inside
+
+    assert _inside(schema.Episode, "guests") == list[schema.Person]
+    assert _inside(schema.Episode, "nope") is None  # not a field: no table to suggest keys of
+    assert _inside(list[schema.Person], "0") is schema.Person
+    assert _inside(list[schema.Person], "name") is None  # a list's step is an index
+    tracks = _inside(schema.Episode, "tracks")
+    assert _inside(tracks, "Inès") == str | schema.Track  # the key is the host's, the value's type
+    assert _inside(str | schema.Track, "Track") is schema.Track  # the union's member pydantic names
+    assert _inside(schema.Channels | None, "left") is str  # else the key is inside one of its members
+    assert _inside(int | None, "left") is None
+    assert _inside(Literal["full", "bonus"] | None, "full") is None  # a member without a __name__
+    assert _inside(int, "0") is None

@@ -496,3 +496,6 @@ def test_a_long_quote_is_cut_for_the_soundbite_title():
     exactly = "Le portage salarial, " * 5 + "et ça marche très bien."  # 105 + 23 characters
     assert len(exactly) == 128 and soundbite_title(exactly) == exactly
     assert soundbite_title(exactly + "!") == "Le portage salarial, " * 5 + "et ça marche très…"
+    # Only punctuation and spaces are stripped before the ellipsis, never a letter of the last word.
+    spacex = "Le portage salarial, " * 5 + "on parle de SpaceX entreprises qui recrutent."
+    assert soundbite_title(spacex) == "Le portage salarial, " * 5 + "on parle de SpaceX…"
