@@ -1,0 +1,81 @@
+"""The tag stage alone, after the normalise stage it follows (no transcription, no feed): what it
+publishes, with the AAC alternate and without, and when it runs again."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from mutagen.id3 import ID3
+from mutagen.mp4 import MP4
+
+from pipeline.config import load_episode, load_show
+from pipeline.engine import State, Store, run_stage
+from pipeline.jobs import EpisodeJob, Paths, Resources
+from pipeline.records import Chapter
+from pipeline.results import Chaptered, Levelled, Tagged
+from pipeline.stages.normalise import Normalise
+from pipeline.stages.tag import Tag
+from tests.conftest import speechlike, write_wav
+
+SCOPE = "episodes/007-portage"
+
+
+def levelled_job(show_root: Path, aac: bool) -> tuple[EpisodeJob, Store]:
+    """An episode of 3 s through the normalise stage, with the chapters the tag stage reads."""
+    if aac:
+        with (show_root / "podcast.toml").open("a", encoding="utf-8") as f:
+            f.write("[audio]\naac = true\n")
+    folder = show_root / "episodes" / "007-portage"
+    folder.mkdir()
+    write_wav(folder / "enregistrement.wav", speechlike(3, -20, noise=0))
+    (folder / "episode.toml").write_text('title = "Le portage"\npublished = 2026-03-02\nnumber = 7\n', encoding="utf-8")
+    show = load_show(show_root)
+    job = EpisodeJob(show=show, episode=load_episode(folder, show), paths=Paths(show_root), resources=Resources())
+    store = Store(show_root / ".build")
+    outcome = run_stage(Normalise(), job, store, SCOPE)
+    assert outcome.state == State.RAN, outcome.error
+    job.results.add(outcome.record.result)
+    chapters = job.cache / "chapters.json"
+    chapters.write_text("{}", encoding="utf-8")
+    job.results.add(Chaptered((Chapter(0.0, "Intro"), Chapter(1.5, "Le portage")), automatic=False, file=chapters))
+    return job, store
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_mp3_and_the_aac_alternate_are_published_tagged_and_the_cache_left_as_it_was(show_root):
+    job, store = levelled_job(show_root, aac=True)
+    levelled = job.results[Levelled]
+    before = (sha256(levelled.audio), sha256(levelled.aac))
+    outcome = run_stage(Tag(), job, store, SCOPE)
+    assert outcome.state == State.RAN, outcome.error
+    mp3, m4a = show_root / "public" / "audio" / "007-portage.mp3", show_root / "public" / "audio" / "007-portage.m4a"
+    assert outcome.record.result == Tagged(mp3, mp3.stat().st_size, m4a, m4a.stat().st_size)
+    assert ID3(mp3)["TIT2"].text == ["Le portage"] and [c.element_id for c in ID3(mp3).getall("CHAP")] == ["chp0", "chp1"]
+    assert MP4(m4a)["\xa9nam"] == ["Le portage"] and MP4(m4a)["trkn"] == [(7, 0)]
+    assert (sha256(levelled.audio), sha256(levelled.aac)) == before  # tagged copies, never the cache's files
+    assert sha256(mp3) != before[0] and sha256(m4a) != before[1]
+    assert set(outcome.record.outputs) == {"mp3", "m4a"}
+
+
+def test_without_aac_only_the_mp3(show_root):
+    job, store = levelled_job(show_root, aac=False)
+    outcome = run_stage(Tag(), job, store, SCOPE)
+    mp3 = show_root / "public" / "audio" / "007-portage.mp3"
+    assert outcome.record.result == Tagged(mp3, mp3.stat().st_size, None, None)
+    assert set(outcome.record.outputs) == {"mp3"} and not (show_root / "public" / "audio" / "007-portage.m4a").exists()
+
+
+@pytest.mark.parametrize("aac", [True, False])
+def test_tagged_again_when_the_levelled_audio_changes_and_not_otherwise(show_root, aac):
+    job, store = levelled_job(show_root, aac=aac)
+    assert run_stage(Tag(), job, store, SCOPE).state == State.RAN
+    assert run_stage(Tag(), job, store, SCOPE).state == State.FRESH
+    levelled = job.results[Levelled]
+    changed = levelled.aac if aac else levelled.audio
+    changed.write_bytes(changed.read_bytes() + b"\0")  # a file it reads, other bytes
+    assert run_stage(Tag(), job, store, SCOPE).state == State.RAN
