@@ -342,3 +342,27 @@ def test_a_slug_taken_by_an_older_episode_added_later_renders_the_other_pages_ag
     assert lxml.html.parse(str(page)).getroot().xpath("//a[.='Zoé Martin']/@href") == ["../../people/zoe-martin-2/"] * 2
     first = root / "public" / "episodes" / "001-earlier" / "index.html"
     assert lxml.html.parse(str(first)).getroot().xpath("//a[.='Zoe Martin']/@href") == ["../../people/zoe-martin/"] * 2
+
+
+def test_notes_templates_read_every_variable_the_readme_lists(tmp_path):
+    """README, "Templates": notes.html and notes.md are given `show`, `episode`, `duration`,
+    `chapters`, `chapters_automatic`, `quotes`, `transcript_words`, `reading_minutes`, `page_url`."""
+    root = new_show(tmp_path / "show")
+    (root / "templates").mkdir()
+    (root / "templates" / "notes.md").write_text(
+        "{{ show.title }}|{{ episode.title }}|{{ duration | round | int }}|{{ chapters[1].start }} {{ chapters[1].title }}|{{ chapters_automatic }}"
+        "|{{ quotes | length }}|{{ transcript_words }}|{{ reading_minutes }}|{{ page_url }}\n",
+        encoding="utf-8",
+    )
+    folder = root / "episodes" / "001-a"
+    folder.mkdir()
+    write_wav(folder / "enregistrement.wav", speechlike(4, -20, noise=0))
+    (folder / "episode.toml").write_text(
+        'title = "Premier"\npublished = 2026-01-05\n[[chapters]]\nstart = "00:00"\ntitle = "Intro"\n[[chapters]]\nstart = "00:02"\ntitle = "Suite"\n',
+        encoding="utf-8",
+    )
+    with without_whisper():
+        report = build(root)
+    assert report.ok, report.failures
+    notes = (root / "public" / "episodes" / "001-a" / "notes.md").read_text(encoding="utf-8")
+    assert notes == "Test Show|Premier|4|2.0 Suite|False|0|0|0|http://localhost:8000/episodes/001-a/\n"
