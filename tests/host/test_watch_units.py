@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from watchdog.observers.polling import PollingObserver
@@ -88,6 +89,9 @@ class Recording:
             raise self.fails
 
     def stop(self):
+        pass
+
+    def join(self, timeout=None):
         pass
 
 
@@ -199,6 +203,19 @@ def test_a_network_share_is_told_by_the_mount_holding_the_folder(monkeypatch, pa
     assert watch.on_network_share(Path(path)) is network
 
 
+@pytest.mark.parametrize(
+    "mounts",
+    [
+        "cut short\nserver:/root / nfs rw 0 0\n",  # a short line read on; a diskless machine's root over NFS, the shortest point
+        "/dev/sda1 / ext4 rw 0 0\nserver:/show /home/camille nfs\n",  # only the three fields read
+    ],
+)
+def test_a_network_root_and_a_line_of_three_fields(monkeypatch, mounts):
+    read = Path.read_text
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: mounts if str(self) == "/proc/self/mounts" else read(self, *a, **k))
+    assert watch.on_network_share(Path("/home/camille/show")) is True
+
+
 def test_without_proc_mounts_a_folder_is_taken_as_local(monkeypatch):
     def unreadable(self, *args, **kwargs):
         raise PermissionError("/proc/self/mounts")
@@ -277,3 +294,78 @@ def test_a_folder_made_beside_podcast_toml_is_followed_and_said(watcher, show):
     assert watcher.said[1] == "premier: episodes/premier/voix.wav changed; building once its files stay unchanged for 5 s"
     watcher._saw(show / "episodes" / "premier" / "voix.wav", observer)  # already waiting: said once
     assert len(watcher.said) == 2 and observer.followed == {str(show / "jingles"): True}
+
+
+def test_only_a_folder_made_beside_podcast_toml_is_followed_anew(watcher, show):
+    """Episodes' folders are followed deep already, and a file is no folder to follow."""
+    observer = Recording()
+    (show / "episodes" / "troisieme").mkdir()
+    watcher._saw(show / "episodes" / "troisieme", observer)
+    watcher._saw(show / "podcast.toml", observer)
+    assert observer.followed == {}
+
+
+def test_a_build_can_be_stopped_and_its_time_is_reported(watcher, monkeypatch):
+    stops: list = []
+    reported: list[float] = []
+
+    def build(root, slugs, stop, **options):
+        stops.append(stop)
+        time.sleep(0.3)
+        return BuildReport(published=list(slugs))
+
+    monkeypatch.setattr(watch, "build", build)
+    watcher.on_report = lambda report, seconds: reported.append(seconds)
+    watcher._build(Plan(("001-a",)))
+    assert stops == [watcher.stopping]
+    [seconds] = reported
+    assert 0.3 <= seconds < 5
+    watcher.on_report = None
+    watcher._build(Plan(("001-a",)))
+    assert 0.3 <= float(re.fullmatch(r"built 001-a in (\d+\.\d) s: 1 episode\(s\) published", watcher.said[-1]).group(1)) < 5
+
+
+def test_files_are_looked_at_every_second_or_five_times_in_a_shorter_settle(tmp_path):
+    """README: watch looks at the files every second while an episode is pending; a settle
+    shorter than 5 s is looked at five times in it."""
+    assert Schedule(tmp_path).tick == 1.0
+    assert Schedule(tmp_path, settle=10).tick == 1.0
+    assert Schedule(tmp_path, settle=0.2).tick == pytest.approx(0.04)
+
+
+def running(watcher: Watcher, until: Callable[[], bool]) -> None:
+    """Run the watch loop in a thread until `until()` holds (10 s at most), then stop it."""
+    thread = threading.Thread(target=watcher.run)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not until() and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        watcher.stop()
+        thread.join(10)
+
+
+def test_the_loop_follows_a_folder_made_while_it_runs(show, monkeypatch):
+    observer = Recording()
+    monkeypatch.setattr(watch, "Observer", lambda: observer)
+    built: list = []
+    monkeypatch.setattr(watch, "build", lambda root, slugs, stop, **options: built.append(slugs) or BuildReport())
+    watcher = Watcher(show, settle=0.2)
+
+    def made_and_followed() -> bool:
+        if built and not (show / "jingles").exists():  # after the catch-up build
+            (show / "jingles").mkdir()
+            watcher.events.put(show / "jingles")  # as the observer's handler queues it
+        return str(show / "jingles") in observer.followed
+
+    running(watcher, made_and_followed)
+    assert observer.followed[str(show / "jingles")] is True
+
+
+def test_the_loop_says_it_polls_when_it_does(show, monkeypatch):
+    built: list = []
+    monkeypatch.setattr(watch, "build", lambda root, slugs, stop, **options: built.append(slugs) or BuildReport())
+    said: list[str] = []
+    running(Watcher(show, settle=0.2, polling=True, say=said.append), lambda: bool(built))
+    assert said[0] == f"watching {show / 'episodes'} (polling); an episode is built once its files stay unchanged for 0.2 s"
