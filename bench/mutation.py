@@ -94,7 +94,7 @@ WHOLE_SHOW = "no tests (whole-show tests only)"
 #   dicts are only hashed: every stage's `settings`, what the gate (`item_key`) and the site's
 #   page reuse (`_episode_keys`) hash.
 # - A name read without its case, upper-cased: a codec (`encoding="UTF-8"`), a distribution
-#   (`package_version("MUTAGEN")`: importlib.metadata normalises it), an HTTP header's name
+#   (`package_version("MUTAGEN")`: importlib.metadata normalises it), `float("-INF")`, an HTTP header's name
 #   (`send_header("CONTENT-TYPE", …)`, `"range" in self.headers`: RFC 9110 makes them
 #   case-insensitive, and so do clients and http.server). Upper or lower case.
 FINGERPRINT = "equivalent: a name inside a fingerprint"
@@ -103,7 +103,7 @@ EQUIVALENT = (FINGERPRINT, CASE)
 HASHED = re.compile(r"(ǁsettings|\.x_item_key|\.x__episode_keys)__mutmut_\d+$")
 DICT_KEY = re.compile(r'"([^"\n]*)"(?=\s*:)')
 CASELESS = (
-    re.compile(r'(?:encoding=|package_version\(|send_header\()"([^"\n]*)"'),
+    re.compile(r'(?:encoding=|package_version\(|send_header\(|float\()"([^"\n]*)"'),
     re.compile(r'"([^"\n]*)"(?= (?:not )?in self\.headers)'),  # http.server's headers: an email.message.Message
 )
 NOT_SCORED = ("no tests", WHOLE_SHOW, "not checked", *EQUIVALENT)

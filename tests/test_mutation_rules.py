@@ -67,6 +67,7 @@ def test_what_a_test_can_tell_stays_a_survivor(name, old, new):
     [
         ('    text = path.read_text(encoding="utf-8")', '    text = path.read_text(encoding="UTF-8")'),
         ('        "mutagen": package_version("mutagen"),', '        "mutagen": package_version("MUTAGEN"),'),
+        ('    self.looked = float("-inf")', '    self.looked = float("-INF")'),
         ('        self.send_header("Accept-Ranges", "bytes")', '        self.send_header("accept-ranges", "bytes")'),
         ('        self.send_header("Accept-Ranges", "bytes")', '        self.send_header("ACCEPT-RANGES", "bytes")'),
         ('    if self.command == "GET" and "Range" not in self.headers:', '    if self.command == "GET" and "RANGE" not in self.headers:'),
