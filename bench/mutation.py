@@ -348,11 +348,11 @@ def equivalent(name: str, diff: str) -> str | None:
 
 
 def equivalents(work: Path, survivors: list[str]) -> dict[str, str]:
-    """{survivor: FINGERPRINT or CASE} for the survivors that are, read from their diffs once and
-    kept in `equivalent.json`."""
-    saved = work / "equivalent.json"
-    known: dict[str, str | None] = json.loads(saved.read_text()) if saved.exists() else {}
-    asked = [name for name in survivors if name not in known]
+    """{survivor: FINGERPRINT or CASE} for the survivors that are, read from their diffs (kept in
+    `diffs.json`: the rules may change, a mutant's diff does not)."""
+    saved = work / "diffs.json"
+    diffs: dict[str, str] = json.loads(saved.read_text()) if saved.exists() else {}
+    asked = [name for name in survivors if name not in diffs]
     if asked:
         script = (
             "import json, sys\n"
@@ -360,10 +360,10 @@ def equivalents(work: Path, survivors: list[str]) -> dict[str, str]:
             "print(json.dumps({name: get_diff_for_mutant(name, path=path) for name, path in json.load(sys.stdin)}))\n"
         )
         paths = [(name, name.rpartition(".")[0].replace(".", "/") + ".py") for name in asked]
-        diffs = json.loads(subprocess.run([sys.executable, "-c", script], cwd=work, input=json.dumps(paths), capture_output=True, text=True, check=True).stdout)
-        known.update({name: equivalent(name, diff) for name, diff in diffs.items()})
-        saved.write_text(json.dumps(known, indent=1))
-    return {name: kind for name in survivors if (kind := known.get(name))}
+        read = subprocess.run([sys.executable, "-c", script], cwd=work, input=json.dumps(paths), capture_output=True, text=True, check=True)
+        diffs.update(json.loads(read.stdout))
+        saved.write_text(json.dumps(diffs, indent=1))
+    return {name: kind for name in survivors if (kind := equivalent(name, diffs[name]))}
 
 
 def results(work: Path) -> dict[str, dict[str, tuple[str, float]]]:
