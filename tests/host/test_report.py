@@ -476,3 +476,45 @@ def test_the_reports_thresholds_are_the_documented_ones():
 
     assert LOUDNESS_BORDERLINE == 0.8
     assert LIMITED_BY == 1.0
+
+
+def test_talk_time_bars_geometry():
+    """The talk-time figure as drawn: 6 in wide (0.6 of the 10 in column) and 0.5 in plus 0.42 in a
+    speaker high, blue bars (the published colour) 0.6 of their row thick, each as long as its
+    share of an axis that ends at 125 % (room for the labels), labels 4 pt after the bar in small
+    type, and no frame but the names' side."""
+    svg = shares({"Aline": 10.0, "Bruno": 50.0, "Chloé": 30.0}, lambda share, seconds: f"{share:.0%}", "speakers")
+    root = ElementTree.fromstring(svg)
+    assert (root.get("width"), root.get("height")) == ("432pt", "126.72pt")
+
+    def box(d: str) -> tuple[float, float, float, float]:
+        xs, ys = (lambda n: ([n[i] for i in range(0, len(n), 2)], [n[i] for i in range(1, len(n), 2)]))([float(v) for v in re.findall(r"-?\d+\.?\d*", d)])
+        return min(xs), max(xs), min(ys), max(ys)
+
+    paths = [(box(p.get("d")), p.get("style", "")) for p in root.iter("{http://www.w3.org/2000/svg}path")]
+    [axes] = [b for b, style in paths if style == "fill: #ffffff" and b[0] > 0]
+    bars = sorted((b for b, style in paths if style == "fill: #1f6fb2"), key=lambda b: b[1])
+    assert len(bars) == 3
+    width = axes[1] - axes[0]
+    for (left, right, _, _), share in zip(bars, (10 / 90, 30 / 90, 50 / 90)):
+        assert left == pytest.approx(axes[0], abs=0.1) and (right - left) / width == pytest.approx(share / 1.25, abs=0.001)
+    rows = sorted(b[2] for b in bars)
+    assert (bars[0][3] - bars[0][2]) / (rows[1] - rows[0]) == pytest.approx(0.6, abs=0.01)
+    labels = {"".join(t.itertext()): t for t in root.iter("{http://www.w3.org/2000/svg}text") if "%" in "".join(t.itertext())}
+    assert sorted(labels) == ["11%", "33%", "56%"]
+    for (_, right, _, _), text in zip(bars, ("11%", "33%", "56%")):
+        assert float(labels[text].get("x")) - right == pytest.approx(4, abs=0.1)
+        assert "font-size: 8.33px" in labels[text].get("style")
+    frames = [style for _, style in paths if "stroke-linejoin: miter" in style and "stroke-width: 0.8" in style]
+    assert len(frames) == 1  # the left spine alone
+    assert axes[1] >= 432 - 4  # laid out to the figure's edge, not inside matplotlib's default margins
+
+
+def test_a_figure_is_the_same_svg_each_time_with_ids_of_its_own():
+    """Ids are prefixed with the figure's name (two figures share a page) and hashed with it, so a
+    report made again is the same file."""
+    draw = lambda: shares({"Aline": 10.0, "Bruno": 50.0}, lambda share, seconds: f"{share:.0%}", "speakers")  # noqa: E731
+    svg = draw()
+    assert svg == draw()
+    ids = re.findall(r'\bid="([^"]+)"', svg)
+    assert ids and all(i.startswith("speakers-") for i in ids)
