@@ -226,3 +226,64 @@ def test_may_run_follows_the_slugs_and_the_stage_named():
     assert only_tag.may_run("002-portage")(tag) is True
     assert only_tag.may_run("002-portage")(first) is False
     assert Run(set(), None, False, True, None, now).may_run("001-coworking")(first) is False
+
+
+def episode_state(root: Path, slug: str, approved: bool = False) -> EpisodeState:
+    folder = root / "episodes" / slug
+    folder.mkdir(parents=True)
+    (folder / "episode.toml").write_text(f'title = "{slug}"\npublished = 2026-01-05\napproved = {str(approved).lower()}\n', encoding="utf-8")
+    (folder / "enregistrement.wav").write_bytes(b"")
+    show = load_show(root)
+    return EpisodeState(slug, states={"tag": State.RAN}, episode=build.read_episode(folder, show), ready=True)
+
+
+def test_the_linter_s_errors_hold_their_episode_unless_approved(tmp_path):
+    from pipeline.feed.lint import Finding
+    from pipeline.host.gate import FEED_HOLD
+    from pipeline.layout import PublicLayout
+
+    root = new_show(tmp_path / "show")
+    held, approved, clean, failed = (episode_state(root, s, approved=s == "002-ok") for s in ("001-ko", "002-ok", "003-propre", "004-rate"))
+    failed.ready = False
+    show = load_show(root)
+    layout = PublicLayout(show)
+    guid = layout.episode_guid
+    report = build.BuildReport(
+        episodes=[held, approved, clean, failed],
+        findings=[
+            Finding("error", "001-ko", "enclosure", "no length", guid("001-ko")),
+            Finding("warning", "001-ko", "itunes:image", "small", guid("001-ko")),  # a warning holds nothing
+            Finding("error", "002-ok", "enclosure", "no length", guid("002-ok")),
+            Finding("error", "004-rate", "enclosure", "no length", guid("004-rate")),
+        ],
+    )
+    store = Store(root / ".build")
+    assert build.hold_unfit(report, layout, Paths(root), show, store.hashes) is True
+    assert (held.held, held.note, held.ready, held.states["tag"]) == (["the feed's enclosure: no length"], State.HELD, False, State.HELD)
+    assert (root / ".build" / "episodes" / "001-ko" / FEED_HOLD).is_file()
+    for kept in (approved, clean):
+        assert (kept.held, kept.note, kept.ready, kept.states["tag"]) == ([], None, True, State.RAN)
+    assert failed.held == [] and not (root / ".build" / "episodes" / "004-rate" / FEED_HOLD).exists()
+    assert build.hold_unfit(build.BuildReport(episodes=[clean], findings=report.findings), layout, Paths(root), show, store.hashes) is False
+
+
+def test_prune_removes_what_is_no_longer_published_and_keeps_the_rest(tmp_path):
+    from pipeline.layout import PublicLayout
+    from pipeline.results import Published, Results, Tagged
+
+    root = new_show(tmp_path / "show")
+    state = episode_state(root, "001-a")
+    public = root / "public"
+    files = {
+        name: public / name
+        for name in ("audio/001-a.mp3", "audio/001-a.m4a", "audio/002-gone.mp3", "episodes/002-gone/index.html", "people/x/index.html", "feed.xml")
+    }
+    for path in files.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", encoding="utf-8")
+    results = Results()
+    results.add(Tagged(files["audio/001-a.mp3"], 1, files["audio/001-a.m4a"], 1))
+    build.prune(PublicLayout(load_show(root)), Store(root / ".build"), [Published(state.episode, results)])
+    left = sorted(str(p.relative_to(public)) for p in public.rglob("*"))
+    # The site stage's own outputs are kept by its record (none here): its pages go with the rest.
+    assert left == ["audio", "audio/001-a.m4a", "audio/001-a.mp3", "episodes", "feed.xml", "people"]  # emptied folders go, not the roots

@@ -85,3 +85,83 @@ def test_check_prints_each_problem_on_stderr_in_its_colour(terminal, show_root):
 def test_check_of_a_show_with_nothing_to_say_prints_nothing(terminal, show_root):
     console.print_check(ShowCheck(load_show(show_root), False, (), (), False, []))
     assert terminal.readouterr() == ("", "")
+
+
+def test_a_build_s_summary_names_failures_findings_held_and_unpublished(terminal):
+    from pipeline.build import BuildReport, EpisodeState, Failure
+    from pipeline.engine import State
+
+    report = BuildReport(
+        episodes=[
+            EpisodeState("001-a", held=["loudness: -21.0 LUFS", "the feed's enclosure: no length"], note=State.HELD),
+            EpisodeState("002-b", note=State.DRAFT),
+            EpisodeState("003-c"),
+        ],
+        show={"feed": State.RAN, "site": State.FRESH, "search": State.RAN},
+        failures=[Failure("004-d", "transcribe", "no speech heard\nsecond line")],
+        published=["003-c"],
+        findings=[Finding("warning", "channel", "itunes:author", "none")],
+    )
+    console.summarise(report, 12.34)
+    red, yellow, bold, reset = "\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[0m"
+    assert terminal.readouterr().err.splitlines() == [
+        f"{red}{bold}✗ 004-d [transcribe]{reset}",
+        "    no speech heard",
+        "    second line",
+        f"{yellow}warning {reset}channel · itunes:author: none",
+        "feed.xml: 0 errors, 1 warning",
+        f"{yellow}held: 001-a (fix it, or 'podcast approve 001-a' once heard){reset}",
+        "    loudness: -21.0 LUFS",
+        "    the feed's enclosure: no length",
+        "1 episode(s) published in public/ (12.3 s); not published: 001-a (held), 002-b (draft)",
+    ]
+
+
+def test_a_build_that_left_public_as_it_was_says_so(terminal):
+    from pipeline.build import BuildReport
+    from pipeline.engine import State
+
+    console.summarise(BuildReport(show={"feed": State.FAILED, "site": State.WAITING, "search": State.FRESH}, published=["001-a"]), 2.0)
+    assert terminal.readouterr().err == "public/ was not updated (feed failed, site waiting, search fresh); run 'podcast build' to publish (2.0 s)\n"
+
+
+def test_a_build_with_everything_published_says_how_many(terminal):
+    from pipeline.build import BuildReport
+    from pipeline.engine import State
+
+    console.summarise(BuildReport(show={"feed": State.FRESH}, published=["001-a", "002-b"]), 0.04)
+    assert terminal.readouterr().err == "2 episode(s) published in public/ (0.0 s)\n"
+
+
+def test_progress_on_a_terminal_a_stage_started_done_and_failed(terminal, monkeypatch):
+    from pipeline.engine import Outcome, State
+
+    clock = iter([100.0, 101.5])
+    monkeypatch.setattr(console.time, "monotonic", lambda: next(clock))
+    printer = console.Printer()
+    printer.tty = True
+    printer("episodes/001-a", "normalise", State.STARTED, None)
+    assert (printer.scope, printer.started) == ("episodes/001-a", 100.0)
+    printer("episodes/001-a", "normalise", State.RAN, Outcome(State.RAN, seconds=1.25))
+    printer("episodes/001-a", "transcribe", State.FAILED, Outcome(State.FAILED, error="no speech heard\nmore"))
+    printer("002-b", "config", State.FAILED, Outcome(State.FAILED, error="episode.toml:1: 'title': missing"))
+    red, reset = "\x1b[31m", "\x1b[0m"
+    assert terminal.readouterr().err == (
+        "episodes/001-a               normalise  …"
+        "\repisodes/001-a               normalise  done (1.2 s)   \n"
+        "\r" + " " * 60 + "\r"
+        f"{red}episodes/001-a               transcribe failed: no speech heard{reset}\n"
+        f"{red}002-b                        config     failed: episode.toml:1: 'title': missing{reset}\n"
+    )
+
+
+def test_progress_off_a_terminal_is_the_failures_alone(terminal):
+    from pipeline.engine import Outcome, State
+
+    printer = console.Printer()
+    printer.tty = False
+    printer("episodes/001-a", "normalise", State.STARTED, None)
+    printer("episodes/001-a", "normalise", State.RAN, Outcome(State.RAN, seconds=1.0))
+    printer("episodes/001-a", "tag", State.FAILED, None)
+    red, reset = "\x1b[31m", "\x1b[0m"
+    assert terminal.readouterr().err == f"{red}episodes/001-a               tag        failed: {reset}\n"
