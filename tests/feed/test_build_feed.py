@@ -178,3 +178,38 @@ def test_a_podcast_client_reads_it(built):
     parsed = podcastparser.parse(BASE + "feed.xml", io.BytesIO(build_feed(load_show(root), published)))
     assert [e["title"] for e in parsed["episodes"]] == ["Bonus", "Épisode 1 : Le portage", "Bande-annonce"]
     assert parsed["episodes"][1]["enclosures"][0]["file_size"] == int(size(built, "001-portage.mp3"))
+
+
+def test_the_linter_s_findings_are_kept_until_the_feed_a_file_it_names_or_the_show_changes(built, tmp_path, monkeypatch):
+    """feed/lint.lint_built: a build with nothing changed does not read every MP3 and transcript again."""
+    import shutil
+
+    from pipeline.feed import lint as linting
+    from pipeline.files import HashCache
+    from pipeline.layout import PublicLayout
+
+    root, _ = built
+    shutil.copytree(root / "public", tmp_path / "show" / "public")
+    show = replace(load_show(root), root=tmp_path / "show")
+    runs: list[int] = []
+    lint = linting.lint
+    monkeypatch.setattr(linting, "lint", lambda layout, named: runs.append(1) or lint(layout, named))
+    cache, hashes = tmp_path / "linted.json", HashCache(tmp_path / "hashes.json")
+
+    def linted(show=show) -> list:
+        return linting.lint_built(PublicLayout(show), cache, hashes)
+
+    first = linted()
+    assert linted() == first and len(runs) == 1  # nothing changed: the findings kept
+    mp3 = tmp_path / "show" / "public" / "audio" / "001-portage.mp3"
+    mp3.write_bytes(mp3.read_bytes() + b"\0" * 10)  # a file the feed names, its length now wrong
+    second = linted()
+    assert len(runs) == 2 and [f.tag for f in second if f not in first] == ["enclosure"]
+    assert linted() == second and len(runs) == 2
+    (tmp_path / "show" / "public" / "episodes" / "001-portage" / "transcript.vtt").unlink()
+    assert [f.tag for f in linted() if f not in second] == ["podcast:transcript"] and len(runs) == 3
+    linted(replace(show, copyright="© 2027"))  # the show's settings
+    assert len(runs) == 4
+    cache.write_text("{", encoding="utf-8")
+    linted()
+    assert len(runs) == 5
