@@ -36,8 +36,11 @@ instrumented even when some modules are named, so that "reaches more than 200" m
 in every run. A function that only such builds reach (a stage's `run`, the report, the feed's
 namespace extension when no unit test calls it) keeps the `--whole-show-tests` (2) fastest of
 them, so that its mutants are scored too; with 0 they are reported "no tests (whole-show tests
-only)", out of the score, as "no tests" is. `--broad` keeps every test (mutmut's own
-selection, the slow way).
+only)", out of the score, as "no tests" is. Every function also keeps the `--near-tests` (2)
+fastest whole-show tests of its own module's test files (tests/site/ for stages/site.py), else of
+its package's (tests/feed/ for feed/rss.py): a function a unit test reaches lost every build
+before, and a stage's `run` or `build_feed` was judged by that unit test alone. `--broad` keeps
+every test (mutmut's own selection, the slow way).
 
 `--recheck`, after a run (finished or stopped), gives each survivor the whole-show tests the
 narrowing kept from it (its function's 12 fastest), alone, fastest first, stopping at the first
@@ -109,6 +112,7 @@ CASELESS = (
 NOT_SCORED = ("no tests", WHOLE_SHOW, "not checked", *EQUIVALENT)
 BROAD_ABOVE = 200
 WHOLE_SHOW_TESTS = 2
+NEAR_TESTS = 2  # whole-show tests of the function's own module's or package's test files, kept for each
 # A build test recorded faster than this shares a build an earlier test made (a module-scoped
 # fixture): run alone for a mutant it makes that build too, past the time limit mutmut sets from
 # the recorded time, and the mutant would count as caught by a timeout.
@@ -137,7 +141,7 @@ from threadpoolctl import threadpool_limits
 os.register_at_fork(after_in_child=lambda: threadpool_limits(1))
 
 above = int(sys.argv.pop(1))
-keep, shortest = int(sys.argv.pop(1)), float(sys.argv.pop(1))
+keep, shortest, near_keep = int(sys.argv.pop(1)), float(sys.argv.pop(1)), int(sys.argv.pop(1))
 modules = tuple(m + "." for m in sys.argv.pop(1).split(",") if m)
 collect = main.collect_or_load_stats
 mutants_of = main.collect_source_file_mutation_data
@@ -159,18 +163,24 @@ def narrowed(*args, **kwargs):
     duration = state().duration_by_test
     kept = {}
     for name in list(by_function):
-        if name in emptied:
-            timed = sorted((duration[t], t) for t in by_function[name] if duration[t] >= shortest)
-            kept[name] = [t for _, t in timed[:keep]]
-            by_function[name] = set(kept[name])
-        else:
-            by_function[name] = by_function[name] - broad
+        timed = [t for _, t in sorted((duration[t], t) for t in by_function[name] & broad if duration[t] >= shortest)]
+        # The whole-show tests of the function's own module's test files (tests/site/ for
+        # stages/site.py, test_build.py for build.py), then of its package's (tests/feed/ for
+        # feed/rss.py): a stage's run or build_feed is judged by a unit test or two otherwise.
+        module, _, _ = name.rpartition(".")
+        package, stem = module.split(".")[1], module.rpartition(".")[2]
+        own = [t for t in timed if f"/{stem}" in t.split("::")[0] or f"test_{stem}" in t.split("::")[0]]
+        near = (own + [t for t in timed if f"tests/{package}/" in t and t not in own])[:near_keep]
+        chosen = list(dict.fromkeys(near + timed[:keep])) if name in emptied else near
+        if chosen:
+            kept[name] = chosen
+        by_function[name] = (set() if name in emptied else by_function[name] - broad) | set(chosen)
     Path("mutants/narrowed.json").write_text(json.dumps(
         {"broad_above": above, "functions": len(by_function), "broad_tests": sorted(broad),
          "whole_show_only": emptied, "whole_show_tests_kept": kept}, indent=1))
     print(f"narrowed: {len(broad)} of {len(reach)} tests reach more than {above} of "
           f"{len(by_function)} functions; {len(emptied)} functions reached by those alone keep "
-          f"their {keep} fastest", flush=True)
+          f"their {keep} fastest; every function keeps up to {near_keep} of its module's or package's", flush=True)
 
 def module_first(name, cost=main.estimated_worst_case_time):
     # mutmut runs the mutants in order of their tests' time; keep that within each module and
@@ -512,6 +522,13 @@ def main() -> int:
         help=f"a function only whole-show tests reach keeps the K fastest of them (default {WHOLE_SHOW_TESTS}; 0: none, out of the score)",
     )
     parser.add_argument(
+        "--near-tests",
+        type=int,
+        default=NEAR_TESTS,
+        metavar="K",
+        help=f"every function keeps the K fastest whole-show tests of its module's own test files, else of its package's (default {NEAR_TESTS})",
+    )
+    parser.add_argument(
         "--recheck",
         action="store_true",
         help="run each survivor of a finished or stopped run again against the whole-show tests the narrowing kept from it",
@@ -553,7 +570,7 @@ def main() -> int:
     # Naming them also narrows mutmut's clean run to their tests; a resumed run names none, since
     # mutmut tests a named mutant again even when it has a result.
     names = [] if args.resume else [f"{module}.x*" for module in chosen]
-    narrowing = [str(args.broad_above), str(args.whole_show_tests), str(SHORTEST_BUILD)]
+    narrowing = [str(args.broad_above), str(args.whole_show_tests), str(SHORTEST_BUILD), str(args.near_tests)]
     if args.recheck:
         recheck(work, chosen, env, args.children)
         run = subprocess.CompletedProcess([], 0)
