@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.mutation import CASE, FINGERPRINT, equivalent
+from bench.mutation import CASE, FINGERPRINT, LOCALE, equivalent
 
 
 def diff(old: str, new: str) -> str:
@@ -90,3 +90,26 @@ def test_a_name_read_without_its_case_changed_in_case_is_equivalent(old, new):
 )
 def test_other_changes_of_case_or_name_stay_survivors(old, new):
     assert equivalent(RUN, diff(old, new)) is None
+
+
+@pytest.mark.parametrize(
+    "new",
+    [
+        '    out.write_text(render(env, "notes.html"), encoding=None)',
+        '    out.write_text(render(env, "notes.html"), )',
+    ],
+)
+def test_utf_8_given_as_the_locale_s_encoding_is_equivalent_where_the_locale_is_utf_8(new):
+    assert equivalent(RUN, diff('    out.write_text(render(env, "notes.html"), encoding="utf-8")', new)) == LOCALE
+
+
+@pytest.mark.parametrize(
+    "new",
+    [
+        '    out.write_text(render(env, "notes.html"), encoding="latin-1")',
+        '    out.write_text(render(env, "notes.md"), encoding="utf-8")',
+        '    out.write_text(None, encoding="utf-8")',
+    ],
+)
+def test_another_encoding_or_text_stays_a_survivor(new):
+    assert equivalent(RUN, diff('    out.write_text(render(env, "notes.html"), encoding="utf-8")', new)) is None
