@@ -5,6 +5,7 @@ and Podcasting 2.0 name). The whole builds of test_feed.py check the same feed a
 from __future__ import annotations
 
 import io
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,7 +36,7 @@ EPISODES = {
     '[[guests]]\nname = "Inès Moreau"\nurl = "https://example.org/ines"\nimg = "https://example.org/ines.jpg"\n'
     '[[chapters]]\nstart = "00:00"\ntitle = "Intro"\n[[chapters]]\nstart = "00:01.5"\ntitle = "Le portage"\n',
     # The same day as 001, numbered after it: listed first.
-    "002-bonus": 'title = "Bonus"\npublished = 2026-01-05T08:00:00Z\ntype = "bonus"\nnumber = 2\n',
+    "002-bonus": 'title = "Bonus"\npublished = 2026-01-05T08:00:00Z\ntype = "bonus"\nnumber = 2\nimage = "couverture.png"\n',
 }
 
 
@@ -47,6 +48,7 @@ def built(tmp_path_factory) -> tuple[Path, list[Published]]:
         folder.mkdir()
         write_wav(folder / "enregistrement.wav", speechlike(3, -20, noise=0, seed=seed))
         (folder / "episode.toml").write_text(toml, encoding="utf-8")
+        shutil.copyfile(root / "artwork.png", folder / "couverture.png")
     with without_whisper():
         report = build(root)
     assert report.ok, report.failures
@@ -159,6 +161,7 @@ def test_a_trailer_numbered_0_and_an_episode_without_chapters(built):
     assert trailer.findtext("podcast:episode", namespaces=NS) == "0"  # any number: 0 sorts it first
     assert trailer.findtext("itunes:explicit", namespaces=NS) == "false"  # the show's
     bonus = item(built, "002-bonus")
+    assert bonus.find("itunes:image", NS).get("href") == BASE + "episodes/002-bonus/image.png"  # its own, published beside its page
     assert bonus.find("podcast:chapters", NS) is None and bonus.find("itunes:season", NS) is None and bonus.find("podcast:season", NS) is None
 
 
@@ -182,8 +185,6 @@ def test_a_podcast_client_reads_it(built):
 
 def test_the_linter_s_findings_are_kept_until_the_feed_a_file_it_names_or_the_show_changes(built, tmp_path, monkeypatch):
     """feed/lint.lint_built: a build with nothing changed does not read every MP3 and transcript again."""
-    import shutil
-
     from pipeline.feed import lint as linting
     from pipeline.files import HashCache
     from pipeline.layout import PublicLayout
