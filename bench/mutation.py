@@ -104,10 +104,14 @@ WHOLE_SHOW = "no tests (whole-show tests only)"
 #   machine the tests run on (Python's UTF-8 mode is on in the C locale, PEP 540), and a running
 #   interpreter's encoding cannot be changed from a test. Counted apart from the other two: on a
 #   Windows host's cp1252 these are real bugs, which the explicit encodings prevent.
+# - False given as None to a keyword its callee only tests for truth: click.echo's `nl`, textwrap's
+#   `break_long_words` and `break_on_hyphens`, json.dumps' `ensure_ascii`, filecmp.cmp's `shallow`.
 FINGERPRINT = "equivalent: a name inside a fingerprint"
 CASE = "equivalent: a name read without its case"
 LOCALE = "equivalent where the locale is UTF-8"
-EQUIVALENT = (FINGERPRINT, CASE, LOCALE)
+FALSY = "equivalent: False given as None to a truth test"
+EQUIVALENT = (FINGERPRINT, CASE, LOCALE, FALSY)
+TRUTH_TESTED = ("nl", "break_long_words", "break_on_hyphens", "ensure_ascii", "shallow")
 HASHED = re.compile(r"(ǁsettings|\.x_item_key|\.x__episode_keys)__mutmut_\d+$")
 DICT_KEY = re.compile(r'"([^"\n]*)"(?=\s*:)')
 CASELESS = (
@@ -348,7 +352,7 @@ def one_string_changed(old: str, new: str, pattern: re.Pattern[str], renamings: 
 
 
 def equivalent(name: str, diff: str) -> str | None:
-    """FINGERPRINT, CASE or LOCALE if the survivor `name`, changing `diff`, is one of those (above)."""
+    """FINGERPRINT, CASE, LOCALE or FALSY if the survivor `name`, changing `diff`, is one of those (above)."""
     line = changed_line(diff)
     if line is None:
         return None
@@ -359,6 +363,8 @@ def equivalent(name: str, diff: str) -> str | None:
             return FINGERPRINT
     if any(one_string_changed(old, new, pattern, lambda text: (text.upper(), text.lower())) for pattern in CASELESS):
         return CASE
+    if any(f"{key}=False" in old and new == old.replace(f"{key}=False", f"{key}=None", 1) and old.count(f"{key}=False") == 1 for key in TRUTH_TESTED):
+        return FALSY
     utf8 = 'encoding="utf-8"'
     if utf8 in old and new in (old.replace(utf8, "encoding=None"), old.replace(f", {utf8})", ", )"), old.replace(f"({utf8})", "()")):
         return LOCALE
@@ -366,7 +372,7 @@ def equivalent(name: str, diff: str) -> str | None:
 
 
 def equivalents(work: Path, survivors: list[str]) -> dict[str, str]:
-    """{survivor: FINGERPRINT, CASE or LOCALE} for the survivors that are, read from their diffs (kept in
+    """{survivor: its kind of EQUIVALENT} for the survivors that are, read from their diffs (kept in
     `diffs.json`: the rules may change, a mutant's diff does not)."""
     saved = work / "diffs.json"
     diffs: dict[str, str] = json.loads(saved.read_text()) if saved.exists() else {}

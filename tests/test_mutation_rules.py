@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.mutation import CASE, FINGERPRINT, LOCALE, equivalent
+from bench.mutation import CASE, FALSY, FINGERPRINT, LOCALE, equivalent
 
 
 def diff(old: str, new: str) -> str:
@@ -112,3 +112,17 @@ def test_utf_8_given_as_the_locale_s_encoding_is_equivalent_where_the_locale_is_
 )
 def test_another_encoding_or_text_stays_a_survivor(new):
     assert equivalent(RUN, diff('    out.write_text(render(env, "notes.html"), encoding="utf-8")', new)) is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kind"),
+    [
+        ("    click.echo(line, nl=False, err=True)", "    click.echo(line, nl=None, err=True)", FALSY),
+        ("    wrap(text, 42, break_long_words=False, break_on_hyphens=False)", "    wrap(text, 42, break_long_words=None, break_on_hyphens=False)", FALSY),
+        ("    click.echo(line, nl=False, err=True)", "    click.echo(line, nl=True, err=True)", None),  # a line ended
+        ("    click.echo(line, nl=False, err=False)", "    click.echo(line, nl=False, err=None)", None),  # not a keyword of the list
+        ("    json.dumps(data, ensure_ascii=False)", "    json.dumps(data, ensure_ascii=None, indent=2)", None),  # more than that
+    ],
+)
+def test_false_given_as_none_to_a_truth_test(old, new, kind):
+    assert equivalent(RUN, diff(old, new)) == kind
