@@ -128,3 +128,41 @@ def test_a_holder_that_wrote_no_line_is_an_unknown_process(tmp_path: Path) -> No
         fcntl.flock(held, fcntl.LOCK_EX)  # held, its line not written yet
         with pytest.raises(BuildLocked, match=r"^another build is running in this folder \(process unknown; lock: "), Store(tmp_path).lock():
             pass
+
+
+def test_a_lock_that_waits_takes_it_once_the_holder_lets_go(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """BuildLock itself, two holders in one process (flock locks an open file, not a process)."""
+    import threading
+
+    from pipeline.engine import BuildLock
+
+    path = tmp_path / "lock"
+    first = Store(tmp_path).lock()
+    assert first.wait is False and Store(tmp_path).lock(wait=True).wait is True and BuildLock(path).wait is False
+    first.__enter__()
+    line = path.read_text(encoding="utf-8")
+    assert re.fullmatch(rf"process {os.getpid()}, started \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d\n", line)
+    took = threading.Event()
+
+    def second() -> None:
+        with BuildLock(path, wait=True):
+            took.set()
+
+    with caplog.at_level(logging.WARNING, logger="pipeline.engine"):
+        waiting = threading.Thread(target=second, daemon=True)  # a lock never let go must not hang the run
+        waiting.start()
+        time.sleep(0.5)
+        assert not took.is_set()
+        assert caplog.messages == [f"waiting for the other build ({line.strip()}) to end (lock: {path})"]
+        first.__exit__(None, None, None)
+        waiting.join(5)
+    assert took.is_set()
+    assert path.read_text(encoding="utf-8") == ""  # the last holder's line cleared as it let go
+
+
+def test_a_lock_read_outside_its_with_block_says_so(tmp_path: Path) -> None:
+    from pipeline.engine import BuildLock
+
+    with pytest.raises(RuntimeError) as caught:
+        BuildLock(tmp_path / "lock").holder()
+    assert str(caught.value) == f"{tmp_path / 'lock'}: the build lock is used outside its `with` block"
