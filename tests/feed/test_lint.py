@@ -741,3 +741,25 @@ def test_the_linters_numbers_are_the_specs():
     assert podcast_spec.EPISODE_DISPLAY_LIMIT == 32  # episode.md
     assert podcast_spec.TEXT_LIMIT == 128  # funding.md, soundbite.md...
     assert apple.DESCRIPTION_BYTES == 4000  # Apple's guide, <description>
+
+
+def test_a_finding_names_its_item_by_title_guid_or_place_and_keeps_its_guid():
+    from lxml import etree
+
+    from pipeline.feed.findings import finding
+
+    rss = etree.fromstring(
+        "<rss><channel><title>Show</title>"
+        "<item><title> Premier </title><guid> g-1 </guid><enclosure/></item>"
+        "<item><guid>g-2</guid><enclosure/></item>"
+        "<item><enclosure/></item>"
+        "<item><title></title><enclosure/></item>"
+        "</channel></rss>"
+    )
+    channel = rss.find("channel")
+    enclosures = channel.findall("item/enclosure")
+    assert finding("error", enclosures[0], "enclosure", "x") == Finding("error", "Premier", "enclosure", "x", "g-1")
+    assert finding("error", enclosures[1], "enclosure", "x") == Finding("error", "g-2", "enclosure", "x", "g-2")
+    assert finding("warning", enclosures[2], "enclosure", "x") == Finding("warning", "item 3", "enclosure", "x", "")
+    assert finding("warning", enclosures[3], "enclosure", "x") == Finding("warning", "item 4", "enclosure", "x", "")
+    assert finding("error", channel.find("title"), "title", "x") == Finding("error", "channel", "title", "x", "")

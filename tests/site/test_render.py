@@ -127,3 +127,29 @@ def test_a_template_is_compiled_once_per_process_and_again_when_edited(tmp_path,
     (tmp_path / "once.html").write_text("{{ 2 + 2 }}", encoding="utf-8")
     assert environment(templates, "fr").get_template("once.html").render() == "4"
     assert compiled.count("once.html") == 2
+
+
+def test_sanitise_keeps_the_safe_tags_and_links_and_drops_the_rest():
+    """What a host's description may hold on a page and in the feed (render.SAFE_TAGS, its attributes and schemes)."""
+    from pipeline.site.render import sanitise
+
+    html = (
+        '<p>Un <strong>vrai</strong> <em>épisode</em> <span class="x">ici</span>.</p>'
+        '<a href="https://example.org" title="site" class="c">lien</a> <a href="javascript:alert(1)">piège</a> '
+        '<a href="mailto:camille@example.org">écrire</a> <a href="ftp://example.org/f" hreflang="fr">ftp</a> <a href="tel:+33100">appeler</a> '
+        '<img src="x" onerror="alert(2)"><script>alert(3)</script>'
+        '<ol start="3" reversed><li>trois</li></ol><h2>titre</h2><h3>sous-titre</h3>'
+    )
+    assert sanitise(html) == (
+        "<p>Un <strong>vrai</strong> <em>épisode</em> ici.</p>"
+        '<a href="https://example.org" title="site" rel="noopener noreferrer">lien</a> <a rel="noopener noreferrer">piège</a> '
+        '<a href="mailto:camille@example.org" rel="noopener noreferrer">écrire</a> '
+        '<a rel="noopener noreferrer">ftp</a> <a rel="noopener noreferrer">appeler</a> '
+        '<ol start="3"><li>trois</li></ol>titre<h3>sous-titre</h3>'
+    )
+
+
+def test_a_template_no_folder_holds_is_named_with_the_folders(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        Templates((tmp_path / "a", tmp_path / "b")).path("absent.html")
+    assert str(caught.value) == f"no template absent.html in {tmp_path / 'a'} or {tmp_path / 'b'}"
