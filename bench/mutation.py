@@ -53,10 +53,10 @@ stays a survivor.
 result of each mutant whose function is unchanged (it hashes each function) and runs a stats pass
 for the tests added since; survivors, "no tests" and timeouts are tried again, with those tests.
 
-A survivor that only renames a key of a dict that is only hashed (a stage's `settings`) is
-"equivalent: a name inside a fingerprint"; one that upper-cases a name read without its case (a
-codec, a distribution, an HTTP header) is "equivalent: a name read without its case". Both are
-counted apart, out of the score (EQUIVALENT below).
+Survivors no test can tell from the code are read from their diffs and counted apart, out of
+the score (EQUIVALENT below): a key renamed in a dict that is only hashed (a stage's `settings`),
+a name read without its case (a codec, a distribution, an HTTP header), `encoding="utf-8"` left
+out where the locale is UTF-8, False given as None to a keyword only tested for truth.
 
 Prints killed / total and the score per module and for the package, writes each survivor's
 diff to `survivors/<module>.txt` and the figures to `summary.json`, both under `--work`.
