@@ -1,5 +1,5 @@
-"""The tag stage alone, after the normalise stage it follows (no transcription, no feed): what it
-publishes, with the AAC alternate and without, and when it runs again."""
+"""The normalise and tag stages alone (no transcription, no feed): what normalise hands on and
+what tag publishes, with the AAC alternate and without, a track per speaker, and when tag runs again."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pipeline.records import Chapter
 from pipeline.results import Chaptered, Levelled, Tagged
 from pipeline.stages.normalise import Normalise
 from pipeline.stages.tag import Tag
-from tests.conftest import speechlike, write_wav
+from tests.conftest import ebur128, speechlike, write_wav
 
 SCOPE = "episodes/007-portage"
 
@@ -79,3 +79,36 @@ def test_tagged_again_when_the_levelled_audio_changes_and_not_otherwise(show_roo
     changed = levelled.aac if aac else levelled.audio
     changed.write_bytes(changed.read_bytes() + b"\0")  # a file it reads, other bytes
     assert run_stage(Tag(), job, store, SCOPE).state == State.RAN
+
+
+def test_the_normalise_stage_names_its_files_and_reports_what_the_file_measures(show_root):
+    """What the tag stage (and the feed, the report) read of the normalise stage: its files in the
+    episode's cache, and the loudness of the MP3 as ffmpeg measures it."""
+    job, _ = levelled_job(show_root, aac=True)
+    levelled, cache = job.results[Levelled], job.cache
+    assert (levelled.audio, levelled.speech, levelled.aac) == (cache / "levelled.mp3", cache / "speech.flac", cache / "levelled.m4a")
+    assert all(path.is_file() for path in (levelled.audio, levelled.speech, levelled.aac))
+    assert (levelled.tracks, levelled.speakers, levelled.bitrate) == ((), (), "64k")
+    measured = ebur128(levelled.audio)
+    assert levelled.integrated == pytest.approx(measured["integrated"], abs=0.1)
+    assert levelled.true_peak == pytest.approx(measured["true_peak"], abs=0.2) and levelled.true_peak <= -1.0 + 0.2
+    assert levelled.lra == pytest.approx(measured["lra"], abs=0.5)
+    assert isinstance(levelled.limited, bool)
+    assert not (cache / "work").exists()  # the stage's scratch folder goes once it is done
+
+
+def test_a_multitrack_episode_keeps_a_track_per_speaker(show_root):
+    folder = show_root / "episodes" / "008-duo"
+    folder.mkdir()
+    write_wav(folder / "camille.wav", speechlike(3, -20, noise=0, seed=1))
+    write_wav(folder / "ines.wav", speechlike(3, -26, noise=0, seed=2))
+    (folder / "episode.toml").write_text(
+        'title = "Duo"\npublished = 2026-03-02\n[tracks]\n"Camille Durand" = "camille.wav"\n"Inès Moreau" = "ines.wav"\n', encoding="utf-8"
+    )
+    show = load_show(show_root)
+    job = EpisodeJob(show=show, episode=load_episode(folder, show), paths=Paths(show_root), resources=Resources())
+    outcome = run_stage(Normalise(), job, Store(show_root / ".build"), "episodes/008-duo")
+    levelled = outcome.record.result
+    assert levelled.tracks == (job.cache / "track0.flac", job.cache / "track1.flac") and all(t.is_file() for t in levelled.tracks)
+    assert levelled.speakers == ("Camille Durand", "Inès Moreau") and levelled.aac is None
+    assert set(outcome.record.outputs) == {"audio", "speech", "track0", "track1"}
