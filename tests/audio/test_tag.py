@@ -234,10 +234,21 @@ def test_description_frames_hold_plain_text_in_id3v23(mp3, episode, show_root):
     assert_plain(str(tags["TDES"]))
 
 
+def assert_portage_atoms(tags) -> None:
+    """The MP4 atoms of episode 7, "Le portage salarial" of 2026-03-02 with Inès Moreau, as apps read them."""
+    from mutagen.mp4 import MP4Cover
+
+    assert tags["\xa9nam"] == ["Le portage salarial"] and tags["\xa9ART"] == ["Camille Durand", "Inès Moreau"]
+    assert tags["\xa9alb"] == ["Test Show"] and tags["aART"] == ["Camille Durand"]
+    assert tags["\xa9day"] == ["2026-03-02"] and tags["\xa9gen"] == ["Podcast"] and tags["trkn"] == [(7, 0)]
+    [cover] = tags["covr"]
+    assert cover.imageformat == MP4Cover.FORMAT_JPEG and cover[:2] == b"\xff\xd8"
+
+
 def test_aac_alternate_is_tagged_and_published(show_root, add_episode, no_whisper):
     """With `aac = true` the AAC copy is published beside the MP3 with the same facts in its
     MP4 atoms, and the levelled .m4a in the build cache stays as normalise wrote it."""
-    from mutagen.mp4 import MP4, MP4Cover
+    from mutagen.mp4 import MP4
 
     with (show_root / "podcast.toml").open("a", encoding="utf-8") as f:
         f.write("[audio]\naac = true\n")
@@ -247,12 +258,7 @@ def test_aac_alternate_is_tagged_and_published(show_root, add_episode, no_whispe
     record = Store(show_root / ".build").load("episodes/007-portage", Normalise())
     assert hashlib.sha256(record.result.aac.read_bytes()).hexdigest() == record.outputs["aac"]["sha256"]
     m4a = show_root / "public" / "audio" / "007-portage.m4a"
-    tags = MP4(m4a)
-    assert tags["\xa9nam"] == ["Le portage salarial"] and tags["\xa9ART"] == ["Camille Durand", "Inès Moreau"]
-    assert tags["\xa9alb"] == ["Test Show"] and tags["aART"] == ["Camille Durand"]
-    assert tags["\xa9day"] == ["2026-03-02"] and tags["\xa9gen"] == ["Podcast"] and tags["trkn"] == [(7, 0)]
-    [cover] = tags["covr"]
-    assert cover.imageformat == MP4Cover.FORMAT_JPEG and cover[:2] == b"\xff\xd8"
+    assert_portage_atoms(MP4(m4a))
     alternate = etree.parse(str(show_root / "public" / "feed.xml")).find("channel/item/{https://podcastindex.org/namespace/1.0}alternateEnclosure")
     assert int(alternate.get("length")) == m4a.stat().st_size
 
@@ -260,16 +266,12 @@ def test_aac_alternate_is_tagged_and_published(show_root, add_episode, no_whispe
 def test_mp4_atoms_hold_the_episode_s_facts(make_audio, episode, show_root):
     """The AAC alternate's atoms as apps read them: iTunes' names (©nam, aART, trkn…), the date
     as YYYY-MM-DD, the cover as JPEG (the whole build's test is test_aac_alternate_is_tagged_and_published)."""
-    from mutagen.mp4 import MP4, MP4Cover
+    from mutagen.mp4 import MP4
 
     m4a = make_audio("episode.m4a", seconds=2)
     write_mp4_tags(m4a, load_show(show_root), episode)
     tags = MP4(m4a)
-    assert tags["\xa9nam"] == ["Le portage salarial"] and tags["\xa9ART"] == ["Camille Durand", "Inès Moreau"]
-    assert tags["\xa9alb"] == ["Test Show"] and tags["aART"] == ["Camille Durand"]
-    assert tags["\xa9day"] == ["2026-03-02"] and tags["\xa9gen"] == ["Podcast"] and tags["trkn"] == [(7, 0)]
-    [cover] = tags["covr"]
-    assert cover.imageformat == MP4Cover.FORMAT_JPEG and cover[:2] == b"\xff\xd8"
+    assert_portage_atoms(tags)
     assert sorted(tags) == ["aART", "covr", "desc", "trkn", "\xa9ART", "\xa9alb", "\xa9day", "\xa9gen", "\xa9nam", "\xa9too"]
 
 

@@ -319,50 +319,34 @@ def test_a_page_edited_by_hand_is_rendered_again(tmp_path):
     assert page.read_text(encoding="utf-8") == original
 
 
-def test_a_slug_taken_by_an_older_episode_added_later_renders_the_other_pages_again(tmp_path):
+def test_a_slug_taken_by_an_older_episode_added_later_renders_the_other_pages_again(show_root, add_episode, no_whisper):
     """Slugs go to people in order of first appearance: an episode published earlier, added to the
     catalogue later, gives its guest "Zoe Martin" zoe-martin, and the unchanged page of "Zoé Martin"'s
     episode must now link zoe-martin-2 (its page key holds the people's slugs). Each page links a
     guest twice: in the episode's header and in its list of people."""
-    root = new_show(tmp_path / "show")
-    later = root / "episodes" / "002-later"
-    later.mkdir()
-    write_wav(later / "enregistrement.wav", speechlike(3, -20, noise=0, seed=2))
-    (later / "episode.toml").write_text("title = 'Plus tard'\npublished = 2026-01-05\n[[guests]]\nname = 'Zoé Martin'\n", encoding="utf-8")
-    with without_whisper():
-        assert build(root).ok
-    page = root / "public" / "episodes" / "002-later" / "index.html"
+    add_episode("002-later", "title = 'Plus tard'\npublished = 2026-01-05\n[[guests]]\nname = 'Zoé Martin'\n", seconds=3, seed=2)
+    assert build(show_root).ok
+    page = show_root / "public" / "episodes" / "002-later" / "index.html"
     assert lxml.html.parse(str(page)).getroot().xpath("//a[.='Zoé Martin']/@href") == ["../../people/zoe-martin/"] * 2
-    earlier = root / "episodes" / "001-earlier"
-    earlier.mkdir()
-    write_wav(earlier / "enregistrement.wav", speechlike(3, -20, noise=0, seed=1))
-    (earlier / "episode.toml").write_text("title = 'Plus tôt'\npublished = 2026-01-02\n[[guests]]\nname = 'Zoe Martin'\n", encoding="utf-8")
-    with without_whisper():
-        assert build(root).ok
+    add_episode("001-earlier", "title = 'Plus tôt'\npublished = 2026-01-02\n[[guests]]\nname = 'Zoe Martin'\n", seconds=3, seed=1)
+    assert build(show_root).ok
     assert lxml.html.parse(str(page)).getroot().xpath("//a[.='Zoé Martin']/@href") == ["../../people/zoe-martin-2/"] * 2
-    first = root / "public" / "episodes" / "001-earlier" / "index.html"
+    first = show_root / "public" / "episodes" / "001-earlier" / "index.html"
     assert lxml.html.parse(str(first)).getroot().xpath("//a[.='Zoe Martin']/@href") == ["../../people/zoe-martin/"] * 2
 
 
-def test_notes_templates_read_every_variable_the_readme_lists(tmp_path):
+def test_notes_templates_read_every_variable_the_readme_lists(show_root, add_episode, no_whisper):
     """README, "Templates": notes.html and notes.md are given `show`, `episode`, `duration`,
     `chapters`, `chapters_automatic`, `quotes`, `transcript_words`, `reading_minutes`, `page_url`."""
-    root = new_show(tmp_path / "show")
-    (root / "templates").mkdir()
-    (root / "templates" / "notes.md").write_text(
+    (show_root / "templates").mkdir()
+    (show_root / "templates" / "notes.md").write_text(
         "{{ show.title }}|{{ episode.title }}|{{ duration | round | int }}|{{ chapters[1].start }} {{ chapters[1].title }}|{{ chapters_automatic }}"
         "|{{ quotes | length }}|{{ transcript_words }}|{{ reading_minutes }}|{{ page_url }}\n",
         encoding="utf-8",
     )
-    folder = root / "episodes" / "001-a"
-    folder.mkdir()
-    write_wav(folder / "enregistrement.wav", speechlike(4, -20, noise=0))
-    (folder / "episode.toml").write_text(
-        'title = "Premier"\npublished = 2026-01-05\n[[chapters]]\nstart = "00:00"\ntitle = "Intro"\n[[chapters]]\nstart = "00:02"\ntitle = "Suite"\n',
-        encoding="utf-8",
-    )
-    with without_whisper():
-        report = build(root)
+    chapters = '[[chapters]]\nstart = "00:00"\ntitle = "Intro"\n[[chapters]]\nstart = "00:02"\ntitle = "Suite"\n'
+    add_episode("001-a", 'title = "Premier"\npublished = 2026-01-05\n' + chapters)
+    report = build(show_root)
     assert report.ok, report.failures
-    notes = (root / "public" / "episodes" / "001-a" / "notes.md").read_text(encoding="utf-8")
+    notes = (show_root / "public" / "episodes" / "001-a" / "notes.md").read_text(encoding="utf-8")
     assert notes == "Test Show|Premier|4|2.0 Suite|False|0|0|0|http://localhost:8000/episodes/001-a/\n"
