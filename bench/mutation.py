@@ -65,6 +65,7 @@ diff to `survivors/<module>.txt` and the figures to `summary.json`, both under `
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import re
@@ -173,13 +174,8 @@ def narrowed(*args, **kwargs):
     kept = {}
     for name in list(by_function):
         timed = [t for _, t in sorted((duration[t], t) for t in by_function[name] & broad if duration[t] >= shortest)]
-        # The whole-show tests of the function's own module's test files (tests/site/ for
-        # stages/site.py, test_build.py for build.py), then of its package's (tests/feed/ for
-        # feed/rss.py): a stage's run or build_feed is judged by a unit test or two otherwise.
-        module, _, _ = name.rpartition(".")
-        package, stem = module.split(".")[1], module.rpartition(".")[2]
-        own = [t for t in timed if f"/{stem}" in t.split("::")[0] or f"test_{stem}" in t.split("::")[0]]
-        near = (own + [t for t in timed if f"tests/{package}/" in t and t not in own])[:near_keep]
+        # A stage's run or build_feed is judged by a unit test or two otherwise.
+        near = near_tests(name, timed)[:near_keep]
         chosen = list(dict.fromkeys(near + timed[:keep])) if name in emptied else near
         if chosen:
             kept[name] = chosen
@@ -202,6 +198,17 @@ main.estimated_worst_case_time = module_first
 sys.argv[0] = "mutmut"
 main.cli()
 """
+
+
+def near_tests(function: str, tests: list[str]) -> list[str]:
+    """Of `tests`, in their order, those of the function's own module's test files (tests/site/ for
+    stages/site.py, test_build.py for build.py), then those of its package's (tests/feed/ for
+    feed/rss.py). `function`: a mangled function or mutant name, `pipeline.stages.site.xǁSiteǁrun`.
+    Its source is also the narrowing driver's, which runs in mutmut's process."""
+    module = function.rpartition(".")[0]
+    package, stem = module.split(".")[1], module.rpartition(".")[2]
+    own = [t for t in tests if f"/{stem}" in t.split("::")[0] or f"test_{stem}" in t.split("::")[0]]
+    return own + [t for t in tests if f"tests/{package}/" in t.split("::")[0] and t not in own]
 
 
 def modules_of(source: Path) -> list[str]:
@@ -467,11 +474,11 @@ def recheck(work: Path, modules: list[str], env: dict[str, str], children: int) 
 
     def verdict(name: str) -> None:
         function = mangled_name_from_mutant_name(name)
-        stem = name.rpartition(".")[0].rpartition(".")[2]  # pipeline.stages.site.x_f__mutmut_1: "site"
-        # The module's own test files first (tests/site/, test_tag.py), then the fastest: a stage's
-        # function is reached by every build, and its 12 fastest builds rarely look at its output.
-        near = lambda test: 0 if f"/{stem}" in test.split("::")[0] or f"test_{stem}" in test else 1  # noqa: E731
-        tests = sorted(set(by_function.get(function, ())) & broad - set(kept.get(function, ())), key=lambda t: (near(t), duration.get(t, 0.0)))[:RECHECK_TESTS]
+        timed = sorted(set(by_function.get(function, ())) & broad - set(kept.get(function, ())), key=lambda t: duration.get(t, 0.0))
+        # Those of the module's or package's own test files first: a stage's function is reached
+        # by every build, and its 12 fastest builds rarely look at its output.
+        near = near_tests(function, timed)
+        tests = (near + [t for t in timed if t not in near])[:RECHECK_TESTS]
         if not tests:
             found = "no whole-show test"
         else:
@@ -592,7 +599,7 @@ def main() -> int:
         with log.open("a") as out:
             run = subprocess.run(
                 [
-                    *([str(mutmut)] if args.broad else [sys.executable, "-c", NARROWING_DRIVER, *narrowing, ",".join(chosen)]),
+                    *([str(mutmut)] if args.broad else [sys.executable, "-c", inspect.getsource(near_tests) + NARROWING_DRIVER, *narrowing, ",".join(chosen)]),
                     "run",
                     "--max-children",
                     str(args.children),

@@ -126,3 +126,22 @@ def test_another_encoding_or_text_stays_a_survivor(new):
 )
 def test_false_given_as_none_to_a_truth_test(old, new, kind):
     assert equivalent(RUN, diff(old, new)) == kind
+
+
+def test_near_tests_are_the_module_s_own_then_its_package_s_in_their_order():
+    from bench.mutation import near_tests
+
+    tests = [
+        "tests/test_build.py::test_a",
+        "tests/feed/test_feed.py::test_b",
+        "tests/feed/test_rss.py::test_c",
+        "tests/site/test_site.py::test_d",
+        "tests/feed/test_lint.py::test_e",
+    ]
+    assert near_tests("pipeline.feed.rss.x_build_feed", tests) == [
+        "tests/feed/test_rss.py::test_c",
+        "tests/feed/test_feed.py::test_b",
+        "tests/feed/test_lint.py::test_e",
+    ]
+    assert near_tests("pipeline.stages.site.xǁSiteǁrun__mutmut_3", tests) == ["tests/site/test_site.py::test_d"]
+    assert near_tests("pipeline.build.x__build", tests) == ["tests/test_build.py::test_a"]
