@@ -22,6 +22,11 @@ from tests.conftest import ebur128, speechlike, write_wav
 SCOPE = "episodes/007-portage"
 
 
+def episode_job(show_root: Path, folder: Path) -> EpisodeJob:
+    show = load_show(show_root)
+    return EpisodeJob(show=show, episode=load_episode(folder, show), paths=Paths(show_root), resources=Resources())
+
+
 def levelled_job(show_root: Path, aac: bool) -> tuple[EpisodeJob, Store]:
     """An episode of 3 s through the normalise stage, with the chapters the tag stage reads."""
     if aac:
@@ -31,8 +36,7 @@ def levelled_job(show_root: Path, aac: bool) -> tuple[EpisodeJob, Store]:
     folder.mkdir()
     write_wav(folder / "enregistrement.wav", speechlike(3, -20, noise=0))
     (folder / "episode.toml").write_text('title = "Le portage"\npublished = 2026-03-02\nnumber = 7\n', encoding="utf-8")
-    show = load_show(show_root)
-    job = EpisodeJob(show=show, episode=load_episode(folder, show), paths=Paths(show_root), resources=Resources())
+    job = episode_job(show_root, folder)
     store = Store(show_root / ".build")
     outcome = run_stage(Normalise(), job, store, SCOPE)
     assert outcome.state == State.RAN, outcome.error
@@ -105,8 +109,7 @@ def test_a_multitrack_episode_keeps_a_track_per_speaker(show_root):
     (folder / "episode.toml").write_text(
         'title = "Duo"\npublished = 2026-03-02\n[tracks]\n"Camille Durand" = "camille.wav"\n"Inès Moreau" = "ines.wav"\n', encoding="utf-8"
     )
-    show = load_show(show_root)
-    job = EpisodeJob(show=show, episode=load_episode(folder, show), paths=Paths(show_root), resources=Resources())
+    job = episode_job(show_root, folder)
     outcome = run_stage(Normalise(), job, Store(show_root / ".build"), "episodes/008-duo")
     levelled = outcome.record.result
     assert levelled.tracks == (job.cache / "track0.flac", job.cache / "track1.flac") and all(t.is_file() for t in levelled.tracks)
