@@ -11,6 +11,7 @@ import dataclasses
 import difflib
 import re
 import tomllib
+import types
 import typing
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -80,36 +81,73 @@ def _line_of(text: str, key: str) -> int | None:
 
 
 def _explain(path: Path, text: str, error: ValidationError, model: type[BaseModel]) -> ConfigError:
+    places = [(item, _place(model, item["loc"])) for item in error.errors()]
+    # pydantic reports each member of a union (a file name or a { file = ... } table; a URL or "").
+    # Where the value has one member's shape, what is wrong inside it is the message; where it has
+    # none, the first member's message is enough.
+    fitted = {place.union for _, place in places if place.union is not None and not place.at_member}
+    said: set[tuple[str, ...]] = set()
     problems = []
-    errors = error.errors()
-    for item in errors:
-        if item["type"] == "literal_error" and item["loc"][-1] == "literal['']" and len(errors) > 1:
-            continue  # the "or empty" branch of a URL setting: the URL branch's message says more
-        loc = [str(p) for p in item["loc"] if not str(p).startswith(("function-", "datetime", "date", "constrained-"))]
-        loc = [p for p in loc if p not in ("str", "literal['']", "int", "none")]
+    for item, place in places:
+        if place.at_member and (place.union in fitted or place.union in said):
+            continue
+        said.add(place.key)
         # "guests[2].name": the second [[guests]] table, counted from 1 as a host counts them.
-        key = "".join(f"[{int(p) + 1}]" if p.isdigit() else f".{p}" for p in loc).lstrip(".") or "(file)"
-        last = next((p for p in reversed(loc) if not p.isdigit()), "")
-        if item["type"] == "missing":
-            line = _table_line(text, loc)
-        else:
-            line = _line_of(text, last) if last else None
+        key = "".join(f"[{int(p) + 1}]" if p.isdigit() else f".{p}" for p in place.key).lstrip(".") or "(file)"
+        names = [p for p in place.key if not p.isdigit()]
+        missing = item["type"] == "missing"
+        # A key of an inline table, { file = ..., offset = ... }, is on its parent's line; a missing
+        # key on no line, its table's header or parent's if any.
+        line = _table_line(text, place.key) if missing else None
+        line = line or next((n for name in reversed(names[:-1] if missing else names) if (n := _line_of(text, name))), None)
         where = f"{path}:{line}" if line else str(path)
         if item["type"] == "extra_forbidden":
-            known = _known_keys(model, loc[:-1])
-            hint = difflib.get_close_matches(last, known, n=1)
+            known = list(place.table.model_fields) if _is_model(place.table) else []
+            hint = difflib.get_close_matches(names[-1], known, n=1)
             message = f"unknown key '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
-        elif item["type"] == "missing":
+        elif missing:
             message = f"missing required key '{key}'"
         else:
             message = f"'{key}': {item['msg']}".replace("Value error, ", "")
         problems.append(f"{where}: {message}")
-    # pydantic reports each branch of a union; one line per key is enough.
-    unique = list(dict.fromkeys(problems))
-    return ConfigError("\n".join(unique))
+    return ConfigError("\n".join(dict.fromkeys(problems)))
 
 
-def _table_line(text: str, loc: list[str]) -> int | None:
+@dataclass(frozen=True)
+class _Place:
+    """Where in the host's file a pydantic location points."""
+
+    key: tuple[str, ...]  # as the host wrote it: ("guests", "1", "name")
+    table: Any  # the type holding its last key, whose keys "did you mean" offers
+    union: tuple[str, ...] | None  # the key of the union the location goes through, if any
+    at_member: bool  # it ends at a union's member: the value does not have that member's shape
+
+
+def _place(model: type[BaseModel], loc: tuple[int | str, ...]) -> _Place:
+    # pydantic names a union's member in the location ("Track", "constrained-str", "literal['']"):
+    # the host never wrote that step, and the keys after it are the member's.
+    kind: Any = model
+    table: Any = model
+    key: list[str] = []
+    union: tuple[str, ...] | None = None
+    at_member = False
+    for part in map(str, loc):
+        members = [a for a in typing.get_args(kind) if a is not type(None)]
+        if union is None and typing.get_origin(kind) in (typing.Union, types.UnionType) and len(members) > 1:
+            union, at_member = tuple(key), True
+            kind = next((m for m in members if getattr(m, "__name__", None) == part), None)
+            continue
+        at_member = False
+        key.append(part)
+        table, kind = kind, _inside(kind, part)
+    return _Place(tuple(key), table, union, at_member)
+
+
+def _is_model(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, BaseModel)
+
+
+def _table_line(text: str, loc: tuple[str, ...]) -> int | None:
     """The line of the `[[table]]` a missing key belongs in (its n-th occurrence), if any."""
     for name, index in zip(loc, loc[1:]):
         if index.isdigit():
@@ -119,18 +157,10 @@ def _table_line(text: str, loc: list[str]) -> int | None:
     return None
 
 
-def _known_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
-    """The keys the table at `loc` may hold (for "did you mean"); none when it is no table of ours."""
-    kind: Any = model
-    for part in loc:
-        kind = _inside(kind, part)
-    return list(kind.model_fields) if isinstance(kind, type) and issubclass(kind, BaseModel) else []
-
-
 def _inside(kind: Any, part: str) -> Any:
     """The type at `part` of a value of type `kind`: a model's field, a list's item, a dict's value
-    (its key is the host's, a speaker's name in [tracks]), or the member of a union pydantic names."""
-    if isinstance(kind, type) and issubclass(kind, BaseModel):
+    (its key is the host's, a speaker's name in [tracks]), or a field of an optional table."""
+    if _is_model(kind):
         field = kind.model_fields.get(part)
         return field.annotation if field else None
     origin, args = typing.get_origin(kind), typing.get_args(kind)
@@ -138,10 +168,7 @@ def _inside(kind: Any, part: str) -> Any:
         return args[0] if part.isdigit() else None
     if origin is dict:
         return args[1]
-    if args:  # a union: pydantic's location names the member ("Track"), else the key is inside one
-        named = [a for a in args if getattr(a, "__name__", None) == part]
-        if named:
-            return named[0]
+    if args:  # `Channels | None`: the key is inside its member
         return next((inner for a in args if a is not type(None) and (inner := _inside(a, part)) is not None), None)
     return None
 

@@ -101,10 +101,10 @@ def test_line_numbers_count_a_blank_first_line(add_episode, show_root):
     assert error == f"{path}:4: missing required key 'guests[1].name'"
 
 
-def test_a_guest_written_inline_without_a_name_names_the_file(add_episode, show_root):
+def test_a_guest_written_inline_without_a_name_names_the_line_of_the_list(add_episode, show_root):
     body = 'title = "T"\npublished = 2026-01-05\nguests = [{ url = "https://example.org" }]\n'
     error, path = episode_error(add_episode, show_root, body)
-    assert error == f"{path}: missing required key 'guests[1].name'"
+    assert error == f"{path}:3: missing required key 'guests[1].name'"
 
 
 def test_a_date_or_number_of_the_wrong_kind_is_named_by_its_key(add_episode, show_root):
@@ -141,8 +141,33 @@ def test_each_track_keeps_its_speaker_and_offset(add_episode, show_root):
 def test_a_typo_in_a_track_table_names_the_key_and_suggests_the_right_one(add_episode, show_root):
     body = 'title = "T"\npublished = 2026-01-05\n[tracks]\n"Inès" = { file = "enregistrement.wav", offst = 1 }\n'
     error, path = episode_error(add_episode, show_root, body)
-    # It crashed on the speaker's name (a key of the host's, not a setting) looking for a hint.
-    assert f"{path}: unknown key 'tracks.Inès.Track.offst' (did you mean 'offset'?)" in error.splitlines()
+    # It crashed on the speaker's name (a key of the host's, not a setting) looking for a hint; then
+    # it named pydantic's "Track" in the key, gave no line, and added that the table is no string.
+    assert error.splitlines() == [f"{path}:4: unknown key 'tracks.Inès.offst' (did you mean 'offset'?)"]
+
+
+# A track is a file name or a { file = ..., offset = ... } table: pydantic reports both members of
+# that union. The host reads what is wrong in the shape they wrote, once, on its line.
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("3", "{toml}:4: 'tracks.Inès': Input should be a valid string"),
+        ("{ }", "{toml}:4: missing required key 'tracks.Inès.file'"),
+        ('{ file = "a.wav", offset = "x" }', "{toml}:4: 'tracks.Inès.offset': Input should be a valid number, unable to parse string as a number"),
+        ("{ file = 3 }", "{toml}:4: 'tracks.Inès.file': Input should be a valid string"),
+    ],
+)
+def test_a_wrong_track_is_named_once_in_the_shape_the_host_wrote(add_episode, show_root, value, message):
+    body = f'title = "T"\npublished = 2026-01-05\n[tracks]\n"Inès" = {value}\n'
+    error, path = episode_error(add_episode, show_root, body)
+    assert error.splitlines() == [message.format(toml=path)]
+
+
+def test_a_missing_key_is_not_put_on_the_line_of_another_table_s_key_of_that_name(add_episode, show_root):
+    # "title" is missing from the episode; the chapter's title is another key of that name.
+    body = 'published = 2026-01-05\n[[chapters]]\nstart = "0:00"\ntitle = "Intro"\n'
+    error, path = episode_error(add_episode, show_root, body)
+    assert error.splitlines() == [f"{path}: missing required key 'title'"]
 
 
 # The walk that finds, from pydantic's location of an unknown key, the table the key was typed in
@@ -159,11 +184,25 @@ def test_the_type_at_each_step_of_a_location():
     assert _inside(list[schema.Person], "name") is None  # a list's step is an index
     tracks = _inside(schema.Episode, "tracks")
     assert _inside(tracks, "Inès") == str | schema.Track  # the key is the host's, the value's type
-    assert _inside(str | schema.Track, "Track") is schema.Track  # the union's member pydantic names
     assert _inside(schema.Channels | None, "left") is str  # else the key is inside one of its members
     assert _inside(int | None, "left") is None
     assert _inside(Literal["full", "bonus"] | None, "full") is None  # a member without a __name__
     assert _inside(int, "0") is None
+
+
+# pydantic's location of a problem, as the host wrote it: the union members it names are left out,
+# and the keys after one are looked up in that member.
+def test_a_location_through_a_union_is_the_host_s_key():
+    from pipeline import schema
+    from pipeline.config import _place, _Place
+
+    assert _place(schema.Episode, ("tracks", "Inès", "Track", "offst")) == _Place(("tracks", "Inès", "offst"), schema.Track, ("tracks", "Inès"), False)
+    assert _place(schema.Episode, ("tracks", "Inès", "constrained-str")) == _Place(
+        ("tracks", "Inès"), dict[str, str | schema.Track] | None, ("tracks", "Inès"), True
+    )
+    assert _place(schema.Episode, ("guests", 1, "url", "literal['']")) == _Place(("guests", "1", "url"), schema.Person, ("guests", "1", "url"), True)
+    assert _place(schema.Episode, ("guests", 0, "nmae")) == _Place(("guests", "0", "nmae"), schema.Person, None, False)
+    assert _place(schema.Episode, ()) == _Place((), schema.Episode, None, False)
 
 
 # What a host reads for a wrong value in episode.toml: the file, the line, the key as typed (an
