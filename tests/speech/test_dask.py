@@ -164,9 +164,10 @@ def test_without_a_scheduler_a_local_cluster_is_started(show_root):
     assert "0 episode(s) published" in result.output
 
 
-def test_a_worker_with_another_engine_refuses(tmp_path):
+def test_a_worker_with_another_engine_refuses(tmp_path, monkeypatch):
     """A transcript made by another engine version would be cached under a fingerprint that
     did not make it: the worker checks before loading anything."""
+    monkeypatch.setattr(executors, "loads", 0)  # an in-process cluster of an earlier test loaded here
     from pipeline.errors import StageError
     from pipeline.records import Transcription
     from pipeline.speech.transcriber import engine_identity
