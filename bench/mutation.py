@@ -140,6 +140,7 @@ NARROWING_DRIVER = """
 import json, os, sys
 from pathlib import Path
 import mutmut.__main__ as main
+from mutmut.runners.harness import PytestRunner
 from mutmut.state import state
 from threadpoolctl import threadpool_limits
 
@@ -192,6 +193,20 @@ def module_first(name, cost=main.estimated_worst_case_time):
     # take the modules in the order named, so that a run stopped early leaves whole modules.
     return (next((i for i, m in enumerate(modules) if name.startswith(m)), len(modules)), cost(name))
 
+regular_run = PytestRunner._pytest_args_regular_run
+
+def cheapest_first(self, tests):
+    # mutmut hands a mutant's tests over as a set, and pytest runs its arguments in the order
+    # given: a unit test that kills could wait behind a whole build, and a test file that came back
+    # set its module's fixtures (a built show) up again. One file after another, cheapest first.
+    duration = state().duration_by_test
+    files = {}
+    for test in sorted(tests, key=lambda t: (duration.get(t, 0.0), t)):
+        files.setdefault(test.split("::")[0], []).append(test)
+    ordered = sorted(files.values(), key=lambda group: (sum(duration.get(t, 0.0) for t in group), group[0]))
+    return regular_run(self, [test for group in ordered for test in group])
+
+PytestRunner._pytest_args_regular_run = cheapest_first
 main.collect_or_load_stats = narrowed
 main.collect_source_file_mutation_data = only_chosen
 main.estimated_worst_case_time = module_first
