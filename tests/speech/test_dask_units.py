@@ -5,6 +5,7 @@ model on worker processes is test_dask.py's (slow)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,21 @@ from pipeline.speech.transcriber import engine_identity
 
 
 class Reads:
-    """A transcriber that 'hears' the bytes of the file it is given; a file saying FAIL fails."""
+    """A transcriber that 'hears' the bytes of the file it is given; a file saying FAIL fails as
+    the project's code fails, one saying CRASH as a bug or a broken worker would, one starting
+    with "slow" takes 0.5 s. The workers are threads of this process: `heard` counts for them all."""
+
+    heard: list[str] = []
 
     def transcribe(self, path: Path, language: str, prompt: str = "", progress: object = None) -> Transcript:
         said = path.read_text(encoding="utf-8")
+        Reads.heard.append(said)
         if said == "FAIL":
             raise StageError(f"{path}: no speech heard")
+        if said == "CRASH":
+            raise RuntimeError("the decoder gave up")
+        if said.startswith("slow"):
+            time.sleep(0.5)
         return Transcript(language, 1.0, (Segment(0.0, 1.0, said),))
 
 
@@ -102,3 +112,48 @@ def test_nothing_to_transcribe_returns_at_once(dask):
 
 def test_the_cluster_is_described(dask):
     assert dask.describe() == f"on the Dask cluster at {dask.address} (1 worker thread(s))"
+
+
+def test_a_recording_that_crashes_on_the_worker_is_named_with_what_was_raised_and_tried_once(dask, tmp_path):
+    Reads.heard.clear()
+    back = dict(dask.transcribe(iter([("a", requests(tmp_path, "a", "CRASH"))])))
+    path = tmp_path / "a" / "track0.flac"
+    assert back["a"].error == f"{path}: transcription on the cluster failed: RuntimeError: the decoder gave up"
+    assert Reads.heard == ["CRASH"]  # not retried: the same recording would fail again
+
+
+def test_a_failed_episode_leaves_the_recordings_of_the_others_running(dask, tmp_path):
+    """The first episode fails while the second's recordings are still on the worker: only the
+    failed one's are let go."""
+    asked = [("a", requests(tmp_path, "a", "FAIL")), ("b", requests(tmp_path, "b", "slow un", "slow deux"))]
+    back = list(dask.transcribe(iter(asked)))
+    assert [key for key, _ in back] == ["a", "b"] and texts(back[1][1]) == ["slow un", "slow deux"]
+
+
+def test_two_worker_threads_have_room_for_four_recordings(tmp_path, monkeypatch):
+    from distributed import LocalCluster
+
+    monkeypatch.setattr(executors, "load", lambda settings, root: Reads())
+    read: list[str] = []
+
+    def episodes():
+        for key in "abcdef":
+            read.append(key)
+            yield key, requests(tmp_path, key, "slow " + key)
+
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0") as cluster:
+        with Dask(cluster.scheduler_address) as two:
+            first = next(iter(two.transcribe(episodes())))
+    assert first[0] in "abcd" and read[:4] == ["a", "b", "c", "d"] and len(read) == 4
+
+
+def test_closing_lets_the_client_go_and_a_half_made_executor_closes_quietly(tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
+        dask = Dask(cluster.scheduler_address)
+        dask.close()
+        assert dask.client.status == "closed" and dask.cluster is None
+    half = Dask.__new__(Dask)  # its client could not be made: __init__ closes what it started
+    half.cluster = None
+    half.close()
