@@ -164,3 +164,5 @@ def test_the_404_page_is_utf8_html_with_its_length_and_a_head_gets_no_body(tmp_p
         with pytest.raises(urllib.error.HTTPError) as other:
             urllib.request.urlopen(urllib.request.Request(base + "index.html", data=b"x", method="POST"))
         assert other.value.code == 501 and b"Page introuvable" not in other.value.read()
+        # http.server's words for either, on the status line, as it sends them without the site's page.
+        assert other.value.reason == "Unsupported method ('POST')" and missing.value.reason == "File not found"
