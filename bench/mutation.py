@@ -116,7 +116,7 @@ TRUTH_TESTED = ("nl", "break_long_words", "break_on_hyphens", "ensure_ascii", "s
 HASHED = re.compile(r"(ǁsettings|\.x_item_key|\.x__episode_keys)__mutmut_\d+$")
 DICT_KEY = re.compile(r'"([^"\n]*)"(?=\s*:)')
 CASELESS = (
-    re.compile(r'(?:encoding=|package_version\(|send_header\(|float\()"([^"\n]*)"'),
+    re.compile(r'(?:encoding=|package_version\(|send_header\(|float\(|self\.headers\.get\()"([^"\n]*)"'),
     re.compile(r'"([^"\n]*)"(?= (?:not )?in self\.headers)'),  # http.server's headers: an email.message.Message
 )
 NOT_SCORED = ("no tests", WHOLE_SHOW, "not checked", *EQUIVALENT)
@@ -148,8 +148,15 @@ from threadpoolctl import threadpool_limits
 # OpenMP thread teams behind: torch.set_num_threads(2) in the transcriber raises libgomp's count
 # past OMP_NUM_THREADS=1. A team's threads do not survive a fork, so the first parallel region
 # of the child (scikit-learn's KMeans in voices.cluster) waits on them forever. One thread in
-# the child: no team is used.
-os.register_at_fork(after_in_child=lambda: threadpool_limits(1))
+# the child: no team is used. distributed's offload thread (a module's executor, left by the Dask
+# tests) does not survive either: a cluster started in the child waits on it forever.
+def fresh_child():
+    threadpool_limits(1)
+    utils = sys.modules.get("distributed.utils")
+    if utils is not None:
+        utils._offload_executor = utils.ThreadPoolExecutor(max_workers=1, thread_name_prefix="Dask-Offload")
+
+os.register_at_fork(after_in_child=fresh_child)
 
 above = int(sys.argv.pop(1))
 keep, shortest, near_keep = int(sys.argv.pop(1)), float(sys.argv.pop(1)), int(sys.argv.pop(1))

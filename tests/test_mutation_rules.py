@@ -71,6 +71,7 @@ def test_what_a_test_can_tell_stays_a_survivor(name, old, new):
         ('        self.send_header("Accept-Ranges", "bytes")', '        self.send_header("accept-ranges", "bytes")'),
         ('        self.send_header("Accept-Ranges", "bytes")', '        self.send_header("ACCEPT-RANGES", "bytes")'),
         ('    if self.command == "GET" and "Range" not in self.headers:', '    if self.command == "GET" and "RANGE" not in self.headers:'),
+        ('    wanted = self.headers.get("Range")', '    wanted = self.headers.get("range")'),
     ],
 )
 def test_a_name_read_without_its_case_changed_in_case_is_equivalent(old, new):
@@ -85,6 +86,8 @@ def test_a_name_read_without_its_case_changed_in_case_is_equivalent(old, new):
         ('        self.send_header("Content-Type", "text/html")', '        self.send_header("XXContent-TypeXX", "text/html")'),
         ('    if self.command == "GET" and "Range" not in self.headers:', '    if self.command == "get" and "Range" not in self.headers:'),
         ('    write(out["m4a"], show)', '    write(out["M4A"], show)'),
+        ('    wanted = self.headers.get("Range")', '    wanted = self.headers.get("XXRangeXX")'),
+        ('    wanted = self.params.get("Range")', '    wanted = self.params.get("range")'),  # not http.server's headers
     ],
 )
 def test_other_changes_of_case_or_name_stay_survivors(old, new):
