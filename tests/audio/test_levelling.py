@@ -100,9 +100,20 @@ def test_silence_under_the_floor_is_not_raised():
 
 def test_lame_scale_is_measured():
     """libmp3lame scales its input by 0.95 under 320 kb/s: the gain that makes up for it."""
+    codec_gain.cache_clear()  # measured once per process: here, not read from an earlier test's measure
     assert codec_gain("64k", 1) == pytest.approx(-0.45, abs=0.05)
     assert codec_gain("128k", 2) == pytest.approx(-0.45, abs=0.05)
     assert codec_gain("320k", 2) == pytest.approx(0.0, abs=0.05)
+
+
+def test_an_astats_log_without_its_rms_line_is_named():
+    from pipeline.audio.encode import _rms
+    from pipeline.errors import StageError
+
+    assert _rms("[Parsed_astats_0 @ 0x1] RMS level dB: -23.456\n[Parsed_astats_0 @ 0x1] RMS peak dB: -20.0", "a.mp3") == -23.456
+    assert _rms("RMS level dB: 3.5", "a.mp3") == 3.5
+    with pytest.raises(StageError, match=r"^a\.mp3: ffmpeg's astats gave no RMS level$"):
+        _rms("RMS peak dB: -20.0", "a.mp3")
 
 
 def test_frame_log_gives_the_integrated_loudness(tmp_path):
