@@ -152,6 +152,13 @@ from threadpoolctl import threadpool_limits
 # tests) does not survive either: a cluster started in the child waits on it forever.
 def fresh_child():
     threadpool_limits(1)
+    # A cached function's answer (codec_gain's measure, ffmpeg's version) came from the clean run,
+    # unmutated: the mutant of a function it calls would never run. Asked again in each child.
+    for name, module in list(sys.modules.items()):
+        if name.startswith("pipeline."):
+            for value in list(vars(module).values()):
+                if getattr(value, "__module__", None) == name and callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
     utils = sys.modules.get("distributed.utils")
     if utils is not None:
         utils._offload_executor = utils.ThreadPoolExecutor(max_workers=1, thread_name_prefix="Dask-Offload")
