@@ -49,6 +49,24 @@ def test_accents_stay_readable_in_the_toml():
     assert toml_string('Chloé "Clo" Martin') == '"Chloé \\"Clo\\" Martin"'
 
 
+def test_control_characters_take_toml_s_short_escapes_and_others_their_code():
+    # TOML 1.0, basic strings: \b \t \n \f \r \" \\ have short forms; other controls \uXXXX.
+    assert toml_string("deux\nlignes\tet\rplus\bencore\fenfin\x07") == '"deux\\nlignes\\tet\\rplus\\bencore\\fenfin\\u0007"'
+
+
+def test_a_folder_made_meanwhile_is_not_written_over(show_root, monkeypatch):
+    """Two `podcast new` at once count the same next number: the second refuses, the first's
+    episode.toml is left as it was."""
+    from pipeline.host import scaffold
+
+    folder = new_episode(show_root, "Premier", [], now=datetime(2026, 3, 2, 9, 30, tzinfo=PARIS))
+    written = (folder / "episode.toml").read_bytes()
+    monkeypatch.setattr(scaffold, "next_number", lambda episodes: 1)
+    with pytest.raises(ConfigError) as refused:
+        new_episode(show_root, "Premier", [], now=datetime(2026, 3, 2, 9, 31, tzinfo=PARIS))
+    assert str(refused.value) == f"{folder} already exists" and (folder / "episode.toml").read_bytes() == written
+
+
 def test_an_artwork_of_the_placeholders_size_and_time_with_other_bytes_is_the_hosts(tmp_path):
     placeholder = placeholder_artwork()
     artwork = tmp_path / "artwork.png"
