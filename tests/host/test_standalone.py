@@ -4,6 +4,9 @@ format asked for, a file that fails reported while the others go on, the cores s
 from __future__ import annotations
 
 import shutil
+import threading
+import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -22,6 +25,7 @@ def loaded(monkeypatch):
     asked: list[dict] = []
 
     def load(settings: Transcription, root, threads: int = 0, workers: int = 0):
+        assert root == Path.cwd()  # a model folder named on the command line is relative to where it runs
         asked.append({"engine": settings.engine, "model": settings.model, "threads": threads, "workers": workers})
         return ScriptedWhisper(["Bonjour à tous."])
 
@@ -92,3 +96,48 @@ def test_normalise_files_goes_on_after_a_broken_one_into_a_folder_it_makes(tmp_p
     assert sorted(p.name for p in out.iterdir()) == ["good.mp3"]  # nothing at the broken one's path, no temporaries
     again = list(standalone.normalise_files((good,), out, Loudness()))  # the folder there now
     assert [path for path, _ in again] == [out / "good.mp3"]
+
+
+class Counts:
+    """A transcriber that says what it was asked, and how many files it had at once at most."""
+
+    def __init__(self) -> None:
+        self.asked, self.running, self.most, self.lock = [], 0, 0, threading.Lock()
+
+    def transcribe(self, path, language, prompt=""):
+        from pipeline.records import Segment, Transcript
+
+        with self.lock:
+            self.asked.append((path.name, language, prompt))
+            self.running += 1
+            self.most = max(self.most, self.running)
+        time.sleep(0.2)
+        with self.lock:
+            self.running -= 1
+        return Transcript(language, 1.0, (Segment(0.0, 1.0, path.stem),))
+
+
+@pytest.mark.parametrize("jobs", [1, 3])
+def test_each_file_is_asked_in_its_language_with_the_prompt_and_jobs_at_once(tmp_path, jobs):
+    inputs = tuple(tmp_path / f"{n}.m4a" for n in "abcd")
+    counts = Counts()
+    heard = list(standalone.transcribe_files(counts, inputs, tmp_path, [], "fr", "Freelance.Family. TJM.", jobs))
+    assert sorted(counts.asked) == [(f"{n}.m4a", "fr", "Freelance.Family. TJM.") for n in "abcd"]
+    assert [t.text for _, t in heard] == list("abcd") and counts.most == jobs
+
+
+def test_normalise_files_works_beside_its_output_not_in_the_system_s_temporary_folder(tmp_path, monkeypatch):
+    """An hour decoded is ~600 MB: on the output's disk, whose room the host chose, not /tmp
+    (often in memory), and gone afterwards."""
+    real, used = standalone.normalise, []
+
+    def normalise(sources, output, loudness, work=None):
+        used.append(work)
+        assert work is not None and work.parent == out
+        return real(sources, output, loudness, work=work)
+
+    monkeypatch.setattr(standalone, "normalise", normalise)
+    good = write_wav(tmp_path / "good.wav", speechlike(2.0, -30.0))
+    out = tmp_path / "levelled"
+    [(path, result)] = list(standalone.normalise_files((good,), out, Loudness()))
+    assert used == [out / ".good.work"] and sorted(p.name for p in out.iterdir()) == ["good.mp3"]
