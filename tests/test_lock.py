@@ -166,3 +166,42 @@ def test_a_lock_read_outside_its_with_block_says_so(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError) as caught:
         BuildLock(tmp_path / "lock").holder()
     assert str(caught.value) == f"{tmp_path / 'lock'}: the build lock is used outside its `with` block"
+
+
+def test_the_lock_file_is_read_and_written_by_its_owner_read_by_others(tmp_path: Path) -> None:
+    from pipeline.engine import BuildLock
+
+    mask = os.umask(0o022)
+    try:
+        with BuildLock(tmp_path / "lock"):
+            pass
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "lock").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_full_disk_as_the_lock_is_let_go_leaves_its_line_and_lets_go_all_the_same(tmp_path: Path, monkeypatch) -> None:
+    import errno
+
+    from pipeline.engine import BuildLock
+
+    lock = BuildLock(tmp_path / "lock")
+    lock.__enter__()
+    line = (tmp_path / "lock").read_text(encoding="utf-8")
+
+    def full(text: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(lock, "_write", full)
+    lock.__exit__(None, None, None)
+    assert (tmp_path / "lock").read_text(encoding="utf-8") == line
+    with BuildLock(tmp_path / "lock"):  # not held any more
+        pass
+
+
+def test_the_holder_line_gives_the_local_time_it_started(tmp_path: Path, monkeypatch) -> None:
+    from pipeline.engine import BuildLock
+
+    monkeypatch.setattr(time, "localtime", lambda *seconds: time.struct_time((2026, 12, 7, 21, 5, 9, 0, 341, 0)))
+    with BuildLock(tmp_path / "lock"):
+        assert (tmp_path / "lock").read_text(encoding="utf-8") == f"process {os.getpid()}, started 2026-12-07 21:05:09\n"
