@@ -787,3 +787,24 @@ def test_a_fixs_last_word_timed_with_no_length_at_the_end_is_taken_in(tmp_path):
     assert _lines(applied) == [(3.0, 4.98, "un deux trois quatre.", "Inès Moreau")]
     kept = fixed_by(tmp_path, fix("00:03", "00:04.7", "un deux trois."), Transcript("fr", 5.0, (said,)))  # not the fix's: the next line's
     assert [s.text for s in kept.transcript.segments] == ["un deux trois.", "quatre."]
+
+
+def test_an_edge_moved_into_a_pause_cuts_in_its_middle_or_where_the_words_are():
+    import math
+
+    from pipeline.text.corrections import _cut
+
+    assert _cut((1.0, 2.0)) == 1.5  # between two words: the middle of the pause
+    assert _cut((-math.inf, 2.0)) == 2.0  # before the first word: where it starts
+    assert _cut((5.0, math.inf)) == math.inf  # after the last word: past all that was heard
+
+
+def test_a_phrase_is_looked_for_across_its_words_and_two_more_only():
+    """Whisper splits "-vous" or "++" off a word: a phrase of one word may span three; spread
+    over four words, as only letters said apart would be, it is no longer the phrase."""
+    from pipeline.text.corrections import _replace_words
+
+    three = (Word(0.0, 0.2, " C"), Word(0.2, 0.3, "+"), Word(0.3, 0.4, "+"), Word(0.5, 0.9, " code"))
+    assert [w.text for w in _replace_words(three, "C++", "C plus plus")] == [" C plus plus", " code"]
+    four = (Word(0.0, 0.2, " A"), Word(0.2, 0.3, "B"), Word(0.3, 0.4, "C"), Word(0.4, 0.5, "D"))
+    assert [w.text for w in _replace_words(four, "ABCD", "abécédaire")] == [" A", "B", "C", "D"]
