@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -187,8 +188,6 @@ def test_a_new_index_takes_the_old_one_s_place_whole(tmp_path):
 
 
 def test_a_left_over_old_index_of_a_crashed_build_is_cleared(tmp_path):
-    import os
-
     from pipeline.files import TEMP_MARK
 
     final, new = tmp_path / "pagefind", tmp_path / "new"
@@ -221,3 +220,17 @@ def test_the_version_is_pagefind_s_own_line_or_unknown(monkeypatch, tmp_path):
     monkeypatch.setattr(search_index, "executable", lambda: Path(silent))
     assert search_index.version() == "unknown"
     search_index.version.cache_clear()
+
+
+def test_the_staging_folder_clears_what_killed_builds_left(tmp_path):
+    from pipeline.files import TEMP_MARK
+
+    final = tmp_path / "pagefind"
+    left = [tmp_path / f".pagefind{TEMP_MARK}123", tmp_path / f".pagefind.old{TEMP_MARK}456"]
+    for folder in left:
+        (folder / "fragment").mkdir(parents=True)
+    kept = tmp_path / f".pagefind-entry.json{TEMP_MARK}789"  # a file: the engine's to clear
+    kept.write_text("x")
+    staging = search_index.staging_folder(final)
+    assert staging == tmp_path / f".pagefind{TEMP_MARK}{os.getpid()}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [kept.name]
