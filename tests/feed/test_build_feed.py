@@ -214,3 +214,27 @@ def test_the_linter_s_findings_are_kept_until_the_feed_a_file_it_names_or_the_sh
     cache.write_text("{", encoding="utf-8")
     linted()
     assert len(runs) == 5
+
+
+def test_markup_in_the_show_s_description_is_shown_as_text(built):
+    """Apps render <description> as HTML: the host's "<b>" must reach listeners as those three
+    characters, so it is written escaped once more than XML needs."""
+    channel = feed(built, description='Le "<b>gras</b>" & le reste').find("channel")
+    assert channel.findtext("description") == 'Le "&lt;b&gt;gras&lt;/b&gt;" & le reste'
+
+
+def test_a_custom_license_names_the_url_of_its_text(built):
+    url = "https://example.org/licence-maison"
+    license = feed(built, license="Licence maison", license_url=url).find("channel/podcast:license", NS)
+    assert (license.text, license.get("url")) == ("Licence maison", url)
+    known = feed(built, license_url="https://creativecommons.org/licenses/by/4.0/").find("channel/podcast:license", NS)
+    assert (known.text, known.get("url")) == ("cc-by-4.0", "https://creativecommons.org/licenses/by/4.0/")
+
+
+def test_an_unnumbered_episode_comes_after_a_numbered_one_of_the_same_time(built):
+    root, published = built
+    same = [p for p in published if p.episode.slug in ("001-portage", "002-bonus")]
+    unnumbered = [Published(replace(p.episode, number=None if p.episode.slug == "002-bonus" else 1), p.results) for p in same]
+    for order in (unnumbered, unnumbered[::-1]):
+        channel = etree.fromstring(build_feed(load_show(root), order)).find("channel")
+        assert [i.findtext("title") for i in channel.findall("item")] == ["Épisode 1 : Le portage", "Bonus"]
