@@ -238,3 +238,27 @@ def test_an_unnumbered_episode_comes_after_a_numbered_one_of_the_same_time(built
     for order in (unnumbered, unnumbered[::-1]):
         channel = etree.fromstring(build_feed(load_show(root), order)).find("channel")
         assert [i.findtext("title") for i in channel.findall("item")] == ["Épisode 1 : Le portage", "Bonus"]
+
+
+def test_the_soundbite_is_the_span_of_the_best_quote_titled_by_it(built):
+    """podcast:soundbite (soundbite.md): startTime and duration in seconds, the quote as its
+    title, cut at a word under 128 characters."""
+    from pipeline.results import Quote, Quoted, Results
+
+    root, published = built
+    long = "Le portage salarial protège les indépendantes qui débutent, " * 4
+    with_soundbite = []
+    for item in published:
+        results = Results()
+        for kept in item.results:
+            results.add(kept)
+        if item.episode.slug == "001-portage":
+            results.add(Quoted((), Quote(12.5, 43.25, "Inès Moreau", long.strip())))
+        with_soundbite.append(Published(item.episode, results))
+    channel = etree.fromstring(build_feed(load_show(root), with_soundbite)).find("channel")
+    bites = {i.findtext("title"): i.findall("podcast:soundbite", NS) for i in channel.findall("item")}
+    [bite] = bites["Épisode 1 : Le portage"]
+    assert (bite.get("startTime"), bite.get("duration")) == ("12.5", "30.75")
+    title = "Le portage salarial protège les indépendantes qui débutent, Le portage salarial protège les indépendantes qui débutent, Le…"
+    assert bite.text == title and len(bite.text) <= 128
+    assert bites["Bonus"] == [] and bites["Bande-annonce"] == []
