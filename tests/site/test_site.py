@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import lxml.etree
 import lxml.html
 import pytest
@@ -350,3 +352,21 @@ def test_notes_templates_read_every_variable_the_readme_lists(show_root, add_epi
     assert report.ok, report.failures
     notes = (show_root / "public" / "episodes" / "001-a" / "notes.md").read_text(encoding="utf-8")
     assert notes == "Test Show|Premier|4|2.0 Suite|False|0|0|0|http://localhost:8000/episodes/001-a/\n"
+
+
+def test_the_episode_page_template_reads_every_variable_the_readme_lists(show_root, add_episode, no_whisper):
+    """README, "Templates": episode.html is given `show`, `episode`, `notes`, `transcript`, `turns`,
+    `duration`, `chapters`, `chapters_automatic`, `quotes`, `soundbite`, and every page `image_url`
+    (the episode's own image when it has one)."""
+    (show_root / "templates").mkdir()
+    (show_root / "templates" / "episode.html").write_text(
+        "{{ show.title }}|{{ episode.title }}|{{ 'notes' if '<' in notes else 'none' }}|{{ transcript.language }}|{{ turns | length }}"
+        "|{{ duration | round | int }}|{{ chapters | length }}|{{ chapters_automatic }}|{{ quotes | length }}|{{ soundbite }}|{{ image_url }}\n",
+        encoding="utf-8",
+    )
+    folder = add_episode("001-a", 'title = "Premier"\npublished = 2026-01-05\nimage = "couverture.png"\n[[chapters]]\nstart = "00:00"\ntitle = "Intro"\n')
+    shutil.copyfile(show_root / "artwork.png", folder / "couverture.png")
+    report = build(show_root)
+    assert report.ok, report.failures
+    page = (show_root / "public" / "episodes" / "001-a" / "index.html").read_text(encoding="utf-8")
+    assert page == "Test Show|Premier|notes|fr|0|4|1|False|0|None|http://localhost:8000/episodes/001-a/image.png\n"  # README: public/episodes/<slug>/image.png
