@@ -53,7 +53,7 @@ def test_index_lists_the_title_as_typed(public):
     assert [card.xpath("string(.//h3)") for card in tree.find_class("episode-card")] == [EPISODE_TITLE]  # under "latest episodes" (h2)
 
 
-@pytest.mark.parametrize("page", ["index.html", "episodes/001-tjm/index.html"])
+@pytest.mark.parametrize("page", ["index.html", "episodes/001-tjm/index.html", "people/index.html", "people/camille-durand/index.html"])
 def test_every_link_of_a_page_is_a_published_file(public, page):
     """Relative links (audio, transcripts in every format, notes.md, feed, style) lead to files in public/."""
     import posixpath
@@ -65,7 +65,8 @@ def test_every_link_of_a_page_is_a_published_file(public, page):
         target = posixpath.normpath(posixpath.join(posixpath.dirname(page), link.split("#")[0]))
         path = public / target
         assert (path / "index.html" if link.endswith("/") else path).is_file(), f"{page}: {link}"
-    if page != "index.html":
+    assert local  # the style sheet, the feed, the home page at least
+    if page.startswith("episodes/"):
         kinds = {posixpath.basename(link) for link in local}
         assert {"transcript.txt", "transcript.vtt", "transcript.srt", "transcript.json", "transcript.html", "notes.md"} <= kinds
 
@@ -370,3 +371,37 @@ def test_the_episode_page_template_reads_every_variable_the_readme_lists(show_ro
     assert report.ok, report.failures
     page = (show_root / "public" / "episodes" / "001-a" / "index.html").read_text(encoding="utf-8")
     assert page == "Test Show|Premier|notes|fr|0|4|1|False|0|None|http://localhost:8000/episodes/001-a/image.png\n"  # README: public/episodes/<slug>/image.png
+
+
+def test_a_new_version_of_the_site_stage_renders_every_episode_page_again(tmp_path, monkeypatch):
+    """What the stage's code makes of a page can change with the tool: pages made by the last
+    version are not reused."""
+    from pipeline.stages import site
+
+    rendered = []
+    render_page = site._episode_page
+    monkeypatch.setattr(site, "_episode_page", lambda job, env, item, people: rendered.append(item.episode.slug) or render_page(job, env, item, people))
+    root = new_show(tmp_path / "show")
+    _three_episodes(root)
+    with without_whisper():
+        assert build(root).ok
+    rendered.clear()
+    monkeypatch.setattr(site.Site, "version", site.Site.version + 1)
+    with without_whisper():
+        assert build(root).ok
+    assert sorted(rendered) == ["001-episode", "002-episode", "003-episode"]
+
+
+@pytest.mark.parametrize(
+    ("page", "url"),
+    [
+        ("index.html", "http://localhost:8000/"),
+        ("episodes/001-tjm/index.html", "http://localhost:8000/episodes/001-tjm/"),
+        ("people/index.html", "http://localhost:8000/people/"),
+        ("people/camille-durand/index.html", "http://localhost:8000/people/camille-durand/"),
+    ],
+)
+def test_each_page_names_its_own_address_for_search_engines_and_cards(public, page, url):
+    tree = lxml.html.parse(str(public / page)).getroot()
+    assert tree.xpath("string(//link[@rel='canonical']/@href)") == url
+    assert tree.xpath("string(//meta[@property='og:url']/@content)") == url
