@@ -287,3 +287,21 @@ def test_prune_removes_what_is_no_longer_published_and_keeps_the_rest(tmp_path):
     left = sorted(str(p.relative_to(public)) for p in public.rglob("*"))
     # The site stage's own outputs are kept by its record (none here): its pages go with the rest.
     assert left == ["audio", "audio/001-a.m4a", "audio/001-a.mp3", "episodes", "feed.xml", "people"]  # emptied folders go, not the roots
+
+
+def test_a_stop_ends_the_build_before_the_next_stage_starts_and_not_otherwise():
+    import threading
+
+    from pipeline.build import Stopped, _stoppable
+
+    told, stop = [], threading.Event()
+    progress = _stoppable(lambda *said: told.append(said), stop)
+    ran = Outcome(State.RAN)
+    progress("episodes/001-a", "normalise", State.RAN, ran)
+    stop.set()
+    progress("episodes/001-a", "normalise", State.FRESH, ran)  # a stage done or skipped: told, not stopped
+    with pytest.raises(Stopped) as stopped:
+        progress("episodes/001-a", "transcribe", State.STARTED, None)
+    assert str(stopped.value) == "stopped before transcribe of episodes/001-a"
+    assert told == [("episodes/001-a", "normalise", State.RAN, ran), ("episodes/001-a", "normalise", State.FRESH, ran)]
+    _stoppable(None, threading.Event())("show", "feed", State.STARTED, None)  # no progress line asked for
