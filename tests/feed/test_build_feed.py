@@ -16,7 +16,7 @@ from lxml import etree
 from pipeline.build import build
 from pipeline.config import load_show
 from pipeline.feed.rss import build_feed
-from pipeline.results import Published
+from pipeline.results import Published, Results
 from tests.conftest import SHOW_TOML, new_show, speechlike, without_whisper, write_wav
 
 NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "podcast": "https://podcastindex.org/namespace/1.0", "atom": "http://www.w3.org/2005/Atom"}
@@ -53,6 +53,15 @@ def built(tmp_path_factory) -> tuple[Path, list[Published]]:
         report = build(root)
     assert report.ok, report.failures
     return root, [Published(s.episode, s.results) for s in report.episodes]
+
+
+def with_result(item: Published, result: object) -> Published:
+    """`item` with `result` in place of the result of its type."""
+    results = Results()
+    for kept in item.results:
+        results.add(kept)
+    results.add(result)
+    return Published(item.episode, results)
 
 
 def feed(built, **changes) -> etree._Element:
@@ -243,18 +252,12 @@ def test_an_unnumbered_episode_comes_after_a_numbered_one_of_the_same_time(built
 def test_the_soundbite_is_the_span_of_the_best_quote_titled_by_it(built):
     """podcast:soundbite (soundbite.md): startTime and duration in seconds, the quote as its
     title, cut at a word under 128 characters."""
-    from pipeline.results import Quote, Quoted, Results
+    from pipeline.results import Quote, Quoted
 
     root, published = built
     long = "Le portage salarial protège les indépendantes qui débutent, " * 4
-    with_soundbite = []
-    for item in published:
-        results = Results()
-        for kept in item.results:
-            results.add(kept)
-        if item.episode.slug == "001-portage":
-            results.add(Quoted((), Quote(12.5, 43.25, "Inès Moreau", long.strip())))
-        with_soundbite.append(Published(item.episode, results))
+    bite = Quoted((), Quote(12.5, 43.25, "Inès Moreau", long.strip()))
+    with_soundbite = [with_result(item, bite) if item.episode.slug == "001-portage" else item for item in published]
     channel = etree.fromstring(build_feed(load_show(root), with_soundbite)).find("channel")
     bites = {i.findtext("title"): i.findall("podcast:soundbite", NS) for i in channel.findall("item")}
     [bite] = bites["Épisode 1 : Le portage"]

@@ -12,10 +12,10 @@ import pytest
 
 from pipeline.config import load_show
 from pipeline.jobs import Paths, Resources, ShowJob
-from pipeline.results import Corrected, Noted, Published, Results
+from pipeline.results import Corrected, Noted, Published
 from pipeline.stages.site import _episode_keys
 from pipeline.text.people import profiles
-from tests.feed.test_build_feed import built  # noqa: F401 (the module's fixture: a show built once)
+from tests.feed.test_build_feed import built, with_result  # noqa: F401 (built: the module's fixture, a show built once)
 
 
 def keys(root: Path, item: Published, version: int = 1, templates: dict[str, str] | None = None, people=None) -> dict[str, str]:
@@ -23,14 +23,6 @@ def keys(root: Path, item: Published, version: int = 1, templates: dict[str, str
     job = ShowJob(show, [item], Paths(root), Resources())
     found = profiles(show, [item.episode]) if people is None else people
     return _episode_keys(job, item, found, version, templates if templates is not None else {"episode.html": "a"})
-
-
-def with_result(item: Published, result: object) -> Published:
-    results = Results()
-    for kept in item.results:
-        results.add(kept)
-    results.add(result)
-    return Published(item.episode, results)
 
 
 def copy_with(path: Path, tmp_path: Path, text: str) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import lxml.etree
 import lxml.html
@@ -195,17 +196,25 @@ def _three_episodes(root):
         )
 
 
-def test_editing_one_episode_rewrites_its_page_and_not_the_others(tmp_path, monkeypatch):
-    """Only the edited episode's page is rendered again, and a page whose bytes did not change keeps its file."""
+def _three_built_counting_pages(tmp_path, monkeypatch) -> tuple[Path, list[str]]:
+    """A show of three episodes, built; and the list the slugs of the episode pages rendered
+    from then on go to (the first build's are not kept)."""
     from pipeline.stages import site
 
-    rendered = []
+    rendered: list[str] = []
     render_page = site._episode_page
     monkeypatch.setattr(site, "_episode_page", lambda job, env, item, people: rendered.append(item.episode.slug) or render_page(job, env, item, people))
     root = new_show(tmp_path / "show")
     _three_episodes(root)
     with without_whisper():
         assert build(root).ok
+    rendered.clear()
+    return root, rendered
+
+
+def test_editing_one_episode_rewrites_its_page_and_not_the_others(tmp_path, monkeypatch):
+    """Only the edited episode's page is rendered again, and a page whose bytes did not change keeps its file."""
+    root, rendered = _three_built_counting_pages(tmp_path, monkeypatch)
     public = root / "public"
     # The search index is written whole at each change (stages/search.py), fragments renamed by content.
     files = sorted(p for p in public.rglob("*") if p.is_file() and p.relative_to(public).parts[0] != "pagefind")
@@ -213,7 +222,6 @@ def test_editing_one_episode_rewrites_its_page_and_not_the_others(tmp_path, monk
     entry = (public / "pagefind" / "pagefind-entry.json").read_bytes()
     toml = root / "episodes" / "002-episode" / "episode.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace("Épisode 2", "Épisode deux"), encoding="utf-8")
-    rendered.clear()
     with without_whisper():
         report = build(root)
     assert report.ok and report.show["site"] == "ran"
@@ -378,14 +386,7 @@ def test_a_new_version_of_the_site_stage_renders_every_episode_page_again(tmp_pa
     version are not reused."""
     from pipeline.stages import site
 
-    rendered = []
-    render_page = site._episode_page
-    monkeypatch.setattr(site, "_episode_page", lambda job, env, item, people: rendered.append(item.episode.slug) or render_page(job, env, item, people))
-    root = new_show(tmp_path / "show")
-    _three_episodes(root)
-    with without_whisper():
-        assert build(root).ok
-    rendered.clear()
+    root, rendered = _three_built_counting_pages(tmp_path, monkeypatch)
     monkeypatch.setattr(site.Site, "version", site.Site.version + 1)
     with without_whisper():
         assert build(root).ok

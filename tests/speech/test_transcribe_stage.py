@@ -11,9 +11,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from pipeline.config import load_episode, load_show
 from pipeline.engine import State, Store, run_stage
-from pipeline.jobs import EpisodeJob, Paths, Resources
+from pipeline.jobs import EpisodeJob, Resources
 from pipeline.records import Segment, Transcript, Word
 from pipeline.speech.executors import Heard
 from pipeline.results import Diarized, LevelReport, Levelled, Passage, Transcribed
@@ -22,6 +21,7 @@ from pipeline.stages import transcribe as transcribe_stage
 from pipeline.stages.diarize import Diarize
 from pipeline.stages.transcribe import Transcribe
 from pipeline.text.writers import get_writer
+from tests.audio.test_tag_stage import episode_job
 from tests.conftest import speechlike, write_wav
 
 SCOPE = "episodes/007-portage"
@@ -61,8 +61,8 @@ def job_of(show_root: Path, toml: str, recordings: dict[str, str], speakers: tup
     for name in recordings.values():
         write_wav(folder / name, speechlike(3, -20, noise=0))
     (folder / "episode.toml").write_text(toml, encoding="utf-8")
-    show = load_show(show_root)
-    job = EpisodeJob(show=show, episode=load_episode(folder, show), paths=Paths(show_root), resources=Resources(progress=progress))
+    job = episode_job(show_root, folder)
+    job.resources = Resources(progress=progress)
     job.cache.mkdir(parents=True)
     files = {}
     for key, name in recordings.items():
