@@ -39,8 +39,12 @@ them, so that its mutants are scored too; with 0 they are reported "no tests (wh
 only)", out of the score, as "no tests" is. Every function also keeps the `--near-tests` (2)
 fastest whole-show tests of its own module's test files (tests/site/ for stages/site.py), else of
 its package's (tests/feed/ for feed/rss.py): a function a unit test reaches lost every build
-before, and a stage's `run` or `build_feed` was judged by that unit test alone. `--broad` keeps
-every test (mutmut's own selection, the slow way).
+before, and a stage's `run` or `build_feed` was judged by that unit test alone. With those come
+the quick tests of the same files (under `SHORTEST_BUILD`), which share the show the kept one
+built in a module-scoped fixture and assert on it: mutmut charges each test only with what ran
+since the previous one, so the build is the first test's and the others' bodies call nothing of
+it. A test's recorded time counts its fixtures' setup, so that the first one is timed as the
+build it makes. `--broad` keeps every test (mutmut's own selection, the slow way).
 
 `--recheck`, after a run (finished or stopped), gives each survivor the whole-show tests the
 narrowing kept from it (its function's 12 fastest), alone, fastest first, stopping at the first
@@ -176,6 +180,22 @@ def only_chosen(*args, **kwargs):
     mutants, by_path = mutants_of(*args, **kwargs)
     return [m for m in mutants if not modules or m[1].startswith(modules)], by_path
 
+execute = PytestRunner.execute_pytest
+
+class SetupTime:
+    # mutmut times a test's body only: the first test of a file whose module-scoped fixture builds a
+    # show was recorded at a tenth of a second, never kept as a whole-show test, and given a time
+    # limit a tenth of its build's. Its fixtures' setup counted too.
+    def pytest_runtest_makereport(self, item, call):
+        if call.when == "setup":
+            state().duration_by_test[item.nodeid] += call.duration
+
+def with_setup_time(self, params, **kwargs):
+    plugins = kwargs.get("plugins") or []
+    if any(type(p).__name__ == "StatsCollector" for p in plugins):
+        kwargs["plugins"] = [*plugins, SetupTime()]
+    return execute(self, params, **kwargs)
+
 def narrowed(*args, **kwargs):
     collect(*args, **kwargs)
     by_function = state().tests_by_mangled_function_name
@@ -186,11 +206,19 @@ def narrowed(*args, **kwargs):
     broad = {test for test, count in reach.items() if count > above}
     emptied = sorted(name for name, tests in by_function.items() if tests and tests <= broad)
     duration = state().duration_by_test
+    # A test quicker than `shortest` beside a whole-show test shares the show it built (or needs
+    # none): its body asserts on that build, but mutmut charges it only with what its body calls.
+    sharing = {}
+    for test in sorted(duration):
+        if duration[test] < shortest:
+            sharing.setdefault(test.split("::")[0], []).append(test)
     kept = {}
     for name in list(by_function):
         timed = [t for _, t in sorted((duration[t], t) for t in by_function[name] & broad if duration[t] >= shortest)]
-        # A stage's run or build_feed is judged by a unit test or two otherwise.
+        # A stage's run or build_feed is judged by a unit test or two otherwise; the tests that share
+        # the build of the near ones come with them, at little cost (one build a file).
         near = near_tests(name, timed)[:near_keep]
+        near += [t for f in dict.fromkeys(t.split("::")[0] for t in near) for t in sharing.get(f, [])]
         chosen = list(dict.fromkeys(near + timed[:keep])) if name in emptied else near
         if chosen:
             kept[name] = chosen
@@ -221,6 +249,7 @@ def cheapest_first(self, tests):
     return regular_run(self, [test for group in ordered for test in group])
 
 PytestRunner._pytest_args_regular_run = cheapest_first
+PytestRunner.execute_pytest = with_setup_time
 main.collect_or_load_stats = narrowed
 main.collect_source_file_mutation_data = only_chosen
 main.estimated_worst_case_time = module_first
