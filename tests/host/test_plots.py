@@ -1,0 +1,131 @@
+"""The report's levels figure as matplotlib draws it (waveform over short-term loudness, before and
+after levelling), and the thinning of long curves, with every expected value written here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+from pipeline.host import plots
+
+WORDS = plots.Words("Avant", "Après", "Amplitude", "Sonie", "Objectif", "Tolérance", "Crête", "Plafond", "Gain seul", "Retenu", "Temps")
+DURATION = 20.0
+
+
+@pytest.fixture
+def levels(monkeypatch):
+    """`plots.levels` returning the matplotlib figure it drew, before it becomes SVG."""
+    figures = []
+
+    def keep(figure, name):
+        figures.append(figure)
+        return ""
+
+    monkeypatch.setattr(plots, "_svg", keep)
+
+    def draw(envelopes, loudness, target=-19.0, tolerance=1.0):
+        plots.levels(DURATION, envelopes, loudness, target, tolerance, WORDS, "levels")
+        return figures[-1]
+
+    yield draw
+    import matplotlib.pyplot as plt
+
+    for figure in figures:
+        plt.close(figure)
+
+
+def _envelope(scale: float) -> plots.Envelope:
+    # Stretches from 1.5 s before the start to 1.5 s past the end: normalise trimmed those.
+    times = np.array([-1.5, -1.0, 0.5, 10.0, 19.5, DURATION + 1.0, DURATION + 1.5])
+    return plots.Envelope(times, -scale * np.ones(7), scale * np.ones(7))
+
+
+def _loudness() -> tuple[plots.Curve, plots.Curve]:
+    times = np.arange(100) * 0.2
+    before = np.linspace(-40.0, -30.0, 100)  # its 5th percentile: -39.5
+    after = np.full(100, -19.0)
+    after[50] = -15.0
+    after[60] = np.nan  # silence is not drawn
+    return plots.Curve(times, before), plots.Curve(times, after)
+
+
+def test_the_levels_figure_lays_the_waveform_over_the_loudness_on_one_time_axis(levels):
+    figure = levels((_envelope(0.1), _envelope(0.6)), _loudness())
+    wave, loud = figure.axes
+    assert tuple(figure.get_size_inches()) == (10.0, 5.2)  # the page's 1000 px column
+    assert tuple(wave.get_subplotspec().get_gridspec().get_height_ratios()) == (1, 1.4)
+    assert isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine)
+    assert wave.get_shared_x_axes().joined(wave, loud)
+    assert loud.get_xlim() == (0.0, DURATION) and loud.get_xlabel() == "Temps"
+    assert loud.xaxis.get_major_formatter()(65.0, 0) == "01:05"
+
+
+def test_the_waveforms_before_and_after_are_drawn_inside_the_episode(levels):
+    figure = levels((_envelope(0.1), _envelope(0.6)), _loudness())
+    wave = figure.axes[0]
+    before, after = wave.collections
+    # Grey before, blue after, both a little see-through and without an outline; the quieter
+    # recording (before) drawn over the louder one.
+    assert to_hex(before.get_facecolor()[0], keep_alpha=True) == "#9aa0a6d9"
+    assert to_hex(after.get_facecolor()[0], keep_alpha=True) == "#1f6fb2d9"
+    assert (before.get_zorder(), after.get_zorder()) == (3, 2)
+    assert list(before.get_linewidth()) == [0.0] and list(after.get_linewidth()) == [0.0]
+    assert (before.get_label(), after.get_label()) == ("Avant", "Après")
+    for fill, scale in ((before, 0.1), (after, 0.6)):
+        corners = np.concatenate([path.vertices for path in fill.get_paths()])
+        # From a second before the start to a second past the end, no further.
+        assert (corners[:, 0].min(), corners[:, 0].max()) == (-1.0, DURATION + 1.0)
+        assert (corners[:, 1].min(), corners[:, 1].max()) == pytest.approx((-scale, scale))
+    assert wave.get_ylim() == (-1.0, 1.0)
+    assert list(wave.get_yticks()) == [-1.0, -0.5, 0.0, 0.5, 1.0]
+    assert wave.get_ylabel() == "Amplitude"
+    assert [t.get_text() for t in wave.get_legend().get_texts()] == ["Avant", "Après"]
+
+
+def test_the_loudness_curves_the_target_and_its_tolerance(levels):
+    figure = levels((_envelope(0.1), _envelope(0.6)), _loudness())
+    loud = figure.axes[1]
+    target, before, after = loud.get_lines()
+    assert list(target.get_ydata()) == [-19.0, -19.0] and target.get_linestyle() == "--" and target.get_label() == "Objectif"
+    assert (before.get_gid(), after.get_gid()) == ("levels-loudness-before", "levels-loudness-after")
+    assert (to_hex(before.get_color()), to_hex(after.get_color())) == ("#9aa0a6", "#1f6fb2")
+    assert before.get_linewidth() == 1.2 and len(before.get_ydata()) == 100  # 100 values: none thinned
+    assert after.get_ydata()[50] == -15.0 and np.isnan(after.get_ydata()[60])
+    [band] = loud.patches  # the target ± the tolerance, faint green, across the whole axis
+    assert (band.get_y(), band.get_height(), band.get_label()) == (-20.0, 2.0, "Tolérance")
+    assert to_hex(band.get_facecolor(), keep_alpha=True) == "#2e7d322e" and band.get_linewidth() == 0
+    assert to_hex(target.get_color()) == "#2e7d32" and target.get_linewidth() == 1
+    # From 6 LU under the quietest 5 % (-39.5) up to 3 LU over the loudest value (-15).
+    assert loud.get_ylim() == pytest.approx((-45.5, -12.0))
+    assert loud.get_ylabel() == "Sonie"
+    assert sorted(t.get_text() for t in loud.get_legend().get_texts()) == ["Après", "Avant", "Objectif", "Tolérance"]
+
+
+def test_the_loudness_axis_keeps_the_target_in_sight_and_stops_at_minus_70(levels):
+    times = np.arange(10.0)
+    quiet = plots.Curve(times, np.full(10, -90.0))
+    figure = levels((_envelope(0.1), _envelope(0.1)), (quiet, quiet))
+    # 20 LU under the target at least, 6 over, never deeper than -70.
+    assert figure.axes[1].get_ylim() == pytest.approx((-70.0, -13.0))
+    level = plots.Curve(times, np.full(10, -19.0))
+    figure = levels((_envelope(0.1), _envelope(0.1)), (level, level))
+    assert figure.axes[1].get_ylim() == pytest.approx((-39.0, -13.0))
+
+
+def test_an_hour_of_loudness_is_drawn_from_1500_points():
+    seconds = np.arange(36000) * 0.1
+    assert len(plots.thinned(plots.Curve(seconds, np.zeros(36000))).values) == 1500  # every 24th
+    assert len(plots.thinned(plots.Curve(seconds[:1500], np.zeros(1500))).values) == 1500
+    thin = plots.thinned(plots.Curve(seconds[:1501], np.arange(1501.0)))
+    assert thin.values.tolist() == list(range(0, 1501, 2))
+
+
+def test_the_levels_figure_is_the_same_svg_each_time_with_ids_of_its_own():
+    def draw() -> str:
+        return plots.levels(DURATION, (_envelope(0.1), _envelope(0.6)), _loudness(), -19.0, 1.0, WORDS, "levels")
+
+    svg = draw()
+    assert svg == draw()
+    assert 'id="levels-loudness-after"' in svg and 'clip-path="url(#levels-' in svg
