@@ -92,6 +92,7 @@ def test_the_loudness_curves_the_target_and_its_tolerance(levels):
     assert (before.get_gid(), after.get_gid()) == ("levels-loudness-before", "levels-loudness-after")
     assert (to_hex(before.get_color()), to_hex(after.get_color())) == ("#9aa0a6", "#1f6fb2")
     assert before.get_linewidth() == 1.2 and len(before.get_ydata()) == 100  # 100 values: none thinned
+    assert before.get_xdata()[[0, -1]].tolist() == pytest.approx([0.0, 19.8])  # on the episode's seconds
     assert after.get_ydata()[50] == -15.0 and np.isnan(after.get_ydata()[60])
     [band] = loud.patches  # the target ± the tolerance, faint green, across the whole axis
     assert (band.get_y(), band.get_height(), band.get_label()) == (-20.0, 2.0, "Tolérance")
@@ -129,3 +130,25 @@ def test_the_levels_figure_is_the_same_svg_each_time_with_ids_of_its_own():
     svg = draw()
     assert svg == draw()
     assert 'id="levels-loudness-after"' in svg and 'clip-path="url(#levels-' in svg
+
+
+def test_the_legends_sit_in_a_corner_on_one_row_in_small_type_without_a_frame(levels):
+    # Loud at the end: where matplotlib would put a legend of its choosing, upper left, is not upper right.
+    loud_end = plots.Envelope(np.linspace(-1, DURATION + 1, 50), -np.linspace(0.05, 0.95, 50), np.linspace(0.05, 0.95, 50))
+    figure = levels((_envelope(0.1), loud_end), _loudness())
+    figure.canvas.draw()
+    wave, loud = figure.axes
+    for axis, corner in ((wave, "upper"), (loud, "lower")):
+        legend = axis.get_legend()
+        box, frame = legend.get_window_extent(), axis.get_window_extent()
+        # In the right corner, within the 0.5 em matplotlib leaves from the axes' edge.
+        assert frame.x1 - 10 <= box.x1 <= frame.x1
+        assert (frame.y1 - 10 <= box.y1 <= frame.y1) if corner == "upper" else (frame.y0 <= box.y0 <= frame.y0 + 10)
+        rows = {round(text.get_window_extent().y0) for text in legend.get_texts()}
+        assert len(rows) == 1  # every entry side by side
+        assert [text.get_fontsize() for text in legend.get_texts()] == [8.33] * len(legend.get_texts())  # "small" of 10 pt
+        assert not legend.get_frame_on()
+    # Faint lines across the loudness axis at each level, none down it.
+    assert all(line.get_visible() and line.get_alpha() == 0.3 for line in loud.yaxis.get_gridlines())
+    assert not any(line.get_visible() for line in loud.xaxis.get_gridlines())
+    assert not any(line.get_visible() for line in wave.yaxis.get_gridlines())
