@@ -224,9 +224,9 @@ def _svg(figure, name: str) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Creator": None, "Date": None, "Format": None, "Type": None})
     plt.close(figure)
-    text = _PATH.sub(_short_path, _XML_HEAD.sub("", buffer.getvalue(), count=1))
-    ids = set(_ID.findall(text))
-    for old in sorted(ids, key=len, reverse=True):
+    text = _PATH.sub(_short_path, _XML_HEAD.sub("", buffer.getvalue()))
+    # Each id is replaced with its quote or parenthesis around it: "p1" never touches "p12".
+    for old in sorted(set(_ID.findall(text))):
         new = f"{name}-{old}" if not old.startswith(f"{name}-") else old
         text = text.replace(f'id="{old}"', f'id="{new}"').replace(f"url(#{old})", f"url(#{new})").replace(f'href="#{old}"', f'href="#{new}"')
     return text.strip()

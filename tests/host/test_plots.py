@@ -3,6 +3,8 @@ after levelling), and the thinning of long curves, with every expected value wri
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from matplotlib.colors import to_hex
@@ -28,6 +30,12 @@ def levels(monkeypatch):
     def draw(envelopes, loudness, target=-19.0, tolerance=1.0):
         plots.levels(DURATION, envelopes, loudness, target, tolerance, WORDS, "levels")
         return figures[-1]
+
+    def draw_peaks(*args):
+        plots.peaks(*args)
+        return figures[-1]
+
+    draw.peaks = draw_peaks
 
     yield draw
     import matplotlib.pyplot as plt
@@ -152,3 +160,55 @@ def test_the_legends_sit_in_a_corner_on_one_row_in_small_type_without_a_frame(le
     assert all(line.get_visible() and line.get_alpha() == 0.3 for line in loud.yaxis.get_gridlines())
     assert not any(line.get_visible() for line in loud.xaxis.get_gridlines())
     assert not any(line.get_visible() for line in wave.yaxis.get_gridlines())
+
+
+def _peaks(held_db: float = 4.5) -> tuple:
+    times = np.arange(10) + 0.5
+    linear = plots.Curve(times, np.array([-12.0, -12, -12, 3, -12, -12, -12, -12, 1, -12]))
+    published = plots.Curve(times, np.array([-12.0, -12, -12, -1.5, -12, -12, -12, -12, -1.5, -12]))
+    held = plots.Curve(times, np.array([0.0, 0, 0, held_db, 0, 0, 0, 0, 2.5, 0]))
+    return 10.0, linear, published, held, -1.0, [(3.0, held_db), (8.0, 2.5)], WORDS, "peaks"
+
+
+def test_the_peaks_figure_draws_each_second_as_a_step_in_the_reports_colours(levels):
+    figure = levels.peaks(*_peaks())
+    assert tuple(figure.get_size_inches()) == (10.0, 2.6)
+    assert isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine)
+    [axis] = figure.axes
+    linear, published, ceiling, *marks = axis.get_lines()
+    for line, colour in ((linear, "#9aa0a6"), (published, "#1f6fb2")):
+        assert to_hex(line.get_color()) == colour and line.get_linewidth() == 1
+        assert line.get_drawstyle() == "steps-mid"  # a second's peak is flat across its second
+        assert line.get_xdata().tolist() == [t + 0.5 for t in range(10)]
+    assert published.get_gid() == "peaks-peaks-after"
+    assert to_hex(ceiling.get_color()) == "#c62828" and ceiling.get_linestyle() == "--" and ceiling.get_linewidth() == 1
+    assert all(to_hex(m.get_color()) == "#ef6c00" and m.get_alpha() == 0.5 and m.get_linewidth() == 0.6 for m in marks)
+    [shade] = axis.collections
+    assert to_hex(shade.get_facecolor()[0], keep_alpha=True) == "#ef6c0073" and list(shade.get_linewidth()) == [0.0]
+    assert axis.get_legend().get_frame_on() is False
+
+
+def test_every_decibel_the_limiter_held_is_shaded_even_under_one(levels):
+    figure = levels.peaks(*_peaks(held_db=0.5))
+    corners = np.concatenate([path.vertices for path in figure.axes[0].collections[0].get_paths()])
+    third = corners[np.floor(corners[:, 0]) == 3]
+    assert (third[:, 1].min(), third[:, 1].max()) == (-1.5, -1.0)  # -1.5 published, 0.5 dB held back
+    assert set(np.floor(corners[:, 0]).astype(int)) == {3, 8}
+
+
+def test_the_time_axis_starts_at_zero_and_never_shows_a_negative_time(levels):
+    axis = levels.peaks(*_peaks()).axes[0]
+    clock = axis.xaxis.get_major_formatter()
+    assert (clock(0.0, 0), clock(-5.0, 0), clock(59.9, 0)) == ("00:00", "00:00", "00:59")
+
+
+def test_the_peaks_figure_is_the_same_svg_each_time_with_paths_to_a_tenth_of_a_point():
+    from xml.etree import ElementTree
+
+    svg = plots.peaks(*_peaks())
+    assert svg == plots.peaks(*_peaks())
+    paths = [p.get("d") for p in ElementTree.fromstring(svg).iter("{http://www.w3.org/2000/svg}path") if p.get("d")]
+    assert paths
+    for d in paths:
+        # Commands and numbers, one space apart, on one line.
+        assert re.fullmatch(r"[MLCQZz]( -?\d+(\.\d)?)*( [MLCQZz]( -?\d+(\.\d)?)*)*", d), d
