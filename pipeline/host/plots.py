@@ -151,14 +151,24 @@ def peaks(
         figure, axis = plt.subplots(figsize=(WIDTH, 2.6), layout="constrained")
         axis.plot(linear.times, linear.values, color=BEFORE, linewidth=1, label=words.linear, drawstyle="steps-mid")
         axis.plot(published.times, published.values, color=AFTER, linewidth=1, label=words.after, drawstyle="steps-mid", gid=f"{name}-peaks-after")
-        axis.fill_between(
-            top.times, published.values, top.values, where=np.isfinite(top.values), color=LIMITED, alpha=0.45, linewidth=0, step="mid", label=words.limited
+        # A bar per step held back: fill_between(step="mid") drew a lone second as a line of no width.
+        held_back = np.isfinite(top.values)
+        width = float(top.times[1] - top.times[0]) if len(top.times) > 1 else 1.0
+        axis.bar(
+            top.times[held_back],
+            (top.values - published.values)[held_back],
+            width=width,
+            bottom=published.values[held_back],
+            color=LIMITED,
+            alpha=0.45,
+            linewidth=0,
+            label=words.limited,
         )
         axis.axhline(ceiling, color=CEILING, linewidth=1, linestyle="--", label=words.ceiling)
         for start, _ in limited:
             axis.axvline(start, color=LIMITED, linewidth=0.6, alpha=0.5)
         finite = np.concatenate([c.values[np.isfinite(c.values)] for c in (linear, published)] + [np.array([ceiling])])
-        axis.set_ylim(max(float(np.percentile(finite, 2)) - 6, -60), max(float(finite.max()) + 2, ceiling + 2))
+        axis.set_ylim(max(float(np.percentile(finite, 2)) - 6, -60), float(finite.max()) + 2)  # the ceiling among them
         axis.set_ylabel(words.peaks)
         axis.legend(loc="lower right", ncols=4, fontsize="small", frameon=False)
         axis.grid(axis="y", alpha=0.3)

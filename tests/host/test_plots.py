@@ -146,7 +146,10 @@ def test_the_legends_sit_in_a_corner_on_one_row_in_small_type_without_a_frame(le
     figure = levels((_envelope(0.1), loud_end), _loudness())
     figure.canvas.draw()
     wave, loud = figure.axes
-    for axis, corner in ((wave, "upper"), (loud, "lower")):
+    peaks = levels.peaks(*_peaks())
+    peaks.canvas.draw()
+    [limits] = peaks.axes
+    for axis, corner in ((wave, "upper"), (loud, "lower"), (limits, "lower")):
         legend = axis.get_legend()
         box, frame = legend.get_window_extent(), axis.get_window_extent()
         # In the right corner, within the 0.5 em matplotlib leaves from the axes' edge.
@@ -156,9 +159,12 @@ def test_the_legends_sit_in_a_corner_on_one_row_in_small_type_without_a_frame(le
         assert len(rows) == 1  # every entry side by side
         assert [text.get_fontsize() for text in legend.get_texts()] == [8.33] * len(legend.get_texts())  # "small" of 10 pt
         assert not legend.get_frame_on()
-    # Faint lines across the loudness axis at each level, none down it.
-    assert all(line.get_visible() and line.get_alpha() == 0.3 for line in loud.yaxis.get_gridlines())
-    assert not any(line.get_visible() for line in loud.xaxis.get_gridlines())
+    # Faint lines across the loudness and peaks axes at each level, none down them; no frame on
+    # top or on the right.
+    for axis in (loud, limits):
+        assert all(line.get_visible() and line.get_alpha() == 0.3 for line in axis.yaxis.get_gridlines())
+        assert not any(line.get_visible() for line in axis.xaxis.get_gridlines())
+        assert not axis.spines["top"].get_visible() and not axis.spines["right"].get_visible()
     assert not any(line.get_visible() for line in wave.yaxis.get_gridlines())
 
 
@@ -183,23 +189,44 @@ def test_the_peaks_figure_draws_each_second_as_a_step_in_the_reports_colours(lev
     assert published.get_gid() == "peaks-peaks-after"
     assert to_hex(ceiling.get_color()) == "#c62828" and ceiling.get_linestyle() == "--" and ceiling.get_linewidth() == 1
     assert all(to_hex(m.get_color()) == "#ef6c00" and m.get_alpha() == 0.5 and m.get_linewidth() == 0.6 for m in marks)
-    [shade] = axis.collections
-    assert to_hex(shade.get_facecolor()[0], keep_alpha=True) == "#ef6c0073" and list(shade.get_linewidth()) == [0.0]
+    assert axis.patches and all(to_hex(bar.get_facecolor(), keep_alpha=True) == "#ef6c0073" and bar.get_linewidth() == 0 for bar in axis.patches)
+    assert [bar.get_label() for bar in axis.patches] == ["_nolegend_"] * 2 and "Retenu" in [t.get_text() for t in axis.get_legend().get_texts()]
     assert axis.get_legend().get_frame_on() is False
 
 
 def test_every_decibel_the_limiter_held_is_shaded_even_under_one(levels):
     figure = levels.peaks(*_peaks(held_db=0.5))
-    corners = np.concatenate([path.vertices for path in figure.axes[0].collections[0].get_paths()])
-    third = corners[np.floor(corners[:, 0]) == 3]
-    assert (third[:, 1].min(), third[:, 1].max()) == (-1.5, -1.0)  # -1.5 published, 0.5 dB held back
-    assert set(np.floor(corners[:, 0]).astype(int)) == {3, 8}
+    bars = [(bar.get_x(), bar.get_width(), bar.get_y(), bar.get_height()) for bar in figure.axes[0].patches]
+    # Across the whole second, from -1.5 published up by the 0.5 dB held back.
+    assert bars == [(3.0, 1.0, -1.5, 0.5), (8.0, 1.0, -1.5, 2.5)]
+
+
+def test_the_peaks_axis_goes_6_db_under_the_quietest_2_percent(levels):
+    times = np.arange(50) + 0.5
+    linear = np.full(50, -12.0)
+    linear[:3] = -50.0  # 3 of the 101 values drawn (50 + 50 + the ceiling): 3 %
+    flat = plots.Curve(times, np.full(50, -12.0))
+    args = (50.0, plots.Curve(times, linear), flat, plots.Curve(times, np.zeros(50)), -1.0, [], WORDS, "peaks")
+    # Up to 2 dB over the loudest value drawn, the ceiling among them.
+    assert levels.peaks(*args).axes[0].get_ylim() == pytest.approx((-56.0, 1.0))
 
 
 def test_the_time_axis_starts_at_zero_and_never_shows_a_negative_time(levels):
     axis = levels.peaks(*_peaks()).axes[0]
     clock = axis.xaxis.get_major_formatter()
     assert (clock(0.0, 0), clock(-5.0, 0), clock(59.9, 0)) == ("00:00", "00:00", "00:59")
+
+
+def test_half_seconds_of_peaks_are_drawn_at_the_middle_of_each_run():
+    times = np.arange(1202) * 0.5 + 0.25  # 601 s: runs of 3 values
+    drawn = plots.highest(plots.Curve(times, np.zeros(1202)))
+    assert drawn.times[:2].tolist() == pytest.approx([0.75, 2.25])
+
+
+def test_the_figures_text_falls_back_on_the_pages_sans_serif():
+    svg = plots.shares({"Aline": 10.0}, lambda share, seconds: "100 %", "speakers")
+    families = set(re.findall(r"font-family: ([^;\"]+)", svg))
+    assert families and all(family.endswith(", sans-serif") for family in families)
 
 
 def test_the_peaks_figure_is_the_same_svg_each_time_with_paths_to_a_tenth_of_a_point():
