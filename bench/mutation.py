@@ -236,19 +236,29 @@ def module_first(name, cost=main.estimated_worst_case_time):
     return (next((i for i, m in enumerate(modules) if name.startswith(m)), len(modules)), cost(name))
 
 regular_run = PytestRunner._pytest_args_regular_run
+run_tests = PytestRunner.run_tests
+mutant = [""]
+
+def named_run(self, *, mutant_name, tests):
+    mutant[0] = mutant_name or ""
+    return run_tests(self, mutant_name=mutant_name, tests=tests)
 
 def cheapest_first(self, tests):
     # mutmut hands a mutant's tests over as a set, and pytest runs its arguments in the order
     # given: a unit test that kills could wait behind a whole build, and a test file that came back
-    # set its module's fixtures (a built show) up again. One file after another, cheapest first.
+    # set its module's fixtures (a built show) up again. One file after another: the mutated
+    # module's own test files first (test_rules_edges.py for feed/rules.py, where the kills are),
+    # then the cheapest.
     duration = state().duration_by_test
     files = {}
     for test in sorted(tests, key=lambda t: (duration.get(t, 0.0), t)):
         files.setdefault(test.split("::")[0], []).append(test)
-    ordered = sorted(files.values(), key=lambda group: (sum(duration.get(t, 0.0) for t in group), group[0]))
+    own = set(own_files(mutant[0], list(files))) if mutant[0] else set()
+    ordered = sorted(files.values(), key=lambda group: (group[0].split("::")[0] not in own, sum(duration.get(t, 0.0) for t in group), group[0]))
     return regular_run(self, [test for group in ordered for test in group])
 
 PytestRunner._pytest_args_regular_run = cheapest_first
+PytestRunner.run_tests = named_run
 PytestRunner.execute_pytest = with_setup_time
 main.collect_or_load_stats = narrowed
 main.collect_source_file_mutation_data = only_chosen
@@ -263,10 +273,16 @@ def near_tests(function: str, tests: list[str]) -> list[str]:
     stages/site.py, test_build.py for build.py), then those of its package's (tests/feed/ for
     feed/rss.py). `function`: a mangled function or mutant name, `pipeline.stages.site.xǁSiteǁrun`.
     Its source is also the narrowing driver's, which runs in mutmut's process."""
-    module = function.rpartition(".")[0]
-    package, stem = module.split(".")[1], module.rpartition(".")[2]
-    own = [t for t in tests if f"/{stem}" in t.split("::")[0] or f"test_{stem}" in t.split("::")[0]]
+    own = own_files(function, tests)
+    package = function.split(".")[1]
     return own + [t for t in tests if f"tests/{package}/" in t.split("::")[0] and t not in own]
+
+
+def own_files(function: str, tests: list[str]) -> list[str]:
+    """Of `tests` (test ids or files), in their order, those of the function's own module's test
+    files: tests/site/test_site.py for stages/site.py, test_rules_edges.py for feed/rules.py."""
+    stem = function.rpartition(".")[0].rpartition(".")[2]
+    return [t for t in tests if f"/{stem}" in t.split("::")[0] or f"test_{stem}" in t.split("::")[0]]
 
 
 def modules_of(source: Path) -> list[str]:
@@ -650,6 +666,7 @@ def main() -> int:
     # mutmut tests a named mutant again even when it has a result.
     names = [] if args.resume else [f"{module}.x*" for module in chosen]
     narrowing = [str(args.broad_above), str(args.whole_show_tests), str(SHORTEST_BUILD), str(args.near_tests)]
+    driver = inspect.getsource(near_tests) + inspect.getsource(own_files) + NARROWING_DRIVER
     if args.recheck:
         recheck(work, chosen, env, args.children)
         run = subprocess.CompletedProcess([], 0)
@@ -657,7 +674,7 @@ def main() -> int:
         with log.open("a") as out:
             run = subprocess.run(
                 [
-                    *([str(mutmut)] if args.broad else [sys.executable, "-c", inspect.getsource(near_tests) + NARROWING_DRIVER, *narrowing, ",".join(chosen)]),
+                    *([str(mutmut)] if args.broad else [sys.executable, "-c", driver, *narrowing, ",".join(chosen)]),
                     "run",
                     "--max-children",
                     str(args.children),
