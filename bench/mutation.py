@@ -257,7 +257,15 @@ def cheapest_first(self, tests):
     ordered = sorted(files.values(), key=lambda group: (group[0].split("::")[0] not in own, sum(duration.get(t, 0.0) for t in group), group[0]))
     return regular_run(self, [test for group in ordered for test in group])
 
+clean_tests = main.tests_for_mutant_names
+
+def chosen_clean_tests(names):
+    # A resumed run names no mutant, and mutmut's clean run then ran every fast test (10 minutes
+    # on one worker) for the few modules chosen: their functions' tests are enough.
+    return clean_tests(names or [m + "x*" for m in modules])
+
 PytestRunner._pytest_args_regular_run = cheapest_first
+main.tests_for_mutant_names = chosen_clean_tests
 PytestRunner.run_tests = named_run
 PytestRunner.execute_pytest = with_setup_time
 main.collect_or_load_stats = narrowed
