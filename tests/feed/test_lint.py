@@ -8,6 +8,7 @@ is a string written below, not the output of the product's feed builder.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -465,19 +466,23 @@ def test_alternate_enclosure_without_length(site):
 
 
 TRANSCRIPT_FILES = {
-    "vtt without header": ("transcript.vtt", VTT.replace("WEBVTT\n", "")),
-    "vtt header glued": ("transcript.vtt", VTT.replace("WEBVTT", "WEBVTTX")),
-    "vtt timing with commas": ("transcript.vtt", VTT.replace("00:00:02.500", "00:00:02,500")),
-    "srt garbage": ("transcript.srt", "Bonjour\n" + SRT),
-    "json without segments": ("transcript.json", json.dumps({"version": "1.0.0"})),
-    "json not json": ("transcript.json", "{'version': '1.0.0'}"),
-    "json segment without start": ("transcript.json", json.dumps({"version": "1.0.0", "segments": [{"body": "x"}]})),
-    "text not utf-8": ("transcript.txt", None),
+    "vtt without header": ("transcript.vtt", VTT.replace("WEBVTT\n", ""), r"does not start with the WEBVTT header"),
+    "vtt header glued": ("transcript.vtt", VTT.replace("WEBVTT", "WEBVTTX"), r"does not start with the WEBVTT header"),
+    "vtt timing with commas": (
+        "transcript.vtt",
+        VTT.replace("00:00:02.500", "00:00:02,500"),
+        r"line 3 is not a cue timing \(00:00:01\.000 --> 00:00:04\.000\)",
+    ),
+    "srt garbage": ("transcript.srt", "Bonjour\n" + SRT, r"is not SubRip: .+"),
+    "json without segments": ("transcript.json", json.dumps({"version": "1.0.0"}), r'has no "segments" list, which a Podcasting 2\.0 JSON transcript needs'),
+    "json not json": ("transcript.json", "{'version': '1.0.0'}", r"is not JSON: .+"),
+    "json segment without start": ("transcript.json", json.dumps({"version": "1.0.0", "segments": [{"body": "x"}]}), r"segments #1 has no numeric startTime"),
+    "text not utf-8": ("transcript.txt", None, r"is not UTF-8 text"),
 }
 
 
-@pytest.mark.parametrize("name, content", TRANSCRIPT_FILES.values(), ids=TRANSCRIPT_FILES.keys())
-def test_transcript_files(site, name, content):
+@pytest.mark.parametrize("name, content, said", TRANSCRIPT_FILES.values(), ids=TRANSCRIPT_FILES.keys())
+def test_transcript_files(site, name, content, said):
     path = site.public / "episodes" / "001-premier" / name
     if content is None:
         path.write_bytes("Café".encode("latin-1"))
@@ -485,7 +490,14 @@ def test_transcript_files(site, name, content):
         path.write_text(content, encoding="utf-8")
     [finding] = site.findings()
     assert (finding.level, finding.where, finding.tag) == (ERROR, FIRST, "podcast:transcript")
-    assert name in finding.message
+    # "transcript.vtt (text/vtt): does not start with the WEBVTT header"
+    assert re.fullmatch(re.escape(name) + r" \([a-z/-]+\): " + said, finding.message), finding.message
+
+
+def test_a_vtt_transcript_may_start_with_a_byte_order_mark(site):
+    # WebVTT lets a file start with U+FEFF (Windows editors write one) before "WEBVTT".
+    (site.public / "episodes" / "001-premier" / "transcript.vtt").write_text("\ufeff" + VTT, encoding="utf-8")
+    assert site.found() == []
 
 
 def test_the_pipelines_own_transcripts_pass(site):
