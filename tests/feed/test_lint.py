@@ -478,6 +478,12 @@ TRANSCRIPT_FILES = {
     "json not json": ("transcript.json", "{'version': '1.0.0'}", r"is not JSON: .+"),
     "json segment without start": ("transcript.json", json.dumps({"version": "1.0.0", "segments": [{"body": "x"}]}), r"segments #1 has no numeric startTime"),
     "text not utf-8": ("transcript.txt", None, r"is not UTF-8 text"),
+    "json segment a string": ("transcript.json", json.dumps({"version": "1.0.0", "segments": ["Bonjour"]}), r"segments #1 has no numeric startTime"),
+    "json second segment": (
+        "transcript.json",
+        json.dumps({"version": "1.0.0", "segments": [{"startTime": 0}, {"startTime": "1"}]}),
+        r"segments #2 has no numeric startTime",
+    ),
 }
 
 
@@ -775,3 +781,29 @@ def test_a_finding_names_its_item_by_title_guid_or_place_and_keeps_its_guid():
     assert finding("warning", enclosures[2], "enclosure", "x") == Finding("warning", "item 3", "enclosure", "x", "")
     assert finding("warning", enclosures[3], "enclosure", "x") == Finding("warning", "item 4", "enclosure", "x", "")
     assert finding("error", channel.find("title"), "title", "x") == Finding("error", "channel", "title", "x", "")
+
+
+def test_a_tag_out_of_its_place_names_where_the_spec_puts_it(site):
+    site.seed(
+        '<podcast:episode display="Ép. 1">1</podcast:episode>',
+        '<podcast:episode display="Ép. 1">1</podcast:episode><podcast:source uri="https://example.org/podcast/audio/001-premier.mp3"/>',
+    )
+    site.seed('title="MP3">', 'title="MP3"><podcast:funding url="https://example.org/soutenir">Soutenir</podcast:funding>')
+    messages = sorted(f.message for f in site.findings() if "inside" in f.message)
+    assert messages == [
+        "is inside <item>; the spec puts it in <podcast:alternateEnclosure>",
+        "is inside <podcast:alternateEnclosure>; the spec puts it in <channel> or <item> or <podcast:liveItem>",
+    ]
+
+
+def test_an_html_transcript_with_tags_crossed(site):
+    transcripts = "https://example.org/podcast/episodes/001-premier/"
+    site.seed(
+        f'<podcast:transcript url="{transcripts}transcript.txt"',
+        f'<podcast:transcript url="{transcripts}transcript.html" type="text/html"/><podcast:transcript url="{transcripts}transcript.txt"',
+    )
+    (site.public / "episodes" / "001-premier" / "transcript.html").write_text("<p>Bonjour <b>à tous</p>\n<p>Et <i>bienvenue</p>", encoding="utf-8")
+    [finding] = site.findings()
+    assert finding.message == "transcript.html (text/html): </p> while <b> is still open (line 1); </p> while <i> is still open (line 2)"
+    (site.public / "episodes" / "001-premier" / "transcript.html").write_text("<p>Bonjour <b>à tous</b></p>", encoding="utf-8")
+    assert site.found() == []
