@@ -807,3 +807,20 @@ def test_an_html_transcript_with_tags_crossed(site):
     assert finding.message == "transcript.html (text/html): </p> while <b> is still open (line 1); </p> while <i> is still open (line 2)"
     (site.public / "episodes" / "001-premier" / "transcript.html").write_text("<p>Bonjour <b>à tous</b></p>", encoding="utf-8")
     assert site.found() == []
+
+
+def test_attribute_mistakes_are_named_with_what_the_spec_wants(site):
+    site.seed('<podcast:soundbite startTime="2.5" duration="15.0">', '<podcast:soundbite starttime="2.5" xml:lang="fr">')
+    site.seed('title="MP3">', 'titel="MP3" zzz="1">')
+    site.seed(
+        '<podcast:chapters url="https://example.org/podcast/episodes/001-premier/chapters.json" type="application/json+chapters"/>',
+        '<podcast:chapters url="https://example.org/podcast/episodes/001-premier/chapters.json" type="application/json+chapters"/>' * 2,
+    )
+    messages = sorted((f.level, f.tag, f.message) for f in site.findings())
+    assert messages == [
+        (ERROR, "podcast:chapters", "appears more than once in <item>; the spec allows one"),
+        (ERROR, "podcast:soundbite", "has no duration attribute, which the spec requires"),
+        (ERROR, "podcast:soundbite", "has no startTime attribute, which the spec requires (it has 'starttime': attribute names are case-sensitive)"),
+        (WARNING, "podcast:alternateEnclosure", "has an attribute 'titel' the spec does not define (did you mean 'title'?); apps ignore it"),
+        (WARNING, "podcast:alternateEnclosure", "has an attribute 'zzz' the spec does not define; apps ignore it"),
+    ]
