@@ -824,3 +824,25 @@ def test_attribute_mistakes_are_named_with_what_the_spec_wants(site):
         (WARNING, "podcast:alternateEnclosure", "has an attribute 'titel' the spec does not define (did you mean 'title'?); apps ignore it"),
         (WARNING, "podcast:alternateEnclosure", "has an attribute 'zzz' the spec does not define; apps ignore it"),
     ]
+
+
+@pytest.mark.parametrize(
+    "guid, said",
+    [
+        ("917393E3-1B1E-5CEF-ACE4-EDAA54E1F810", None),  # the same UUID in capitals: RFC 9562 reads hex in either case
+        ("917393e31b1e5ceface4edaa54e1f810", "'917393e31b1e5ceface4edaa54e1f810' is not a UUIDv5 (36 characters, four hyphens, version 5)"),
+        (
+            "urn:uuid:917393e3-1b1e-5cef-ace4-edaa54e1f810",
+            "'urn:uuid:917393e3-1b1e-5cef-ace4-edaa54e1f810' is not a UUIDv5 (36 characters, four hyphens, version 5)",
+        ),
+        ("917393e3-1b1e-4cef-ace4-edaa54e1f810", "'917393e3-1b1e-4cef-ace4-edaa54e1f810' is not a UUIDv5 (36 characters, four hyphens, version 5)"),
+    ],
+)
+def test_the_podcast_guid_is_a_uuid5_written_out(site, guid, said):
+    site.seed("<podcast:guid>917393e3-1b1e-5cef-ace4-edaa54e1f810</podcast:guid>", f"<podcast:guid>{guid}</podcast:guid>")
+    assert [f.message for f in site.findings() if f.tag == "podcast:guid"] == ([said] if said else [])
+
+
+def test_podcast_locked_takes_yes_or_no(site):
+    site.seed('<podcast:locked owner="camille@example.org">no</podcast:locked>', '<podcast:locked owner="camille@example.org">oui</podcast:locked>')
+    assert [f.message for f in site.findings()] == ["is 'oui'; the spec takes yes or no"]
