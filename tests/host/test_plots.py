@@ -1,5 +1,6 @@
-"""The report's levels figure as matplotlib draws it (waveform over short-term loudness, before and
-after levelling), and the thinning of long curves, with every expected value written here."""
+"""The report's figures as matplotlib draws them (the waveform over short-term loudness before and
+after levelling, the true peaks and what the limiter held back) and the thinning of long curves,
+with every expected value written here."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ DURATION = 20.0
 
 
 @pytest.fixture
-def levels(monkeypatch):
-    """`plots.levels` returning the matplotlib figure it drew, before it becomes SVG."""
+def drawn(monkeypatch):
+    """`drawn.levels(…)` and `drawn.peaks(…)`: the matplotlib figure each drew, before it becomes SVG."""
+    from types import SimpleNamespace
+
     figures = []
 
     def keep(figure, name):
@@ -27,17 +30,15 @@ def levels(monkeypatch):
 
     monkeypatch.setattr(plots, "_svg", keep)
 
-    def draw(envelopes, loudness, target=-19.0, tolerance=1.0):
+    def levels(envelopes, loudness, target=-19.0, tolerance=1.0):
         plots.levels(DURATION, envelopes, loudness, target, tolerance, WORDS, "levels")
         return figures[-1]
 
-    def draw_peaks(*args):
+    def peaks(*args):
         plots.peaks(*args)
         return figures[-1]
 
-    draw.peaks = draw_peaks
-
-    yield draw
+    yield SimpleNamespace(levels=levels, peaks=peaks)
     import matplotlib.pyplot as plt
 
     for figure in figures:
@@ -59,8 +60,8 @@ def _loudness() -> tuple[plots.Curve, plots.Curve]:
     return plots.Curve(times, before), plots.Curve(times, after)
 
 
-def test_the_levels_figure_lays_the_waveform_over_the_loudness_on_one_time_axis(levels):
-    figure = levels((_envelope(0.1), _envelope(0.6)), _loudness())
+def test_the_levels_figure_lays_the_waveform_over_the_loudness_on_one_time_axis(drawn):
+    figure = drawn.levels((_envelope(0.1), _envelope(0.6)), _loudness())
     wave, loud = figure.axes
     assert tuple(figure.get_size_inches()) == (10.0, 5.2)  # the page's 1000 px column
     assert tuple(wave.get_subplotspec().get_gridspec().get_height_ratios()) == (1, 1.4)
@@ -70,8 +71,8 @@ def test_the_levels_figure_lays_the_waveform_over_the_loudness_on_one_time_axis(
     assert loud.xaxis.get_major_formatter()(65.0, 0) == "01:05"
 
 
-def test_the_waveforms_before_and_after_are_drawn_inside_the_episode(levels):
-    figure = levels((_envelope(0.1), _envelope(0.6)), _loudness())
+def test_the_waveforms_before_and_after_are_drawn_inside_the_episode(drawn):
+    figure = drawn.levels((_envelope(0.1), _envelope(0.6)), _loudness())
     wave = figure.axes[0]
     before, after = wave.collections
     # Grey before, blue after, both a little see-through and without an outline; the quieter
@@ -92,8 +93,8 @@ def test_the_waveforms_before_and_after_are_drawn_inside_the_episode(levels):
     assert [t.get_text() for t in wave.get_legend().get_texts()] == ["Avant", "Après"]
 
 
-def test_the_loudness_curves_the_target_and_its_tolerance(levels):
-    figure = levels((_envelope(0.1), _envelope(0.6)), _loudness())
+def test_the_loudness_curves_the_target_and_its_tolerance(drawn):
+    figure = drawn.levels((_envelope(0.1), _envelope(0.6)), _loudness())
     loud = figure.axes[1]
     target, before, after = loud.get_lines()
     assert list(target.get_ydata()) == [-19.0, -19.0] and target.get_linestyle() == "--" and target.get_label() == "Objectif"
@@ -112,14 +113,14 @@ def test_the_loudness_curves_the_target_and_its_tolerance(levels):
     assert sorted(t.get_text() for t in loud.get_legend().get_texts()) == ["Après", "Avant", "Objectif", "Tolérance"]
 
 
-def test_the_loudness_axis_keeps_the_target_in_sight_and_stops_at_minus_70(levels):
+def test_the_loudness_axis_keeps_the_target_in_sight_and_stops_at_minus_70(drawn):
     times = np.arange(10.0)
     quiet = plots.Curve(times, np.full(10, -90.0))
-    figure = levels((_envelope(0.1), _envelope(0.1)), (quiet, quiet))
+    figure = drawn.levels((_envelope(0.1), _envelope(0.1)), (quiet, quiet))
     # 20 LU under the target at least, 6 over, never deeper than -70.
     assert figure.axes[1].get_ylim() == pytest.approx((-70.0, -13.0))
     level = plots.Curve(times, np.full(10, -19.0))
-    figure = levels((_envelope(0.1), _envelope(0.1)), (level, level))
+    figure = drawn.levels((_envelope(0.1), _envelope(0.1)), (level, level))
     assert figure.axes[1].get_ylim() == pytest.approx((-39.0, -13.0))
 
 
@@ -140,13 +141,13 @@ def test_the_levels_figure_is_the_same_svg_each_time_with_ids_of_its_own():
     assert 'id="levels-loudness-after"' in svg and 'clip-path="url(#levels-' in svg
 
 
-def test_the_legends_sit_in_a_corner_on_one_row_in_small_type_without_a_frame(levels):
+def test_the_legends_sit_in_a_corner_on_one_row_in_small_type_without_a_frame(drawn):
     # Loud at the end: where matplotlib would put a legend of its choosing, upper left, is not upper right.
     loud_end = plots.Envelope(np.linspace(-1, DURATION + 1, 50), -np.linspace(0.05, 0.95, 50), np.linspace(0.05, 0.95, 50))
-    figure = levels((_envelope(0.1), loud_end), _loudness())
+    figure = drawn.levels((_envelope(0.1), loud_end), _loudness())
     figure.canvas.draw()
     wave, loud = figure.axes
-    peaks = levels.peaks(*_peaks())
+    peaks = drawn.peaks(*_peaks())
     peaks.canvas.draw()
     [limits] = peaks.axes
     for axis, corner in ((wave, "upper"), (loud, "lower"), (limits, "lower")):
@@ -176,8 +177,8 @@ def _peaks(held_db: float = 4.5) -> tuple:
     return 10.0, linear, published, held, -1.0, [(3.0, held_db), (8.0, 2.5)], WORDS, "peaks"
 
 
-def test_the_peaks_figure_draws_each_second_as_a_step_in_the_reports_colours(levels):
-    figure = levels.peaks(*_peaks())
+def test_the_peaks_figure_draws_each_second_as_a_step_in_the_reports_colours(drawn):
+    figure = drawn.peaks(*_peaks())
     assert tuple(figure.get_size_inches()) == (10.0, 2.6)
     assert isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine)
     [axis] = figure.axes
@@ -194,25 +195,25 @@ def test_the_peaks_figure_draws_each_second_as_a_step_in_the_reports_colours(lev
     assert axis.get_legend().get_frame_on() is False
 
 
-def test_every_decibel_the_limiter_held_is_shaded_even_under_one(levels):
-    figure = levels.peaks(*_peaks(held_db=0.5))
+def test_every_decibel_the_limiter_held_is_shaded_even_under_one(drawn):
+    figure = drawn.peaks(*_peaks(held_db=0.5))
     bars = [(bar.get_x(), bar.get_width(), bar.get_y(), bar.get_height()) for bar in figure.axes[0].patches]
     # Across the whole second, from -1.5 published up by the 0.5 dB held back.
     assert bars == [(3.0, 1.0, -1.5, 0.5), (8.0, 1.0, -1.5, 2.5)]
 
 
-def test_the_peaks_axis_goes_6_db_under_the_quietest_2_percent(levels):
+def test_the_peaks_axis_goes_6_db_under_the_quietest_2_percent(drawn):
     times = np.arange(50) + 0.5
     linear = np.full(50, -12.0)
     linear[:3] = -50.0  # 3 of the 101 values drawn (50 + 50 + the ceiling): 3 %
     flat = plots.Curve(times, np.full(50, -12.0))
     args = (50.0, plots.Curve(times, linear), flat, plots.Curve(times, np.zeros(50)), -1.0, [], WORDS, "peaks")
     # Up to 2 dB over the loudest value drawn, the ceiling among them.
-    assert levels.peaks(*args).axes[0].get_ylim() == pytest.approx((-56.0, 1.0))
+    assert drawn.peaks(*args).axes[0].get_ylim() == pytest.approx((-56.0, 1.0))
 
 
-def test_the_time_axis_starts_at_zero_and_never_shows_a_negative_time(levels):
-    axis = levels.peaks(*_peaks()).axes[0]
+def test_the_time_axis_starts_at_zero_and_never_shows_a_negative_time(drawn):
+    axis = drawn.peaks(*_peaks()).axes[0]
     clock = axis.xaxis.get_major_formatter()
     assert (clock(0.0, 0), clock(-5.0, 0), clock(59.9, 0)) == ("00:00", "00:00", "00:59")
 
