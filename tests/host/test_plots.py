@@ -197,9 +197,8 @@ def test_the_peaks_figure_draws_each_second_as_a_step_in_the_reports_colours(dra
 
 def test_every_decibel_the_limiter_held_is_shaded_even_under_one(drawn):
     figure = drawn.peaks(*_peaks(held_db=0.5))
-    bars = [(bar.get_x(), bar.get_width(), bar.get_y(), bar.get_height()) for bar in figure.axes[0].patches]
     # Across the whole second, from -1.5 published up by the 0.5 dB held back.
-    assert bars == [(3.0, 1.0, -1.5, 0.5), (8.0, 1.0, -1.5, 2.5)]
+    assert [_bar(bar) for bar in figure.axes[0].patches] == [(3.0, 4.0, -1.5, -1.0), (8.0, 9.0, -1.5, 1.0)]
 
 
 def test_the_peaks_axis_goes_6_db_under_the_quietest_2_percent(drawn):
@@ -240,3 +239,89 @@ def test_the_peaks_figure_is_the_same_svg_each_time_with_paths_to_a_tenth_of_a_p
     for d in paths:
         # Commands and numbers, one space apart, on one line.
         assert re.fullmatch(r"[MLCQZz]( -?\d+(\.\d)?)*( [MLCQZz]( -?\d+(\.\d)?)*)*", d), d
+
+
+def test_an_hour_of_peaks_is_drawn_as_600_steps_that_keep_every_peak():
+    seconds = np.arange(3600) + 0.5
+    values = np.full(3600, -20.0)
+    values[1234] = -0.5
+    values[600:606] = np.nan  # a silent run stays silent
+    drawn = plots.highest(plots.Curve(seconds, values))
+    assert len(drawn.values) == 600
+    assert drawn.values[1234 // 6] == -0.5
+    assert np.isnan(drawn.values[100]) and drawn.values[101] == -20.0
+    assert drawn.times[:2] == pytest.approx([3.0, 9.0])  # the middle of each run of 6 s
+
+
+def test_ten_minutes_of_peaks_are_drawn_second_by_second():
+    curve = plots.Curve(np.arange(600) + 0.5, np.linspace(-20, -1, 600))
+    assert plots.highest(curve) is curve
+
+
+def test_a_last_short_run_of_peaks_is_drawn_too():
+    values = np.full(601, -20.0)
+    values[600] = -3.0
+    drawn = plots.highest(plots.Curve(np.arange(601) + 0.5, values))
+    assert len(drawn.values) == 301 and drawn.values[-1] == -3.0
+    assert drawn.times[-1] == pytest.approx(601.0)
+
+
+def _bar(bar) -> tuple[float, float, float, float]:
+    """A bar's left, right, bottom and top, in the axis' units."""
+    return (round(bar.get_x(), 6), round(bar.get_x() + bar.get_width(), 6), bar.get_y(), bar.get_y() + bar.get_height())
+
+
+def _is(colour, hue: str) -> bool:
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(colour)
+    return {"grey": max(r, g, b) - min(r, g, b) < 0.1, "blue": b > r + 0.3 and b > g, "red": r > g + 0.4 and r > b + 0.4, "orange": r > g > b + 0.3}[hue]
+
+
+def test_the_peaks_figure_shows_both_curves_the_ceiling_and_the_limited_places(drawn):
+    axis = drawn.peaks(*_peaks()).axes[0]
+    linear, published, ceiling, *marks = axis.get_lines()
+    # Grey where a gain alone would have put the peaks, blue as published (the page's help says so).
+    assert linear.get_ydata().tolist() == [-12, -12, -12, 3, -12, -12, -12, -12, 1, -12] and _is(linear.get_color(), "grey")
+    assert published.get_ydata().tolist()[3] == -1.5 and _is(published.get_color(), "blue")
+    assert list(ceiling.get_ydata()) == [-1.0, -1.0] and _is(ceiling.get_color(), "red")
+    assert [mark.get_xdata()[0] for mark in marks] == [3.0, 8.0] and all(_is(m.get_color(), "orange") for m in marks)
+    # What the limiter held back, shaded in orange from the published peak up, only where it worked.
+    # A bar across each second held back, from the published peak up by what was held.
+    assert [_bar(bar) for bar in axis.patches] == [(3.0, 4.0, -1.5, 3.0), (8.0, 9.0, -1.5, 1.0)]
+    assert all(_is(bar.get_facecolor(), "orange") for bar in axis.patches)
+    assert sorted(t.get_text() for t in axis.get_legend().get_texts()) == ["Après", "Gain seul", "Plafond", "Retenu"]
+    assert axis.get_ylabel() == "Crête" and axis.get_xlabel() == "Temps"
+    # Down to 6 dB under the quietest peaks, up to 2 dB over the loudest; the seconds as a clock.
+    assert axis.get_ylim() == pytest.approx((-18.0, 5.0))
+    assert axis.get_xlim() == (0.0, 10.0)
+    assert axis.xaxis.get_major_formatter()(65.0, 0) == "01:05"
+
+
+def test_the_peaks_figure_always_shows_the_ceiling_and_no_deeper_than_60_db(drawn):
+    times = np.arange(3) + 0.5
+    quiet = plots.Curve(times, np.array([-80.0, -70.0, np.nan]))
+    axis = drawn.peaks(0.5, quiet, quiet, plots.Curve(times, np.zeros(3)), -1.0, [], WORDS, "peaks").axes[0]
+    assert axis.get_ylim() == pytest.approx((-60.0, 1.0)) and axis.get_xlim() == (0.0, 1.0)
+    assert len(axis.patches) == 0  # nothing held back, no bar
+
+
+def test_an_hour_of_peaks_is_drawn_from_600_steps_with_the_limited_one_kept(drawn):
+    times = np.arange(3600) + 0.5
+    published, held = np.full(3600, -12.0), np.zeros(3600)
+    published[1234], held[1234] = -1.5, 4.0
+    curve = plots.Curve(times, published)
+    axis = drawn.peaks(3600.0, curve, curve, plots.Curve(times, held), -1.0, [(1234.0, 4.0)], WORDS, "peaks").axes[0]
+    linear, after = axis.get_lines()[:2]
+    assert len(linear.get_ydata()) == 600 and after.get_ydata()[205] == -1.5
+    # The run of 6 s the second falls in (1230-1236), the published -1.5 raised by 4 dB.
+    assert [_bar(bar) for bar in axis.patches] == [(1230.0, 1236.0, -1.5, 2.5)]
+    assert axis.xaxis.get_major_formatter()(3725.0, 0) == "1:02:05"
+
+
+def test_the_peaks_figure_is_inline_svg_with_the_shows_words():
+    svg = plots.peaks(*_peaks())
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    for word in ("Gain seul", "Après", "Plafond", "Retenu", "Crête", "Temps"):
+        assert f">{word}<" in svg
+    assert 'id="peaks-peaks-after"' in svg
