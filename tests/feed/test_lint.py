@@ -846,3 +846,31 @@ def test_the_podcast_guid_is_a_uuid5_written_out(site, guid, said):
 def test_podcast_locked_takes_yes_or_no(site):
     site.seed('<podcast:locked owner="camille@example.org">no</podcast:locked>', '<podcast:locked owner="camille@example.org">oui</podcast:locked>')
     assert [f.message for f in site.findings()] == ["is 'oui'; the spec takes yes or no"]
+
+
+def test_podcast_locked_owner_is_an_email_address(site):
+    site.seed('owner="camille@example.org"', 'owner="Camille"')
+    assert [(f.level, f.where, f.tag, f.message) for f in site.findings()] == [
+        (WARNING, "channel", "podcast:locked", "owner 'Camille' is not an email address")
+    ]
+
+
+def test_an_empty_license_is_named_as_such(site):
+    site.seed(">CC-BY-4.0<", "> <")
+    assert [(f.level, f.where, f.tag, f.message) for f in site.findings()] == [(ERROR, "channel", "podcast:license", "is empty; name the license")]
+
+
+def test_a_custom_license_without_its_url_lists_the_specs_licenses(site):
+    site.seed(">CC-BY-4.0<", ">my-license-v1<")
+    assert [f.message for f in site.findings()] == [
+        "'my-license-v1' is not on the spec's list (ARR, CC-BY-4.0, CC-BY-NC-4.0, CC-BY-NC-ND-4.0, POD-V4V-1.0): "
+        "a custom license needs a url attribute to its full text"
+    ]
+
+
+def test_an_unknown_medium_lists_the_specs_mediums(site):
+    site.seed(">podcast</podcast:medium>", ">Podcast</podcast:medium>")
+    assert [f.message for f in site.findings()] == [
+        "'Podcast' is not a medium of the spec (audiobook, audiobookL, blog, blogL, course, courseL, film, filmL, mixed, "
+        "music, musicL, newsletter, newsletterL, podcast, podcastL, publisher, publisherL, video, videoL)"
+    ]
