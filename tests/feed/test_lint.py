@@ -874,3 +874,21 @@ def test_an_unknown_medium_lists_the_specs_mediums(site):
         "'Podcast' is not a medium of the spec (audiobook, audiobookL, blog, blogL, course, courseL, film, filmL, mixed, "
         "music, musicL, newsletter, newsletterL, podcast, podcastL, publisher, publisherL, video, videoL)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        ('href="https://example.org/camille">Camille Durand<', 'href="https://example.org/camille"><', "has no name; the spec says it cannot be blank"),
+        ('role="guest" group="cast"', 'role="invitée" group="cast"', "Inès Moreau: role 'invitée' is not in the Podcast Taxonomy Project's list"),
+        ('role="guest" group="cast"', 'role="guest" group="writing"', "Inès Moreau: role 'guest' is not in the group 'writing'"),
+        ('role="guest" group="cast"', 'role="guest" group="casting"', "Inès Moreau: group 'casting' is not in the Podcast Taxonomy Project's list"),
+        # Without a role the spec's default is "host"; without a group, "cast".
+        ('role="guest" group="cast"', 'group="writing"', "Inès Moreau: role 'host' is not in the group 'writing'"),
+        ('<podcast:person role="host" href', "<podcast:person href", None),
+    ],
+    ids=["no name", "role off the taxonomy", "role of another group", "group off the taxonomy", "default role", "default role and group"],
+)
+def test_podcast_person_messages(site, old, new, said):
+    site.seed(old, new)
+    assert [f.message for f in site.findings() if f.tag == "podcast:person"] == ([said] if said else [])
