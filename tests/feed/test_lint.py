@@ -879,16 +879,44 @@ def test_an_unknown_medium_lists_the_specs_mediums(site):
 @pytest.mark.parametrize(
     ("old", "new", "said"),
     [
-        ('href="https://example.org/camille">Camille Durand<', 'href="https://example.org/camille"><', "has no name; the spec says it cannot be blank"),
-        ('role="guest" group="cast"', 'role="invitée" group="cast"', "Inès Moreau: role 'invitée' is not in the Podcast Taxonomy Project's list"),
-        ('role="guest" group="cast"', 'role="guest" group="writing"', "Inès Moreau: role 'guest' is not in the group 'writing'"),
-        ('role="guest" group="cast"', 'role="guest" group="casting"', "Inès Moreau: group 'casting' is not in the Podcast Taxonomy Project's list"),
+        (
+            'href="https://example.org/camille">Camille Durand<',
+            'href="https://example.org/camille"><',
+            [(ERROR, "channel", "has no name; the spec says it cannot be blank")],
+        ),
+        (
+            'role="host" href="https://example.org/camille">Camille Durand<',
+            'role="host" group="casting" href="https://example.org/camille"><',
+            [
+                (ERROR, "channel", "has no name; the spec says it cannot be blank"),
+                (WARNING, "channel", "a person: group 'casting' is not in the Podcast Taxonomy Project's list"),
+            ],
+        ),
+        (
+            'role="guest" group="cast"',
+            'role="invitée" group="cast"',
+            [(WARNING, FIRST, "Inès Moreau: role 'invitée' is not in the Podcast Taxonomy Project's list")],
+        ),
+        ('role="guest" group="cast"', 'role="guest" group="writing"', [(WARNING, FIRST, "Inès Moreau: role 'guest' is not in the group 'writing'")]),
+        (
+            'role="guest" group="cast"',
+            'role="guest" group="casting"',
+            [(WARNING, FIRST, "Inès Moreau: group 'casting' is not in the Podcast Taxonomy Project's list")],
+        ),
         # Without a role the spec's default is "host"; without a group, "cast".
-        ('role="guest" group="cast"', 'group="writing"', "Inès Moreau: role 'host' is not in the group 'writing'"),
-        ('<podcast:person role="host" href', "<podcast:person href", None),
+        ('role="guest" group="cast"', 'group="writing"', [(WARNING, FIRST, "Inès Moreau: role 'host' is not in the group 'writing'")]),
+        ('<podcast:person role="host" href', "<podcast:person href", []),
     ],
-    ids=["no name", "role off the taxonomy", "role of another group", "group off the taxonomy", "default role", "default role and group"],
+    ids=[
+        "no name",
+        "no name, group off the taxonomy",
+        "role off the taxonomy",
+        "role of another group",
+        "group off the taxonomy",
+        "default role",
+        "default role and group",
+    ],
 )
 def test_podcast_person_messages(site, old, new, said):
     site.seed(old, new)
-    assert [f.message for f in site.findings() if f.tag == "podcast:person"] == ([said] if said else [])
+    assert [(f.level, f.where, f.message) for f in site.findings() if f.tag == "podcast:person"] == said
