@@ -482,6 +482,11 @@ PODCAST_MISTAKES = {
         'startTime="0:02.5"',
         (ERROR, FIRST, "podcast:soundbite", "startTime '0:02.5' is not a number of seconds"),
     ),
+    "soundbite duration not a number": (
+        'duration="15.0"',
+        'duration="15 s"',
+        (ERROR, FIRST, "podcast:soundbite", "duration '15 s' is not a number of seconds"),
+    ),
     "soundbite unknown attribute": (
         'duration="15.0">',
         'duration="15.0" title="TJM">',
