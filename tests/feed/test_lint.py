@@ -503,6 +503,11 @@ PODCAST_MISTAKES = {
         f'display="{"x" * 33}"',
         (WARNING, FIRST, "podcast:episode", "its display has 33 characters; the spec asks for 32 at most (aggregators may cut it)"),
     ),
+    "alternateEnclosure height with a unit": (
+        'bitrate="64000"',
+        'bitrate="64000" height="720p"',
+        (ERROR, FIRST, "podcast:alternateEnclosure", "height '720p' is not a number"),
+    ),
     "alternateEnclosure bitrate with a unit": (
         'bitrate="64000"',
         'bitrate="64 kb/s"',
@@ -547,12 +552,12 @@ def test_soundbite_misnamed_attribute_is_named(site, written):
 def test_alternate_enclosure_without_source(site):
     site.seed('<podcast:source uri="https://example.org/podcast/audio/001-premier.mp3"/>', "")
     site.seed('<podcast:source uri="ipfs://QmdwGqd3d2gFPGeJNLLCshdiPert45fMu84552Y4XHTy4y"/>', "")
-    assert site.found() == [(ERROR, FIRST, "podcast:alternateEnclosure")]
+    assert _messages(site) == [(ERROR, FIRST, "podcast:alternateEnclosure", 'has no <podcast:source uri="…">; the spec requires at least one')]
 
 
 def test_alternate_enclosure_source_without_uri(site):
     site.seed('<podcast:source uri="ipfs://QmdwGqd3d2gFPGeJNLLCshdiPert45fMu84552Y4XHTy4y"/>', "<podcast:source/>")
-    assert site.found() == [(ERROR, FIRST, "podcast:source")]
+    assert _messages(site) == [(ERROR, FIRST, "podcast:source", "has no uri attribute, which the spec requires")]
 
 
 def test_alternate_enclosure_source_over_http_elsewhere_is_named_as_not_checked(site):
@@ -568,13 +573,19 @@ def test_alternate_enclosure_source_over_http_elsewhere_is_named_as_not_checked(
 def test_alternate_enclosure_length_is_not_the_files_size(site):
     size = (site.public / "audio" / "001-premier.mp3").stat().st_size
     site.seed(f'type="audio/mpeg" length="{size}" bitrate', f'type="audio/mpeg" length="{size - 1}" bitrate')
-    assert site.found() == [(ERROR, FIRST, "podcast:source")]
+    assert _messages(site) == [(ERROR, FIRST, "podcast:source", f"its alternateEnclosure's length is {size - 1} but 001-premier.mp3 has {size} bytes")]
 
 
 def test_alternate_enclosure_without_length(site):
     size = (site.public / "audio" / "001-premier.mp3").stat().st_size
     site.seed(f'type="audio/mpeg" length="{size}" bitrate', 'type="audio/mpeg" bitrate')
-    assert site.found() == [(WARNING, FIRST, "podcast:alternateEnclosure")]
+    assert _messages(site) == [(WARNING, FIRST, "podcast:alternateEnclosure", "has no length; the spec recommends the file's size in bytes")]
+
+
+def test_alternate_enclosure_length_in_other_units(site):
+    size = (site.public / "audio" / "001-premier.mp3").stat().st_size
+    site.seed(f'type="audio/mpeg" length="{size}" bitrate', 'type="audio/mpeg" length="1 Mo" bitrate')
+    assert _messages(site) == [(ERROR, FIRST, "podcast:alternateEnclosure", "length '1 Mo' is not a number of bytes")]
 
 
 TRANSCRIPT_FILES = {
@@ -631,24 +642,25 @@ def test_transcript_not_reachable(site):
     assert site.found() == [(ERROR, FIRST, "podcast:transcript")]
 
 
+NO_VERSION = 'chapters.json: has no "version" (a string), which a JSON chapters file needs'
 CHAPTERS_FILES = {
-    "no version": {"chapters": CHAPTERS["chapters"]},
-    "version a number": {"version": 1.2, "chapters": CHAPTERS["chapters"]},
-    "no chapters": {"version": "1.2.0"},
-    "startTime a string": {"version": "1.2.0", "chapters": [{"startTime": "0", "title": "Intro"}]},
+    "no version": ({"chapters": CHAPTERS["chapters"]}, NO_VERSION),
+    "version a number": ({"version": 1.2, "chapters": CHAPTERS["chapters"]}, NO_VERSION),
+    "no chapters": ({"version": "1.2.0"}, 'chapters.json: has no "chapters" list, which a JSON chapters file needs'),
+    "startTime a string": ({"version": "1.2.0", "chapters": [{"startTime": "0", "title": "Intro"}]}, "chapters.json: chapters #1 has no numeric startTime"),
 }
 
 
-@pytest.mark.parametrize("data", CHAPTERS_FILES.values(), ids=CHAPTERS_FILES.keys())
-def test_chapters_file(site, data):
+@pytest.mark.parametrize("data, said", CHAPTERS_FILES.values(), ids=CHAPTERS_FILES.keys())
+def test_chapters_file(site, data, said):
     (site.public / "episodes" / "001-premier" / "chapters.json").write_text(json.dumps(data), encoding="utf-8")
-    assert site.found() == [(ERROR, FIRST, "podcast:chapters")]
+    assert _messages(site) == [(ERROR, FIRST, "podcast:chapters", said)]
 
 
 def test_chapters_out_of_order(site):
     chapters = {"version": "1.2.0", "chapters": list(reversed(CHAPTERS["chapters"]))}
     (site.public / "episodes" / "001-premier" / "chapters.json").write_text(json.dumps(chapters), encoding="utf-8")
-    assert site.found() == [(WARNING, FIRST, "podcast:chapters")]
+    assert _messages(site) == [(WARNING, FIRST, "podcast:chapters", "chapters.json: chapters are not in the order of their startTime")]
 
 
 def test_chapters_not_reachable(site):
