@@ -778,6 +778,16 @@ def test_soundbite_may_end_a_second_after_the_episode(site, start, late):
     assert _messages(site) == expected
 
 
+@pytest.mark.parametrize("duration, late", [("21", False), ("21.5", True)])
+def test_a_soundbite_without_its_start_is_measured_from_0(site, duration, late):
+    """Without startTime (an error of its own) the soundbite is taken to start at 0 s: 21 s of
+    it fit the 20-s episode within the linter's second, 21.5 s do not."""
+    site.seed('startTime="2.5" duration="15.0"', f'duration="{duration}"')
+    missing = (ERROR, FIRST, "podcast:soundbite", "has no startTime attribute, which the spec requires")
+    after = (WARNING, FIRST, "podcast:soundbite", "ends at 21.5 s, after the episode (20 s)")
+    assert _messages(site) == ([missing, after] if late else [missing])
+
+
 @pytest.mark.parametrize("change", [-1, +1])
 def test_enclosure_length_one_byte_off_either_way(site, change):
     """`length` is the file's size in bytes (Apple): one byte short is as wrong as one too many."""
