@@ -181,9 +181,9 @@ class Dask(Executor):
                 return
             done, _ = wait(list(running), return_when="FIRST_COMPLETED")
             for future in done:
-                key, i, path = running.pop(future)
-                if key not in parts:  # a recording of this episode failed already
+                if future not in running:  # dropped with a recording of its episode that failed
                     continue
+                key, i, path = running.pop(future)
                 try:
                     parts[key][i] = Transcript.from_dict(json.loads(future.result()))
                 except Exception as e:
