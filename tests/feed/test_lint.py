@@ -576,6 +576,28 @@ def test_alternate_enclosure_length_is_not_the_files_size(site):
     assert _messages(site) == [(ERROR, FIRST, "podcast:source", f"its alternateEnclosure's length is {size - 1} but 001-premier.mp3 has {size} bytes")]
 
 
+def test_alternate_enclosure_of_a_height_in_pixels(site):
+    site.seed('bitrate="64000"', 'bitrate="64000" height="720"')
+    assert _messages(site) == []
+
+
+def test_each_source_of_an_alternate_enclosure_is_checked_after_one_elsewhere(site):
+    """An ipfs:// source first, then one in public/ that is not there."""
+    site.seed('<podcast:source uri="https://example.org/podcast/audio/001-premier.mp3"/>', "")
+    site.seed(
+        '<podcast:source uri="ipfs://QmdwGqd3d2gFPGeJNLLCshdiPert45fMu84552Y4XHTy4y"/>',
+        '<podcast:source uri="ipfs://QmdwGqd3d2gFPGeJNLLCshdiPert45fMu84552Y4XHTy4y"/><podcast:source uri="https://example.org/podcast/audio/001.mp3"/>',
+    )
+    assert _messages(site) == [
+        (
+            ERROR,
+            FIRST,
+            "podcast:source",
+            "https://example.org/podcast/audio/001.mp3 is not reachable: public/audio/001.mp3 does not exist",
+        )
+    ]
+
+
 def test_alternate_enclosure_without_length(site):
     size = (site.public / "audio" / "001-premier.mp3").stat().st_size
     site.seed(f'type="audio/mpeg" length="{size}" bitrate', 'type="audio/mpeg" bitrate')
