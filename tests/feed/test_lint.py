@@ -446,6 +446,11 @@ PODCAST_MISTAKES = {
         'transcript.txt"',
         (ERROR, FIRST, "podcast:transcript", "has no type attribute, which the spec requires"),
     ),
+    "transcript without url": (
+        ' url="https://example.org/podcast/episodes/001-premier/transcript.vtt"',
+        "",
+        (ERROR, FIRST, "podcast:transcript", "has no url attribute, which the spec requires"),
+    ),
     "transcript type unknown": (
         'transcript.txt" type="text/plain"',
         'transcript.txt" type="text/markdown"',
@@ -574,6 +579,26 @@ def test_alternate_enclosure_length_is_not_the_files_size(site):
     size = (site.public / "audio" / "001-premier.mp3").stat().st_size
     site.seed(f'type="audio/mpeg" length="{size}" bitrate', f'type="audio/mpeg" length="{size - 1}" bitrate')
     assert _messages(site) == [(ERROR, FIRST, "podcast:source", f"its alternateEnclosure's length is {size - 1} but 001-premier.mp3 has {size} bytes")]
+
+
+def test_https_is_asked_of_podcast_tags_only(site):
+    """RSS 2.0's own <source url> may point over http: the rule is the Podcasting 2.0 namespace's."""
+    site.seed("<itunes:episodeType>full", '<source url="http://example.org/autre/feed.xml">Autre</source><itunes:episodeType>full')
+    assert _messages(site) == []
+
+
+def test_a_transcript_not_there_leaves_the_next_ones_checked(site):
+    (site.public / "episodes" / "001-premier" / "transcript.vtt").unlink()
+    (site.public / "episodes" / "001-premier" / "transcript.json").write_text("{}", encoding="utf-8")
+    assert _messages(site) == [
+        (
+            ERROR,
+            FIRST,
+            "podcast:transcript",
+            "https://example.org/podcast/episodes/001-premier/transcript.vtt is not reachable: public/episodes/001-premier/transcript.vtt does not exist",
+        ),
+        (ERROR, FIRST, "podcast:transcript", 'transcript.json (application/json): has no "version" (a string), which a Podcasting 2.0 JSON transcript needs'),
+    ]
 
 
 def test_alternate_enclosure_of_a_height_in_pixels(site):
