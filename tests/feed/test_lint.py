@@ -710,6 +710,45 @@ def test_chapters_out_of_order(site):
     assert _messages(site) == [(WARNING, FIRST, "podcast:chapters", "chapters.json: chapters are not in the order of their startTime")]
 
 
+def test_a_chapters_file_not_in_utf8(site):
+    (site.public / "episodes" / "001-premier" / "chapters.json").write_bytes(json.dumps(CHAPTERS, ensure_ascii=False).encode("utf-16"))
+    assert _messages(site) == [(ERROR, FIRST, "podcast:chapters", "chapters.json is not UTF-8 text")]
+
+
+def test_a_chapters_file_may_start_with_a_byte_order_mark(site):
+    (site.public / "episodes" / "001-premier" / "chapters.json").write_text("\ufeff" + json.dumps(CHAPTERS), encoding="utf-8")
+    assert _messages(site) == []
+
+
+def test_chapters_typed_plain_json_are_read_as_chapters(site):
+    """application/json: a type podcast_chapters warns of, whose file is still read."""
+    site.seed('type="application/json+chapters"', 'type="application/json"')
+    (site.public / "episodes" / "001-premier" / "chapters.json").write_text(json.dumps({"chapters": CHAPTERS["chapters"]}), encoding="utf-8")
+    assert _messages(site) == [
+        (WARNING, FIRST, "podcast:chapters", "type 'application/json'; the spec's JSON chapters are 'application/json+chapters'"),
+        (ERROR, FIRST, "podcast:chapters", NO_VERSION),
+    ]
+
+
+@pytest.mark.parametrize("first", ["of another type", "not UTF-8", "without version"])
+def test_the_next_episodes_chapters_are_read_after_a_bad_one(site, first):
+    folder = site.public / "episodes" / "001-premier"
+    if first == "of another type":
+        site.seed('type="application/json+chapters"', 'type="text/html"')
+    elif first == "not UTF-8":
+        (folder / "chapters.json").write_bytes(json.dumps(CHAPTERS).encode("utf-16"))
+    else:
+        (folder / "chapters.json").write_text(json.dumps({"chapters": CHAPTERS["chapters"]}), encoding="utf-8")
+    second = site.public / "episodes" / "002-suite"
+    second.mkdir()
+    (second / "chapters.json").write_text(json.dumps({"version": "1.2.0", "chapters": list(reversed(CHAPTERS["chapters"]))}), encoding="utf-8")
+    site.seed(
+        "<itunes:episodeType>bonus",
+        '<podcast:chapters url="https://example.org/podcast/episodes/002-suite/chapters.json" type="application/json+chapters"/><itunes:episodeType>bonus',
+    )
+    assert (WARNING, SECOND, "podcast:chapters", "chapters.json: chapters are not in the order of their startTime") in _messages(site)
+
+
 def test_chapters_not_reachable(site):
     (site.public / "episodes" / "001-premier" / "chapters.json").unlink()
     assert site.found() == [(ERROR, FIRST, "podcast:chapters")]
