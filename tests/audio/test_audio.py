@@ -117,6 +117,19 @@ def test_loudness_lands_within_the_aim(name, signal, tmp_path):
         assert data.report.levelled_range > 11 and data.lra < data.report.levelled_range
 
 
+@pytest.mark.parametrize("clicks", [False, True])
+def test_peaks_limited_is_said_only_when_a_limiter_held_them(clicks, tmp_path):
+    """Speech peaking at -32 dBFS is raised about 17 dB to -16 LUFS by a gain alone; a click to
+    -1 dBFS every half second would then go 16 dB over the ceiling, so a limiter holds it."""
+    signal = speechlike(10, -32, RATE)
+    if clicks:
+        signal[RATE // 4 :: RATE // 2] = 0.9
+    out = tmp_path / "out.mp3"
+    data = normalise([write_wav(tmp_path / "in.wav", signal, RATE)], out, Loudness(target=-16.0))
+    check_level(data, out, -16.0)
+    assert data.limited is clicks
+
+
 def test_leading_and_trailing_silence_trimmed_not_inner_pauses(tmp_path):
     quiet = np.zeros(2 * RATE)
     sound = np.concatenate([tone(3, 300), np.zeros(RATE), tone(3, 300)])
