@@ -41,3 +41,24 @@ def test_an_mp3_further_off_is_encoded_again_by_what_it_missed(monkeypatch, tmp_
 
 def test_at_most_three_encodes(monkeypatch, tmp_path):
     assert len(encodes(monkeypatch, tmp_path, -15.0, -15.0, -15.0, -15.0)) == 3
+
+
+def test_peaks_over_the_ceiling_are_encoded_again_in_lames_fast_mode(monkeypatch, tmp_path):
+    """The first MP3 on target but 0.5 dB over the -1 dBTP ceiling: encoded again with LAME's -q 7
+    (encode.PEAK_SAFE_QUALITY), which the level report keeps with the programme's own figures."""
+    landed = [Measurement(-16.0, 5.0, -0.5), Measurement(-16.0, 5.0, -1.2)]
+    qualities: list[int | None] = []
+
+    def scripted(show, plan, *args) -> Measurement:
+        qualities.append(args[-1])
+        return landed[len(qualities) - 1]
+
+    monkeypatch.setattr(encode, "_encode", scripted)
+    monkeypatch.setattr(encode, "mp3_length", lambda path: 60.0)
+    mono = SimpleNamespace(channels=1, tracks=())
+    encoder = Encoder(mono, (0.0, 60.0), {}, 0.0, "64k", tmp_path / "out.mp3", Extras(), "test")
+    body = Body(integrated=-26.037, true_peak=-20.004)
+    history = encoder.to_target(body, target=-16.0, ceiling=-1.0)
+    assert qualities == [None, 7]
+    report = encode._report(history, body, encoder, -16.0, 60.0).report
+    assert (report.encodes, report.mp3_quality, report.input_integrated, report.input_true_peak) == (2, 7, -26.04, -20.0)
