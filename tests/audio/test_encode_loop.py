@@ -10,7 +10,8 @@ from types import SimpleNamespace
 import pytest
 
 from pipeline.audio import encode
-from pipeline.audio.encode import Body, Encoder, Extras
+from pipeline.audio.encode import Body, Encode, Encoder, Extras
+from pipeline.audio.level import Plan
 from pipeline.audio.loudness import Measurement
 
 
@@ -57,8 +58,20 @@ def test_peaks_over_the_ceiling_are_encoded_again_in_lames_fast_mode(monkeypatch
     monkeypatch.setattr(encode, "mp3_length", lambda path: 60.0)
     mono = SimpleNamespace(channels=1, tracks=())
     encoder = Encoder(mono, (0.0, 60.0), {}, 0.0, "64k", tmp_path / "out.mp3", Extras(), "test")
-    body = Body(integrated=-26.037, true_peak=-20.004)
+    body = Body(integrated=-26.037, true_peak=-20.304)
     history = encoder.to_target(body, target=-16.0, ceiling=-1.0)
     assert qualities == [None, 7]
     report = encode._report(history, body, encoder, -16.0, 60.0).report
-    assert (report.encodes, report.mp3_quality, report.input_integrated, report.input_true_peak) == (2, 7, -26.04, -20.0)
+    assert (report.encodes, report.mp3_quality, report.input_integrated, report.input_true_peak) == (2, 7, -26.04, -20.3)
+
+
+def test_the_level_report_of_a_limited_encode(monkeypatch, tmp_path):
+    """Figures to the hundredth of a dB, times to the millisecond; the gain is the limiter's
+    make-up added to the gain before it."""
+    monkeypatch.setattr(encode, "mp3_length", lambda path: 60.0)
+    encoder = Encoder(SimpleNamespace(channels=1, tracks=()), (0.2504, 58.5), {}, 0.0, "64k", tmp_path / "out.mp3", Extras(), "test")
+    history = [Encode(Plan(gain=8.0, limit=-3.0, makeup=2.0371), None, Measurement(-16.0, 5.0, -1.2))]
+    normalised = encode._report(history, Body(integrated=-26.037, true_peak=-2.304), encoder, -16.0, 60.0)
+    assert normalised.limited
+    report = normalised.report
+    assert (report.gain, report.input_true_peak, report.trimmed, report.mp3_quality) == (10.04, -2.3, (0.25, 1.5), None)
