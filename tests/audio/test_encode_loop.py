@@ -69,7 +69,7 @@ def test_the_level_report_of_a_limited_encode(monkeypatch, tmp_path):
     """Figures to the hundredth of a dB, times to the millisecond; the gain is the limiter's
     make-up added to the gain before it."""
     monkeypatch.setattr(encode, "mp3_length", lambda path: 60.0)
-    encoder = Encoder(SimpleNamespace(channels=1, tracks=()), (0.2504, 58.5), {}, 0.0, "64k", tmp_path / "out.mp3", Extras(), "test")
+    encoder = Encoder(SimpleNamespace(channels=1, tracks=()), (0.2504, 58.4996), {}, 0.0, "64k", tmp_path / "out.mp3", Extras(), "test")
     history = [Encode(Plan(gain=8.0, limit=-3.0, makeup=2.0371), None, Measurement(-16.0, 5.0, -1.2))]
     normalised = encode._report(history, Body(integrated=-26.037, true_peak=-2.304), encoder, -16.0, 60.0)
     assert normalised.limited
