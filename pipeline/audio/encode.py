@@ -123,10 +123,13 @@ def _rms(stderr: str, about: Path | str) -> float:
 def _encode_args(output: Path, bitrate: str, quality: int | None = None) -> list[str]:
     """MP3 without tags (the tag stage writes them); the same encoded bytes go to the file and,
     through a pipe, to the measuring ffmpeg. `quality`: LAME's -q, None for its default."""
-    codec = ["-c:a", "libmp3lame", "-b:a", bitrate, "-id3v2_version", "0", "-write_id3v1", "0", "-map_metadata", "-1"]
+    codec = ["-c:a", "libmp3lame", "-b:a", bitrate, "-map_metadata", "-1"]
     if quality is not None:
         codec += ["-compression_level", str(quality)]
-    return [*codec, "-f", "tee", f"[f=mp3]{_tee_escape(output)}|[f=mp3]pipe\\:1"]
+    # The MP3 muxer's options go inside each of tee's outputs: given to tee itself, they were
+    # ignored without a word, and every MP3 began with an ID3v2.4 tag naming ffmpeg.
+    mp3 = "f=mp3:id3v2_version=0:write_id3v1=0"
+    return [*codec, "-f", "tee", f"[{mp3}]{_tee_escape(output)}|[{mp3}]pipe\\:1"]
 
 
 def _tee_escape(path: Path) -> str:

@@ -30,6 +30,9 @@ def test_quiet_mono_reaches_the_mono_target_and_stays_mono(make_audio, tmp_path)
     assert info.channels == 1 and info.sample_rate == 44100
     assert info.bitrate_mode == BitrateMode.CBR and info.bitrate == pytest.approx(64000, abs=100)
     assert info.length == pytest.approx(8.0, abs=0.1)
+    written_bytes = out.read_bytes()
+    # No tag at either end (the tag stage writes the episode's own): an MPEG frame header first.
+    assert written_bytes[0] == 0xFF and written_bytes[1] & 0xE0 == 0xE0 and written_bytes[-128:-125] != b"TAG"
     assert sha(source) == before  # the recording is never modified
 
 
@@ -92,3 +95,11 @@ def test_silence_refused(tmp_path):
     silent = write_wav(tmp_path / "silence.wav", np.zeros(44100 * 3))
     with pytest.raises(AudioDecodeError, match="silent"):
         normalise([silent], tmp_path / "out.mp3", Loudness())
+
+
+def test_an_output_path_with_the_characters_tee_reads(make_audio, tmp_path):
+    """ffmpeg's tee muxer splits its outputs at "|" and reads "\\", ":", "[" and "]" itself."""
+    out = tmp_path / "a|b\\c [1]: d" / "out.mp3"
+    out.parent.mkdir()
+    normalise([make_audio("a.flac", seconds=4)], out, Loudness())
+    assert MP3(out).info.length == pytest.approx(4.0, abs=0.1)
