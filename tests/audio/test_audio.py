@@ -147,9 +147,21 @@ def test_parts_and_jingles_with_crossfade(tmp_path):
     second = write_wav(tmp_path / "2.wav", tone(3, 300), RATE)
     intro = encode(write_wav(tmp_path / "intro.wav", tone(4, 880, -3), RATE), tmp_path / "intro.m4a", "-c:a", "aac")
     outro = write_wav(tmp_path / "outro.wav", tone(3, 1200, -30), RATE)
-    out = tmp_path / "out.mp3"
-    data = normalise([first, second], out, Loudness(), AudioSettings(highpass=0), intro_outro=Jingles(intro, outro, 0.5), work=tmp_path / "work")
+    out, speech = tmp_path / "out.mp3", tmp_path / "speech.flac"
+    data = normalise(
+        [first, second],
+        out,
+        Loudness(),
+        AudioSettings(highpass=0),
+        intro_outro=Jingles(intro, outro, 0.5),
+        work=tmp_path / "work",
+        extras=Extras(speech=speech),
+    )
     check_level(data, out, -19.0)
+    # What Whisper hears sits on the episode's timeline: silent under the intro (4 s less the
+    # 0.5 s crossfade), the parts after it.
+    assert rms_db(window(speech, 0.5, 2.5)) < -60
+    assert dominant(window(speech, 5.0, 1.0), 16000) == pytest.approx(300, abs=10)
     # 4 s intro + 6 s of parts + 3 s outro, less two 0.5 s crossfades (AAC adds a few ms).
     assert data.duration == pytest.approx(12.0, abs=0.1)
     assert dominant(window(out, 1.0, 1.0), 16000) == pytest.approx(880, abs=10)

@@ -8,7 +8,7 @@ from mutagen.mp3 import MP3, BitrateMode
 from pipeline.audio.encode import normalise
 from pipeline.errors import AudioDecodeError, StageError
 from pipeline.audio.loudness import measure
-from pipeline.records import Loudness
+from pipeline.records import AudioSettings, Loudness
 from tests.conftest import AIM_LU, ebur128
 
 
@@ -103,3 +103,12 @@ def test_an_output_path_with_the_characters_tee_reads(make_audio, tmp_path):
     out.parent.mkdir()
     normalise([make_audio("a.flac", seconds=4)], out, Loudness())
     assert MP3(out).info.length == pytest.approx(4.0, abs=0.1)
+
+
+def test_320_kbps_where_lame_keeps_the_level(make_audio, tmp_path):
+    """LAME scales its input at every bitrate but 320 kb/s (encode.codec_gain): there the MP3 is
+    encoded as levelled."""
+    out = tmp_path / "out.mp3"
+    normalise([make_audio("a.flac", seconds=4)], out, Loudness(), AudioSettings(bitrate_mono="320k"))
+    assert ebur128(out)["integrated"] == pytest.approx(-19.0, abs=AIM_LU)
+    assert MP3(out).info.bitrate == 320000
