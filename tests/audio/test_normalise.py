@@ -98,7 +98,8 @@ def test_silence_refused(tmp_path):
 
 
 def test_an_output_path_with_the_characters_tee_reads(make_audio, tmp_path):
-    """ffmpeg's tee muxer splits its outputs at "|" and reads "\\", ":", "[" and "]" itself."""
+    """ffmpeg's tee muxer splits its outputs at "|" and reads "\\" as an escape; ":", "[" and "]"
+    mean something in an output's options."""
     out = tmp_path / "a|b\\c [1]: d" / "out.mp3"
     out.parent.mkdir()
     normalise([make_audio("a.flac", seconds=4)], out, Loudness())
